@@ -1,0 +1,204 @@
+// Package menu is the decider for one menu item: what the kitchen offers, at
+// what price, and whether it can be ordered right now. It is pure: state is
+// rebuilt by folding events with Evolve, and Decide turns a command into new
+// events or a rejection a cook can read.
+package menu
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"restaurant/domain"
+)
+
+// Limits on menu item fields, exported so that forms can show them.
+const (
+	MaxNameLength        = 80
+	MaxCategoryLength    = 40
+	MaxDescriptionLength = 300
+	// MaxPrice is the highest price in cents (€1000.00); anything above is
+	// almost certainly a typo that would overcharge a guest.
+	MaxPrice = 100000
+)
+
+// State is a menu item as its history makes it. The zero value is an item that
+// was never added.
+type State struct {
+	ItemID      string
+	Name        string
+	Description string
+	Category    string
+	Price       domain.Money
+	Exists      bool // an item was added, even if removed since
+	Removed     bool // taken off the menu for good
+	SoldOut     bool // temporarily unavailable
+}
+
+// Orderable reports whether guests may put the item in an order now, so that
+// the ordering side and the menu page agree on one rule.
+func (s State) Orderable() bool { return s.Exists && !s.Removed && !s.SoldOut }
+
+// Command is a request to change a menu item. It is sealed so that Decide can
+// handle every kind of command.
+type Command interface{ command() }
+
+// AddMenuItem puts a new item on the menu. ItemID is chosen by the caller so
+// that this package stays free of randomness.
+type AddMenuItem struct {
+	ItemID      string
+	Name        string
+	Description string
+	Category    string
+	Price       domain.Money
+}
+
+// ModifyMenuItem replaces the name, description, category and price of an
+// item; omitted fields are cleared, not kept, so the form is the truth.
+type ModifyMenuItem struct {
+	Name        string
+	Description string
+	Category    string
+	Price       domain.Money
+}
+
+// RemoveMenuItem takes an item off the menu for good.
+type RemoveMenuItem struct{}
+
+// MarkSoldOut makes an item temporarily unavailable.
+type MarkSoldOut struct{}
+
+// MarkBackInStock makes a sold-out item available again.
+type MarkBackInStock struct{}
+
+func (AddMenuItem) command()     {}
+func (ModifyMenuItem) command()  {}
+func (RemoveMenuItem) command()  {}
+func (MarkSoldOut) command()     {}
+func (MarkBackInStock) command() {}
+
+// Evolve applies one event to a state. It is the only place where state
+// changes; events of other types leave the state as it was.
+func Evolve(s State, e domain.Event) State {
+	switch e := e.(type) {
+	case MenuItemAdded:
+		return State{
+			ItemID:      e.ItemID,
+			Name:        e.Name,
+			Description: e.Description,
+			Category:    e.Category,
+			Price:       e.Price,
+			Exists:      true,
+		}
+	case MenuItemModified:
+		s.Name = e.Name
+		s.Description = e.Description
+		s.Category = e.Category
+		s.Price = e.Price
+	case MenuItemRemoved:
+		s.Removed = true
+	case MenuItemSoldOut:
+		s.SoldOut = true
+	case MenuItemBackInStock:
+		s.SoldOut = false
+	}
+	return s
+}
+
+// Decide checks a command against the current state and returns the events it
+// causes, or a *domain.Error explaining why it cannot happen. Repeating a
+// command whose effect is already in place decides no events, so that a
+// double-clicked button is harmless.
+func Decide(s State, c Command) ([]domain.Event, error) {
+	if add, ok := c.(AddMenuItem); ok {
+		return decideAdd(s, add)
+	}
+	if !s.Exists {
+		return nil, domain.NotFound("There is no such menu item.")
+	}
+	if s.Removed {
+		return nil, domain.Conflict("This item was removed from the menu.")
+	}
+	switch c := c.(type) {
+	case ModifyMenuItem:
+		d, err := validate(details{c.Name, c.Description, c.Category, c.Price})
+		if err != nil {
+			return nil, err
+		}
+		if d == (details{s.Name, s.Description, s.Category, s.Price}) {
+			return nil, nil
+		}
+		return []domain.Event{MenuItemModified{
+			ItemID:      s.ItemID,
+			Name:        d.name,
+			Description: d.description,
+			Category:    d.category,
+			Price:       d.price,
+		}}, nil
+	case RemoveMenuItem:
+		return []domain.Event{MenuItemRemoved{ItemID: s.ItemID}}, nil
+	case MarkSoldOut:
+		if s.SoldOut {
+			return nil, nil
+		}
+		return []domain.Event{MenuItemSoldOut{ItemID: s.ItemID}}, nil
+	case MarkBackInStock:
+		if !s.SoldOut {
+			return nil, nil
+		}
+		return []domain.Event{MenuItemBackInStock{ItemID: s.ItemID}}, nil
+	}
+	return nil, domain.Invalid("", "This action is not available for menu items.")
+}
+
+func decideAdd(s State, c AddMenuItem) ([]domain.Event, error) {
+	if strings.TrimSpace(c.ItemID) == "" {
+		return nil, domain.Invalid("menu_item_id", "The menu item needs an id.")
+	}
+	if s.Exists {
+		return nil, domain.Conflict("This item is already on the menu.")
+	}
+	d, err := validate(details{c.Name, c.Description, c.Category, c.Price})
+	if err != nil {
+		return nil, err
+	}
+	return []domain.Event{MenuItemAdded{
+		ItemID:      c.ItemID,
+		Name:        d.name,
+		Description: d.description,
+		Category:    d.category,
+		Price:       d.price,
+	}}, nil
+}
+
+// details are the editable fields of an item, shared by add and modify.
+type details struct {
+	name, description, category string
+	price                       domain.Money
+}
+
+// validate trims the text fields and checks every rule, returning the
+// trimmed details or the first rule broken, in form order.
+func validate(d details) (details, error) {
+	d.name = strings.TrimSpace(d.name)
+	d.description = strings.TrimSpace(d.description)
+	d.category = strings.TrimSpace(d.category)
+	switch {
+	case d.name == "":
+		return d, domain.Invalid("name", "Please give the item a name.")
+	case utf8.RuneCountInString(d.name) > MaxNameLength:
+		return d, domain.Invalid("name", "The name can be at most %d characters long.", MaxNameLength)
+	case utf8.RuneCountInString(d.description) > MaxDescriptionLength:
+		return d, domain.Invalid("description", "The description can be at most %d characters long.", MaxDescriptionLength)
+	case d.category == "":
+		return d, domain.Invalid("category", "Please choose a category for the item.")
+	case utf8.RuneCountInString(d.category) > MaxCategoryLength:
+		return d, domain.Invalid("category", "The category can be at most %d characters long.", MaxCategoryLength)
+	case d.price.Amount <= 0:
+		return d, domain.Invalid("price", "The price must be more than zero.")
+	case d.price.Amount > MaxPrice:
+		return d, domain.Invalid("price", "The price can be at most %s.", domain.Cents(MaxPrice))
+	case d.price.Currency != domain.EUR:
+		return d, domain.Invalid("price", "The price must be in euros.")
+	}
+	return d, nil
+}

@@ -1,0 +1,251 @@
+package menu
+
+import (
+	"encoding/json"
+	"errors"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+
+	"restaurant/domain"
+)
+
+// spec is one given/when/then case: fold given, decide when, expect then or
+// an error with wantErr code (and wantField for invalid input).
+type spec struct {
+	name      string
+	given     []domain.Event
+	when      Command
+	then      []domain.Event
+	wantErr   string
+	wantField string
+}
+
+// run checks one spec and prints both sides when they differ.
+func run(t *testing.T, tc spec) {
+	t.Helper()
+	var s State
+	for _, e := range tc.given {
+		s = Evolve(s, e)
+	}
+	got, err := Decide(s, tc.when)
+	if tc.wantErr != "" {
+		var de *domain.Error
+		if !errors.As(err, &de) {
+			t.Fatalf("want %s error, got events %#v, err %v", tc.wantErr, got, err)
+		}
+		if de.Code != tc.wantErr || (tc.wantErr == domain.EINVALID && de.Field != tc.wantField) {
+			t.Fatalf("want %s error on field %q, got %s on field %q (%s)", tc.wantErr, tc.wantField, de.Code, de.Field, de.Message)
+		}
+		if de.Message == "" || !strings.HasSuffix(de.Message, ".") {
+			t.Errorf("message %q should be a full sentence", de.Message)
+		}
+		if got != nil {
+			t.Errorf("rejection also returned events %#v", got)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("want events %#v, got error %v", tc.then, err)
+	}
+	if len(got) == 0 && len(tc.then) == 0 {
+		return
+	}
+	if !reflect.DeepEqual(got, tc.then) {
+		t.Fatalf("events differ\n got: %#v\nwant: %#v", got, tc.then)
+	}
+}
+
+const id = "item-1"
+
+var (
+	added = MenuItemAdded{ItemID: id, Name: "Margherita", Description: "Tomato, mozzarella, basil.", Category: "Pizza", Price: domain.Cents(950)}
+	valid = AddMenuItem{ItemID: id, Name: "Margherita", Description: "Tomato, mozzarella, basil.", Category: "Pizza", Price: domain.Cents(950)}
+)
+
+func addWith(f func(*AddMenuItem)) AddMenuItem {
+	c := valid
+	f(&c)
+	return c
+}
+
+func modifyWith(f func(*ModifyMenuItem)) ModifyMenuItem {
+	c := ModifyMenuItem{Name: added.Name, Description: added.Description, Category: added.Category, Price: added.Price}
+	f(&c)
+	return c
+}
+
+func TestAddMenuItem(t *testing.T) {
+	for _, tc := range []spec{
+		{name: "adds a new item", when: valid, then: []domain.Event{added}},
+		{name: "trims text fields",
+			when: addWith(func(c *AddMenuItem) {
+				c.Name, c.Description, c.Category = "  Margherita\t", " Tomato, mozzarella, basil. ", "\nPizza "
+			}),
+			then: []domain.Event{added}},
+		{name: "description may be empty",
+			when: addWith(func(c *AddMenuItem) { c.Description = "   " }),
+			then: []domain.Event{MenuItemAdded{ItemID: id, Name: "Margherita", Category: "Pizza", Price: domain.Cents(950)}}},
+		{name: "name of 80 multi-byte runes",
+			when: addWith(func(c *AddMenuItem) { c.Name = strings.Repeat("é", 80) }),
+			then: []domain.Event{MenuItemAdded{ItemID: id, Name: strings.Repeat("é", 80), Description: added.Description, Category: "Pizza", Price: domain.Cents(950)}}},
+		{name: "price at the 100000 cent limit",
+			when: addWith(func(c *AddMenuItem) { c.Price = domain.Cents(100000) }),
+			then: []domain.Event{MenuItemAdded{ItemID: id, Name: "Margherita", Description: added.Description, Category: "Pizza", Price: domain.Cents(100000)}}},
+		{name: "price of one cent",
+			when: addWith(func(c *AddMenuItem) { c.Price = domain.Cents(1) }),
+			then: []domain.Event{MenuItemAdded{ItemID: id, Name: "Margherita", Description: added.Description, Category: "Pizza", Price: domain.Cents(1)}}},
+		{name: "missing id", when: addWith(func(c *AddMenuItem) { c.ItemID = " " }), wantErr: domain.EINVALID, wantField: "menu_item_id"},
+		{name: "missing name", when: addWith(func(c *AddMenuItem) { c.Name = "  " }), wantErr: domain.EINVALID, wantField: "name"},
+		{name: "name of 81 runes", when: addWith(func(c *AddMenuItem) { c.Name = strings.Repeat("é", 81) }), wantErr: domain.EINVALID, wantField: "name"},
+		{name: "missing category", when: addWith(func(c *AddMenuItem) { c.Category = "" }), wantErr: domain.EINVALID, wantField: "category"},
+		{name: "category of 41 runes", when: addWith(func(c *AddMenuItem) { c.Category = strings.Repeat("ü", 41) }), wantErr: domain.EINVALID, wantField: "category"},
+		{name: "description of 301 runes", when: addWith(func(c *AddMenuItem) { c.Description = strings.Repeat("ß", 301) }), wantErr: domain.EINVALID, wantField: "description"},
+		{name: "zero price", when: addWith(func(c *AddMenuItem) { c.Price = domain.Cents(0) }), wantErr: domain.EINVALID, wantField: "price"},
+		{name: "negative price", when: addWith(func(c *AddMenuItem) { c.Price = domain.Cents(-100) }), wantErr: domain.EINVALID, wantField: "price"},
+		{name: "price above the limit", when: addWith(func(c *AddMenuItem) { c.Price = domain.Cents(100001) }), wantErr: domain.EINVALID, wantField: "price"},
+		{name: "price in another currency", when: addWith(func(c *AddMenuItem) { c.Price = domain.Money{Amount: 950, Currency: "USD"} }), wantErr: domain.EINVALID, wantField: "price"},
+		{name: "price without currency", when: addWith(func(c *AddMenuItem) { c.Price = domain.Money{Amount: 950} }), wantErr: domain.EINVALID, wantField: "price"},
+		{name: "item already exists", given: []domain.Event{added}, when: valid, wantErr: domain.ECONFLICT},
+		{name: "removed item cannot be added again", given: []domain.Event{added, MenuItemRemoved{ItemID: id}}, when: valid, wantErr: domain.ECONFLICT},
+	} {
+		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
+	}
+}
+
+func TestModifyMenuItem(t *testing.T) {
+	modified := MenuItemModified{ItemID: id, Name: "Marinara", Description: "", Category: "Pizza", Price: domain.Cents(800)}
+	for _, tc := range []spec{
+		{name: "replaces all fields",
+			given: []domain.Event{added},
+			when:  ModifyMenuItem{Name: " Marinara ", Category: "Pizza", Price: domain.Cents(800)},
+			then:  []domain.Event{modified}},
+		{name: "only the price changes",
+			given: []domain.Event{added},
+			when:  modifyWith(func(c *ModifyMenuItem) { c.Price = domain.Cents(1000) }),
+			then:  []domain.Event{MenuItemModified{ItemID: id, Name: added.Name, Description: added.Description, Category: added.Category, Price: domain.Cents(1000)}}},
+		{name: "allowed while sold out",
+			given: []domain.Event{added, MenuItemSoldOut{ItemID: id}},
+			when:  ModifyMenuItem{Name: "Marinara", Category: "Pizza", Price: domain.Cents(800)},
+			then:  []domain.Event{modified}},
+		{name: "nothing changes", given: []domain.Event{added}, when: modifyWith(func(*ModifyMenuItem) {}), then: nil},
+		{name: "nothing changes after trimming",
+			given: []domain.Event{added},
+			when:  modifyWith(func(c *ModifyMenuItem) { c.Name = " Margherita " }),
+			then:  nil},
+		{name: "same as the last modification", given: []domain.Event{added, modified}, when: ModifyMenuItem{Name: "Marinara", Category: "Pizza", Price: domain.Cents(800)}, then: nil},
+		{name: "missing name", given: []domain.Event{added}, when: modifyWith(func(c *ModifyMenuItem) { c.Name = "" }), wantErr: domain.EINVALID, wantField: "name"},
+		{name: "name too long", given: []domain.Event{added}, when: modifyWith(func(c *ModifyMenuItem) { c.Name = strings.Repeat("x", 81) }), wantErr: domain.EINVALID, wantField: "name"},
+		{name: "missing category", given: []domain.Event{added}, when: modifyWith(func(c *ModifyMenuItem) { c.Category = " " }), wantErr: domain.EINVALID, wantField: "category"},
+		{name: "category too long", given: []domain.Event{added}, when: modifyWith(func(c *ModifyMenuItem) { c.Category = strings.Repeat("x", 41) }), wantErr: domain.EINVALID, wantField: "category"},
+		{name: "description too long", given: []domain.Event{added}, when: modifyWith(func(c *ModifyMenuItem) { c.Description = strings.Repeat("x", 301) }), wantErr: domain.EINVALID, wantField: "description"},
+		{name: "zero price", given: []domain.Event{added}, when: modifyWith(func(c *ModifyMenuItem) { c.Price = domain.Money{} }), wantErr: domain.EINVALID, wantField: "price"},
+		{name: "price above the limit", given: []domain.Event{added}, when: modifyWith(func(c *ModifyMenuItem) { c.Price = domain.Cents(100001) }), wantErr: domain.EINVALID, wantField: "price"},
+		{name: "item never added", when: modifyWith(func(*ModifyMenuItem) {}), wantErr: domain.ENOTFOUND},
+		{name: "item removed", given: []domain.Event{added, MenuItemRemoved{ItemID: id}}, when: modifyWith(func(*ModifyMenuItem) {}), wantErr: domain.ECONFLICT},
+	} {
+		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
+	}
+}
+
+func TestAvailability(t *testing.T) {
+	removed := MenuItemRemoved{ItemID: id}
+	soldOut := MenuItemSoldOut{ItemID: id}
+	back := MenuItemBackInStock{ItemID: id}
+	for _, tc := range []spec{
+		{name: "remove", given: []domain.Event{added}, when: RemoveMenuItem{}, then: []domain.Event{removed}},
+		{name: "remove a sold-out item", given: []domain.Event{added, soldOut}, when: RemoveMenuItem{}, then: []domain.Event{removed}},
+		{name: "remove twice", given: []domain.Event{added, removed}, when: RemoveMenuItem{}, wantErr: domain.ECONFLICT},
+		{name: "remove unknown", when: RemoveMenuItem{}, wantErr: domain.ENOTFOUND},
+		{name: "sell out", given: []domain.Event{added}, when: MarkSoldOut{}, then: []domain.Event{soldOut}},
+		{name: "sell out again is a no-op", given: []domain.Event{added, soldOut}, when: MarkSoldOut{}, then: nil},
+		{name: "sell out after restock", given: []domain.Event{added, soldOut, back}, when: MarkSoldOut{}, then: []domain.Event{soldOut}},
+		{name: "sell out unknown", when: MarkSoldOut{}, wantErr: domain.ENOTFOUND},
+		{name: "sell out removed", given: []domain.Event{added, removed}, when: MarkSoldOut{}, wantErr: domain.ECONFLICT},
+		{name: "back in stock", given: []domain.Event{added, soldOut}, when: MarkBackInStock{}, then: []domain.Event{back}},
+		{name: "back in stock when in stock is a no-op", given: []domain.Event{added}, when: MarkBackInStock{}, then: nil},
+		{name: "back in stock twice is a no-op", given: []domain.Event{added, soldOut, back}, when: MarkBackInStock{}, then: nil},
+		{name: "back in stock unknown", when: MarkBackInStock{}, wantErr: domain.ENOTFOUND},
+		{name: "back in stock removed", given: []domain.Event{added, soldOut, removed}, when: MarkBackInStock{}, wantErr: domain.ECONFLICT},
+	} {
+		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
+	}
+}
+
+func TestEvolve(t *testing.T) {
+	fold := func(es ...domain.Event) State {
+		var s State
+		for _, e := range es {
+			s = Evolve(s, e)
+		}
+		return s
+	}
+	if s := fold(); s.Exists || s.Orderable() {
+		t.Fatalf("zero state should not exist: %#v", s)
+	}
+	s := fold(added)
+	want := State{ItemID: id, Name: added.Name, Description: added.Description, Category: added.Category, Price: added.Price, Exists: true}
+	if !reflect.DeepEqual(s, want) || !s.Orderable() {
+		t.Fatalf("after add\n got: %#v\nwant: %#v", s, want)
+	}
+	s = fold(added, MenuItemModified{ItemID: id, Name: "B", Description: "d", Category: "C", Price: domain.Cents(5)})
+	want = State{ItemID: id, Name: "B", Description: "d", Category: "C", Price: domain.Cents(5), Exists: true}
+	if !reflect.DeepEqual(s, want) {
+		t.Fatalf("after modify\n got: %#v\nwant: %#v", s, want)
+	}
+	if s := fold(added, MenuItemSoldOut{ItemID: id}); !s.SoldOut || s.Orderable() {
+		t.Fatalf("sold out item should not be orderable: %#v", s)
+	}
+	if s := fold(added, MenuItemSoldOut{ItemID: id}, MenuItemBackInStock{ItemID: id}); s.SoldOut || !s.Orderable() {
+		t.Fatalf("restocked item should be orderable: %#v", s)
+	}
+	if s := fold(added, MenuItemRemoved{ItemID: id}); !s.Removed || !s.Exists || s.Orderable() {
+		t.Fatalf("removed item should not be orderable: %#v", s)
+	}
+	type unknown struct{ domain.Event }
+	if s := fold(added, unknown{}); !reflect.DeepEqual(s, fold(added)) {
+		t.Fatalf("unknown event changed state: %#v", s)
+	}
+}
+
+func TestEvents(t *testing.T) {
+	tag := regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
+	seen := map[string]bool{}
+	for _, e := range Events() {
+		name := e.EventType()
+		if !strings.HasPrefix(name, "menu.") || seen[name] {
+			t.Errorf("event type %q should be unique and start with menu.", name)
+		}
+		seen[name] = true
+		rt := reflect.TypeOf(e)
+		if rt.Kind() != reflect.Struct {
+			t.Fatalf("%s should be a struct value", name)
+		}
+		if name != "menu."+rt.Name() {
+			t.Errorf("event type %q does not match type %s", name, rt.Name())
+		}
+		for i := range rt.NumField() {
+			if j := rt.Field(i).Tag.Get("json"); !tag.MatchString(j) {
+				t.Errorf("%s.%s has json tag %q, want snake_case", rt.Name(), rt.Field(i).Name, j)
+			}
+		}
+	}
+	if len(seen) != 5 {
+		t.Errorf("want 5 event types, got %d", len(seen))
+	}
+	// Every event survives a JSON round trip.
+	for _, e := range []domain.Event{added, MenuItemModified(added), MenuItemRemoved{ItemID: id}, MenuItemSoldOut{ItemID: id}, MenuItemBackInStock{ItemID: id}} {
+		b, err := json.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := reflect.New(reflect.TypeOf(e))
+		if err := json.Unmarshal(b, p.Interface()); err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Elem().Interface(); !reflect.DeepEqual(got, e) {
+			t.Errorf("round trip\n got: %#v\nwant: %#v", got, e)
+		}
+	}
+}

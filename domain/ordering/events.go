@@ -1,0 +1,110 @@
+package ordering
+
+import (
+	"time"
+
+	"restaurant/domain"
+)
+
+// OrderOpened records that a guest started an order. It is always the first
+// event of an order stream.
+type OrderOpened struct {
+	OrderID    string    `json:"order_id"`
+	CustomerID string    `json:"customer_id"`
+	OpenedAt   time.Time `json:"opened_at"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (OrderOpened) EventType() string { return "ordering.OrderOpened" }
+
+// ItemAddedToOrder records that a guest put a dish in the order. Name and
+// UnitPrice are copied from the menu at that moment, so later menu changes
+// never rewrite what the guest saw.
+type ItemAddedToOrder struct {
+	OrderID    string       `json:"order_id"`
+	LineID     string       `json:"line_id"`
+	MenuItemID string       `json:"menu_item_id"`
+	Name       string       `json:"name"`
+	Quantity   int          `json:"quantity"`
+	Note       string       `json:"note"`
+	UnitPrice  domain.Money `json:"unit_price"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (ItemAddedToOrder) EventType() string { return "ordering.ItemAddedToOrder" }
+
+// ItemRemovedFromOrder records that a guest took a line out of the order.
+type ItemRemovedFromOrder struct {
+	OrderID string `json:"order_id"`
+	LineID  string `json:"line_id"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (ItemRemovedFromOrder) EventType() string { return "ordering.ItemRemovedFromOrder" }
+
+// ItemQuantityChanged records the new quantity of a line; it carries the
+// result, not a difference, so replaying it twice is harmless to read.
+type ItemQuantityChanged struct {
+	OrderID  string `json:"order_id"`
+	LineID   string `json:"line_id"`
+	Quantity int    `json:"quantity"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (ItemQuantityChanged) EventType() string { return "ordering.ItemQuantityChanged" }
+
+// PickupChosen records that the guest will collect the order at the
+// restaurant; it replaces any delivery address given before.
+type PickupChosen struct {
+	OrderID string `json:"order_id"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (PickupChosen) EventType() string { return "ordering.PickupChosen" }
+
+// DeliveryAddressGiven records that the guest wants the order delivered, and
+// where. It replaces a pickup choice or an earlier address.
+type DeliveryAddressGiven struct {
+	OrderID string  `json:"order_id"`
+	Address Address `json:"address"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (DeliveryAddressGiven) EventType() string { return "ordering.DeliveryAddressGiven" }
+
+// OrderPlaced records that the guest sent the order to the kitchen. Total is
+// what the guest agreed to pay, kept so that no later computation can change
+// it.
+type OrderPlaced struct {
+	OrderID  string       `json:"order_id"`
+	PlacedAt time.Time    `json:"placed_at"`
+	Total    domain.Money `json:"total"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (OrderPlaced) EventType() string { return "ordering.OrderPlaced" }
+
+// OrderCanceled records that the order will not be fulfilled, and why.
+type OrderCanceled struct {
+	OrderID    string    `json:"order_id"`
+	Reason     string    `json:"reason"`
+	CanceledAt time.Time `json:"canceled_at"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (OrderCanceled) EventType() string { return "ordering.OrderCanceled" }
+
+// Events returns one zero value of every event type of an order, so that an
+// event codec can register them all without this package knowing about it.
+func Events() []domain.Event {
+	return []domain.Event{
+		OrderOpened{},
+		ItemAddedToOrder{},
+		ItemRemovedFromOrder{},
+		ItemQuantityChanged{},
+		PickupChosen{},
+		DeliveryAddressGiven{},
+		OrderPlaced{},
+		OrderCanceled{},
+	}
+}

@@ -1,0 +1,435 @@
+// Package ordering is the decider for one order: a guest opens it, fills it
+// with menu items, chooses pickup or delivery, then places or cancels it. It is
+// pure: state is rebuilt by folding events with Evolve, and Decide turns a
+// command into new events or a rejection a guest can read.
+package ordering
+
+import (
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"restaurant/domain"
+)
+
+// Limits on an order. Those a guest meets in the order forms are exported so
+// that the forms can show them.
+const (
+	MaxQuantity           = 99  // per line, so a typo cannot order a thousand pizzas
+	MaxLines              = 50  // per order, to bound the size of one stream
+	MaxNoteLength         = 200 // runes in a line's note to the kitchen
+	MaxReasonLength       = 200 // runes in a cancel reason
+	maxStreetLength       = 120
+	maxCityLength         = 60
+	maxPostalLength       = 12
+	maxInstructionsLength = 200
+)
+
+// Status is where an order is in its life. It is a string so that it reads
+// well in logs, templates and projections.
+type Status string
+
+// The statuses of an order. StatusNone is an order that was never opened.
+const (
+	StatusNone     Status = ""
+	StatusOpen     Status = "open"
+	StatusPlaced   Status = "placed"
+	StatusCanceled Status = "canceled"
+)
+
+// Fulfilment is how the guest gets the food.
+type Fulfilment string
+
+// The ways to fulfil an order. FulfilmentNone means the guest has not chosen
+// yet, which blocks placing the order.
+const (
+	FulfilmentNone     Fulfilment = ""
+	FulfilmentPickup   Fulfilment = "pickup"
+	FulfilmentDelivery Fulfilment = "delivery"
+)
+
+// Line is one dish in an order, with the name and unit price the menu had when
+// the guest added it, so the order never changes behind the guest's back.
+type Line struct {
+	LineID     string       `json:"line_id"`
+	MenuItemID string       `json:"menu_item_id"`
+	Name       string       `json:"name"`
+	Quantity   int          `json:"quantity"`
+	Note       string       `json:"note"`
+	UnitPrice  domain.Money `json:"unit_price"`
+}
+
+// Total is what the line costs: unit price times quantity.
+func (l Line) Total() domain.Money { return l.UnitPrice.Times(l.Quantity) }
+
+// Address is where a delivery goes. Every field is stored trimmed.
+type Address struct {
+	Street       string `json:"street"`
+	City         string `json:"city"`
+	PostalCode   string `json:"postal_code"`
+	Instructions string `json:"instructions"`
+}
+
+// State is an order as its history makes it. The zero value is an order that
+// was never opened. Lines is never changed in place by Evolve, so a state kept
+// from an earlier revision stays valid.
+type State struct {
+	OrderID         string
+	CustomerID      string
+	Status          Status
+	Lines           []Line
+	Fulfilment      Fulfilment
+	DeliveryAddress Address // set only when Fulfilment is FulfilmentDelivery
+	OpenedAt        time.Time
+	PlacedAt        time.Time
+	CanceledAt      time.Time
+	CancelReason    string
+}
+
+// Total is what the order costs now, the sum of its lines; an empty order
+// costs zero euros rather than a Money without a currency.
+func (s State) Total() domain.Money {
+	total := domain.Cents(0)
+	for _, l := range s.Lines {
+		total = total.Plus(l.Total())
+	}
+	return total
+}
+
+// Line finds a line by id, so that callers need not search Lines themselves.
+func (s State) Line(id string) (Line, bool) {
+	i := s.lineIndex(id)
+	if i < 0 {
+		return Line{}, false
+	}
+	return s.Lines[i], true
+}
+
+// ItemCount is the number of dishes in the order, counting quantities, as a
+// basket badge shows it.
+func (s State) ItemCount() int {
+	n := 0
+	for _, l := range s.Lines {
+		n += l.Quantity
+	}
+	return n
+}
+
+func (s State) lineIndex(id string) int {
+	return slices.IndexFunc(s.Lines, func(l Line) bool { return l.LineID == id })
+}
+
+// Command is a request to change an order. It is sealed so that Decide can
+// handle every kind of command.
+type Command interface{ command() }
+
+// OpenOrder starts an order for a customer. OrderID and At come from the
+// caller so that this package stays free of randomness and clocks.
+type OpenOrder struct {
+	OrderID    string
+	CustomerID string
+	At         time.Time
+}
+
+// AddItem puts a dish in the order. The caller looked Name and UnitPrice up in
+// the menu; the order keeps them as they were at that moment. LineID comes
+// from the caller so that the same dish can appear twice with different notes.
+type AddItem struct {
+	LineID     string
+	MenuItemID string
+	Name       string
+	Quantity   int
+	Note       string
+	UnitPrice  domain.Money
+}
+
+// RemoveItem takes a line out of the order.
+type RemoveItem struct {
+	LineID string
+}
+
+// ChangeQuantity sets the quantity of a line.
+type ChangeQuantity struct {
+	LineID   string
+	Quantity int
+}
+
+// ChoosePickup says the guest will collect the order at the restaurant.
+type ChoosePickup struct{}
+
+// GiveDeliveryAddress says the guest wants the order delivered to Address.
+type GiveDeliveryAddress struct {
+	Address Address
+}
+
+// PlaceOrder sends the order to the kitchen at the time At.
+type PlaceOrder struct {
+	At time.Time
+}
+
+// CancelOrder calls the order off, with an optional reason, at the time At.
+type CancelOrder struct {
+	Reason string
+	At     time.Time
+}
+
+func (OpenOrder) command()           {}
+func (AddItem) command()             {}
+func (RemoveItem) command()          {}
+func (ChangeQuantity) command()      {}
+func (ChoosePickup) command()        {}
+func (GiveDeliveryAddress) command() {}
+func (PlaceOrder) command()          {}
+func (CancelOrder) command()         {}
+
+// Evolve applies one event to a state. It is the only place where state
+// changes; events of other types leave the state as it was. It never writes
+// into the input's Lines: changes go to a fresh copy.
+func Evolve(s State, e domain.Event) State {
+	switch e := e.(type) {
+	case OrderOpened:
+		return State{
+			OrderID:    e.OrderID,
+			CustomerID: e.CustomerID,
+			Status:     StatusOpen,
+			OpenedAt:   e.OpenedAt,
+		}
+	case ItemAddedToOrder:
+		lines := make([]Line, len(s.Lines), len(s.Lines)+1)
+		copy(lines, s.Lines)
+		s.Lines = append(lines, Line{
+			LineID:     e.LineID,
+			MenuItemID: e.MenuItemID,
+			Name:       e.Name,
+			Quantity:   e.Quantity,
+			Note:       e.Note,
+			UnitPrice:  e.UnitPrice,
+		})
+	case ItemRemovedFromOrder:
+		if i := s.lineIndex(e.LineID); i >= 0 {
+			s.Lines = slices.Concat(s.Lines[:i:i], s.Lines[i+1:])
+		}
+	case ItemQuantityChanged:
+		if i := s.lineIndex(e.LineID); i >= 0 {
+			s.Lines = slices.Clone(s.Lines)
+			s.Lines[i].Quantity = e.Quantity
+		}
+	case PickupChosen:
+		s.Fulfilment = FulfilmentPickup
+		s.DeliveryAddress = Address{}
+	case DeliveryAddressGiven:
+		s.Fulfilment = FulfilmentDelivery
+		s.DeliveryAddress = e.Address
+	case OrderPlaced:
+		s.Status = StatusPlaced
+		s.PlacedAt = e.PlacedAt
+	case OrderCanceled:
+		s.Status = StatusCanceled
+		s.CanceledAt = e.CanceledAt
+		s.CancelReason = e.Reason
+	}
+	return s
+}
+
+// Decide checks a command against the current state and returns the events it
+// causes, or a *domain.Error explaining why it cannot happen. The state is
+// checked before the input, so a guest looking at a stale page learns that the
+// order moved on rather than that a field is wrong. Repeating a command whose
+// effect is already in place decides no events, so a double-clicked button is
+// harmless.
+func Decide(s State, c Command) ([]domain.Event, error) {
+	if c, ok := c.(OpenOrder); ok {
+		return decideOpen(s, c)
+	}
+	if s.Status == StatusNone {
+		return nil, domain.NotFound("There is no such order.")
+	}
+	if c, ok := c.(CancelOrder); ok {
+		return decideCancel(s, c)
+	}
+	switch s.Status {
+	case StatusPlaced:
+		return nil, domain.Conflict("This order was already placed; it can no longer be changed.")
+	case StatusCanceled:
+		return nil, domain.Conflict("This order was canceled; it can no longer be changed.")
+	}
+	switch c := c.(type) {
+	case AddItem:
+		return decideAdd(s, c)
+	case RemoveItem:
+		if _, ok := s.Line(c.LineID); !ok {
+			return nil, domain.NotFound("That item is not in your order.")
+		}
+		return []domain.Event{ItemRemovedFromOrder{OrderID: s.OrderID, LineID: c.LineID}}, nil
+	case ChangeQuantity:
+		l, ok := s.Line(c.LineID)
+		if !ok {
+			return nil, domain.NotFound("That item is not in your order.")
+		}
+		if err := checkQuantity(c.Quantity); err != nil {
+			return nil, err
+		}
+		if c.Quantity == l.Quantity {
+			return nil, nil
+		}
+		return []domain.Event{ItemQuantityChanged{OrderID: s.OrderID, LineID: c.LineID, Quantity: c.Quantity}}, nil
+	case ChoosePickup:
+		if s.Fulfilment == FulfilmentPickup {
+			return nil, nil
+		}
+		return []domain.Event{PickupChosen{OrderID: s.OrderID}}, nil
+	case GiveDeliveryAddress:
+		a, err := c.Address.normalize()
+		if err != nil {
+			return nil, err
+		}
+		if s.Fulfilment == FulfilmentDelivery && a == s.DeliveryAddress {
+			return nil, nil
+		}
+		return []domain.Event{DeliveryAddressGiven{OrderID: s.OrderID, Address: a}}, nil
+	case PlaceOrder:
+		if len(s.Lines) == 0 {
+			return nil, domain.Invalid("", "Add at least one item before placing your order.")
+		}
+		if s.Fulfilment == FulfilmentNone {
+			return nil, domain.Invalid("", "Choose pickup or delivery before placing your order.")
+		}
+		return []domain.Event{OrderPlaced{OrderID: s.OrderID, PlacedAt: c.At, Total: s.Total()}}, nil
+	}
+	return nil, domain.Invalid("", "This action is not available for orders.")
+}
+
+func decideOpen(s State, c OpenOrder) ([]domain.Event, error) {
+	if s.Status != StatusNone {
+		return nil, domain.Conflict("This order is already open.")
+	}
+	if strings.TrimSpace(c.OrderID) == "" {
+		return nil, domain.Invalid("order_id", "The order needs an id.")
+	}
+	if strings.TrimSpace(c.CustomerID) == "" {
+		return nil, domain.Invalid("customer_id", "Please sign in before starting an order.")
+	}
+	return []domain.Event{OrderOpened{OrderID: c.OrderID, CustomerID: c.CustomerID, OpenedAt: c.At}}, nil
+}
+
+func decideAdd(s State, c AddItem) ([]domain.Event, error) {
+	name := strings.TrimSpace(c.Name)
+	note := strings.TrimSpace(c.Note)
+	switch {
+	case strings.TrimSpace(c.LineID) == "":
+		return nil, domain.Invalid("line_id", "The order line needs an id.")
+	case strings.TrimSpace(c.MenuItemID) == "":
+		return nil, domain.Invalid("menu_item_id", "Please choose an item from the menu.")
+	case name == "":
+		return nil, domain.Invalid("menu_item_id", "This menu item has no name, so it cannot be ordered.")
+	case c.UnitPrice.Amount <= 0 || c.UnitPrice.Currency != domain.EUR:
+		return nil, domain.Invalid("menu_item_id", "This menu item has no valid price, so it cannot be ordered.")
+	}
+	if err := checkQuantity(c.Quantity); err != nil {
+		return nil, err
+	}
+	if utf8.RuneCountInString(note) > MaxNoteLength {
+		return nil, domain.Invalid("note", "The note can be at most %d characters long.", MaxNoteLength)
+	}
+	if _, ok := s.Line(c.LineID); ok {
+		return nil, domain.Conflict("This item was already added to your order.")
+	}
+	if len(s.Lines) >= MaxLines {
+		return nil, domain.Conflict("An order can hold at most %d different items.", MaxLines)
+	}
+	return []domain.Event{ItemAddedToOrder{
+		OrderID:    s.OrderID,
+		LineID:     c.LineID,
+		MenuItemID: c.MenuItemID,
+		Name:       name,
+		Quantity:   c.Quantity,
+		Note:       note,
+		UnitPrice:  c.UnitPrice,
+	}}, nil
+}
+
+func decideCancel(s State, c CancelOrder) ([]domain.Event, error) {
+	if s.Status == StatusCanceled {
+		return nil, domain.Conflict("This order was already canceled.")
+	}
+	reason := strings.TrimSpace(c.Reason)
+	if utf8.RuneCountInString(reason) > MaxReasonLength {
+		return nil, domain.Invalid("reason", "The reason can be at most %d characters long.", MaxReasonLength)
+	}
+	return []domain.Event{OrderCanceled{OrderID: s.OrderID, Reason: reason, CanceledAt: c.At}}, nil
+}
+
+func checkQuantity(q int) error {
+	if q < 1 || q > MaxQuantity {
+		return domain.Invalid("quantity", "Quantity must be between 1 and %d.", MaxQuantity)
+	}
+	return nil
+}
+
+// normalize trims every field and checks the rules, returning the trimmed
+// address or the first rule broken, in form order.
+func (a Address) normalize() (Address, error) {
+	a = Address{
+		Street:       strings.TrimSpace(a.Street),
+		City:         strings.TrimSpace(a.City),
+		PostalCode:   strings.TrimSpace(a.PostalCode),
+		Instructions: strings.TrimSpace(a.Instructions),
+	}
+	n := utf8.RuneCountInString
+	switch {
+	case a.Street == "":
+		return a, domain.Invalid("street", "Please enter the street and house number.")
+	case n(a.Street) > maxStreetLength:
+		return a, domain.Invalid("street", "The street can be at most %d characters long.", maxStreetLength)
+	case a.City == "":
+		return a, domain.Invalid("city", "Please enter the city.")
+	case n(a.City) > maxCityLength:
+		return a, domain.Invalid("city", "The city can be at most %d characters long.", maxCityLength)
+	case a.PostalCode == "":
+		return a, domain.Invalid("postal_code", "Please enter the postal code.")
+	case n(a.PostalCode) > maxPostalLength:
+		return a, domain.Invalid("postal_code", "The postal code can be at most %d characters long.", maxPostalLength)
+	case n(a.Instructions) > maxInstructionsLength:
+		return a, domain.Invalid("instructions", "Delivery instructions can be at most %d characters long.", maxInstructionsLength)
+	}
+	return a, nil
+}
+
+// CommandName names a command the web layer can offer as a form.
+type CommandName string
+
+// The names of the commands on an open or placed order, as used in URLs.
+const (
+	CmdAddItem             CommandName = "add-item"
+	CmdRemoveItem          CommandName = "remove-item"
+	CmdChangeQuantity      CommandName = "change-quantity"
+	CmdChoosePickup        CommandName = "choose-pickup"
+	CmdGiveDeliveryAddress CommandName = "add-delivery-address"
+	CmdPlace               CommandName = "place"
+	CmdCancel              CommandName = "cancel"
+)
+
+// Allowed lists the commands that could succeed on s now, with suitable
+// input, so that the web layer shows only the forms a guest can use. It
+// mirrors the state checks of Decide.
+func Allowed(s State) []CommandName {
+	var names []CommandName
+	switch s.Status {
+	case StatusOpen:
+		if len(s.Lines) < MaxLines {
+			names = append(names, CmdAddItem)
+		}
+		if len(s.Lines) > 0 {
+			names = append(names, CmdRemoveItem, CmdChangeQuantity)
+		}
+		names = append(names, CmdChoosePickup, CmdGiveDeliveryAddress)
+		if len(s.Lines) > 0 && s.Fulfilment != FulfilmentNone {
+			names = append(names, CmdPlace)
+		}
+		names = append(names, CmdCancel)
+	case StatusPlaced:
+		names = append(names, CmdCancel)
+	}
+	return names
+}

@@ -1,0 +1,543 @@
+package ordering
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"restaurant/domain"
+)
+
+// spec is one given/when/then case: fold given, decide when, expect then or
+// an error with wantErr code (and wantField for invalid input).
+type spec struct {
+	name      string
+	given     []domain.Event
+	when      Command
+	then      []domain.Event
+	wantErr   string
+	wantField string
+}
+
+func fold(es ...domain.Event) State {
+	var s State
+	for _, e := range es {
+		s = Evolve(s, e)
+	}
+	return s
+}
+
+// run checks one spec and prints both sides when they differ.
+func run(t *testing.T, tc spec) {
+	t.Helper()
+	got, err := Decide(fold(tc.given...), tc.when)
+	if tc.wantErr != "" {
+		var de *domain.Error
+		if !errors.As(err, &de) {
+			t.Fatalf("want %s error, got events %#v, err %v", tc.wantErr, got, err)
+		}
+		if de.Code != tc.wantErr || (tc.wantErr == domain.EINVALID && de.Field != tc.wantField) {
+			t.Fatalf("want %s error on field %q, got %s on field %q (%s)", tc.wantErr, tc.wantField, de.Code, de.Field, de.Message)
+		}
+		if de.Message == "" || !strings.HasSuffix(de.Message, ".") {
+			t.Errorf("message %q should be a full sentence", de.Message)
+		}
+		if got != nil {
+			t.Errorf("rejection also returned events %#v", got)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("want events %#v, got error %v", tc.then, err)
+	}
+	if len(got) == 0 && len(tc.then) == 0 {
+		return
+	}
+	if !reflect.DeepEqual(got, tc.then) {
+		t.Fatalf("events differ\n got: %#v\nwant: %#v", got, tc.then)
+	}
+}
+
+func runAll(t *testing.T, specs []spec) {
+	t.Helper()
+	for _, tc := range specs {
+		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
+	}
+}
+
+const oid = "order-1"
+
+var (
+	t0     = time.Date(2025, 3, 14, 18, 30, 0, 0, time.UTC)
+	t1     = t0.Add(20 * time.Minute)
+	opened = OrderOpened{OrderID: oid, CustomerID: "cust-1", OpenedAt: t0}
+	pizza  = ItemAddedToOrder{OrderID: oid, LineID: "l1", MenuItemID: "pizza", Name: "Margherita", Quantity: 2, Note: "Extra basil.", UnitPrice: domain.Cents(950)}
+	beer   = ItemAddedToOrder{OrderID: oid, LineID: "l2", MenuItemID: "beer", Name: "Lager", Quantity: 1, UnitPrice: domain.Cents(450)}
+	home   = Address{Street: "Main Street 1", City: "Springfield", PostalCode: "12345", Instructions: "Ring twice."}
+	pickup = PickupChosen{OrderID: oid}
+	toHome = DeliveryAddressGiven{OrderID: oid, Address: home}
+	placed = OrderPlaced{OrderID: oid, PlacedAt: t1, Total: domain.Cents(2350)}
+	cancel = OrderCanceled{OrderID: oid, Reason: "Changed my mind.", CanceledAt: t1}
+
+	addPizza = AddItem{LineID: "l1", MenuItemID: "pizza", Name: "Margherita", Quantity: 2, Note: "Extra basil.", UnitPrice: domain.Cents(950)}
+)
+
+func add(f func(*AddItem)) AddItem {
+	c := addPizza
+	f(&c)
+	return c
+}
+
+func added(f func(*ItemAddedToOrder)) ItemAddedToOrder {
+	e := pizza
+	f(&e)
+	return e
+}
+
+func address(f func(*Address)) GiveDeliveryAddress {
+	a := home
+	f(&a)
+	return GiveDeliveryAddress{Address: a}
+}
+
+// lines returns n distinct ItemAddedToOrder events.
+func lines(n int) []domain.Event {
+	es := make([]domain.Event, n)
+	for i := range es {
+		es[i] = added(func(e *ItemAddedToOrder) { e.LineID = fmt.Sprintf("line-%d", i) })
+	}
+	return es
+}
+
+func given(es ...any) []domain.Event {
+	var out []domain.Event
+	for _, e := range es {
+		switch e := e.(type) {
+		case domain.Event:
+			out = append(out, e)
+		case []domain.Event:
+			out = append(out, e...)
+		}
+	}
+	return out
+}
+
+func TestOpenOrder(t *testing.T) {
+	open := OpenOrder{OrderID: oid, CustomerID: "cust-1", At: t0}
+	runAll(t, []spec{
+		{name: "opens", when: open, then: []domain.Event{opened}},
+		{name: "missing order id", when: OpenOrder{CustomerID: "cust-1", At: t0}, wantErr: domain.EINVALID, wantField: "order_id"},
+		{name: "missing customer id", when: OpenOrder{OrderID: oid, CustomerID: "  ", At: t0}, wantErr: domain.EINVALID, wantField: "customer_id"},
+		{name: "already open", given: given(opened), when: open, wantErr: domain.ECONFLICT},
+		{name: "already placed", given: given(opened, pizza, pickup, placed), when: open, wantErr: domain.ECONFLICT},
+		{name: "already canceled", given: given(opened, cancel), when: open, wantErr: domain.ECONFLICT},
+	})
+}
+
+func TestAddItem(t *testing.T) {
+	withQty := func(q int) AddItem { return add(func(c *AddItem) { c.Quantity = q }) }
+	addedQty := func(q int) []domain.Event {
+		return []domain.Event{added(func(e *ItemAddedToOrder) { e.Quantity = q })}
+	}
+	note200, note201 := strings.Repeat("é", 200), strings.Repeat("é", 201)
+	runAll(t, []spec{
+		{name: "adds a line", given: given(opened), when: addPizza, then: []domain.Event{pizza}},
+		{name: "trims note and name",
+			given: given(opened),
+			when:  add(func(c *AddItem) { c.Note, c.Name = "  Extra basil.\n", " Margherita " }),
+			then:  []domain.Event{pizza}},
+		{name: "note is optional",
+			given: given(opened),
+			when:  add(func(c *AddItem) { c.Note = "   " }),
+			then:  []domain.Event{added(func(e *ItemAddedToOrder) { e.Note = "" })}},
+		{name: "same dish on a second line",
+			given: given(opened, pizza),
+			when:  add(func(c *AddItem) { c.LineID, c.Note = "l9", "" }),
+			then:  []domain.Event{added(func(e *ItemAddedToOrder) { e.LineID, e.Note = "l9", "" })}},
+		{name: "allowed after choosing fulfilment",
+			given: given(opened, toHome),
+			when:  addPizza,
+			then:  []domain.Event{pizza}},
+		{name: "quantity 1", given: given(opened), when: withQty(1), then: addedQty(1)},
+		{name: "quantity 99", given: given(opened), when: withQty(99), then: addedQty(99)},
+		{name: "quantity 0", given: given(opened), when: withQty(0), wantErr: domain.EINVALID, wantField: "quantity"},
+		{name: "quantity 100", given: given(opened), when: withQty(100), wantErr: domain.EINVALID, wantField: "quantity"},
+		{name: "quantity -1", given: given(opened), when: withQty(-1), wantErr: domain.EINVALID, wantField: "quantity"},
+		{name: "note of 200 multi-byte runes",
+			given: given(opened),
+			when:  add(func(c *AddItem) { c.Note = " " + note200 + " " }),
+			then:  []domain.Event{added(func(e *ItemAddedToOrder) { e.Note = note200 })}},
+		{name: "note of 201 multi-byte runes", given: given(opened), when: add(func(c *AddItem) { c.Note = note201 }), wantErr: domain.EINVALID, wantField: "note"},
+		{name: "missing line id", given: given(opened), when: add(func(c *AddItem) { c.LineID = "" }), wantErr: domain.EINVALID, wantField: "line_id"},
+		{name: "missing menu item", given: given(opened), when: add(func(c *AddItem) { c.MenuItemID = " " }), wantErr: domain.EINVALID, wantField: "menu_item_id"},
+		{name: "missing name", given: given(opened), when: add(func(c *AddItem) { c.Name = "" }), wantErr: domain.EINVALID, wantField: "menu_item_id"},
+		{name: "zero price", given: given(opened), when: add(func(c *AddItem) { c.UnitPrice = domain.Cents(0) }), wantErr: domain.EINVALID, wantField: "menu_item_id"},
+		{name: "negative price", given: given(opened), when: add(func(c *AddItem) { c.UnitPrice = domain.Cents(-950) }), wantErr: domain.EINVALID, wantField: "menu_item_id"},
+		{name: "price in another currency", given: given(opened), when: add(func(c *AddItem) { c.UnitPrice = domain.Money{Amount: 950, Currency: "USD"} }), wantErr: domain.EINVALID, wantField: "menu_item_id"},
+		{name: "line id already used", given: given(opened, pizza), when: addPizza, wantErr: domain.ECONFLICT},
+		{name: "line id reused after removal", given: given(opened, pizza, ItemRemovedFromOrder{OrderID: oid, LineID: "l1"}), when: addPizza, then: []domain.Event{pizza}},
+		{name: "49 lines leave room for one more", given: given(opened, lines(49)), when: addPizza, then: []domain.Event{pizza}},
+		{name: "50 lines are the limit", given: given(opened, lines(50)), when: addPizza, wantErr: domain.ECONFLICT},
+		{name: "order never opened", when: addPizza, wantErr: domain.ENOTFOUND},
+		{name: "order placed", given: given(opened, beer, pickup, placed), when: addPizza, wantErr: domain.ECONFLICT},
+		{name: "order placed, even with bad input", given: given(opened, beer, pickup, placed), when: withQty(0), wantErr: domain.ECONFLICT},
+		{name: "order canceled", given: given(opened, cancel), when: addPizza, wantErr: domain.ECONFLICT},
+	})
+}
+
+func TestRemoveItem(t *testing.T) {
+	removed := ItemRemovedFromOrder{OrderID: oid, LineID: "l1"}
+	runAll(t, []spec{
+		{name: "removes a line", given: given(opened, pizza, beer), when: RemoveItem{LineID: "l1"}, then: []domain.Event{removed}},
+		{name: "removes the last line", given: given(opened, pizza), when: RemoveItem{LineID: "l1"}, then: []domain.Event{removed}},
+		{name: "unknown line", given: given(opened, beer), when: RemoveItem{LineID: "l1"}, wantErr: domain.ENOTFOUND},
+		{name: "empty line id", given: given(opened, beer), when: RemoveItem{}, wantErr: domain.ENOTFOUND},
+		{name: "already removed", given: given(opened, pizza, removed), when: RemoveItem{LineID: "l1"}, wantErr: domain.ENOTFOUND},
+		{name: "order never opened", when: RemoveItem{LineID: "l1"}, wantErr: domain.ENOTFOUND},
+		{name: "order placed", given: given(opened, pizza, pickup, placed), when: RemoveItem{LineID: "l1"}, wantErr: domain.ECONFLICT},
+		{name: "order canceled", given: given(opened, pizza, cancel), when: RemoveItem{LineID: "l1"}, wantErr: domain.ECONFLICT},
+	})
+}
+
+func TestChangeQuantity(t *testing.T) {
+	to := func(q int) ChangeQuantity { return ChangeQuantity{LineID: "l1", Quantity: q} }
+	changed := func(q int) []domain.Event {
+		return []domain.Event{ItemQuantityChanged{OrderID: oid, LineID: "l1", Quantity: q}}
+	}
+	runAll(t, []spec{
+		{name: "changes", given: given(opened, pizza, beer), when: to(5), then: changed(5)},
+		{name: "to 1", given: given(opened, pizza), when: to(1), then: changed(1)},
+		{name: "to 99", given: given(opened, pizza), when: to(99), then: changed(99)},
+		{name: "same quantity is a no-op", given: given(opened, pizza), when: to(2), then: nil},
+		{name: "same as the last change is a no-op", given: given(opened, pizza, changed(7)[0]), when: to(7), then: nil},
+		{name: "back to the original quantity", given: given(opened, pizza, changed(7)[0]), when: to(2), then: changed(2)},
+		{name: "to 0", given: given(opened, pizza), when: to(0), wantErr: domain.EINVALID, wantField: "quantity"},
+		{name: "to 100", given: given(opened, pizza), when: to(100), wantErr: domain.EINVALID, wantField: "quantity"},
+		{name: "to -1", given: given(opened, pizza), when: to(-1), wantErr: domain.EINVALID, wantField: "quantity"},
+		{name: "unknown line", given: given(opened, beer), when: to(3), wantErr: domain.ENOTFOUND},
+		{name: "removed line", given: given(opened, pizza, ItemRemovedFromOrder{OrderID: oid, LineID: "l1"}), when: to(3), wantErr: domain.ENOTFOUND},
+		{name: "order never opened", when: to(3), wantErr: domain.ENOTFOUND},
+		{name: "order placed", given: given(opened, pizza, pickup, placed), when: to(3), wantErr: domain.ECONFLICT},
+		{name: "order canceled", given: given(opened, pizza, cancel), when: to(3), wantErr: domain.ECONFLICT},
+	})
+}
+
+func TestChoosePickup(t *testing.T) {
+	runAll(t, []spec{
+		{name: "chooses pickup", given: given(opened), when: ChoosePickup{}, then: []domain.Event{pickup}},
+		{name: "pickup again is a no-op", given: given(opened, pizza, pickup), when: ChoosePickup{}, then: nil},
+		{name: "switches from delivery", given: given(opened, toHome), when: ChoosePickup{}, then: []domain.Event{pickup}},
+		{name: "order never opened", when: ChoosePickup{}, wantErr: domain.ENOTFOUND},
+		{name: "order placed", given: given(opened, pizza, toHome, placed), when: ChoosePickup{}, wantErr: domain.ECONFLICT},
+		{name: "order canceled", given: given(opened, cancel), when: ChoosePickup{}, wantErr: domain.ECONFLICT},
+	})
+}
+
+func TestGiveDeliveryAddress(t *testing.T) {
+	given200 := strings.Repeat("ö", 200)
+	runAll(t, []spec{
+		{name: "gives an address", given: given(opened), when: GiveDeliveryAddress{Address: home}, then: []domain.Event{toHome}},
+		{name: "trims every field",
+			given: given(opened),
+			when:  GiveDeliveryAddress{Address: Address{Street: " Main Street 1 ", City: "\tSpringfield", PostalCode: "12345 ", Instructions: "  Ring twice.  "}},
+			then:  []domain.Event{toHome}},
+		{name: "instructions are optional",
+			given: given(opened),
+			when:  address(func(a *Address) { a.Instructions = " " }),
+			then:  []domain.Event{DeliveryAddressGiven{OrderID: oid, Address: Address{Street: home.Street, City: home.City, PostalCode: home.PostalCode}}}},
+		{name: "switches from pickup", given: given(opened, pickup), when: GiveDeliveryAddress{Address: home}, then: []domain.Event{toHome}},
+		{name: "same address is a no-op", given: given(opened, toHome), when: GiveDeliveryAddress{Address: home}, then: nil},
+		{name: "same address after trimming is a no-op", given: given(opened, toHome), when: address(func(a *Address) { a.City = " Springfield " }), then: nil},
+		{name: "another address",
+			given: given(opened, toHome),
+			when:  address(func(a *Address) { a.Street = "Elm Street 2" }),
+			then:  []domain.Event{DeliveryAddressGiven{OrderID: oid, Address: Address{Street: "Elm Street 2", City: home.City, PostalCode: home.PostalCode, Instructions: home.Instructions}}}},
+		{name: "longest fields",
+			given: given(opened),
+			when: GiveDeliveryAddress{Address: Address{
+				Street: strings.Repeat("ä", 120), City: strings.Repeat("ä", 60), PostalCode: strings.Repeat("ä", 12), Instructions: given200,
+			}},
+			then: []domain.Event{DeliveryAddressGiven{OrderID: oid, Address: Address{
+				Street: strings.Repeat("ä", 120), City: strings.Repeat("ä", 60), PostalCode: strings.Repeat("ä", 12), Instructions: given200,
+			}}}},
+		{name: "missing street", given: given(opened), when: address(func(a *Address) { a.Street = "  " }), wantErr: domain.EINVALID, wantField: "street"},
+		{name: "street too long", given: given(opened), when: address(func(a *Address) { a.Street = strings.Repeat("ä", 121) }), wantErr: domain.EINVALID, wantField: "street"},
+		{name: "missing city", given: given(opened), when: address(func(a *Address) { a.City = "" }), wantErr: domain.EINVALID, wantField: "city"},
+		{name: "city too long", given: given(opened), when: address(func(a *Address) { a.City = strings.Repeat("ä", 61) }), wantErr: domain.EINVALID, wantField: "city"},
+		{name: "missing postal code", given: given(opened), when: address(func(a *Address) { a.PostalCode = "" }), wantErr: domain.EINVALID, wantField: "postal_code"},
+		{name: "postal code too long", given: given(opened), when: address(func(a *Address) { a.PostalCode = strings.Repeat("9", 13) }), wantErr: domain.EINVALID, wantField: "postal_code"},
+		{name: "instructions too long", given: given(opened), when: address(func(a *Address) { a.Instructions = given200 + "ö" }), wantErr: domain.EINVALID, wantField: "instructions"},
+		{name: "order never opened", when: GiveDeliveryAddress{Address: home}, wantErr: domain.ENOTFOUND},
+		{name: "order placed", given: given(opened, pizza, pickup, placed), when: GiveDeliveryAddress{Address: home}, wantErr: domain.ECONFLICT},
+		{name: "order canceled", given: given(opened, cancel), when: GiveDeliveryAddress{Address: home}, wantErr: domain.ECONFLICT},
+	})
+}
+
+func TestPlaceOrder(t *testing.T) {
+	place := PlaceOrder{At: t1}
+	runAll(t, []spec{
+		{name: "places with the total", given: given(opened, pizza, beer, pickup), when: place, then: []domain.Event{placed}},
+		{name: "total follows quantity changes and removals",
+			given: given(opened, pizza, beer, ItemQuantityChanged{OrderID: oid, LineID: "l1", Quantity: 3}, ItemRemovedFromOrder{OrderID: oid, LineID: "l2"}, toHome),
+			when:  place,
+			then:  []domain.Event{OrderPlaced{OrderID: oid, PlacedAt: t1, Total: domain.Cents(2850)}}},
+		{name: "no lines", given: given(opened, pickup), when: place, wantErr: domain.EINVALID, wantField: ""},
+		{name: "every line removed", given: given(opened, beer, ItemRemovedFromOrder{OrderID: oid, LineID: "l2"}, pickup), when: place, wantErr: domain.EINVALID, wantField: ""},
+		{name: "no fulfilment", given: given(opened, pizza), when: place, wantErr: domain.EINVALID, wantField: ""},
+		{name: "order never opened", when: place, wantErr: domain.ENOTFOUND},
+		{name: "placed twice", given: given(opened, pizza, beer, pickup, placed), when: place, wantErr: domain.ECONFLICT},
+		{name: "order canceled", given: given(opened, pizza, pickup, cancel), when: place, wantErr: domain.ECONFLICT},
+	})
+}
+
+func TestCancelOrder(t *testing.T) {
+	reason200 := strings.Repeat("ç", 200)
+	runAll(t, []spec{
+		{name: "cancels an open order", given: given(opened, pizza), when: CancelOrder{Reason: "Changed my mind.", At: t1}, then: []domain.Event{cancel}},
+		{name: "cancels a placed order", given: given(opened, pizza, beer, pickup, placed), when: CancelOrder{Reason: "Changed my mind.", At: t1}, then: []domain.Event{cancel}},
+		{name: "cancels an empty order", given: given(opened), when: CancelOrder{At: t1}, then: []domain.Event{OrderCanceled{OrderID: oid, CanceledAt: t1}}},
+		{name: "trims the reason", given: given(opened), when: CancelOrder{Reason: "  Changed my mind.\n", At: t1}, then: []domain.Event{cancel}},
+		{name: "reason of 200 runes", given: given(opened), when: CancelOrder{Reason: reason200, At: t1}, then: []domain.Event{OrderCanceled{OrderID: oid, Reason: reason200, CanceledAt: t1}}},
+		{name: "reason of 201 runes", given: given(opened), when: CancelOrder{Reason: reason200 + "ç", At: t1}, wantErr: domain.EINVALID, wantField: "reason"},
+		{name: "already canceled", given: given(opened, cancel), when: CancelOrder{At: t1}, wantErr: domain.ECONFLICT},
+		{name: "order never opened", when: CancelOrder{At: t1}, wantErr: domain.ENOTFOUND},
+	})
+}
+
+func TestEvolve(t *testing.T) {
+	if s := fold(); !reflect.DeepEqual(s, State{}) || s.Total() != domain.Cents(0) || s.ItemCount() != 0 {
+		t.Fatalf("zero state: %#v", s)
+	}
+	s := fold(opened, pizza, beer, ItemQuantityChanged{OrderID: oid, LineID: "l2", Quantity: 3}, pickup, toHome, placed)
+	want := State{
+		OrderID:    oid,
+		CustomerID: "cust-1",
+		Status:     StatusPlaced,
+		Lines: []Line{
+			{LineID: "l1", MenuItemID: "pizza", Name: "Margherita", Quantity: 2, Note: "Extra basil.", UnitPrice: domain.Cents(950)},
+			{LineID: "l2", MenuItemID: "beer", Name: "Lager", Quantity: 3, UnitPrice: domain.Cents(450)},
+		},
+		Fulfilment:      FulfilmentDelivery,
+		DeliveryAddress: home,
+		OpenedAt:        t0,
+		PlacedAt:        t1,
+	}
+	if !reflect.DeepEqual(s, want) {
+		t.Fatalf("folded state\n got: %#v\nwant: %#v", s, want)
+	}
+	if got := s.Total(); got != domain.Cents(3250) {
+		t.Errorf("Total = %v, want €32.50", got)
+	}
+	if got := s.ItemCount(); got != 5 {
+		t.Errorf("ItemCount = %d, want 5", got)
+	}
+	if l, ok := s.Line("l2"); !ok || l.Total() != domain.Cents(1350) {
+		t.Errorf("Line(l2) = %#v, %v", l, ok)
+	}
+	if _, ok := s.Line("nope"); ok {
+		t.Errorf("Line(nope) found")
+	}
+	if s := fold(opened, toHome, pickup); s.Fulfilment != FulfilmentPickup || s.DeliveryAddress != (Address{}) {
+		t.Errorf("pickup should clear the delivery address: %#v", s)
+	}
+	if s := fold(opened, pizza, cancel); s.Status != StatusCanceled || s.CanceledAt != t1 || s.CancelReason != "Changed my mind." {
+		t.Errorf("canceled state: %#v", s)
+	}
+	if s := fold(opened, pizza, ItemRemovedFromOrder{OrderID: oid, LineID: "nope"}, ItemQuantityChanged{OrderID: oid, LineID: "nope", Quantity: 9}); !reflect.DeepEqual(s, fold(opened, pizza)) {
+		t.Errorf("events for unknown lines changed state: %#v", s)
+	}
+	type unknown struct{ domain.Event }
+	if s := fold(opened, pizza, unknown{}); !reflect.DeepEqual(s, fold(opened, pizza)) {
+		t.Errorf("unknown event changed state: %#v", s)
+	}
+}
+
+// TestEvolveKeepsOldStates checks that evolving never writes into the Lines of
+// an earlier state, so an order can be shown as it was at any revision.
+func TestEvolveKeepsOldStates(t *testing.T) {
+	a := fold(opened, pizza, beer, added(func(e *ItemAddedToOrder) { e.LineID = "l3" }))
+	// Spare capacity is where an in-place append would hide.
+	a.Lines = append(make([]Line, 0, 10), a.Lines...)
+	snapshot := slices.Clone(a.Lines)
+
+	removed := Evolve(a, ItemRemovedFromOrder{OrderID: oid, LineID: "l1"})
+	changed := Evolve(a, ItemQuantityChanged{OrderID: oid, LineID: "l2", Quantity: 9})
+	b := Evolve(a, added(func(e *ItemAddedToOrder) { e.LineID = "b" }))
+	c := Evolve(a, added(func(e *ItemAddedToOrder) { e.LineID = "c" }))
+
+	if !reflect.DeepEqual(a.Lines, snapshot) {
+		t.Fatalf("state A changed\n got: %#v\nwant: %#v", a.Lines, snapshot)
+	}
+	if len(removed.Lines) != 2 || removed.Lines[0].LineID != "l2" {
+		t.Errorf("removal: %#v", removed.Lines)
+	}
+	if l, _ := changed.Line("l2"); l.Quantity != 9 {
+		t.Errorf("quantity change: %#v", changed.Lines)
+	}
+	if b.Lines[3].LineID != "b" || c.Lines[3].LineID != "c" {
+		t.Errorf("two states evolved from A share lines: %q %q", b.Lines[3].LineID, c.Lines[3].LineID)
+	}
+
+	// Folding a history to each revision gives independent states.
+	history := given(opened, pizza, beer, ItemQuantityChanged{OrderID: oid, LineID: "l1", Quantity: 4}, ItemRemovedFromOrder{OrderID: oid, LineID: "l2"})
+	var revisions []State
+	var s State
+	for _, e := range history {
+		s = Evolve(s, e)
+		revisions = append(revisions, s)
+	}
+	for n := range history {
+		if got := revisions[n]; !reflect.DeepEqual(got, fold(history[:n+1]...)) {
+			t.Errorf("revision %d was changed by later events: %#v", n+1, got)
+		}
+	}
+	if q := revisions[2].Lines[0].Quantity; q != 2 {
+		t.Errorf("revision 3 quantity = %d, want 2", q)
+	}
+}
+
+// candidates are plausible commands for a name in state s: if the name is
+// allowed, at least one of them must be decided without error; if not, every
+// one must be rejected.
+func candidates(s State, name CommandName) []Command {
+	ids := []string{"missing"}
+	for _, l := range s.Lines {
+		ids = append(ids, l.LineID)
+	}
+	var cs []Command
+	switch name {
+	case CmdAddItem:
+		cs = append(cs, add(func(c *AddItem) { c.LineID = "fresh" }), add(func(c *AddItem) { c.LineID, c.Quantity = "fresh", 1 }))
+	case CmdRemoveItem:
+		for _, id := range ids {
+			cs = append(cs, RemoveItem{LineID: id})
+		}
+	case CmdChangeQuantity:
+		for _, id := range ids {
+			for _, q := range []int{1, 2, 50} {
+				cs = append(cs, ChangeQuantity{LineID: id, Quantity: q})
+			}
+		}
+	case CmdChoosePickup:
+		cs = append(cs, ChoosePickup{})
+	case CmdGiveDeliveryAddress:
+		cs = append(cs, GiveDeliveryAddress{Address: home}, address(func(a *Address) { a.Street = "Elm Street 2" }))
+	case CmdPlace:
+		cs = append(cs, PlaceOrder{At: t1})
+	case CmdCancel:
+		cs = append(cs, CancelOrder{At: t1}, CancelOrder{Reason: "Too slow.", At: t1})
+	}
+	return cs
+}
+
+func TestAllowed(t *testing.T) {
+	all := []CommandName{CmdAddItem, CmdRemoveItem, CmdChangeQuantity, CmdChoosePickup, CmdGiveDeliveryAddress, CmdPlace, CmdCancel}
+	editing := func(extra ...CommandName) []CommandName {
+		return slices.Concat([]CommandName{CmdChoosePickup, CmdGiveDeliveryAddress}, extra, []CommandName{CmdCancel})
+	}
+	for _, tc := range []struct {
+		name  string
+		given []domain.Event
+		want  []CommandName
+	}{
+		{name: "never opened", want: nil},
+		{name: "open and empty", given: given(opened), want: editing(CmdAddItem)},
+		{name: "empty with pickup", given: given(opened, pickup), want: editing(CmdAddItem)},
+		{name: "lines without fulfilment", given: given(opened, pizza), want: editing(CmdAddItem, CmdRemoveItem, CmdChangeQuantity)},
+		{name: "lines with pickup", given: given(opened, pizza, beer, pickup), want: editing(CmdAddItem, CmdRemoveItem, CmdChangeQuantity, CmdPlace)},
+		{name: "lines with delivery", given: given(opened, pizza, toHome), want: editing(CmdAddItem, CmdRemoveItem, CmdChangeQuantity, CmdPlace)},
+		{name: "every line removed", given: given(opened, pizza, pickup, ItemRemovedFromOrder{OrderID: oid, LineID: "l1"}), want: editing(CmdAddItem)},
+		{name: "full order", given: given(opened, lines(50), pickup), want: editing(CmdRemoveItem, CmdChangeQuantity, CmdPlace)},
+		{name: "placed", given: given(opened, pizza, pickup, placed), want: []CommandName{CmdCancel}},
+		{name: "canceled while open", given: given(opened, pizza, cancel), want: nil},
+		{name: "canceled after placing", given: given(opened, pizza, pickup, placed, cancel), want: nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := fold(tc.given...)
+			got := Allowed(s)
+			if len(got) != len(tc.want) || (len(got) > 0 && !slices.Equal(sorted(got), sorted(tc.want))) {
+				t.Errorf("Allowed = %v, want %v", got, tc.want)
+			}
+			for _, name := range all {
+				allowed := slices.Contains(got, name)
+				var accepted []Command
+				var errs []error
+				for _, c := range candidates(s, name) {
+					if _, err := Decide(s, c); err == nil {
+						accepted = append(accepted, c)
+					} else {
+						errs = append(errs, err)
+					}
+				}
+				if allowed && len(accepted) == 0 {
+					t.Errorf("%s is allowed but Decide rejects every candidate: %v", name, errs)
+				}
+				if !allowed && len(accepted) > 0 {
+					t.Errorf("%s is not allowed but Decide accepts %#v", name, accepted)
+				}
+			}
+		})
+	}
+}
+
+func sorted(names []CommandName) []CommandName {
+	out := slices.Clone(names)
+	slices.Sort(out)
+	return out
+}
+
+func TestEvents(t *testing.T) {
+	tag := regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
+	var checkTags func(rt reflect.Type)
+	checkTags = func(rt reflect.Type) {
+		for i := range rt.NumField() {
+			f := rt.Field(i)
+			if j := f.Tag.Get("json"); !tag.MatchString(j) {
+				t.Errorf("%s.%s has json tag %q, want snake_case", rt.Name(), f.Name, j)
+			}
+			if f.Type.Kind() == reflect.Struct && f.Type.PkgPath() != "time" {
+				checkTags(f.Type)
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for _, e := range Events() {
+		name := e.EventType()
+		if !strings.HasPrefix(name, "ordering.") || seen[name] {
+			t.Errorf("event type %q should be unique and start with ordering.", name)
+		}
+		seen[name] = true
+		rt := reflect.TypeOf(e)
+		if rt.Kind() != reflect.Struct {
+			t.Fatalf("%s should be a struct value", name)
+		}
+		if name != "ordering."+rt.Name() {
+			t.Errorf("event type %q does not match type %s", name, rt.Name())
+		}
+		checkTags(rt)
+	}
+	checkTags(reflect.TypeFor[Line]())
+	if len(seen) != 8 {
+		t.Errorf("want 8 event types, got %d", len(seen))
+	}
+	// Every event survives a JSON round trip.
+	for _, e := range []domain.Event{opened, pizza, ItemRemovedFromOrder{OrderID: oid, LineID: "l1"}, ItemQuantityChanged{OrderID: oid, LineID: "l1", Quantity: 3}, pickup, toHome, placed, cancel} {
+		b, err := json.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := reflect.New(reflect.TypeOf(e))
+		if err := json.Unmarshal(b, p.Interface()); err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Elem().Interface(); !reflect.DeepEqual(got, e) {
+			t.Errorf("round trip of %s\n got: %#v\nwant: %#v", b, got, e)
+		}
+	}
+}

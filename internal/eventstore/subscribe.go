@@ -1,0 +1,118 @@
+package eventstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Handler applies a batch of events inside the transaction that also moves
+// the subscriber's checkpoint past them: both commit, or neither does, so a
+// crash anywhere applies nothing twice and loses nothing.
+type Handler func(ctx context.Context, tx pgx.Tx, events []RecordedEvent) error
+
+// SubscribeOptions tune a subscription; zero values take the defaults.
+type SubscribeOptions struct {
+	// BatchSize caps the events handled per transaction (default 500).
+	BatchSize int
+	// PollInterval is how long to wait for a notification before reading
+	// anyway, in case one was lost (default and at most one second).
+	PollInterval time.Duration
+	// Committed is called after each batch commits, with the new checkpoint.
+	Committed func(Cursor)
+}
+
+// ErrCheckpointMoved means another runner moved the checkpoint: this one
+// stops rather than apply a batch twice.
+var ErrCheckpointMoved = errors.New("checkpoint moved by another runner")
+
+// Checkpoint returns where a subscriber has got to (zero if it never ran).
+func (s *Store) Checkpoint(ctx context.Context, name string) (Cursor, error) {
+	var c Cursor
+	err := s.pool.QueryRow(ctx, `SELECT transaction_id, position FROM checkpoints WHERE name = $1`, name).Scan(&c.TxID, &c.Position)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return Cursor{}, fmt.Errorf("read checkpoint %s: %w", name, err)
+	}
+	return c, nil
+}
+
+// ResetCheckpoint sends a subscriber back to the start, inside the caller's
+// transaction (which also clears what the subscriber built).
+func ResetCheckpoint(ctx context.Context, tx pgx.Tx, name string) error {
+	_, err := tx.Exec(ctx, `INSERT INTO checkpoints (name) VALUES ($1)
+		ON CONFLICT (name) DO UPDATE SET transaction_id = '0', position = 0, updated_at = now()`, name)
+	if err != nil {
+		return fmt.Errorf("reset checkpoint %s: %w", name, err)
+	}
+	return nil
+}
+
+// Subscribe catches up from the subscriber's checkpoint, then follows new
+// events as they commit, until ctx ends or the handler fails. It returns the
+// handler's error with the batch not applied; calling Subscribe again retries
+// from the same checkpoint.
+func (s *Store) Subscribe(ctx context.Context, name string, h Handler, opts SubscribeOptions) error {
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 500
+	}
+	if opts.PollInterval <= 0 || opts.PollInterval > time.Second {
+		opts.PollInterval = time.Second
+	}
+	if _, err := s.pool.Exec(ctx, `INSERT INTO checkpoints (name) VALUES ($1) ON CONFLICT DO NOTHING`, name); err != nil {
+		return fmt.Errorf("subscribe %s: %w", name, err)
+	}
+	cur, err := s.Checkpoint(ctx, name)
+	if err != nil {
+		return err
+	}
+	poll := time.NewTimer(opts.PollInterval)
+	defer poll.Stop()
+	for {
+		wake := s.wake.wait()
+		events, err := s.ReadAll(ctx, cur, opts.BatchSize)
+		if err != nil {
+			return fmt.Errorf("subscribe %s: %w", name, err)
+		}
+		if len(events) > 0 {
+			if cur, err = s.commitBatch(ctx, name, cur, events, h); err != nil {
+				return err
+			}
+			if opts.Committed != nil {
+				opts.Committed(cur)
+			}
+			continue
+		}
+		poll.Reset(opts.PollInterval)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-wake:
+		case <-poll.C:
+		}
+	}
+}
+
+func (s *Store) commitBatch(ctx context.Context, name string, from Cursor, events []RecordedEvent, h Handler) (Cursor, error) {
+	to := events[len(events)-1].Cursor()
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := h(ctx, tx, events); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `UPDATE checkpoints SET transaction_id = $2, position = $3, updated_at = now()
+			WHERE name = $1 AND transaction_id = $4 AND position = $5`, name, to.TxID, to.Position, from.TxID, from.Position)
+		if err != nil {
+			return fmt.Errorf("save checkpoint: %w", err)
+		}
+		if tag.RowsAffected() != 1 {
+			return ErrCheckpointMoved
+		}
+		return nil
+	})
+	if err != nil {
+		return from, fmt.Errorf("subscriber %s at position %d: %w", name, events[0].Position, err)
+	}
+	return to, nil
+}

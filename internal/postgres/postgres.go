@@ -1,0 +1,86 @@
+// Package postgres opens connection pools and manages whole databases, for
+// the server and the test suite alike.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Open connects a pool and checks that the server answers.
+func Open(ctx context.Context, connString string, maxConns int32) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(connString)
+	if err != nil {
+		return nil, fmt.Errorf("database address: %w", err)
+	}
+	if maxConns > 0 {
+		cfg.MaxConns = maxConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to database %s: %w", cfg.ConnConfig.Database, err)
+	}
+	return pool, nil
+}
+
+// WithDatabase returns connString pointed at another database on the same server.
+func WithDatabase(connString, database string) (string, error) {
+	cfg, err := pgx.ParseConfig(connString)
+	if err != nil {
+		return "", fmt.Errorf("database address: %w", err)
+	}
+	host := cfg.Host
+	u := fmt.Sprintf("host=%s port=%d dbname=%s user=%s", quote(host), cfg.Port, quote(database), quote(cfg.User))
+	if cfg.Password != "" {
+		u += " password=" + quote(cfg.Password)
+	}
+	if cfg.TLSConfig == nil {
+		u += " sslmode=disable"
+	}
+	return u, nil
+}
+
+func quote(s string) string {
+	out := []byte{'\''}
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\'' || s[i] == '\\' {
+			out = append(out, '\\')
+		}
+		out = append(out, s[i])
+	}
+	return string(append(out, '\''))
+}
+
+// CreateDatabase creates a database unless it exists, optionally from a template.
+func CreateDatabase(ctx context.Context, admin *pgxpool.Pool, name, template string) error {
+	sql := "CREATE DATABASE " + pgx.Identifier{name}.Sanitize()
+	if template != "" {
+		sql += " TEMPLATE " + pgx.Identifier{template}.Sanitize()
+	}
+	_, err := admin.Exec(ctx, sql)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "42P04" { // duplicate_database
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create database %s: %w", name, err)
+	}
+	return nil
+}
+
+// DropDatabase removes a database, ending its sessions.
+func DropDatabase(ctx context.Context, admin *pgxpool.Pool, name string) error {
+	if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+		return fmt.Errorf("drop database %s: %w", name, err)
+	}
+	return nil
+}

@@ -1,0 +1,139 @@
+// Package testdb gives each test a fresh, migrated PostgreSQL database: on
+// the server named by DATABASE_URL when it is set, otherwise on one throwaway
+// embedded server per test binary (fsync off). Every database is cloned from
+// a template migrated once per binary.
+package testdb
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"restaurant/internal/pgembed"
+	"restaurant/internal/postgres"
+	"restaurant/migrations"
+)
+
+var (
+	once     sync.Once
+	setupErr error
+	server   *pgembed.Server
+	baseDir  string
+	admin    *pgxpool.Pool
+	adminURL string
+	template string
+)
+
+// Main runs a package's tests, then stops the throwaway server and removes
+// what it made. Call it from TestMain.
+func Main(m *testing.M) {
+	code := m.Run()
+	shutdown()
+	os.Exit(code)
+}
+
+func setup() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	adminURL = os.Getenv("DATABASE_URL")
+	if adminURL == "" {
+		var err error
+		baseDir, err = os.MkdirTemp("", "restaurant-test-")
+		if err != nil {
+			return err
+		}
+		// The postgres user must be able to reach the cluster inside.
+		if err := os.Chmod(baseDir, 0o755); err != nil {
+			return err
+		}
+		server, err = pgembed.Start(ctx, pgembed.Options{DataDir: baseDir, Throwaway: true})
+		if err != nil {
+			return err
+		}
+		adminURL = server.ConnString("postgres")
+	}
+	var err error
+	if admin, err = postgres.Open(ctx, adminURL, 4); err != nil {
+		return err
+	}
+	template = "restaurant_template_" + randomSuffix()
+	if err := postgres.CreateDatabase(ctx, admin, template, ""); err != nil {
+		return err
+	}
+	url, err := postgres.WithDatabase(adminURL, template)
+	if err != nil {
+		return err
+	}
+	pool, err := postgres.Open(ctx, url, 2)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	_, err = migrations.Up(ctx, pool)
+	return err
+}
+
+func shutdown() {
+	if admin != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		_ = postgres.DropDatabase(ctx, admin, template)
+		cancel()
+		admin.Close()
+	}
+	if server != nil {
+		_ = server.Stop()
+	}
+	if baseDir != "" {
+		_ = os.RemoveAll(baseDir)
+	}
+}
+
+func randomSuffix() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// URL creates a fresh migrated database for the test and returns its
+// connection string; the database is dropped when the test ends.
+func URL(tb testing.TB) string {
+	tb.Helper()
+	once.Do(func() { setupErr = setup() })
+	if setupErr != nil {
+		tb.Fatalf("test database server: %v", setupErr)
+	}
+	ctx := context.Background()
+	name := "restaurant_test_" + randomSuffix()
+	if err := postgres.CreateDatabase(ctx, admin, name, template); err != nil {
+		tb.Fatalf("test database: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := postgres.DropDatabase(context.Background(), admin, name); err != nil {
+			tb.Errorf("drop test database: %v", err)
+		}
+	})
+	url, err := postgres.WithDatabase(adminURL, name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return url
+}
+
+// New returns a pool on a fresh migrated database, closed and dropped when
+// the test ends.
+func New(tb testing.TB) *pgxpool.Pool {
+	tb.Helper()
+	url := URL(tb)
+	pool, err := postgres.Open(context.Background(), url, 40)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(pool.Close)
+	return pool
+}

@@ -11,7 +11,7 @@ CREATE TABLE events (
     version        integer     NOT NULL CHECK (version > 0),
     type           text        NOT NULL,
     schema_version integer     NOT NULL CHECK (schema_version > 0),
-    data           jsonb       NOT NULL,
+    data           json        NOT NULL,
     command_id     uuid        NOT NULL,
     correlation_id uuid        NOT NULL,
     causation_id   uuid,

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 
@@ -33,30 +35,66 @@ const eventColumns = `position, transaction_id, event_id, stream_id, version, ty
 	data, command_id, correlation_id, causation_id, actor, recorded_at`
 
 func (s *Store) query(ctx context.Context, q Querier, sql string, args ...any) ([]RecordedEvent, error) {
-	rows, err := q.Query(ctx, sql, args...)
+	events, raw, err := fetch(ctx, q, sql, args...)
 	if err != nil {
 		return nil, err
 	}
+	return events, s.decodeAll(events, raw)
+}
+
+// fetch reads rows without decoding their data, which is returned apart.
+func fetch(ctx context.Context, q Querier, sql string, args ...any) ([]RecordedEvent, [][]byte, error) {
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, nil, err
+	}
 	defer rows.Close()
 	var out []RecordedEvent
+	var raw [][]byte
 	for rows.Next() {
 		var e RecordedEvent
 		var data []byte
-		var causation pgtype.UUID
-		if err := rows.Scan(&e.Position, &e.TxID, &e.EventID, &e.StreamID, &e.Version, &e.Type, &e.SchemaVersion,
-			&data, &e.CommandID, &e.CorrelationID, &causation, &e.Actor, &e.RecordedAt); err != nil {
-			return nil, err
+		var id, command, correlation, causation pgtype.UUID
+		if err := rows.Scan(&e.Position, &e.TxID, &id, &e.StreamID, &e.Version, &e.Type, &e.SchemaVersion,
+			&data, &command, &correlation, &causation, &e.Actor, &e.RecordedAt); err != nil {
+			return nil, nil, err
 		}
+		e.EventID, e.CommandID, e.CorrelationID = id.Bytes, command.Bytes, correlation.Bytes
 		if causation.Valid {
 			e.CausationID = causation.Bytes
 		}
-		e.Event, e.Data, err = s.codec.Decode(e.Type, e.SchemaVersion, data)
-		if err != nil {
-			return nil, fmt.Errorf("event %d in %s: %w", e.Position, e.StreamID, err)
-		}
 		out = append(out, e)
+		raw = append(raw, data)
 	}
-	return out, rows.Err()
+	return out, raw, rows.Err()
+}
+
+// decodeAll upcasts and decodes a batch, spreading large batches over the
+// processors: decoding JSON, not PostgreSQL, bounds how fast the log reads.
+func (s *Store) decodeAll(events []RecordedEvent, raw [][]byte) error {
+	decode := func(lo, hi int) error {
+		for i := lo; i < hi; i++ {
+			e := &events[i]
+			var err error
+			if e.Event, e.Data, err = s.codec.Decode(e.Type, e.SchemaVersion, raw[i]); err != nil {
+				return fmt.Errorf("event %d in %s: %w", e.Position, e.StreamID, err)
+			}
+		}
+		return nil
+	}
+	workers := runtime.GOMAXPROCS(0)
+	if len(events) < 256 || workers == 1 {
+		return decode(0, len(events))
+	}
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	chunk := (len(events) + workers - 1) / workers
+	for w := range workers {
+		lo, hi := w*chunk, min((w+1)*chunk, len(events))
+		wg.Go(func() { errs[w] = decode(lo, hi) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // ReadStream returns a stream's events after a version, in version order.
@@ -92,6 +130,51 @@ func (s *Store) readAll(ctx context.Context, q Querier, after Cursor, limit int)
 	return events, nil
 }
 
+// Replay reads every event after a cursor that is readable now, in global
+// order and in batches, handing each batch to fn. The next batch is fetched
+// while the current one is decoded and handled, so PostgreSQL and the
+// decoder work at the same time: this is how projections rebuild.
+func (s *Store) Replay(ctx context.Context, after Cursor, batchSize int, fn func([]RecordedEvent) error) error {
+	type fetched struct {
+		events []RecordedEvent
+		raw    [][]byte
+		err    error
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan fetched, 1)
+	go func() {
+		defer close(batches)
+		for cur := after; ; {
+			events, raw, err := fetch(ctx, s.pool, readAllSQL, cur.TxID, cur.Position, batchSize)
+			select {
+			case batches <- fetched{events, raw, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || len(events) < batchSize {
+				return
+			}
+			cur = events[len(events)-1].Cursor()
+		}
+	}()
+	for b := range batches {
+		if b.err != nil {
+			return fmt.Errorf("replay: %w", b.err)
+		}
+		if len(b.events) == 0 {
+			return nil
+		}
+		if err := s.decodeAll(b.events, b.raw); err != nil {
+			return err
+		}
+		if err := fn(b.events); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
 // Head is the cursor of the last event a reader can see now.
 func (s *Store) Head(ctx context.Context) (Cursor, error) {
 	var c Cursor
@@ -102,4 +185,13 @@ func (s *Store) Head(ctx context.Context) (Cursor, error) {
 		return Cursor{}, fmt.Errorf("read head: %w", err)
 	}
 	return c, nil
+}
+
+// Stats counts events and streams, for the operators' pages.
+func (s *Store) Stats(ctx context.Context) (events, streams int64, err error) {
+	err = s.pool.QueryRow(ctx, `SELECT count(*), count(DISTINCT stream_id) FROM events`).Scan(&events, &streams)
+	if err != nil {
+		return 0, 0, fmt.Errorf("count events: %w", err)
+	}
+	return events, streams, nil
 }

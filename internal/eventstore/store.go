@@ -20,8 +20,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"restaurant/domain"
@@ -109,22 +107,30 @@ type Store struct {
 	// notifyReq asks the notifier goroutine for one NOTIFY; a full buffer
 	// means one is already due, so requests coalesce.
 	notifyReq chan struct{}
-	stop      context.CancelFunc
-	done      sync.WaitGroup
+	// queue feeds the batching writers (see batch.go).
+	queue   chan *appendRequest
+	closing chan struct{}
+	stop    context.CancelFunc
+	done    sync.WaitGroup
 }
 
 // Open makes a store and starts its notification listener; Close stops it.
 func Open(pool *pgxpool.Pool, codec *Codec) *Store {
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Store{pool: pool, codec: codec, wake: newSignal(), notifyReq: make(chan struct{}, 1), stop: cancel}
-	s.done.Add(2)
+	s := &Store{pool: pool, codec: codec, wake: newSignal(), notifyReq: make(chan struct{}, 1),
+		queue: make(chan *appendRequest, 4*maxBatchEvents), closing: make(chan struct{}), stop: cancel}
+	s.done.Add(2 + batchWriters)
 	go func() { defer s.done.Done(); s.listen(ctx) }()
 	go func() { defer s.done.Done(); s.notify(ctx) }()
+	for range batchWriters {
+		go func() { defer s.done.Done(); s.writeBatches(ctx) }()
+	}
 	return s
 }
 
-// Close stops the background work.
+// Close stops the background work; appends in flight fail with ErrClosed.
 func (s *Store) Close() {
+	close(s.closing)
 	s.stop()
 	s.done.Wait()
 }
@@ -134,149 +140,6 @@ func (s *Store) Codec() *Codec { return s.codec }
 
 // Pool is the store's connection pool.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
-
-// EventID derives the id of a command's i-th event, so that a repeated
-// command collides with its first run instead of writing twice.
-func EventID(stream string, command uuid.UUID, i int) uuid.UUID {
-	return uuid.NewSHA1(command, fmt.Appendf(nil, "%s\x00%d", stream, i))
-}
-
-const appendSQL = `
-WITH head AS (SELECT coalesce(max(version), 0) AS v FROM events WHERE stream_id = $1)
-INSERT INTO events (event_id, stream_id, version, type, schema_version, data,
-                    command_id, correlation_id, causation_id, actor)
-SELECT e.event_id, $1, head.v + e.ord, e.type, e.schema_version, e.data, $6, $7, $8, $9
-FROM head, unnest($2::uuid[], $3::text[], $4::int[], $5::jsonb[])
-     WITH ORDINALITY AS e(event_id, type, schema_version, data, ord)
-WHERE $10::bigint < 0 OR head.v = $10
-ORDER BY e.ord
-RETURNING position, transaction_id, version, recorded_at`
-
-// Append writes events to a stream in one statement, atomically, if the
-// stream is at the expected version. A command appended again returns what it
-// returned the first time and writes nothing.
-func (s *Store) Append(ctx context.Context, stream string, expected ExpectedVersion, meta Metadata, events ...domain.Event) (Result, error) {
-	for attempt := 0; ; attempt++ {
-		recorded, err := s.insert(ctx, s.pool, stream, expected, meta, events)
-		if err == nil {
-			s.Committed()
-			return resultOf(recorded, false), nil
-		}
-		res, err := s.explain(ctx, s.pool, stream, expected, meta, err)
-		if expected == Any && errors.Is(err, ErrConflict) && attempt < 10 {
-			continue // another writer took the next version; Any means try again
-		}
-		return res, err
-	}
-}
-
-// AppendTx is Append inside the caller's transaction, for events that must
-// commit together with other changes (a policy's checkpoint). It works in a
-// savepoint, so a conflict leaves the transaction usable. The caller calls
-// Committed after its commit, to wake subscribers at once.
-func (s *Store) AppendTx(ctx context.Context, tx pgx.Tx, stream string, expected ExpectedVersion, meta Metadata, events ...domain.Event) (Result, error) {
-	sp, err := tx.Begin(ctx)
-	if err != nil {
-		return Result{}, fmt.Errorf("append to %s: savepoint: %w", stream, err)
-	}
-	recorded, err := s.insert(ctx, sp, stream, expected, meta, events)
-	if err != nil {
-		if rbErr := sp.Rollback(ctx); rbErr != nil {
-			return Result{}, fmt.Errorf("append to %s: %w (and rollback: %v)", stream, err, rbErr)
-		}
-		return s.explain(ctx, tx, stream, expected, meta, err)
-	}
-	if err := sp.Commit(ctx); err != nil {
-		return Result{}, fmt.Errorf("append to %s: release savepoint: %w", stream, err)
-	}
-	return resultOf(recorded, false), nil
-}
-
-// Querier is a pool, a connection or a transaction.
-type Querier interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
-
-// errVersionMismatch is insert's word for "the version check matched no row".
-var errVersionMismatch = errors.New("version mismatch")
-
-func (s *Store) insert(ctx context.Context, q Querier, stream string, expected ExpectedVersion, meta Metadata, events []domain.Event) ([]RecordedEvent, error) {
-	if len(events) == 0 {
-		return nil, errors.New("no events")
-	}
-	if stream == "" || meta.CommandID == uuid.Nil || meta.Actor == "" {
-		return nil, errors.New("stream, command id and actor are required")
-	}
-	if meta.CorrelationID == uuid.Nil {
-		meta.CorrelationID = meta.CommandID
-	}
-	ids := make([]uuid.UUID, len(events))
-	types := make([]string, len(events))
-	versions := make([]int32, len(events))
-	data := make([]string, len(events))
-	for i, e := range events {
-		t, v, d, err := s.codec.Encode(e)
-		if err != nil {
-			return nil, err
-		}
-		ids[i], types[i], versions[i], data[i] = EventID(stream, meta.CommandID, i), t, int32(v), string(d)
-	}
-	var causation *uuid.UUID
-	if meta.CausationID != uuid.Nil {
-		causation = &meta.CausationID
-	}
-	rows, err := q.Query(ctx, appendSQL, stream, ids, types, versions, data,
-		meta.CommandID, meta.CorrelationID, causation, meta.Actor, int64(expected))
-	if err != nil {
-		return nil, err
-	}
-	recorded := make([]RecordedEvent, 0, len(events))
-	for rows.Next() && len(recorded) < len(events) {
-		i := len(recorded)
-		r := RecordedEvent{EventID: ids[i], StreamID: stream, Type: types[i], SchemaVersion: int(versions[i]),
-			Data: json.RawMessage(data[i]), Event: events[i], Metadata: meta}
-		if err := rows.Scan(&r.Position, &r.TxID, &r.Version, &r.RecordedAt); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		recorded = append(recorded, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(recorded) != len(events) {
-		return nil, errVersionMismatch
-	}
-	return recorded, nil
-}
-
-// explain turns a failed insert into the answer the caller needs: the first
-// run's result for a repeated command, a ConflictError, or a wrapped error.
-func (s *Store) explain(ctx context.Context, q Querier, stream string, expected ExpectedVersion, meta Metadata, err error) (Result, error) {
-	var pgErr *pgconn.PgError
-	isUnique := errors.As(err, &pgErr) && pgErr.Code == "23505"
-	if !isUnique && !errors.Is(err, errVersionMismatch) {
-		return Result{}, fmt.Errorf("append to %s: %w", stream, err)
-	}
-	// A repeated command can fail either check; its first run's events win.
-	prev, err := s.query(ctx, q, `SELECT `+eventColumns+` FROM events
-		WHERE stream_id = $1 AND command_id = $2
-		  AND version >= (SELECT version FROM events WHERE event_id = $3)
-		ORDER BY version`, stream, meta.CommandID, EventID(stream, meta.CommandID, 0))
-	if err != nil {
-		return Result{}, fmt.Errorf("append to %s: look up earlier run: %w", stream, err)
-	}
-	if len(prev) > 0 {
-		return resultOf(prev, true), nil
-	}
-	var actual int
-	if err := q.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1`, stream).Scan(&actual); err != nil {
-		return Result{}, fmt.Errorf("append to %s: read version after conflict: %w", stream, err)
-	}
-	return Result{}, &ConflictError{Stream: stream, Expected: expected, Actual: actual}
-}
 
 // Committed wakes this process's subscribers and, through a coalesced NOTIFY,
 // every other process's. The NOTIFY is sent after the commit, never inside the

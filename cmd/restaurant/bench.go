@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"time"
+
+	"restaurant/internal/app"
+	"restaurant/internal/bench"
+	"restaurant/internal/pgembed"
+	"restaurant/internal/postgres"
+)
+
+// bench measures the event store on a fresh database: on a new embedded
+// server (durable, as in production) or, with -database-url, in a new
+// database on that server, dropped afterwards.
+func runBench(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs, cfg := flags("bench", getenv, stdout)
+	writers := fs.String("writers", "1,8,32", "concurrent writers, comma separated")
+	duration := fs.Duration("duration", 10*time.Second, "length of each measurement")
+	events := fs.Int("events", 200000, "events in the log for the read-all measurement")
+	jsonOut := fs.String("json", "", "also write the figures to this JSON file")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process to the file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	log, err := newLogger(cfg.LogLevel)
+	if err != nil {
+		return err
+	}
+	var ws []int
+	for _, s := range strings.Split(*writers, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return fmt.Errorf("-writers: %q is not a positive number", s)
+		}
+		ws = append(ws, n)
+	}
+	pgbench, err := findPgBench()
+	if err != nil {
+		return err
+	}
+
+	if cfg.DatabaseURL == "" {
+		dir, err := os.MkdirTemp("", "restaurant-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		if err := os.Chmod(dir, 0o755); err != nil {
+			return err
+		}
+		cfg.DataDir = dir
+	} else {
+		url, drop, err := scratchDatabase(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return err
+		}
+		defer drop()
+		cfg.DatabaseURL = url
+	}
+	a, err := app.Open(ctx, *cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	report, err := bench.Run(ctx, a.Store, bench.Options{
+		Writers: ws, Duration: *duration, Events: *events,
+		PgBench: pgbench, PgBenchConn: []string{a.ConnString},
+	}, stdout)
+	if err != nil {
+		return err
+	}
+	if *jsonOut != "" {
+		return bench.WriteJSON(*jsonOut, report)
+	}
+	return nil
+}
+
+func findPgBench() (string, error) {
+	if p, err := exec.LookPath("pgbench"); err == nil {
+		return p, nil
+	}
+	dir, err := pgembed.FindBinaries(nil)
+	if err != nil {
+		return "", err
+	}
+	p := filepath.Join(dir, "pgbench")
+	if _, err := os.Stat(p); err != nil {
+		return "", fmt.Errorf("pgbench is not installed beside %s (Debian: apt-get install postgresql-contrib or postgresql-client): %w", dir, err)
+	}
+	return p, nil
+}
+
+// scratchDatabase creates a throwaway database on an external server.
+func scratchDatabase(ctx context.Context, url string) (string, func(), error) {
+	admin, err := postgres.Open(ctx, url, 1)
+	if err != nil {
+		return "", nil, err
+	}
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	name := "restaurant_bench_" + hex.EncodeToString(b)
+	if err := postgres.CreateDatabase(ctx, admin, name, ""); err != nil {
+		admin.Close()
+		return "", nil, err
+	}
+	scratch, err := postgres.WithDatabase(url, name)
+	if err != nil {
+		admin.Close()
+		return "", nil, err
+	}
+	return scratch, func() {
+		_ = postgres.DropDatabase(context.Background(), admin, name)
+		admin.Close()
+	}, nil
+}

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"restaurant/internal/app"
+)
+
+// flags makes a subcommand's flag set with the shared configuration, each
+// flag defaulting from its environment variable.
+func flags(name string, getenv func(string) string, stdout io.Writer) (*flag.FlagSet, *app.Config) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	cfg := &app.Config{}
+	fs.StringVar(&cfg.Addr, "addr", envOr(getenv, "ADDR", ":8080"), "address to listen on (ADDR)")
+	fs.StringVar(&cfg.DatabaseURL, "database-url", getenv("DATABASE_URL"), "PostgreSQL to use; empty runs the embedded one (DATABASE_URL)")
+	fs.StringVar(&cfg.DataDir, "data-dir", envOr(getenv, "DATA_DIR", "data"), "home of the embedded PostgreSQL (DATA_DIR)")
+	fs.StringVar(&cfg.LogLevel, "log-level", envOr(getenv, "LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
+	return fs, cfg
+}
+
+func envOr(getenv func(string) string, key, fallback string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return fallback
+}
+
+// newLogger logs in text to standard error, at the configured level.
+func newLogger(level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(strings.ToUpper(level))); err != nil {
+		return nil, fmt.Errorf("log level %q: use debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l})), nil
+}
+
+// describeDatabase names the database for people, without its password.
+func describeDatabase(cfg *app.Config) string {
+	if cfg.DatabaseURL == "" {
+		abs, err := filepath.Abs(cfg.DataDir)
+		if err != nil {
+			abs = cfg.DataDir
+		}
+		return "embedded PostgreSQL in " + abs
+	}
+	return "external PostgreSQL (DATABASE_URL)"
+}

@@ -1,0 +1,63 @@
+// Command restaurant is the event-sourced restaurant: the web server and its
+// operator's tools.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+)
+
+// defaultGCPercent trades memory for CPU: the server's live heap is small
+// (batches of events, idle sockets), and at Go's default of 100 it collects
+// so often that decoding events costs twice the CPU (see BENCHMARKS.md).
+// GOGC in the environment overrides it.
+const defaultGCPercent = 400
+
+func main() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(defaultGCPercent)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "restaurant:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: restaurant [command] [flags]
+
+commands:
+  serve     run the web server (the default)
+  migrate   apply database migrations and exit
+  bench     measure the event store against PostgreSQL's own baselines
+
+Run "restaurant COMMAND -h" for a command's flags.
+`
+
+// run dispatches to a subcommand; everything is wired inside it, so tests
+// can run the real program in-process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	name := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	switch name {
+	case "serve":
+		return serve(ctx, args, getenv, stdout)
+	case "migrate":
+		return migrate(ctx, args, getenv, stdout)
+	case "bench":
+		return runBench(ctx, args, getenv, stdout)
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n%s", name, usage)
+}

@@ -1,0 +1,28 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"restaurant/internal/app"
+)
+
+// migrate brings the database schema up to date and exits.
+func migrate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs, cfg := flags("migrate", getenv, stdout)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := newLogger(cfg.LogLevel)
+	if err != nil {
+		return err
+	}
+	a, err := app.Open(ctx, *cfg, log) // Open applies the migrations
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	fmt.Fprintln(stdout, "database schema is up to date")
+	return nil
+}

@@ -1,0 +1,23 @@
+// Package contracts is the event contract of the whole system: every event
+// type the services write, at its current schema version, with the upcasters
+// that read older versions. Changing an event's shape means a new version
+// here and an upcaster from the old one, never a rewrite of history.
+package contracts
+
+import (
+	"restaurant/domain"
+	"restaurant/domain/menu"
+	"restaurant/domain/ordering"
+	"restaurant/internal/eventstore"
+)
+
+// Codec returns a codec that knows every event type.
+func Codec() *eventstore.Codec {
+	c := eventstore.NewCodec()
+	for _, group := range [][]domain.Event{menu.Events(), ordering.Events()} {
+		for _, e := range group {
+			c.Register(e, 1)
+		}
+	}
+	return c
+}

@@ -1,0 +1,250 @@
+package eventstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"restaurant/domain"
+)
+
+// EventID derives the id of a command's i-th event, so that a repeated
+// command collides with its first run instead of writing twice.
+func EventID(stream string, command uuid.UUID, i int) uuid.UUID {
+	return uuid.NewSHA1(command, fmt.Appendf(nil, "%s\x00%d", stream, i))
+}
+
+// appendRequest is one append, encoded, on its way to the database.
+type appendRequest struct {
+	stream   string
+	expected ExpectedVersion
+	meta     Metadata
+	events   []domain.Event
+	ids      []uuid.UUID
+	types    []string
+	versions []int32
+	data     []string
+	done     chan appendOutcome
+}
+
+type appendOutcome struct {
+	recorded []RecordedEvent // nil when the version check failed
+	err      error
+}
+
+func (s *Store) newRequest(stream string, expected ExpectedVersion, meta Metadata, events []domain.Event) (*appendRequest, error) {
+	if len(events) == 0 {
+		return nil, fmt.Errorf("append to %s: no events", stream)
+	}
+	if stream == "" || meta.CommandID == uuid.Nil || meta.Actor == "" {
+		return nil, fmt.Errorf("append to %q: stream, command id and actor are required", stream)
+	}
+	if meta.CorrelationID == uuid.Nil {
+		meta.CorrelationID = meta.CommandID
+	}
+	r := &appendRequest{stream: stream, expected: expected, meta: meta, events: events,
+		ids: make([]uuid.UUID, len(events)), types: make([]string, len(events)),
+		versions: make([]int32, len(events)), data: make([]string, len(events)),
+		done: make(chan appendOutcome, 1)}
+	for i, e := range events {
+		t, v, d, err := s.codec.Encode(e)
+		if err != nil {
+			return nil, fmt.Errorf("append to %s: %w", stream, err)
+		}
+		r.ids[i], r.types[i], r.versions[i], r.data[i] = EventID(stream, meta.CommandID, i), t, int32(v), string(d)
+	}
+	return r, nil
+}
+
+// Append writes events to a stream atomically, if the stream is at the
+// expected version. A command appended again returns what it returned the
+// first time and writes nothing. Concurrent appends share transactions (see
+// batch.go), so many writers cost few commits.
+func (s *Store) Append(ctx context.Context, stream string, expected ExpectedVersion, meta Metadata, events ...domain.Event) (Result, error) {
+	req, err := s.newRequest(stream, expected, meta, events)
+	if err != nil {
+		return Result{}, err
+	}
+	for attempt := 0; ; attempt++ {
+		out, err := s.submit(ctx, req)
+		if err != nil {
+			return Result{}, fmt.Errorf("append to %s: %w", stream, err)
+		}
+		if out.recorded != nil {
+			return resultOf(out.recorded, false), nil
+		}
+		res, err := s.explain(ctx, s.pool, req)
+		if expected == Any && errors.Is(err, ErrConflict) && attempt < 10 {
+			continue // another writer took the next version; Any means try again
+		}
+		return res, err
+	}
+}
+
+// AppendTx is Append inside the caller's transaction, for events that must
+// commit together with other changes (a policy's checkpoint). The caller
+// calls Committed after its commit, to wake subscribers at once.
+func (s *Store) AppendTx(ctx context.Context, tx pgx.Tx, stream string, expected ExpectedVersion, meta Metadata, events ...domain.Event) (Result, error) {
+	req, err := s.newRequest(stream, expected, meta, events)
+	if err != nil {
+		return Result{}, err
+	}
+	outs, err := s.insert(ctx, tx, []*appendRequest{req})
+	if err != nil {
+		return Result{}, fmt.Errorf("append to %s: %w", stream, err)
+	}
+	if outs[0] != nil {
+		return resultOf(outs[0], false), nil
+	}
+	return s.explain(ctx, tx, req)
+}
+
+// Querier is a pool, a connection or a transaction.
+type Querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// insertSQL appends for several streams at once. Each request's version
+// check runs against committed data; rows that would break a unique
+// constraint (a version taken meanwhile, or a repeated command's event ids)
+// are skipped rather than failing the statement, so one request's conflict
+// never fails another's. Rows go in in request order, so positions rise with
+// versions.
+const insertSQL = `
+WITH req AS (
+    SELECT * FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[])
+        WITH ORDINALITY AS r(stream_id, expected, command_id, correlation_id, causation_id, actor, ri)
+), ok AS (
+    SELECT r.*, h.v
+    FROM req r CROSS JOIN LATERAL (
+        SELECT coalesce(max(version), 0) AS v FROM events e WHERE e.stream_id = r.stream_id) h
+    WHERE r.expected < 0 OR h.v = r.expected
+)
+INSERT INTO events (event_id, stream_id, version, type, schema_version, data,
+                    command_id, correlation_id, causation_id, actor)
+SELECT ev.event_id, ok.stream_id, ok.v + ev.ord, ev.type, ev.schema_version, ev.data,
+       ok.command_id, ok.correlation_id, ok.causation_id, ok.actor
+FROM unnest($7::bigint[], $8::int[], $9::uuid[], $10::text[], $11::int[], $12::json[])
+     WITH ORDINALITY AS ev(ri, ord, event_id, type, schema_version, data, n)
+JOIN ok ON ok.ri = ev.ri
+ORDER BY ev.n
+ON CONFLICT DO NOTHING
+RETURNING event_id, position, transaction_id, version, recorded_at`
+
+// insertOneSQL is insertSQL for a single request, the common case when
+// writers are few: the same checks, with less for PostgreSQL to plan and run.
+const insertOneSQL = `
+WITH head AS (SELECT coalesce(max(version), 0) AS v FROM events WHERE stream_id = $1)
+INSERT INTO events (event_id, stream_id, version, type, schema_version, data,
+                    command_id, correlation_id, causation_id, actor)
+SELECT ev.event_id, $1, head.v + ev.ord, ev.type, ev.schema_version, ev.data, $3, $4, $5, $6
+FROM head, unnest($7::bigint[], $8::int[], $9::uuid[], $10::text[], $11::int[], $12::json[])
+     WITH ORDINALITY AS ev(ri, ord, event_id, type, schema_version, data, n)
+WHERE $2::bigint < 0 OR head.v = $2
+ORDER BY ev.n
+ON CONFLICT DO NOTHING
+RETURNING event_id, position, transaction_id, version, recorded_at`
+
+// errPartial means a request was only partly written: impossible while every
+// writer checks versions, and fatal to the transaction if it ever happens.
+var errPartial = errors.New("append partly applied; rolled back")
+
+// insert runs insertSQL for the requests. The result holds, per request, its
+// recorded events, or nil where the version check or a unique constraint
+// kept it out.
+func (s *Store) insert(ctx context.Context, q Querier, reqs []*appendRequest) ([][]RecordedEvent, error) {
+	var (
+		streams   = make([]string, len(reqs))
+		expected  = make([]int64, len(reqs))
+		commands  = make([]uuid.UUID, len(reqs))
+		corrs     = make([]uuid.UUID, len(reqs))
+		causes    = make([]pgtype.UUID, len(reqs))
+		actors    = make([]string, len(reqs))
+		ri        []int64
+		ord       []int32
+		ids       []uuid.UUID
+		types     []string
+		versions  []int32
+		data      []string
+		requestOf = map[uuid.UUID]int{}
+		indexOf   = map[uuid.UUID]int{}
+	)
+	for i, r := range reqs {
+		m := r.meta
+		streams[i], expected[i], commands[i], corrs[i], actors[i] = r.stream, int64(r.expected), m.CommandID, m.CorrelationID, m.Actor
+		causes[i] = pgtype.UUID{Bytes: m.CausationID, Valid: m.CausationID != uuid.Nil}
+		for j := range r.events {
+			ri = append(ri, int64(i+1))
+			ord = append(ord, int32(j+1))
+			requestOf[r.ids[j]], indexOf[r.ids[j]] = i, j
+		}
+		ids = append(ids, r.ids...)
+		types = append(types, r.types...)
+		versions = append(versions, r.versions...)
+		data = append(data, r.data...)
+	}
+	var rows pgx.Rows
+	var err error
+	if len(reqs) == 1 {
+		rows, err = q.Query(ctx, insertOneSQL, streams[0], expected[0], commands[0], corrs[0], causes[0], actors[0], ri, ord, ids, types, versions, data)
+	} else {
+		rows, err = q.Query(ctx, insertSQL, streams, expected, commands, corrs, causes, actors, ri, ord, ids, types, versions, data)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([][]RecordedEvent, len(reqs))
+	for rows.Next() {
+		var id uuid.UUID
+		var e RecordedEvent
+		if err := rows.Scan(&id, &e.Position, &e.TxID, &e.Version, &e.RecordedAt); err != nil {
+			return nil, err
+		}
+		i, j := requestOf[id], indexOf[id]
+		r := reqs[i]
+		if out[i] == nil {
+			out[i] = make([]RecordedEvent, len(r.events))
+		}
+		e.EventID, e.StreamID, e.Type, e.SchemaVersion = id, r.stream, r.types[j], int(r.versions[j])
+		e.Data, e.Event, e.Metadata = json.RawMessage(r.data[j]), r.events[j], r.meta
+		out[i][j] = e
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i, rec := range out {
+		for _, e := range rec {
+			if e.EventID == uuid.Nil {
+				return nil, fmt.Errorf("%s: %w", reqs[i].stream, errPartial)
+			}
+		}
+	}
+	return out, nil
+}
+
+// explain answers a request the insert kept out: with the first run's result
+// for a repeated command, or else a ConflictError.
+func (s *Store) explain(ctx context.Context, q Querier, r *appendRequest) (Result, error) {
+	prev, err := s.query(ctx, q, `SELECT `+eventColumns+` FROM events
+		WHERE stream_id = $1 AND command_id = $2
+		  AND version >= (SELECT version FROM events WHERE event_id = $3)
+		ORDER BY version`, r.stream, r.meta.CommandID, r.ids[0])
+	if err != nil {
+		return Result{}, fmt.Errorf("append to %s: look up an earlier run: %w", r.stream, err)
+	}
+	if len(prev) > 0 {
+		return resultOf(prev, true), nil
+	}
+	var actual int
+	if err := q.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1`, r.stream).Scan(&actual); err != nil {
+		return Result{}, fmt.Errorf("append to %s: read version after conflict: %w", r.stream, err)
+	}
+	return Result{}, &ConflictError{Stream: r.stream, Expected: r.expected, Actual: actual}
+}

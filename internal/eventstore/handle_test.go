@@ -1,0 +1,192 @@
+package eventstore_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"restaurant/domain"
+	"restaurant/internal/eventstore"
+)
+
+// A tiny order for testing the command handler: items may be added until it
+// is placed.
+type tab struct {
+	items  int
+	placed bool
+}
+
+type itemAdded struct {
+	Item string `json:"item"`
+}
+
+func (itemAdded) EventType() string { return "test.ItemAdded" }
+
+type tabPlaced struct{}
+
+func (tabPlaced) EventType() string { return "test.TabPlaced" }
+
+type addItem struct{ item string }
+type placeTab struct{}
+
+func tabCodec() *eventstore.Codec {
+	c := eventstore.NewCodec()
+	c.Register(itemAdded{}, 1)
+	c.Register(tabPlaced{}, 1)
+	return c
+}
+
+// tabDecider decides like a real aggregate; beforeDecide, when set, runs
+// before each decision, so a test can hold one command between its read and
+// its append while another command commits.
+func tabDecider(beforeDecide func(cmd any)) eventstore.Decider[tab, any] {
+	return eventstore.Decider[tab, any]{
+		Evolve: func(s tab, e domain.Event) tab {
+			switch e.(type) {
+			case itemAdded:
+				s.items++
+			case tabPlaced:
+				s.placed = true
+			}
+			return s
+		},
+		Decide: func(s tab, cmd any) ([]domain.Event, error) {
+			if beforeDecide != nil {
+				beforeDecide(cmd)
+			}
+			if s.placed {
+				return nil, domain.Conflict("This order was already placed.")
+			}
+			switch c := cmd.(type) {
+			case addItem:
+				return []domain.Event{itemAdded{Item: c.item}}, nil
+			case placeTab:
+				return []domain.Event{tabPlaced{}}, nil
+			}
+			return nil, errors.New("unknown command")
+		},
+	}
+}
+
+// handle runs a command on the tab stream.
+func handle(s *eventstore.Store, m eventstore.Metadata, cmd any) (eventstore.Result, error) {
+	return eventstore.Handle(context.Background(), s, "tab-1", tabDecider(nil), m, cmd)
+}
+
+// raceTwoCommands runs first so that it reads the stream, then lets second
+// run to completion, then lets first append: first's append conflicts and
+// the handler decides it again.
+func raceTwoCommands(t *testing.T, s *eventstore.Store, first, second any) (firstErr, secondErr error, decisions int) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := handle(s, meta(), addItem{"bread"}); err != nil {
+		t.Fatal(err)
+	}
+	holding := make(chan struct{})
+	release := make(chan struct{})
+	held := false
+	d := tabDecider(func(cmd any) {
+		decisions++
+		if !held {
+			held = true
+			close(holding)
+			<-release
+		}
+	})
+	done := make(chan error, 1)
+	go func() {
+		_, err := eventstore.Handle(ctx, s, "tab-1", d, meta(), first)
+		done <- err
+	}()
+	<-holding
+	_, secondErr = handle(s, meta(), second)
+	close(release)
+	firstErr = <-done
+	return firstErr, secondErr, decisions
+}
+
+func TestHandleRetriesCommutingCommandsAfterAConflict(t *testing.T) {
+	s := openStore(t, tabCodec())
+	firstErr, secondErr, decisions := raceTwoCommands(t, s, addItem{"soup"}, addItem{"wine"})
+	if firstErr != nil || secondErr != nil {
+		t.Fatalf("both adds should succeed: %v, %v", firstErr, secondErr)
+	}
+	if decisions != 2 {
+		t.Fatalf("the held command decided %d times, want 2 (once, then again after the conflict)", decisions)
+	}
+	state, history, err := eventstore.Load(context.Background(), s, "tab-1", tabDecider(nil))
+	if err != nil || state.items != 3 || len(history) != 3 {
+		t.Fatalf("tab has %d items in %d events (%v), want 3", state.items, len(history), err)
+	}
+}
+
+func TestHandleRejectsACommandTheNewStateForbids(t *testing.T) {
+	s := openStore(t, tabCodec())
+	firstErr, secondErr, _ := raceTwoCommands(t, s, addItem{"soup"}, placeTab{})
+	if secondErr != nil {
+		t.Fatal(secondErr)
+	}
+	if domain.ErrorCode(firstErr) != domain.ECONFLICT {
+		t.Fatalf("adding to a tab placed meanwhile: got %v, want the domain's conflict", firstErr)
+	}
+	state, _, _ := eventstore.Load(context.Background(), s, "tab-1", tabDecider(nil))
+	if state.items != 1 || !state.placed {
+		t.Fatalf("tab ended as %+v, want 1 item and placed", state)
+	}
+}
+
+func TestHandleSameCommandTwiceAnswersTheSame(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, tabCodec())
+	m := eventstore.Metadata{CommandID: uuid.New(), Actor: "customer:test"}
+	if _, err := handle(s, meta(), addItem{"bread"}); err != nil {
+		t.Fatal(err)
+	}
+	first, err := handle(s, m, placeTab{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Deciding again would now be rejected (already placed); the repeat must
+	// answer as the first run did instead.
+	again, err := handle(s, m, placeTab{})
+	if err != nil {
+		t.Fatalf("repeated place: %v", err)
+	}
+	if !again.Duplicate || again.Position != first.Position || len(again.Events) != 1 || again.Events[0].EventID != first.Events[0].EventID {
+		t.Fatalf("repeat answered %+v, first %+v", again, first)
+	}
+	_, history, _ := eventstore.Load(ctx, s, "tab-1", tabDecider(nil))
+	if len(history) != 2 {
+		t.Fatalf("stream has %d events, want 2", len(history))
+	}
+}
+
+func TestHandleManyConcurrentCommandsAllLand(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, tabCodec())
+	const n = 20
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			_, err := handle(s, meta(), addItem{"x"})
+			errs <- err
+		}()
+	}
+	ok := 0
+	for range n {
+		err := <-errs
+		switch {
+		case err == nil:
+			ok++
+		case errors.Is(err, eventstore.ErrConflict):
+		default:
+			t.Fatalf("unexpected error: %v", err)
+		}
+	}
+	state, _, _ := eventstore.Load(ctx, s, "tab-1", tabDecider(nil))
+	if state.items != ok || ok == 0 {
+		t.Fatalf("%d commands succeeded but the tab holds %d items", ok, state.items)
+	}
+}

@@ -1,0 +1,60 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"restaurant/domain"
+	"restaurant/internal/eventstore"
+)
+
+// Problem is an RFC 9457 problem document.
+type Problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
+	Field  string `json:"field,omitempty"`
+}
+
+// statusOf maps an error to its HTTP status, in one place.
+func statusOf(err error) int {
+	if errors.Is(err, eventstore.ErrConflict) {
+		return http.StatusConflict
+	}
+	switch domain.ErrorCode(err) {
+	case domain.EINVALID:
+		return http.StatusUnprocessableEntity
+	case domain.ENOTFOUND:
+		return http.StatusNotFound
+	case domain.ECONFLICT:
+		return http.StatusConflict
+	}
+	return http.StatusInternalServerError
+}
+
+// writeProblem answers with a problem document. Internal errors are logged
+// once here and shown to the client only as a generic sentence.
+func writeProblem(w http.ResponseWriter, r *http.Request, err error) {
+	status := statusOf(err)
+	p := Problem{Type: "about:blank", Title: http.StatusText(status), Status: status}
+	var de *domain.Error
+	switch {
+	case errors.As(err, &de):
+		p.Detail, p.Field = de.Message, de.Field
+	case status == http.StatusConflict:
+		p.Detail = "Someone else changed this at the same moment. Please try again."
+	default:
+		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		p.Detail = "Something went wrong on our side. Please try again in a moment."
+	}
+	writeJSON(w, status, "application/problem+json", p)
+}
+
+func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -78,7 +78,7 @@ func handle(s *eventstore.Store, m eventstore.Metadata, cmd any) (eventstore.Res
 // raceTwoCommands runs first so that it reads the stream, then lets second
 // run to completion, then lets first append: first's append conflicts and
 // the handler decides it again.
-func raceTwoCommands(t *testing.T, s *eventstore.Store, first, second any) (firstErr, secondErr error, decisions int) {
+func raceTwoCommands(t *testing.T, s *eventstore.Store, first, second any) (decisions int, firstErr, secondErr error) {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := handle(s, meta(), addItem{"bread"}); err != nil {
@@ -104,12 +104,12 @@ func raceTwoCommands(t *testing.T, s *eventstore.Store, first, second any) (firs
 	_, secondErr = handle(s, meta(), second)
 	close(release)
 	firstErr = <-done
-	return firstErr, secondErr, decisions
+	return decisions, firstErr, secondErr
 }
 
 func TestHandleRetriesCommutingCommandsAfterAConflict(t *testing.T) {
 	s := openStore(t, tabCodec())
-	firstErr, secondErr, decisions := raceTwoCommands(t, s, addItem{"soup"}, addItem{"wine"})
+	decisions, firstErr, secondErr := raceTwoCommands(t, s, addItem{"soup"}, addItem{"wine"})
 	if firstErr != nil || secondErr != nil {
 		t.Fatalf("both adds should succeed: %v, %v", firstErr, secondErr)
 	}
@@ -124,7 +124,7 @@ func TestHandleRetriesCommutingCommandsAfterAConflict(t *testing.T) {
 
 func TestHandleRejectsACommandTheNewStateForbids(t *testing.T) {
 	s := openStore(t, tabCodec())
-	firstErr, secondErr, _ := raceTwoCommands(t, s, addItem{"soup"}, placeTab{})
+	_, firstErr, secondErr := raceTwoCommands(t, s, addItem{"soup"}, placeTab{})
 	if secondErr != nil {
 		t.Fatal(secondErr)
 	}

@@ -147,6 +147,10 @@ func (s *Store) Replay(ctx context.Context, after Cursor, batchSize int, fn func
 		defer close(batches)
 		for cur := after; ; {
 			events, raw, err := fetch(ctx, s.pool, readAllSQL, cur.TxID, cur.Position, batchSize)
+			if len(events) > 0 {
+				// Taken before the batch is handed over: the consumer owns it then.
+				cur = events[len(events)-1].Cursor()
+			}
 			select {
 			case batches <- fetched{events, raw, err}:
 			case <-ctx.Done():
@@ -155,7 +159,6 @@ func (s *Store) Replay(ctx context.Context, after Cursor, batchSize int, fn func
 			if err != nil || len(events) < batchSize {
 				return
 			}
-			cur = events[len(events)-1].Cursor()
 		}
 	}()
 	for b := range batches {

@@ -100,9 +100,21 @@ func randomSuffix() string {
 	return hex.EncodeToString(b)
 }
 
+// EmptyURL creates a fresh database with no schema at all, for tests of
+// migrating; it is dropped when the test ends.
+func EmptyURL(tb testing.TB) string {
+	tb.Helper()
+	return create(tb, false)
+}
+
 // URL creates a fresh migrated database for the test and returns its
 // connection string; the database is dropped when the test ends.
 func URL(tb testing.TB) string {
+	tb.Helper()
+	return create(tb, true)
+}
+
+func create(tb testing.TB, migrated bool) string {
 	tb.Helper()
 	once.Do(func() { setupErr = setup() })
 	if setupErr != nil {
@@ -110,7 +122,11 @@ func URL(tb testing.TB) string {
 	}
 	ctx := context.Background()
 	name := "restaurant_test_" + randomSuffix()
-	if err := postgres.CreateDatabase(ctx, admin, name, template); err != nil {
+	from := ""
+	if migrated {
+		from = template
+	}
+	if err := postgres.CreateDatabase(ctx, admin, name, from); err != nil {
 		tb.Fatalf("test database: %v", err)
 	}
 	tb.Cleanup(func() {

@@ -27,7 +27,7 @@ type Deps struct {
 // Handler builds the router: every route in one table.
 func Handler(d Deps) http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RealIP, middleware.Recoverer, securityHeaders)
+	r.Use(middleware.Recoverer, securityHeaders)
 
 	r.Get("/", d.home)
 	r.Get("/healthz", healthz)

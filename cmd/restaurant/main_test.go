@@ -1,0 +1,202 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"restaurant/internal/postgres"
+	"restaurant/internal/testdb"
+	"restaurant/migrations"
+)
+
+func TestMain(m *testing.M) { testdb.Main(m) }
+
+// output is a stdout that tests can read while the program writes to it.
+type output struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (o *output) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.Write(p)
+}
+
+func (o *output) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.String()
+}
+
+var listening = regexp.MustCompile(`listening on (http://\S+)`)
+
+// startServer runs the real program in-process on a free port and returns
+// its base URL; the server stops, and must stop cleanly, when the test ends.
+func startServer(t *testing.T, env map[string]string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &output{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "-addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, out)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("server stopped with %v", err)
+		}
+	})
+	deadline := time.Now().Add(time.Minute)
+	for {
+		if m := listening.FindStringSubmatch(out.String()); m != nil {
+			return m[1]
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("server exited before listening: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("server did not start listening")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func get(t *testing.T, url string) (int, http.Header, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(body)
+}
+
+func TestServeAnswersHealthReadinessAndHome(t *testing.T) {
+	base := startServer(t, map[string]string{"DATABASE_URL": testdb.URL(t)})
+
+	if code, _, body := get(t, base+"/healthz"); code != 200 || strings.TrimSpace(body) != "ok" {
+		t.Errorf("/healthz: %d %q", code, body)
+	}
+	if code, h, body := get(t, base+"/readyz"); code != 200 || !strings.Contains(body, "ready") || h.Get("Content-Type") != "application/json" {
+		t.Errorf("/readyz: %d %q", code, body)
+	}
+	code, h, body := get(t, base+"/")
+	if code != 200 || !strings.Contains(body, "We are open") {
+		t.Errorf("/: %d %q", code, body)
+	}
+	if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("Content-Security-Policy %q", csp)
+	}
+	css := regexp.MustCompile(`href="(/static/style\.[0-9a-f]+\.css)"`).FindStringSubmatch(body)
+	if css == nil {
+		t.Fatalf("no hashed stylesheet link in %q", body)
+	}
+	if code, h, _ := get(t, base+css[1]); code != 200 || !strings.Contains(h.Get("Cache-Control"), "immutable") {
+		t.Errorf("stylesheet: %d, Cache-Control %q", code, h.Get("Cache-Control"))
+	}
+	if code, _, _ := get(t, base+"/static/style.css"); code != 404 {
+		t.Errorf("unhashed asset name answered %d, want 404", code)
+	}
+}
+
+func TestPendingMigrationsAreCounted(t *testing.T) {
+	ctx := context.Background()
+	migrated, err := postgres.Open(ctx, testdb.URL(t), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer migrated.Close()
+	if n, err := migrations.Pending(ctx, migrated); err != nil || n != 0 {
+		t.Fatalf("a migrated database reports %d pending (%v)", n, err)
+	}
+	empty, err := postgres.Open(ctx, testdb.EmptyURL(t), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer empty.Close()
+	if n, err := migrations.Pending(ctx, empty); err != nil || n == 0 {
+		t.Fatalf("an empty database reports %d pending (%v), want some", n, err)
+	}
+}
+
+func TestServeOnTheEmbeddedDatabaseKeepsData(t *testing.T) {
+	dir, err := os.MkdirTemp("", "restaurant-serve-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"DATA_DIR": dir}
+	t.Run("first start", func(t *testing.T) {
+		base := startServer(t, env)
+		if code, _, body := get(t, base+"/readyz"); code != 200 {
+			t.Fatalf("/readyz on the embedded database: %d %q", code, body)
+		}
+	})
+	if _, err := os.Stat(dir + "/postgres/PG_VERSION"); err != nil {
+		t.Fatalf("no cluster in DATA_DIR: %v", err)
+	}
+	t.Run("second start", func(t *testing.T) {
+		base := startServer(t, env)
+		if code, _, body := get(t, base+"/"); code != 200 || !strings.Contains(body, "embedded PostgreSQL") {
+			t.Fatalf("/ after a restart: %d %q", code, body)
+		}
+	})
+}
+
+func TestMigrationsAreSafeFromTwoProcessesAtOnce(t *testing.T) {
+	url := testdb.EmptyURL(t)
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			errs <- run(context.Background(), []string{"migrate"}, func(k string) string {
+				return map[string]string{"DATABASE_URL": url, "LOG_LEVEL": "error"}[k]
+			}, io.Discard)
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatalf("concurrent migrate: %v", err)
+		}
+	}
+	pool, err := postgres.Open(context.Background(), url, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	var applied int
+	if err := pool.QueryRow(context.Background(), `SELECT count(*) FROM goose_db_version WHERE version_id > 0`).Scan(&applied); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := migrations.Pending(context.Background(), pool); n != 0 || applied == 0 {
+		t.Fatalf("after two concurrent migrations: %d applied, %d pending", applied, n)
+	}
+}
+
+func TestUnknownCommandAndBadFlags(t *testing.T) {
+	env := func(string) string { return "" }
+	if err := run(context.Background(), []string{"dance"}, env, io.Discard); err == nil || !strings.Contains(err.Error(), "unknown command") {
+		t.Errorf("unknown command: %v", err)
+	}
+	if err := run(context.Background(), []string{"serve", "-log-level", "loud"}, env, io.Discard); err == nil || !strings.Contains(err.Error(), "log level") {
+		t.Errorf("bad log level: %v", err)
+	}
+	if err := run(context.Background(), []string{"serve", "-nope"}, env, io.Discard); err == nil || errors.Is(err, context.Canceled) {
+		t.Errorf("unknown flag: %v", err)
+	}
+}

@@ -162,13 +162,13 @@ func (s *Store) insert(ctx context.Context, q Querier, reqs []*appendRequest) ([
 	var (
 		streams   = make([]string, len(reqs))
 		expected  = make([]int64, len(reqs))
-		commands  = make([]uuid.UUID, len(reqs))
-		corrs     = make([]uuid.UUID, len(reqs))
+		commands  = make([]pgtype.UUID, len(reqs))
+		corrs     = make([]pgtype.UUID, len(reqs))
 		causes    = make([]pgtype.UUID, len(reqs))
 		actors    = make([]string, len(reqs))
 		ri        []int64
 		ord       []int32
-		ids       []uuid.UUID
+		ids       []pgtype.UUID
 		types     []string
 		versions  []int32
 		data      []string
@@ -177,14 +177,17 @@ func (s *Store) insert(ctx context.Context, q Querier, reqs []*appendRequest) ([
 	)
 	for i, r := range reqs {
 		m := r.meta
-		streams[i], expected[i], commands[i], corrs[i], actors[i] = r.stream, int64(r.expected), m.CommandID, m.CorrelationID, m.Actor
+		// pgtype.UUID encodes as 16 bytes; uuid.UUID would go through its
+		// driver.Valuer, as text.
+		streams[i], expected[i], actors[i] = r.stream, int64(r.expected), m.Actor
+		commands[i], corrs[i] = pgUUID(m.CommandID), pgUUID(m.CorrelationID)
 		causes[i] = pgtype.UUID{Bytes: m.CausationID, Valid: m.CausationID != uuid.Nil}
 		for j := range r.events {
 			ri = append(ri, int64(i+1))
 			ord = append(ord, int32(j+1))
+			ids = append(ids, pgUUID(r.ids[j]))
 			requestOf[r.ids[j]], indexOf[r.ids[j]] = i, j
 		}
-		ids = append(ids, r.ids...)
 		types = append(types, r.types...)
 		versions = append(versions, r.versions...)
 		data = append(data, r.data...)
@@ -228,6 +231,8 @@ func (s *Store) insert(ctx context.Context, q Querier, reqs []*appendRequest) ([
 	}
 	return out, nil
 }
+
+func pgUUID(id uuid.UUID) pgtype.UUID { return pgtype.UUID{Bytes: id, Valid: true} }
 
 // explain answers a request the insert kept out: with the first run's result
 // for a repeated command, or else a ConflictError.

@@ -36,6 +36,8 @@ const usage = `usage: restaurant [command] [flags]
 commands:
   serve     run the web server (the default)
   migrate   apply database migrations and exit
+  projections status | rebuild [NAME]
+            show each read model's position and lag, or replay it from the first event
   bench     measure the event store against PostgreSQL's own baselines
 
 Run "restaurant COMMAND -h" for a command's flags.
@@ -53,6 +55,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return serve(ctx, args, getenv, stdout)
 	case "migrate":
 		return migrate(ctx, args, getenv, stdout)
+	case "projections":
+		return runProjections(ctx, args, getenv, stdout)
 	case "bench":
 		return runBench(ctx, args, getenv, stdout)
 	case "help":

@@ -94,7 +94,7 @@ func TestServeAnswersHealthReadinessAndHome(t *testing.T) {
 		t.Errorf("/readyz: %d %q", code, body)
 	}
 	code, h, body := get(t, base+"/")
-	if code != 200 || !strings.Contains(body, "We are open") {
+	if code != 200 || !strings.Contains(body, "Margherita") || !strings.Contains(body, "Desserts") {
 		t.Errorf("/: %d %q", code, body)
 	}
 	if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
@@ -153,7 +153,7 @@ func TestServeOnTheEmbeddedDatabaseKeepsData(t *testing.T) {
 	}
 	t.Run("second start", func(t *testing.T) {
 		base := startServer(t, env)
-		if code, _, body := get(t, base+"/"); code != 200 || !strings.Contains(body, "embedded PostgreSQL") {
+		if code, _, body := get(t, base+"/"); code != 200 || !strings.Contains(body, "Tiramisù") {
 			t.Fatalf("/ after a restart: %d %q", code, body)
 		}
 	})

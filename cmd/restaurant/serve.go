@@ -11,13 +11,16 @@ import (
 	"time"
 
 	"restaurant/internal/app"
+	"restaurant/internal/demo"
 	"restaurant/internal/web"
 	"restaurant/migrations"
+	"restaurant/projections"
 )
 
 // serve runs the web server until ctx ends, then shuts down gracefully.
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs, cfg := flags("serve", getenv, stdout)
+	demoMenu := fs.Bool("demo-menu", envOr(getenv, "DEMO_MENU", "true") == "true", "put a demo menu on an empty restaurant (DEMO_MENU)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -33,16 +36,34 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	defer a.Close()
 
+	runner := projections.NewRunner(a.Store, log, projections.All()...)
+	runCtx, stopRunner := context.WithCancel(context.WithoutCancel(ctx))
+	runnerDone := make(chan struct{})
+	go func() { defer close(runnerDone); runner.Run(runCtx) }()
+	defer func() { stopRunner(); <-runnerDone }()
+
+	if *demoMenu {
+		added, err := demo.SeedMenu(ctx, a.Store)
+		if err != nil {
+			return err
+		}
+		if added > 0 {
+			log.Info("demo menu added", "dishes", added)
+		}
+	}
+
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	srv := &http.Server{
 		Handler: web.Handler(web.Deps{
-			Pool:          a.Pool,
-			Store:         a.Store,
-			DatabaseLabel: describeDatabase(cfg),
-			Pending:       func(ctx context.Context) (int, error) { return migrations.Pending(ctx, a.Pool) },
+			Pool:    a.Pool,
+			Store:   a.Store,
+			Runner:  runner,
+			Menus:   projections.Menus{Pool: a.Pool},
+			Orders:  projections.Orders{Pool: a.Pool},
+			Pending: func(ctx context.Context) (int, error) { return migrations.Pending(ctx, a.Pool) },
 		}),
 		ReadHeaderTimeout: 5 * time.Second,
 		IdleTimeout:       2 * time.Minute,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
@@ -190,11 +191,13 @@ func (s *Store) Head(ctx context.Context) (Cursor, error) {
 	return c, nil
 }
 
-// Stats counts events and streams, for the operators' pages.
-func (s *Store) Stats(ctx context.Context) (events, streams int64, err error) {
-	err = s.pool.QueryRow(ctx, `SELECT count(*), count(DISTINCT stream_id) FROM events`).Scan(&events, &streams)
+// NoStreamWithPrefix says whether no stream's id starts with prefix.
+func (s *Store) NoStreamWithPrefix(ctx context.Context, prefix string) (bool, error) {
+	var exists bool
+	pattern := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(prefix) + "%"
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM events WHERE stream_id LIKE $1)`, pattern).Scan(&exists)
 	if err != nil {
-		return 0, 0, fmt.Errorf("count events: %w", err)
+		return false, fmt.Errorf("look for streams %s*: %w", prefix, err)
 	}
-	return events, streams, nil
+	return !exists, nil
 }

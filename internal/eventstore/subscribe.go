@@ -39,13 +39,36 @@ func (s *Store) Checkpoint(ctx context.Context, name string) (Cursor, error) {
 	return c, nil
 }
 
-// ResetCheckpoint sends a subscriber back to the start, inside the caller's
-// transaction (which also clears what the subscriber built).
-func ResetCheckpoint(ctx context.Context, tx pgx.Tx, name string) error {
-	_, err := tx.Exec(ctx, `INSERT INTO checkpoints (name) VALUES ($1)
-		ON CONFLICT (name) DO UPDATE SET transaction_id = '0', position = 0, updated_at = now()`, name)
+// LockCheckpoint takes a subscriber's checkpoint row for the caller's
+// transaction, creating it if needed, so that no batch of that subscriber
+// commits until the transaction ends. A rebuild holds it while it replays.
+func LockCheckpoint(ctx context.Context, tx pgx.Tx, name string) error {
+	if _, err := tx.Exec(ctx, `INSERT INTO checkpoints (name) VALUES ($1) ON CONFLICT DO NOTHING`, name); err != nil {
+		return fmt.Errorf("lock checkpoint %s: %w", name, err)
+	}
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM checkpoints WHERE name = $1 FOR UPDATE`, name); err != nil {
+		return fmt.Errorf("lock checkpoint %s: %w", name, err)
+	}
+	return nil
+}
+
+// SetCheckpoint moves a subscriber's checkpoint inside the caller's
+// transaction, which holds it with LockCheckpoint.
+func SetCheckpoint(ctx context.Context, tx pgx.Tx, name string, c Cursor) error {
+	_, err := tx.Exec(ctx, `UPDATE checkpoints SET transaction_id = $2, position = $3, updated_at = now(),
+		last_error = NULL, last_error_at = NULL WHERE name = $1`, name, c.TxID, c.Position)
 	if err != nil {
-		return fmt.Errorf("reset checkpoint %s: %w", name, err)
+		return fmt.Errorf("set checkpoint %s: %w", name, err)
+	}
+	return nil
+}
+
+// RecordError notes why a subscriber stopped, for the operators' pages; the
+// next committed batch clears it.
+func (s *Store) RecordError(ctx context.Context, name string, cause error) error {
+	_, err := s.pool.Exec(ctx, `UPDATE checkpoints SET last_error = $2, last_error_at = now() WHERE name = $1`, name, cause.Error())
+	if err != nil {
+		return fmt.Errorf("record error of %s: %w", name, err)
 	}
 	return nil
 }
@@ -98,10 +121,11 @@ func (s *Store) Subscribe(ctx context.Context, name string, h Handler, opts Subs
 func (s *Store) commitBatch(ctx context.Context, name string, from Cursor, events []RecordedEvent, h Handler) (Cursor, error) {
 	to := events[len(events)-1].Cursor()
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := h(ctx, tx, events); err != nil {
-			return err
-		}
-		tag, err := tx.Exec(ctx, `UPDATE checkpoints SET transaction_id = $2, position = $3, updated_at = now()
+		// Move the checkpoint first: the row lock it takes makes a rebuild,
+		// or a second runner, wait for this batch or make it give up before
+		// it has changed anything.
+		tag, err := tx.Exec(ctx, `UPDATE checkpoints
+			SET transaction_id = $2, position = $3, updated_at = now(), last_error = NULL, last_error_at = NULL
 			WHERE name = $1 AND transaction_id = $4 AND position = $5`, name, to.TxID, to.Position, from.TxID, from.Position)
 		if err != nil {
 			return fmt.Errorf("save checkpoint: %w", err)
@@ -109,7 +133,7 @@ func (s *Store) commitBatch(ctx context.Context, name string, from Cursor, event
 		if tag.RowsAffected() != 1 {
 			return ErrCheckpointMoved
 		}
-		return nil
+		return h(ctx, tx, events)
 	})
 	if err != nil {
 		return from, fmt.Errorf("subscriber %s at position %d: %w", name, events[0].Position, err)

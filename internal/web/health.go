@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"restaurant/static"
-	"restaurant/views"
 )
 
 func staticHandler() http.Handler { return static.Handler() }
@@ -42,17 +41,4 @@ func (d Deps) readyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, "application/json", map[string]string{"status": "ready"})
-}
-
-// home is the front page.
-func (d Deps) home(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := withTimeout(r, 5*time.Second)
-	defer cancel()
-	events, streams, err := d.Store.Stats(ctx)
-	if err != nil {
-		writeProblem(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_ = views.Home(views.HomeData{Events: events, Streams: streams, Database: d.DatabaseLabel}).Render(ctx, w)
 }

@@ -21,6 +21,10 @@ type Problem struct {
 
 // statusOf maps an error to its HTTP status, in one place.
 func statusOf(err error) int {
+	var re *requestError
+	if errors.As(err, &re) {
+		return re.status
+	}
 	if errors.Is(err, eventstore.ErrConflict) {
 		return http.StatusConflict
 	}
@@ -39,9 +43,17 @@ func statusOf(err error) int {
 // once here and shown to the client only as a generic sentence.
 func writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	status := statusOf(err)
+	writeJSON(w, status, "application/problem+json", problemOf(r, err, status))
+}
+
+// problemOf describes an error for a client; internal errors are logged here.
+func problemOf(r *http.Request, err error, status int) Problem {
 	p := Problem{Type: "about:blank", Title: http.StatusText(status), Status: status}
 	var de *domain.Error
+	var re *requestError
 	switch {
+	case errors.As(err, &re):
+		p.Detail = re.detail
 	case errors.As(err, &de):
 		p.Detail, p.Field = de.Message, de.Field
 	case status == http.StatusConflict:
@@ -50,7 +62,7 @@ func writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		p.Detail = "Something went wrong on our side. Please try again in a moment."
 	}
-	writeJSON(w, status, "application/problem+json", p)
+	return p
 }
 
 func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {

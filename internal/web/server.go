@@ -12,24 +12,44 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"restaurant/internal/eventstore"
+	"restaurant/projections"
 )
 
 // Deps are what the handlers need.
 type Deps struct {
-	Pool  *pgxpool.Pool
-	Store *eventstore.Store
-	// DatabaseLabel says which database serves, for the front page.
-	DatabaseLabel string
+	Pool   *pgxpool.Pool
+	Store  *eventstore.Store
+	Runner *projections.Runner
+	Menus  projections.Menus
+	Orders projections.Orders
+	// Now is the clock; commands carry the time, the domain has none.
+	Now func() time.Time
 	// Pending reports migrations not yet applied, for readiness.
 	Pending func(context.Context) (int, error)
 }
 
 // Handler builds the router: every route in one table.
 func Handler(d Deps) http.Handler {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer, securityHeaders)
+	r.NotFound(notFound)
+	r.MethodNotAllowed(methodNotAllowed)
 
-	r.Get("/", d.home)
+	r.Get("/", d.showMenu)
+	r.Post("/orders/commands/open", d.openOrder)
+	r.Get("/orders/{orderID}", d.showOrder)
+	r.Get("/orders/{orderID}/commands", d.listCommands)
+	r.Post("/orders/{orderID}/items/commands/add", d.addItem)
+	r.Post("/orders/{orderID}/items/{lineID}/commands/remove", d.removeItem)
+	r.Post("/orders/{orderID}/items/{lineID}/commands/change-quantity", d.changeQuantity)
+	r.Post("/orders/{orderID}/commands/choose-pickup", d.choosePickup)
+	r.Post("/orders/{orderID}/commands/add-delivery-address", d.giveDeliveryAddress)
+	r.Post("/orders/{orderID}/commands/place", d.placeOrder)
+	r.Post("/orders/{orderID}/commands/cancel", d.cancelOrder)
+
 	r.Get("/healthz", healthz)
 	r.Get("/readyz", d.readyz)
 	r.Handle("/static/*", staticHandler())

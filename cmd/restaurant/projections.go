@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/schollz/progressbar/v3"
+
+	"restaurant/internal/app"
+	"restaurant/projections"
+)
+
+// runProjections is "restaurant projections status|rebuild [NAME]".
+func runProjections(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) == 0 || (args[0] != "status" && args[0] != "rebuild") {
+		return fmt.Errorf("usage: restaurant projections status | rebuild [NAME]")
+	}
+	action, args := args[0], args[1:]
+	fs, cfg := flags("projections "+action, getenv, stdout)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := newLogger(cfg.LogLevel)
+	if err != nil {
+		return err
+	}
+	a, err := app.Open(ctx, *cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	all := projections.All()
+	chosen := all
+	if name := fs.Arg(0); name != "" {
+		chosen = nil
+		for _, p := range all {
+			if p.Name() == name {
+				chosen = append(chosen, p)
+			}
+		}
+		if chosen == nil {
+			return fmt.Errorf("no projection named %q", name)
+		}
+	}
+	if action == "rebuild" {
+		for _, p := range chosen {
+			bar := progressbar.NewOptions64(-1, progressbar.OptionSetWriter(stdout), progressbar.OptionSetDescription("rebuilding "+p.Name()),
+				progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("events"))
+			n, err := projections.Rebuild(ctx, a.Store, p, func(done, total int64) {
+				bar.ChangeMax64(max(total, done))
+				_ = bar.Set64(done)
+			})
+			_ = bar.Finish()
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "\n%s rebuilt from %d events\n", p.Name(), n)
+		}
+	}
+	statuses, err := projections.Statuses(ctx, a.Store, chosen)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PROJECTION\tPOSITION\tLAG (EVENTS)\tLAG (SECONDS)\tLAST ERROR")
+	for _, s := range statuses {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%s\n", s.Name, s.Position, s.LagEvents, s.LagSeconds, s.LastError)
+	}
+	return tw.Flush()
+}

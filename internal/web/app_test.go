@@ -1,0 +1,180 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"restaurant/internal/contracts"
+	"restaurant/internal/demo"
+	"restaurant/internal/eventstore"
+	"restaurant/internal/testdb"
+	"restaurant/migrations"
+	"restaurant/projections"
+)
+
+// testApp is the web layer on a fresh database, with the projections
+// running and the demo menu on it.
+type testApp struct {
+	t      *testing.T
+	h      http.Handler
+	store  *eventstore.Store
+	runner *projections.Runner
+}
+
+func newTestApp(t *testing.T) *testApp {
+	t.Helper()
+	pool := testdb.New(t)
+	store := eventstore.Open(pool, contracts.Codec())
+	t.Cleanup(store.Close)
+	runner := projections.NewRunner(store, slog.New(slog.NewTextHandler(io.Discard, nil)), projections.All()...)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); runner.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	if _, err := demo.SeedMenu(ctx, store); err != nil {
+		t.Fatal(err)
+	}
+	a := &testApp{t: t, store: store, runner: runner, h: Handler(Deps{
+		Pool: pool, Store: store, Runner: runner,
+		Menus: projections.Menus{Pool: pool}, Orders: projections.Orders{Pool: pool},
+		Pending: func(ctx context.Context) (int, error) { return migrations.Pending(ctx, pool) },
+	})}
+	a.caughtUp()
+	return a
+}
+
+// caughtUp waits until every projection has applied every event.
+func (a *testApp) caughtUp() {
+	a.t.Helper()
+	head, err := a.store.Head(context.Background())
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	for _, p := range a.runner.Projections() {
+		if ok, err := a.runner.WaitFor(context.Background(), p.Name(), head, 10*time.Second); !ok || err != nil {
+			a.t.Fatalf("projection %s did not catch up (%v)", p.Name(), err)
+		}
+	}
+}
+
+func (a *testApp) events() int {
+	a.t.Helper()
+	var n int
+	if err := a.store.Pool().QueryRow(context.Background(), `SELECT count(*) FROM events`).Scan(&n); err != nil {
+		a.t.Fatal(err)
+	}
+	return n
+}
+
+// guest is a browser: it keeps its cookie.
+type guest struct {
+	a      *testApp
+	cookie *http.Cookie
+}
+
+func (a *testApp) guest() *guest { return &guest{a: a} }
+
+func (g *guest) do(req *http.Request) *httptest.ResponseRecorder {
+	if g.cookie != nil {
+		req.AddCookie(g.cookie)
+	}
+	rec := httptest.NewRecorder()
+	g.a.h.ServeHTTP(rec, req)
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == guestCookie {
+			g.cookie = c
+		}
+	}
+	return rec
+}
+
+func (g *guest) get(path string) *httptest.ResponseRecorder {
+	return g.do(httptest.NewRequest(http.MethodGet, path, nil))
+}
+
+func (g *guest) getJSON(path string, into any) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.Header.Set("Accept", "application/json")
+	rec := g.do(req)
+	if into != nil && rec.Code == 200 {
+		if err := json.Unmarshal(rec.Body.Bytes(), into); err != nil {
+			g.a.t.Fatalf("GET %s: %v: %s", path, err, rec.Body)
+		}
+	}
+	return rec
+}
+
+func (g *guest) post(path string, form url.Values) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return g.do(req)
+}
+
+func (g *guest) postJSON(path, key, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
+	return g.do(req)
+}
+
+// follow GETs a 303's target, as a browser would.
+func (g *guest) follow(rec *httptest.ResponseRecorder) *httptest.ResponseRecorder {
+	g.a.t.Helper()
+	if rec.Code != http.StatusSeeOther {
+		g.a.t.Fatalf("want 303, got %d: %s", rec.Code, rec.Body)
+	}
+	return g.get(rec.Header().Get("Location"))
+}
+
+// form makes form values with a fresh command id, as a rendered page has.
+func form(kv ...string) url.Values {
+	v := url.Values{"command_id": {uuid.NewString()}}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Set(kv[i], kv[i+1])
+	}
+	return v
+}
+
+// openWith opens an order from the menu with one dish and returns its id.
+func (g *guest) openWith(item, qty string) string {
+	g.a.t.Helper()
+	page := g.follow(g.post("/orders/commands/open", form("menu_item_id", item, "quantity", qty)))
+	href := orderHref(page.Body.String())
+	if href == "" {
+		g.a.t.Fatalf("no order link on the menu after adding: %s", page.Body)
+	}
+	return strings.TrimPrefix(href, "/orders/")
+}
+
+func orderHref(html string) string {
+	const marker = `href="/orders/`
+	i := strings.Index(html, marker)
+	if i < 0 {
+		return ""
+	}
+	rest := html[i+len(`href="`):]
+	return rest[:strings.Index(rest, `"`)]
+}
+
+func (g *guest) order(id string) orderDoc {
+	g.a.t.Helper()
+	var doc orderDoc
+	if rec := g.getJSON("/orders/"+id, &doc); rec.Code != 200 {
+		g.a.t.Fatalf("GET order: %d %s", rec.Code, rec.Body)
+	}
+	return doc
+}
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -1,0 +1,123 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"restaurant/domain"
+)
+
+// maxBody bounds what a command may send.
+const maxBody = 64 << 10
+
+// input is a command's fields, from a form or a JSON object alike.
+type input struct {
+	json   bool
+	values map[string]string
+	// key is the client's idempotency key: the form's command_id or the
+	// Idempotency-Key header.
+	key string
+}
+
+// requestError is a request the server cannot read at all.
+type requestError struct {
+	status int
+	detail string
+}
+
+func (e *requestError) Error() string { return e.detail }
+
+func wantsJSON(r *http.Request) bool {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return ct == "application/json" || strings.HasSuffix(ct, "+json")
+}
+
+// readInput reads a command's body, bounded in size. JSON values may be
+// strings, numbers or booleans; they arrive as the strings a form would send.
+func readInput(w http.ResponseWriter, r *http.Request) (input, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	in := input{json: wantsJSON(r), values: map[string]string{}}
+	var tooLarge *http.MaxBytesError
+	if in.json {
+		var raw map[string]json.RawMessage
+		dec := json.NewDecoder(r.Body)
+		if err := dec.Decode(&raw); err != nil {
+			if errors.As(err, &tooLarge) {
+				return in, &requestError{http.StatusRequestEntityTooLarge, "The request body is too large."}
+			}
+			return in, &requestError{http.StatusBadRequest, "The request body is not a JSON object."}
+		}
+		if dec.More() {
+			return in, &requestError{http.StatusBadRequest, "The request body holds more than one JSON value."}
+		}
+		for k, v := range raw {
+			s, err := scalar(v)
+			if err != nil {
+				return in, &requestError{http.StatusBadRequest, fmt.Sprintf("Field %q must be a string, a number or a boolean.", k)}
+			}
+			in.values[k] = s
+		}
+		in.key = r.Header.Get("Idempotency-Key")
+	} else {
+		if err := r.ParseForm(); err != nil {
+			if errors.As(err, &tooLarge) {
+				return in, &requestError{http.StatusRequestEntityTooLarge, "The form is too large."}
+			}
+			return in, &requestError{http.StatusBadRequest, "The form could not be read."}
+		}
+		for k := range r.PostForm {
+			in.values[k] = r.PostForm.Get(k)
+		}
+		in.key = in.values["command_id"]
+	}
+	if len(in.key) > 200 {
+		return in, &requestError{http.StatusBadRequest, "The idempotency key is longer than 200 characters."}
+	}
+	return in, nil
+}
+
+func scalar(v json.RawMessage) (string, error) {
+	var s string
+	if err := json.Unmarshal(v, &s); err == nil {
+		return s, nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(v, &n); err == nil {
+		return n.String(), nil
+	}
+	var b bool
+	if err := json.Unmarshal(v, &b); err == nil {
+		return strconv.FormatBool(b), nil
+	}
+	return "", errors.New("not a scalar")
+}
+
+// idempotencyNamespace scopes clients' keys; the guest's id scopes them
+// further, so one guest's key can never replay another's command.
+var idempotencyNamespace = uuid.MustParse("6f1c9a52-7d0e-4c8b-9a53-2b7f0c4e9d11")
+
+// commandID turns the client's key into the command's id. Without a key
+// (a JSON client that sent none) every request is a new command.
+func (in input) commandID(scope string) uuid.UUID {
+	if in.key == "" {
+		return uuid.New()
+	}
+	return uuid.NewSHA1(idempotencyNamespace, []byte(scope+"\x00"+in.key))
+}
+
+// quantity parses a quantity field for people: whole numbers only.
+func (in input) quantity() (int, error) {
+	s := strings.TrimSpace(in.values["quantity"])
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, domain.Invalid("quantity", "Quantity must be a whole number between 1 and 99.")
+	}
+	return n, nil
+}

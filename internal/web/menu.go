@@ -1,0 +1,130 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/google/uuid"
+
+	"restaurant/domain/ordering"
+	"restaurant/views"
+)
+
+// showMenu is the front page: the menu by category.
+func (d Deps) showMenu(w http.ResponseWriter, r *http.Request) {
+	d.readYourWrites(r)
+	guest, _ := guestID(r)
+	d.renderMenu(w, r, http.StatusOK, guest, nil)
+}
+
+// popularAt is how often a dish must have been ordered to be called a
+// favourite.
+const popularAt = 3
+
+func (d Deps) renderMenu(w http.ResponseWriter, r *http.Request, status int, guest string, fe *views.FormError) {
+	ctx, cancel := withTimeout(r, 5*time.Second)
+	defer cancel()
+	items, err := d.Menus.Listed(ctx)
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	v := views.MenuView{Nav: d.nav(ctx, guest), AddAction: "/orders/commands/open", Error: fe, CommandID: commandIDs()}
+	if fe != nil && fe.Field == "menu_item_id" {
+		// The dish's own form may not be on the page (sold out, unknown):
+		// say it at the top.
+		fe.Form = "menu"
+	}
+	if v.Nav.OrderHref != "" {
+		v.AddAction = v.Nav.OrderHref + "/items/commands/add"
+	}
+	for _, it := range items {
+		if len(v.Categories) == 0 || v.Categories[len(v.Categories)-1].Name != it.Category {
+			v.Categories = append(v.Categories, views.CategoryView{Name: it.Category})
+		}
+		c := &v.Categories[len(v.Categories)-1]
+		c.Items = append(c.Items, views.MenuItemView{
+			ID: it.ItemID, Name: it.Name, Description: it.Description, Price: it.Price.String(),
+			SoldOut: it.SoldOut, Popular: it.TimesAdded >= popularAt,
+		})
+	}
+	if added := r.URL.Query().Get("added"); added != "" && v.Nav.OrderHref != "" && fe == nil {
+		if o, err := d.Orders.Get(ctx, v.Nav.OrderHref[len("/orders/"):]); err == nil {
+			for _, l := range o.Lines {
+				if l.LineID == added {
+					v.Flash = fmt.Sprintf("Added %d × %s to your order.", l.Quantity, l.Name)
+				}
+			}
+		}
+	}
+	render(w, r, status, views.MenuPage(v))
+}
+
+// openOrder opens an order for the guest, and adds the dish when the form
+// came from the menu. The add is checked before anything is written, so a
+// bad quantity opens no empty order.
+func (d Deps) openOrder(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := withTimeout(r, 10*time.Second)
+	defer cancel()
+	in, err := readInput(w, r)
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	guest := ensureGuest(w, r)
+	openID := in.commandID(guest)
+	orderID := uuid.NewSHA1(openID, []byte("order")).String()
+	open := ordering.OpenOrder{OrderID: orderID, CustomerID: guest, At: d.Now().UTC()}
+
+	var add *ordering.AddItem
+	if in.values["menu_item_id"] != "" {
+		addID := uuid.NewSHA1(openID, []byte("add-item"))
+		cmd, err := d.addItemCommand(ctx, in, addID)
+		if err == nil {
+			// Decide against the order as it will be, without writing.
+			opened, _ := ordering.Decide(ordering.State{}, open)
+			state := ordering.State{}
+			for _, e := range opened {
+				state = ordering.Evolve(state, e)
+			}
+			_, err = ordering.Decide(state, cmd)
+		}
+		if err != nil {
+			d.openFailed(w, r, in, guest, err)
+			return
+		}
+		add = &cmd
+	}
+	res, err := d.runOrderCommand(ctx, orderID, guest, openID, open)
+	if err == nil && add != nil {
+		res, err = d.runOrderCommand(ctx, orderID, guest, uuid.NewSHA1(openID, []byte("add-item")), *add)
+	}
+	if err != nil {
+		d.openFailed(w, r, in, guest, err)
+		return
+	}
+	href := "/orders/" + orderID
+	if in.json {
+		w.Header().Set("Location", href)
+		accepted(w, http.StatusCreated, res, map[string]any{"order_id": orderID, "_links": map[string]link{
+			"order": {Href: href}, "commands": {Href: href + "/commands"},
+		}})
+		return
+	}
+	if add != nil {
+		redirectAfter(w, r, "/", res, url.Values{"added": {add.LineID}})
+		return
+	}
+	redirectAfter(w, r, href, res, nil)
+}
+
+func (d Deps) openFailed(w http.ResponseWriter, r *http.Request, in input, guest string, err error) {
+	status := statusOf(err)
+	if in.json || (status != http.StatusUnprocessableEntity && status != http.StatusConflict) {
+		fail(w, r, err)
+		return
+	}
+	d.renderMenu(w, r, status, guest, formError(r, "add-"+in.values["menu_item_id"], in, err))
+}

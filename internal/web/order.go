@@ -1,0 +1,185 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+
+	"restaurant/domain"
+	"restaurant/domain/ordering"
+	"restaurant/projections"
+	"restaurant/views"
+)
+
+// guestOrder reads an order for its guest; anyone else's answers not found.
+func (d Deps) guestOrder(r *http.Request, orderID, guest string) (projections.Order, error) {
+	if _, err := uuid.Parse(orderID); err != nil || guest == "" {
+		return projections.Order{}, errNoSuchOrder
+	}
+	o, err := d.Orders.Get(r.Context(), orderID)
+	if err != nil {
+		return projections.Order{}, err
+	}
+	if o.CustomerID != guest {
+		return projections.Order{}, errNoSuchOrder
+	}
+	return o, nil
+}
+
+// showOrder is the order page, or the order as JSON with links to the
+// commands valid now.
+func (d Deps) showOrder(w http.ResponseWriter, r *http.Request) {
+	d.readYourWrites(r)
+	guest, _ := guestID(r)
+	orderID := chi.URLParam(r, "orderID")
+	if acceptsJSON(r) {
+		o, err := d.guestOrder(r, orderID, guest)
+		if err != nil {
+			fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, "application/json", orderJSON(o))
+		return
+	}
+	d.renderOrder(w, r, http.StatusOK, orderID, guest, nil)
+}
+
+// listCommands lists the commands valid on the order now.
+func (d Deps) listCommands(w http.ResponseWriter, r *http.Request) {
+	guest, _ := guestID(r)
+	o, err := d.guestOrder(r, chi.URLParam(r, "orderID"), guest)
+	if err != nil {
+		writeProblem(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, "application/json", map[string]any{"order_id": o.OrderID, "commands": commandLinks(o)})
+}
+
+var statusWords = map[ordering.Status][2]string{
+	ordering.StatusOpen:     {"Your order is open", "Add dishes, choose pickup or delivery, then place your order."},
+	ordering.StatusPlaced:   {"Placed: the kitchen has your order", "We will show its progress here."},
+	ordering.StatusCanceled: {"Canceled", "This order was canceled; nothing will be prepared."},
+}
+
+func (d Deps) renderOrder(w http.ResponseWriter, r *http.Request, status int, orderID, guest string, fe *views.FormError) {
+	ctx, cancel := withTimeout(r, 5*time.Second)
+	defer cancel()
+	o, err := d.guestOrder(r.WithContext(ctx), orderID, guest)
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	words := statusWords[o.Status]
+	v := views.OrderView{
+		Nav: d.nav(ctx, guest), Href: "/orders/" + o.OrderID, Number: o.Number,
+		Status: string(o.Status), StatusText: words[0], StatusDetail: words[1],
+		ItemCount: o.ItemCount, Total: o.Total.String(), Fulfilment: string(o.Fulfilment),
+		Address: views.AddressView{Street: o.DeliveryAddress.Street, City: o.DeliveryAddress.City,
+			PostalCode: o.DeliveryAddress.PostalCode, Instructions: o.DeliveryAddress.Instructions},
+		Can: map[string]bool{}, Error: fe, CommandID: commandIDs(),
+	}
+	if o.Status == ordering.StatusCanceled && o.CancelReason != "" {
+		v.StatusDetail = "Reason: " + o.CancelReason
+	}
+	for _, c := range ordering.Allowed(o.State()) {
+		v.Can[string(c)] = true
+	}
+	shown := map[string]bool{"delivery": v.Can["add-delivery-address"], "place": v.Can["place"], "cancel": v.Can["cancel"]}
+	for _, l := range o.Lines {
+		shown["line-"+l.LineID] = v.Can["change-quantity"] || v.Can["remove-item"]
+		v.Lines = append(v.Lines, views.OrderLineView{ID: l.LineID, Name: l.Name, Note: l.Note, Quantity: l.Quantity,
+			UnitPrice: l.UnitPrice.String(), Total: l.Total().String()})
+	}
+	if fe != nil && !shown[fe.Form] {
+		fe.Form = "order" // its form is not on the page now: say it at the top
+	}
+	render(w, r, status, views.OrderPage(v))
+}
+
+// The JSON form of an order: the resource and its hypermedia controls.
+
+type lineDoc struct {
+	LineID     string          `json:"line_id"`
+	MenuItemID string          `json:"menu_item_id"`
+	Name       string          `json:"name"`
+	Quantity   int             `json:"quantity"`
+	Note       string          `json:"note"`
+	UnitPrice  domain.Money    `json:"unit_price"`
+	Total      domain.Money    `json:"total"`
+	Links      map[string]link `json:"_links,omitempty"`
+}
+
+type orderDoc struct {
+	OrderID         string              `json:"order_id"`
+	Number          int64               `json:"number"`
+	Status          ordering.Status     `json:"status"`
+	Fulfilment      ordering.Fulfilment `json:"fulfilment"`
+	DeliveryAddress *ordering.Address   `json:"delivery_address,omitempty"`
+	Lines           []lineDoc           `json:"lines"`
+	ItemCount       int                 `json:"item_count"`
+	Total           domain.Money        `json:"total"`
+	OpenedAt        time.Time           `json:"opened_at"`
+	PlacedAt        *time.Time          `json:"placed_at,omitempty"`
+	CanceledAt      *time.Time          `json:"canceled_at,omitempty"`
+	Version         int                 `json:"version"`
+	Links           map[string]link     `json:"_links"`
+}
+
+func orderJSON(o projections.Order) orderDoc {
+	href := "/orders/" + o.OrderID
+	doc := orderDoc{OrderID: o.OrderID, Number: o.Number, Status: o.Status, Fulfilment: o.Fulfilment,
+		Lines: []lineDoc{}, ItemCount: o.ItemCount, Total: o.Total, OpenedAt: o.OpenedAt, Version: o.Version,
+		Links: map[string]link{"self": {Href: href}, "commands": {Href: href + "/commands"}}}
+	if o.Fulfilment == ordering.FulfilmentDelivery {
+		doc.DeliveryAddress = &o.DeliveryAddress
+	}
+	if !o.PlacedAt.IsZero() {
+		doc.PlacedAt = &o.PlacedAt
+	}
+	if !o.CanceledAt.IsZero() {
+		doc.CanceledAt = &o.CanceledAt
+	}
+	allowed := commandLinks(o)
+	for name, l := range allowed {
+		if name != "remove-item" && name != "change-quantity" {
+			doc.Links[name] = l
+		}
+	}
+	for _, l := range o.Lines {
+		ld := lineDoc{LineID: l.LineID, MenuItemID: l.MenuItemID, Name: l.Name, Quantity: l.Quantity, Note: l.Note,
+			UnitPrice: l.UnitPrice, Total: l.Total(), Links: map[string]link{}}
+		lineHref := href + "/items/" + l.LineID
+		if _, ok := allowed["remove-item"]; ok {
+			ld.Links["remove-item"] = link{Href: lineHref + "/commands/remove", Method: http.MethodPost, Fields: []string{"command_id"}}
+		}
+		if _, ok := allowed["change-quantity"]; ok {
+			ld.Links["change-quantity"] = link{Href: lineHref + "/commands/change-quantity", Method: http.MethodPost, Fields: []string{"command_id", "quantity"}}
+		}
+		doc.Lines = append(doc.Lines, ld)
+	}
+	return doc
+}
+
+// commandLinks maps each command valid now to its URI; line commands name
+// their template, as they apply to each line.
+func commandLinks(o projections.Order) map[string]link {
+	href := "/orders/" + o.OrderID
+	all := map[ordering.CommandName]link{
+		ordering.CmdAddItem:             {Href: href + "/items/commands/add", Fields: []string{"command_id", "menu_item_id", "quantity", "note"}},
+		ordering.CmdRemoveItem:          {Href: href + "/items/{line_id}/commands/remove", Fields: []string{"command_id"}},
+		ordering.CmdChangeQuantity:      {Href: href + "/items/{line_id}/commands/change-quantity", Fields: []string{"command_id", "quantity"}},
+		ordering.CmdChoosePickup:        {Href: href + "/commands/choose-pickup", Fields: []string{"command_id"}},
+		ordering.CmdGiveDeliveryAddress: {Href: href + "/commands/add-delivery-address", Fields: []string{"command_id", "street", "postal_code", "city", "instructions"}},
+		ordering.CmdPlace:               {Href: href + "/commands/place", Fields: []string{"command_id"}},
+		ordering.CmdCancel:              {Href: href + "/commands/cancel", Fields: []string{"command_id", "reason"}},
+	}
+	out := map[string]link{}
+	for _, c := range ordering.Allowed(o.State()) {
+		l := all[c]
+		l.Method = http.MethodPost
+		out[string(c)] = l
+	}
+	return out
+}

@@ -1,0 +1,209 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+
+	"restaurant/domain"
+	"restaurant/domain/ordering"
+	"restaurant/internal/eventstore"
+	"restaurant/views"
+)
+
+// orderStream names an order's stream in the event store.
+func orderStream(id string) string { return "order-" + id }
+
+// ownedOrder is the ordering decider as one guest sees it: another guest's
+// order does not exist for them. Ownership is decided on the aggregate, not
+// on a read model that may lag.
+func ownedOrder(guest string) eventstore.Decider[ordering.State, ordering.Command] {
+	return eventstore.Decider[ordering.State, ordering.Command]{
+		Evolve: ordering.Evolve,
+		Decide: func(s ordering.State, c ordering.Command) ([]domain.Event, error) {
+			if s.Status != ordering.StatusNone && s.CustomerID != guest {
+				return nil, errNoSuchOrder
+			}
+			return ordering.Decide(s, c)
+		},
+	}
+}
+
+var errNoSuchOrder = domain.NotFound("There is no such order.")
+
+// runOrderCommand decides and appends a command on a guest's order.
+func (d Deps) runOrderCommand(ctx context.Context, orderID, guest string, id uuid.UUID, cmd ordering.Command) (eventstore.Result, error) {
+	meta := eventstore.Metadata{CommandID: id, Actor: guestActor(guest)}
+	return eventstore.Handle(ctx, d.Store, orderStream(orderID), ownedOrder(guest), meta, cmd)
+}
+
+// orderCommand is one of an order's command URIs.
+type orderCommand struct {
+	// form names the page form its errors belong to.
+	form func(r *http.Request) string
+	// build reads the command from the request.
+	build func(ctx context.Context, r *http.Request, in input) (ordering.Command, error)
+	// backToMenu sends a form's poster back to the menu rather than the order.
+	backToMenu bool
+}
+
+// serve handles the command: JSON gets 202 or a problem; a form gets 303 or
+// its page again (422, 409) with the input kept and the message beside it.
+func (d Deps) serve(oc orderCommand) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := withTimeout(r, 10*time.Second)
+		defer cancel()
+		orderID := chi.URLParam(r, "orderID")
+		guest, ok := guestID(r)
+		if _, err := uuid.Parse(orderID); err != nil || !ok {
+			fail(w, r, errNoSuchOrder)
+			return
+		}
+		in, err := readInput(w, r)
+		if err != nil {
+			fail(w, r, err)
+			return
+		}
+		cmd, err := oc.build(ctx, r, in)
+		var res eventstore.Result
+		if err == nil {
+			res, err = d.runOrderCommand(ctx, orderID, guest, in.commandID(guest), cmd)
+		}
+		if err != nil {
+			d.orderCommandFailed(w, r, oc, in, orderID, guest, err)
+			return
+		}
+		if in.json {
+			accepted(w, http.StatusAccepted, res, map[string]any{"order_id": orderID, "_links": map[string]link{
+				"order":    {Href: "/orders/" + orderID},
+				"commands": {Href: "/orders/" + orderID + "/commands"},
+			}})
+			return
+		}
+		if oc.backToMenu {
+			extra := url.Values{}
+			if add, ok := cmd.(ordering.AddItem); ok {
+				extra.Set("added", add.LineID)
+			}
+			redirectAfter(w, r, "/", res, extra)
+			return
+		}
+		redirectAfter(w, r, "/orders/"+orderID, res, nil)
+	}
+}
+
+func (d Deps) orderCommandFailed(w http.ResponseWriter, r *http.Request, oc orderCommand, in input, orderID, guest string, err error) {
+	status := statusOf(err)
+	if in.json || (status != http.StatusUnprocessableEntity && status != http.StatusConflict) {
+		fail(w, r, err)
+		return
+	}
+	fe := formError(r, oc.form(r), in, err)
+	if oc.backToMenu {
+		d.renderMenu(w, r, status, guest, fe)
+		return
+	}
+	d.renderOrder(w, r, status, orderID, guest, fe)
+}
+
+// formError keeps what the guest typed and says what to fix.
+func formError(r *http.Request, form string, in input, err error) *views.FormError {
+	fe := &views.FormError{Form: form, Values: in.values}
+	if de, ok := err.(*domain.Error); ok {
+		fe.Field, fe.Message = de.Field, de.Message
+	} else {
+		fe.Message = problemOf(r, err, statusOf(err)).Detail
+	}
+	return fe
+}
+
+func lineForm(r *http.Request) string { return "line-" + chi.URLParam(r, "lineID") }
+
+func fixedForm(name string) func(*http.Request) string {
+	return func(*http.Request) string { return name }
+}
+
+// The command URIs of an order.
+
+func (d Deps) addItem(w http.ResponseWriter, r *http.Request) {
+	d.serve(orderCommand{
+		form:       func(r *http.Request) string { return "add-" + r.PostFormValue("menu_item_id") },
+		backToMenu: true,
+		build: func(ctx context.Context, r *http.Request, in input) (ordering.Command, error) {
+			guest, _ := guestID(r)
+			return d.addItemCommand(ctx, in, in.commandID(guest))
+		},
+	})(w, r)
+}
+
+// addItemCommand reads an add-item form against the menu as it is now: the
+// order records the dish's name and price at this moment.
+func (d Deps) addItemCommand(ctx context.Context, in input, commandID uuid.UUID) (ordering.AddItem, error) {
+	itemID := strings.TrimSpace(in.values["menu_item_id"])
+	if itemID == "" {
+		return ordering.AddItem{}, domain.Invalid("menu_item_id", "Choose a dish from the menu.")
+	}
+	item, err := d.Menus.Item(ctx, itemID)
+	if domain.ErrorCode(err) == domain.ENOTFOUND || (err == nil && item.Removed) {
+		return ordering.AddItem{}, domain.Invalid("menu_item_id", "That dish is not on the menu.")
+	}
+	if err != nil {
+		return ordering.AddItem{}, err
+	}
+	if item.SoldOut {
+		return ordering.AddItem{}, domain.Invalid("menu_item_id", "Sorry, %s is sold out for now.", item.Name)
+	}
+	qty, err := in.quantity()
+	if err != nil {
+		return ordering.AddItem{}, err
+	}
+	return ordering.AddItem{
+		LineID: uuid.NewSHA1(commandID, []byte("line")).String(), MenuItemID: item.ItemID, Name: item.Name,
+		Quantity: qty, Note: in.values["note"], UnitPrice: item.Price,
+	}, nil
+}
+
+func (d Deps) removeItem(w http.ResponseWriter, r *http.Request) {
+	d.serve(orderCommand{form: lineForm, build: func(_ context.Context, r *http.Request, _ input) (ordering.Command, error) {
+		return ordering.RemoveItem{LineID: chi.URLParam(r, "lineID")}, nil
+	}})(w, r)
+}
+
+func (d Deps) changeQuantity(w http.ResponseWriter, r *http.Request) {
+	d.serve(orderCommand{form: lineForm, build: func(_ context.Context, r *http.Request, in input) (ordering.Command, error) {
+		qty, err := in.quantity()
+		return ordering.ChangeQuantity{LineID: chi.URLParam(r, "lineID"), Quantity: qty}, err
+	}})(w, r)
+}
+
+func (d Deps) choosePickup(w http.ResponseWriter, r *http.Request) {
+	d.serve(orderCommand{form: fixedForm("order"), build: func(context.Context, *http.Request, input) (ordering.Command, error) {
+		return ordering.ChoosePickup{}, nil
+	}})(w, r)
+}
+
+func (d Deps) giveDeliveryAddress(w http.ResponseWriter, r *http.Request) {
+	d.serve(orderCommand{form: fixedForm("delivery"), build: func(_ context.Context, _ *http.Request, in input) (ordering.Command, error) {
+		return ordering.GiveDeliveryAddress{Address: ordering.Address{
+			Street: in.values["street"], City: in.values["city"], PostalCode: in.values["postal_code"],
+			Instructions: in.values["instructions"],
+		}}, nil
+	}})(w, r)
+}
+
+func (d Deps) placeOrder(w http.ResponseWriter, r *http.Request) {
+	d.serve(orderCommand{form: fixedForm("place"), build: func(context.Context, *http.Request, input) (ordering.Command, error) {
+		return ordering.PlaceOrder{At: d.Now().UTC()}, nil
+	}})(w, r)
+}
+
+func (d Deps) cancelOrder(w http.ResponseWriter, r *http.Request) {
+	d.serve(orderCommand{form: fixedForm("cancel"), build: func(_ context.Context, _ *http.Request, in input) (ordering.Command, error) {
+		return ordering.CancelOrder{Reason: in.values["reason"], At: d.Now().UTC()}, nil
+	}})(w, r)
+}

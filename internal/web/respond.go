@@ -1,0 +1,134 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/google/uuid"
+
+	"restaurant/internal/eventstore"
+	"restaurant/views"
+)
+
+// acceptsJSON says whether the client asked for JSON rather than a page.
+func acceptsJSON(r *http.Request) bool {
+	return wantsJSON(r) || strings.Contains(r.Header.Get("Accept"), "application/json")
+}
+
+func render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if err := c.Render(r.Context(), w); err != nil {
+		slog.ErrorContext(r.Context(), "render page", "path", r.URL.Path, "err", err)
+	}
+}
+
+// fail answers an error as a problem document for JSON clients and as a page
+// for people.
+func fail(w http.ResponseWriter, r *http.Request, err error) {
+	if acceptsJSON(r) {
+		writeProblem(w, r, err)
+		return
+	}
+	status := statusOf(err)
+	p := problemOf(r, err, status)
+	render(w, r, status, views.ErrorPage(p.Title, p.Detail))
+}
+
+func notFound(w http.ResponseWriter, r *http.Request) {
+	fail(w, r, &requestError{http.StatusNotFound, "There is nothing at this address."})
+}
+
+func methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	fail(w, r, &requestError{http.StatusMethodNotAllowed, fmt.Sprintf("%s is not allowed here.", r.Method)})
+}
+
+// seenParam carries a command's place in the global order to the page the
+// guest is sent to, which waits until its read model has got there.
+const seenParam = "seen"
+
+func formatSeen(c eventstore.Cursor) string { return fmt.Sprintf("%d.%d", c.TxID, c.Position) }
+
+func parseSeen(s string) (eventstore.Cursor, bool) {
+	tx, pos, ok := strings.Cut(s, ".")
+	if !ok {
+		return eventstore.Cursor{}, false
+	}
+	t, err1 := strconv.ParseUint(tx, 10, 64)
+	p, err2 := strconv.ParseInt(pos, 10, 64)
+	if err1 != nil || err2 != nil {
+		return eventstore.Cursor{}, false
+	}
+	return eventstore.Cursor{TxID: t, Position: p}, true
+}
+
+// readYourWrites waits, about a second at most, until the orders read model
+// shows what the guest just did.
+func (d Deps) readYourWrites(r *http.Request) {
+	c, ok := parseSeen(r.URL.Query().Get(seenParam))
+	if !ok || d.Runner == nil {
+		return
+	}
+	if reached, err := d.Runner.WaitFor(r.Context(), "orders", c, time.Second); err != nil {
+		slog.WarnContext(r.Context(), "read-your-writes wait failed", "err", err)
+	} else if !reached {
+		slog.WarnContext(r.Context(), "orders read model is more than a second behind", "waiting_for", c.Position)
+	}
+}
+
+// redirectAfter sends a form's poster on with 303 See Other, carrying the
+// command's position.
+func redirectAfter(w http.ResponseWriter, r *http.Request, target string, res eventstore.Result, extra url.Values) {
+	u, _ := url.Parse(target)
+	q := u.Query()
+	for k, vs := range extra {
+		q[k] = vs
+	}
+	if res.Position > 0 {
+		q.Set(seenParam, formatSeen(res.Cursor))
+	}
+	u.RawQuery = q.Encode()
+	http.Redirect(w, r, u.String(), http.StatusSeeOther)
+}
+
+// link is a hypermedia control: where a command or resource lives.
+type link struct {
+	Href   string   `json:"href"`
+	Method string   `json:"method,omitempty"`
+	Fields []string `json:"fields,omitempty"`
+}
+
+// accepted answers a JSON command: 202 with its position and what next.
+func accepted(w http.ResponseWriter, status int, res eventstore.Result, body map[string]any) {
+	body["position"] = res.Position
+	body["seen"] = formatSeen(res.Cursor)
+	body["duplicate"] = res.Duplicate
+	writeJSON(w, status, "application/json", body)
+}
+
+// commandIDs gives each form on a page a fresh idempotency key.
+func commandIDs() func() string { return func() string { return uuid.NewString() } }
+
+// nav is the header for a guest: their open order, if any.
+func (d Deps) nav(ctx context.Context, guest string) views.Nav {
+	if guest == "" {
+		return views.Nav{}
+	}
+	id, err := d.Orders.OpenOrderOf(ctx, guest)
+	if err != nil || id == "" {
+		return views.Nav{}
+	}
+	o, err := d.Orders.Get(ctx, id)
+	if err != nil {
+		return views.Nav{}
+	}
+	return views.Nav{OrderHref: "/orders/" + id, OrderItems: o.ItemCount, OrderTotal: o.Total.String()}
+}

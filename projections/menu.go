@@ -1,0 +1,122 @@
+package projections
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"restaurant/domain"
+	"restaurant/domain/menu"
+	"restaurant/domain/ordering"
+	"restaurant/internal/eventstore"
+)
+
+// MenuProjection keeps the menu guests see, and each item's popularity,
+// learnt from the orders' events (the Menu service listening to Orders).
+type MenuProjection struct{}
+
+// Name implements Projection.
+func (MenuProjection) Name() string { return "menu" }
+
+// Tables implements Projection.
+func (MenuProjection) Tables() []string { return []string{"menu_items"} }
+
+// Apply implements Projection.
+func (MenuProjection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.RecordedEvent) error {
+	var err error
+	switch ev := e.Event.(type) {
+	case menu.MenuItemAdded:
+		_, err = tx.Exec(ctx, `INSERT INTO menu_items (item_id, name, description, category, price_amount, price_currency, listed_seq, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			ev.ItemID, ev.Name, ev.Description, ev.Category, ev.Price.Amount, ev.Price.Currency, e.Position, e.RecordedAt)
+	case menu.MenuItemModified:
+		_, err = tx.Exec(ctx, `UPDATE menu_items SET name = $2, description = $3, category = $4, price_amount = $5,
+			price_currency = $6, updated_at = $7 WHERE item_id = $1`,
+			ev.ItemID, ev.Name, ev.Description, ev.Category, ev.Price.Amount, ev.Price.Currency, e.RecordedAt)
+	case menu.MenuItemRemoved:
+		_, err = tx.Exec(ctx, `UPDATE menu_items SET removed = true, updated_at = $2 WHERE item_id = $1`, ev.ItemID, e.RecordedAt)
+	case menu.MenuItemSoldOut:
+		_, err = tx.Exec(ctx, `UPDATE menu_items SET sold_out = true, updated_at = $2 WHERE item_id = $1`, ev.ItemID, e.RecordedAt)
+	case menu.MenuItemBackInStock:
+		_, err = tx.Exec(ctx, `UPDATE menu_items SET sold_out = false, updated_at = $2 WHERE item_id = $1`, ev.ItemID, e.RecordedAt)
+	case ordering.ItemAddedToOrder:
+		_, err = tx.Exec(ctx, `UPDATE menu_items SET times_added = times_added + 1, units_added = units_added + $2
+			WHERE item_id = $1`, ev.MenuItemID, ev.Quantity)
+	}
+	return err
+}
+
+// MenuItem is one dish as the menu shows it.
+type MenuItem struct {
+	ItemID      string
+	Name        string
+	Description string
+	Category    string
+	Price       domain.Money
+	SoldOut     bool
+	Removed     bool
+	TimesAdded  int64
+	UnitsAdded  int64
+	UpdatedAt   time.Time
+}
+
+// Orderable says whether a guest may add the item now.
+func (m MenuItem) Orderable() bool { return !m.SoldOut && !m.Removed }
+
+// Menus reads the menu read model.
+type Menus struct{ Pool *pgxpool.Pool }
+
+const menuColumns = `item_id, name, description, category, price_amount, price_currency, sold_out, removed,
+	times_added, units_added, updated_at`
+
+func scanMenuItem(row pgx.Row) (MenuItem, error) {
+	var m MenuItem
+	err := row.Scan(&m.ItemID, &m.Name, &m.Description, &m.Category, &m.Price.Amount, &m.Price.Currency,
+		&m.SoldOut, &m.Removed, &m.TimesAdded, &m.UnitsAdded, &m.UpdatedAt)
+	return m, err
+}
+
+// Listed returns the items on the menu (not removed), by category in the
+// order categories first appeared, then in the order items were added.
+func (m Menus) Listed(ctx context.Context) ([]MenuItem, error) {
+	rows, err := m.Pool.Query(ctx, `SELECT `+menuColumns+` FROM menu_items mi WHERE NOT removed
+		ORDER BY (SELECT min(listed_seq) FROM menu_items c WHERE c.category = mi.category), listed_seq`)
+	if err != nil {
+		return nil, fmt.Errorf("read menu: %w", err)
+	}
+	defer rows.Close()
+	var out []MenuItem
+	for rows.Next() {
+		item, err := scanMenuItem(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read menu: %w", err)
+		}
+		out = append(out, item)
+	}
+	return out, rows.Err()
+}
+
+// Item returns one item, removed or not; a missing one is domain.ENOTFOUND.
+func (m Menus) Item(ctx context.Context, id string) (MenuItem, error) {
+	item, err := scanMenuItem(m.Pool.QueryRow(ctx, `SELECT `+menuColumns+` FROM menu_items WHERE item_id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return MenuItem{}, domain.NotFound("There is no such dish on the menu.")
+	}
+	if err != nil {
+		return MenuItem{}, fmt.Errorf("read menu item %s: %w", id, err)
+	}
+	return item, nil
+}
+
+// Empty says whether no item was ever added.
+func (m Menus) Empty(ctx context.Context) (bool, error) {
+	var any bool
+	if err := m.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM menu_items)`).Scan(&any); err != nil {
+		return false, fmt.Errorf("read menu: %w", err)
+	}
+	return !any, nil
+}

@@ -1,0 +1,200 @@
+package projections
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"restaurant/domain"
+	"restaurant/domain/ordering"
+	"restaurant/internal/eventstore"
+)
+
+// OrdersProjection keeps every order as its guest and the staff see it.
+type OrdersProjection struct{}
+
+// Name implements Projection.
+func (OrdersProjection) Name() string { return "orders" }
+
+// Tables implements Projection; lines go first, they refer to orders.
+func (OrdersProjection) Tables() []string { return []string{"order_lines", "orders"} }
+
+const recomputeTotals = `UPDATE orders o SET
+	item_count = coalesce((SELECT sum(quantity) FROM order_lines l WHERE l.order_id = o.order_id), 0),
+	total_amount = coalesce((SELECT sum(quantity * unit_amount) FROM order_lines l WHERE l.order_id = o.order_id), 0),
+	version = $2, updated_at = $3
+	WHERE order_id = $1`
+
+// Apply implements Projection.
+func (OrdersProjection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.RecordedEvent) error {
+	var err error
+	switch ev := e.Event.(type) {
+	case ordering.OrderOpened:
+		// Numbers count orders in the order they were opened, so a rebuild
+		// gives every order the same number again.
+		_, err = tx.Exec(ctx, `INSERT INTO orders (order_id, number, customer_id, status, opened_at, version, updated_at)
+			VALUES ($1, (SELECT coalesce(max(number), 0) + 1 FROM orders), $2, $3, $4, $5, $6)`,
+			ev.OrderID, ev.CustomerID, ordering.StatusOpen, ev.OpenedAt, e.Version, e.RecordedAt)
+	case ordering.ItemAddedToOrder:
+		_, err = tx.Exec(ctx, `INSERT INTO order_lines (order_id, line_id, seq, menu_item_id, name, quantity, note, unit_amount, unit_currency)
+			VALUES ($1, $2, (SELECT coalesce(max(seq), 0) + 1 FROM order_lines WHERE order_id = $1), $3, $4, $5, $6, $7, $8)`,
+			ev.OrderID, ev.LineID, ev.MenuItemID, ev.Name, ev.Quantity, ev.Note, ev.UnitPrice.Amount, ev.UnitPrice.Currency)
+		err = then(ctx, tx, err, recomputeTotals, ev.OrderID, e.Version, e.RecordedAt)
+	case ordering.ItemRemovedFromOrder:
+		_, err = tx.Exec(ctx, `DELETE FROM order_lines WHERE order_id = $1 AND line_id = $2`, ev.OrderID, ev.LineID)
+		err = then(ctx, tx, err, recomputeTotals, ev.OrderID, e.Version, e.RecordedAt)
+	case ordering.ItemQuantityChanged:
+		_, err = tx.Exec(ctx, `UPDATE order_lines SET quantity = $3 WHERE order_id = $1 AND line_id = $2`, ev.OrderID, ev.LineID, ev.Quantity)
+		err = then(ctx, tx, err, recomputeTotals, ev.OrderID, e.Version, e.RecordedAt)
+	case ordering.PickupChosen:
+		_, err = tx.Exec(ctx, `UPDATE orders SET fulfilment = $2, delivery_address = NULL, version = $3, updated_at = $4 WHERE order_id = $1`,
+			ev.OrderID, ordering.FulfilmentPickup, e.Version, e.RecordedAt)
+	case ordering.DeliveryAddressGiven:
+		var address []byte
+		if address, err = json.Marshal(ev.Address); err == nil {
+			_, err = tx.Exec(ctx, `UPDATE orders SET fulfilment = $2, delivery_address = $3, version = $4, updated_at = $5 WHERE order_id = $1`,
+				ev.OrderID, ordering.FulfilmentDelivery, string(address), e.Version, e.RecordedAt)
+		}
+	case ordering.OrderPlaced:
+		_, err = tx.Exec(ctx, `UPDATE orders SET status = $2, placed_at = $3, version = $4, updated_at = $5 WHERE order_id = $1`,
+			ev.OrderID, ordering.StatusPlaced, ev.PlacedAt, e.Version, e.RecordedAt)
+	case ordering.OrderCanceled:
+		_, err = tx.Exec(ctx, `UPDATE orders SET status = $2, canceled_at = $3, cancel_reason = $4, version = $5, updated_at = $6 WHERE order_id = $1`,
+			ev.OrderID, ordering.StatusCanceled, ev.CanceledAt, ev.Reason, e.Version, e.RecordedAt)
+	}
+	return err
+}
+
+// then runs a second statement if the first succeeded.
+func then(ctx context.Context, tx pgx.Tx, err error, sql string, args ...any) error {
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, sql, args...)
+	return err
+}
+
+// Order is an order as its page shows it.
+type Order struct {
+	OrderID         string
+	Number          int64
+	CustomerID      string
+	Status          ordering.Status
+	Fulfilment      ordering.Fulfilment
+	DeliveryAddress ordering.Address
+	Lines           []ordering.Line
+	ItemCount       int
+	Total           domain.Money
+	OpenedAt        time.Time
+	PlacedAt        time.Time
+	CanceledAt      time.Time
+	CancelReason    string
+	Version         int
+	UpdatedAt       time.Time
+}
+
+// State is the order as the ordering domain sees it, so that the page can
+// ask the domain which commands are valid now.
+func (o Order) State() ordering.State {
+	return ordering.State{
+		OrderID: o.OrderID, CustomerID: o.CustomerID, Status: o.Status, Lines: o.Lines,
+		Fulfilment: o.Fulfilment, DeliveryAddress: o.DeliveryAddress,
+		OpenedAt: o.OpenedAt, PlacedAt: o.PlacedAt, CanceledAt: o.CanceledAt, CancelReason: o.CancelReason,
+	}
+}
+
+// Orders reads the orders read model.
+type Orders struct{ Pool *pgxpool.Pool }
+
+// Get returns an order with its lines; a missing one is domain.ENOTFOUND.
+func (r Orders) Get(ctx context.Context, id string) (Order, error) {
+	var o Order
+	var address []byte
+	var placed, canceled *time.Time
+	err := r.Pool.QueryRow(ctx, `SELECT order_id, number, customer_id, status, fulfilment, delivery_address,
+		item_count, total_amount, total_currency, opened_at, placed_at, canceled_at, cancel_reason, version, updated_at
+		FROM orders WHERE order_id = $1`, id).Scan(&o.OrderID, &o.Number, &o.CustomerID, &o.Status, &o.Fulfilment, &address,
+		&o.ItemCount, &o.Total.Amount, &o.Total.Currency, &o.OpenedAt, &placed, &canceled, &o.CancelReason, &o.Version, &o.UpdatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Order{}, domain.NotFound("There is no such order.")
+	}
+	if err != nil {
+		return Order{}, fmt.Errorf("read order %s: %w", id, err)
+	}
+	if placed != nil {
+		o.PlacedAt = *placed
+	}
+	if canceled != nil {
+		o.CanceledAt = *canceled
+	}
+	if len(address) > 0 {
+		if err := json.Unmarshal(address, &o.DeliveryAddress); err != nil {
+			return Order{}, fmt.Errorf("read order %s address: %w", id, err)
+		}
+	}
+	rows, err := r.Pool.Query(ctx, `SELECT line_id, menu_item_id, name, quantity, note, unit_amount, unit_currency
+		FROM order_lines WHERE order_id = $1 ORDER BY seq`, id)
+	if err != nil {
+		return Order{}, fmt.Errorf("read order %s lines: %w", id, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var l ordering.Line
+		if err := rows.Scan(&l.LineID, &l.MenuItemID, &l.Name, &l.Quantity, &l.Note, &l.UnitPrice.Amount, &l.UnitPrice.Currency); err != nil {
+			return Order{}, fmt.Errorf("read order %s lines: %w", id, err)
+		}
+		o.Lines = append(o.Lines, l)
+	}
+	return o, rows.Err()
+}
+
+// OpenOrderOf returns the id of the guest's most recent open order, or "".
+func (r Orders) OpenOrderOf(ctx context.Context, customer string) (string, error) {
+	var id string
+	err := r.Pool.QueryRow(ctx, `SELECT order_id FROM orders WHERE customer_id = $1 AND status = $2
+		ORDER BY opened_at DESC LIMIT 1`, customer, ordering.StatusOpen).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read open order: %w", err)
+	}
+	return id, nil
+}
+
+// Summary is one line of a guest's order list.
+type Summary struct {
+	OrderID   string
+	Number    int64
+	Status    ordering.Status
+	ItemCount int
+	Total     domain.Money
+	OpenedAt  time.Time
+}
+
+// Of lists a guest's orders, newest first.
+func (r Orders) Of(ctx context.Context, customer string, limit int) ([]Summary, error) {
+	rows, err := r.Pool.Query(ctx, `SELECT order_id, number, status, item_count, total_amount, total_currency, opened_at
+		FROM orders WHERE customer_id = $1 ORDER BY opened_at DESC LIMIT $2`, customer, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list orders: %w", err)
+	}
+	defer rows.Close()
+	var out []Summary
+	for rows.Next() {
+		var s Summary
+		if err := rows.Scan(&s.OrderID, &s.Number, &s.Status, &s.ItemCount, &s.Total.Amount, &s.Total.Currency, &s.OpenedAt); err != nil {
+			return nil, fmt.Errorf("list orders: %w", err)
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// All returns the projections this package keeps.
+func All() []Projection { return []Projection{MenuProjection{}, OrdersProjection{}} }

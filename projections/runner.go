@@ -1,0 +1,185 @@
+// Package projections keeps the read models: event listeners that maintain
+// query tables. Each projection owns its tables; its changes and its
+// checkpoint commit in one transaction per batch, so a crash anywhere
+// applies nothing twice and loses nothing. One runner per projection is
+// active across every process on the database.
+package projections
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"restaurant/internal/eventstore"
+)
+
+// Projection is a read model kept from events.
+type Projection interface {
+	// Name identifies the projection and its checkpoint.
+	Name() string
+	// Tables are the projection's own tables, emptied by a rebuild.
+	Tables() []string
+	// Apply applies one event inside the batch's transaction; events the
+	// projection does not care about are ignored.
+	Apply(ctx context.Context, tx pgx.Tx, e eventstore.RecordedEvent) error
+}
+
+// Runner runs projections and tells waiters how far they have got.
+type Runner struct {
+	store       *eventstore.Store
+	projections []Projection
+	log         *slog.Logger
+
+	mu       sync.Mutex
+	progress chan struct{} // closed and replaced whenever a batch commits here
+}
+
+// NewRunner makes a runner for the projections.
+func NewRunner(store *eventstore.Store, log *slog.Logger, ps ...Projection) *Runner {
+	return &Runner{store: store, projections: ps, log: log, progress: make(chan struct{})}
+}
+
+// Projections lists what the runner runs.
+func (r *Runner) Projections() []Projection { return r.projections }
+
+// Run keeps every projection up to date until ctx ends.
+func (r *Runner) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	for _, p := range r.projections {
+		wg.Go(func() { r.runOne(ctx, p) })
+	}
+	wg.Wait()
+}
+
+// lockKey is the advisory lock that elects a projection's one active runner.
+func lockKey(name string) string { return "projection:" + name }
+
+// runOne waits to become the projection's active runner (the holder of its
+// advisory lock, held by a session of its own, so it is released when the
+// holder's process dies), then follows the event store; on an error it
+// records it, pauses, and starts again from the checkpoint.
+func (r *Runner) runOne(ctx context.Context, p Projection) {
+	pause := time.Second
+	for ctx.Err() == nil {
+		err := r.lead(ctx, p)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			r.log.Error("projection stopped; it will start again from its checkpoint", "projection", p.Name(), "err", err, "pause", pause)
+			_ = r.store.RecordError(context.WithoutCancel(ctx), p.Name(), err)
+			pause = min(pause*2, 30*time.Second)
+		} else {
+			pause = time.Second
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(pause):
+		}
+	}
+}
+
+// errNotLeader means another process runs the projection now.
+var errNotLeader = errors.New("another process runs this projection")
+
+func (r *Runner) lead(ctx context.Context, p Projection) error {
+	conn, err := pgx.ConnectConfig(ctx, r.store.Pool().Config().ConnConfig.Copy())
+	if err != nil {
+		return fmt.Errorf("connect for the runner's lock: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	var leader bool
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(hashtext($1))`, lockKey(p.Name())).Scan(&leader); err != nil {
+		return fmt.Errorf("take the runner's lock: %w", err)
+	}
+	if !leader {
+		return nil // someone else leads; look again after a pause
+	}
+	r.log.Debug("running projection", "projection", p.Name())
+	subCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// Losing the lock's session means another process may take over: stop.
+	go func() {
+		t := time.NewTicker(2 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-subCtx.Done():
+				return
+			case <-t.C:
+				if err := conn.Ping(subCtx); err != nil && subCtx.Err() == nil {
+					r.log.Warn("projection lost its lock's connection", "projection", p.Name(), "err", err)
+					cancel()
+					return
+				}
+			}
+		}
+	}()
+	err = r.store.Subscribe(subCtx, p.Name(), func(ctx context.Context, tx pgx.Tx, events []eventstore.RecordedEvent) error {
+		return applyAll(ctx, tx, p, events)
+	}, eventstore.SubscribeOptions{Committed: func(eventstore.Cursor) { r.advanced() }})
+	if errors.Is(err, context.Canceled) || errors.Is(err, eventstore.ErrCheckpointMoved) {
+		return nil // stopped, or rebuilt under us: start again from the checkpoint
+	}
+	return err
+}
+
+func applyAll(ctx context.Context, tx pgx.Tx, p Projection, events []eventstore.RecordedEvent) error {
+	for _, e := range events {
+		if err := p.Apply(ctx, tx, e); err != nil {
+			return fmt.Errorf("%s: event %d (%s): %w", p.Name(), e.Position, e.Type, err)
+		}
+	}
+	return nil
+}
+
+func (r *Runner) advanced() {
+	r.mu.Lock()
+	close(r.progress)
+	r.progress = make(chan struct{})
+	r.mu.Unlock()
+}
+
+func (r *Runner) changed() <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.progress
+}
+
+// WaitFor waits, at most max, until the projection has applied the event at
+// cursor c: the read-your-writes promise for the user who just acted. It
+// reads the checkpoint from the database, so it works whichever process runs
+// the projection; it reports whether the projection got there in time.
+func (r *Runner) WaitFor(ctx context.Context, name string, c eventstore.Cursor, max time.Duration) (bool, error) {
+	if c == (eventstore.Cursor{}) {
+		return true, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, max)
+	defer cancel()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		changed := r.changed()
+		at, err := r.store.Checkpoint(ctx, name)
+		if err != nil {
+			if ctx.Err() != nil {
+				return false, nil
+			}
+			return false, err
+		}
+		if !at.Less(c) {
+			return true, nil
+		}
+		select {
+		case <-ctx.Done():
+			return false, nil
+		case <-changed:
+		case <-tick.C:
+		}
+	}
+}

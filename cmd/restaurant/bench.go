@@ -101,7 +101,7 @@ func findPgBench() (string, error) {
 	if p, err := exec.LookPath("pgbench"); err == nil {
 		return p, nil
 	}
-	dir, err := pgembed.FindBinaries(nil)
+	dir, err := pgembed.FindBinaries(nil, 0)
 	if err != nil {
 		return "", err
 	}

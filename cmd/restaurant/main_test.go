@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"regexp"
 	"strings"
@@ -142,19 +143,48 @@ func TestServeOnTheEmbeddedDatabaseKeepsData(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := map[string]string{"DATA_DIR": dir}
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{Jar: jar}
+	var order string
 	t.Run("first start", func(t *testing.T) {
 		base := startServer(t, env)
-		if code, _, body := get(t, base+"/readyz"); code != 200 {
-			t.Fatalf("/readyz on the embedded database: %d %q", code, body)
+		req, _ := http.NewRequest(http.MethodPost, base+"/orders/commands/open", strings.NewReader(`{"menu_item_id":"tiramisu","quantity":2}`))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
 		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("open an order: %d", resp.StatusCode)
+		}
+		order = base + resp.Header.Get("Location")
 	})
 	if _, err := os.Stat(dir + "/postgres/PG_VERSION"); err != nil {
 		t.Fatalf("no cluster in DATA_DIR: %v", err)
 	}
 	t.Run("second start", func(t *testing.T) {
 		base := startServer(t, env)
-		if code, _, body := get(t, base+"/"); code != 200 || !strings.Contains(body, "Tiramisù") {
-			t.Fatalf("/ after a restart: %d %q", code, body)
+		req, _ := http.NewRequest(http.MethodGet, base+order[strings.Index(order, "/orders/"):], nil)
+		req.Header.Set("Accept", "application/json")
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == 200 && strings.Contains(string(body), `"quantity":2`) {
+				return // the order outlived the restart
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("after a restart the order answers %d %s", resp.StatusCode, body)
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
 	})
 }

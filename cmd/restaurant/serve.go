@@ -73,9 +73,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	var dbGone <-chan struct{} // nil, and never ready, with an external database
+	if a.Embedded != nil {
+		dbGone = a.Embedded.Exited()
+	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
+	case <-dbGone:
+		return errors.New("the embedded PostgreSQL stopped unexpectedly; see postgres.log in DATA_DIR")
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")

@@ -69,6 +69,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		log.Info("database schema updated", "migrations_applied", applied)
 	}
 	a.Store = eventstore.Open(pool, contracts.Codec())
+	if err := a.Store.CheckTransactionIDs(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
 	return a, nil
 }
 

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -41,8 +43,8 @@ func (s *Store) newRequest(stream string, expected ExpectedVersion, meta Metadat
 	if len(events) == 0 {
 		return nil, fmt.Errorf("append to %s: no events", stream)
 	}
-	if stream == "" || meta.CommandID == uuid.Nil || meta.Actor == "" {
-		return nil, fmt.Errorf("append to %q: stream, command id and actor are required", stream)
+	if !validName(stream) || !validName(meta.Actor) || meta.CommandID == uuid.Nil {
+		return nil, fmt.Errorf("append to %q: a stream and an actor (1 to 200 bytes of UTF-8, no NUL) and a command id are required", stream)
 	}
 	if meta.CorrelationID == uuid.Nil {
 		meta.CorrelationID = meta.CommandID
@@ -59,6 +61,12 @@ func (s *Store) newRequest(stream string, expected ExpectedVersion, meta Metadat
 		r.ids[i], r.types[i], r.versions[i], r.data[i] = EventID(stream, meta.CommandID, i), t, int32(v), string(d)
 	}
 	return r, nil
+}
+
+// validName keeps names PostgreSQL can store: a bad one must fail alone,
+// not the batch it would have shared.
+func validName(s string) bool {
+	return s != "" && len(s) <= 200 && utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }
 
 // Append writes events to a stream atomically, if the stream is at the
@@ -94,14 +102,48 @@ func (s *Store) AppendTx(ctx context.Context, tx pgx.Tx, stream string, expected
 	if err != nil {
 		return Result{}, err
 	}
-	outs, err := s.insert(ctx, tx, []*appendRequest{req})
-	if err != nil {
-		return Result{}, fmt.Errorf("append to %s: %w", stream, err)
+	for attempt := 0; ; attempt++ {
+		res, err := s.appendInTx(ctx, tx, req)
+		if expected == Any && errors.Is(err, ErrConflict) && attempt < 10 {
+			continue
+		}
+		return res, err
 	}
-	if outs[0] != nil {
-		return resultOf(outs[0], false), nil
+}
+
+// appendInTx writes one request in the caller's transaction. Several events
+// go in under a savepoint, so a request that loses a race part way leaves
+// nothing behind.
+func (s *Store) appendInTx(ctx context.Context, tx pgx.Tx, req *appendRequest) (Result, error) {
+	var q Querier = tx
+	var sp pgx.Tx
+	if len(req.events) > 1 {
+		var err error
+		if sp, err = tx.Begin(ctx); err != nil {
+			return Result{}, fmt.Errorf("append to %s: savepoint: %w", req.stream, err)
+		}
+		q = sp
 	}
-	return s.explain(ctx, tx, req)
+	outs, err := s.insert(ctx, q, []*appendRequest{req})
+	var partial *partialError
+	if sp != nil {
+		if err != nil {
+			if rbErr := sp.Rollback(ctx); rbErr != nil {
+				return Result{}, fmt.Errorf("append to %s: %w (rollback: %v)", req.stream, err, rbErr)
+			}
+		} else if err = sp.Commit(ctx); err != nil {
+			return Result{}, fmt.Errorf("append to %s: release savepoint: %w", req.stream, err)
+		}
+	}
+	switch {
+	case errors.As(err, &partial):
+		return s.explain(ctx, tx, req)
+	case err != nil:
+		return Result{}, fmt.Errorf("append to %s: %w", req.stream, err)
+	case outs[0] == nil:
+		return s.explain(ctx, tx, req)
+	}
+	return resultOf(outs[0], false), nil
 }
 
 // Querier is a pool, a connection or a transaction.
@@ -115,16 +157,22 @@ type Querier interface {
 // constraint (a version taken meanwhile, or a repeated command's event ids)
 // are skipped rather than failing the statement, so one request's conflict
 // never fails another's. Rows go in in request order, so positions rise with
-// versions.
+// versions. A transaction older than the one that wrote the stream's last
+// event may not append to it (only AppendTx, inside a caller's transaction
+// that wrote earlier, can be): readers order by transaction id, and would
+// see the new version before the old one. It gets a conflict and tries again
+// in a new transaction.
 const insertSQL = `
 WITH req AS (
     SELECT * FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[])
         WITH ORDINALITY AS r(stream_id, expected, command_id, correlation_id, causation_id, actor, ri)
 ), ok AS (
-    SELECT r.*, h.v
-    FROM req r CROSS JOIN LATERAL (
-        SELECT coalesce(max(version), 0) AS v FROM events e WHERE e.stream_id = r.stream_id) h
-    WHERE r.expected < 0 OR h.v = r.expected
+    SELECT r.*, coalesce(h.v, 0) AS v
+    FROM req r LEFT JOIN LATERAL (
+        SELECT version AS v, transaction_id AS x FROM events e
+        WHERE e.stream_id = r.stream_id ORDER BY version DESC LIMIT 1) h ON true
+    WHERE (r.expected < 0 OR coalesce(h.v, 0) = r.expected)
+      AND (h.x IS NULL OR h.x < pg_current_xact_id())
 )
 INSERT INTO events (event_id, stream_id, version, type, schema_version, data,
                     command_id, correlation_id, causation_id, actor)
@@ -140,20 +188,27 @@ RETURNING event_id, position, transaction_id, version, recorded_at`
 // insertOneSQL is insertSQL for a single request, the common case when
 // writers are few: the same checks, with less for PostgreSQL to plan and run.
 const insertOneSQL = `
-WITH head AS (SELECT coalesce(max(version), 0) AS v FROM events WHERE stream_id = $1)
+WITH last AS (
+    SELECT version, transaction_id FROM events WHERE stream_id = $1 ORDER BY version DESC LIMIT 1
+), head AS (
+    SELECT coalesce((SELECT version FROM last), 0) AS v, (SELECT transaction_id FROM last) AS x
+)
 INSERT INTO events (event_id, stream_id, version, type, schema_version, data,
                     command_id, correlation_id, causation_id, actor)
 SELECT ev.event_id, $1, head.v + ev.ord, ev.type, ev.schema_version, ev.data, $3, $4, $5, $6
 FROM head, unnest($7::bigint[], $8::int[], $9::uuid[], $10::text[], $11::int[], $12::json[])
      WITH ORDINALITY AS ev(ri, ord, event_id, type, schema_version, data, n)
-WHERE $2::bigint < 0 OR head.v = $2
+WHERE ($2::bigint < 0 OR head.v = $2) AND (head.x IS NULL OR head.x < pg_current_xact_id())
 ORDER BY ev.n
 ON CONFLICT DO NOTHING
 RETURNING event_id, position, transaction_id, version, recorded_at`
 
-// errPartial means a request was only partly written: impossible while every
-// writer checks versions, and fatal to the transaction if it ever happens.
-var errPartial = errors.New("append partly applied; rolled back")
+// partialError means a request's version check passed but another writer
+// took one of its later versions first: the transaction must be rolled
+// back, and the request answered as a conflict.
+type partialError struct{ index int }
+
+func (e *partialError) Error() string { return "append partly applied" }
 
 // insert runs insertSQL for the requests. The result holds, per request, its
 // recorded events, or nil where the version check or a unique constraint
@@ -225,7 +280,7 @@ func (s *Store) insert(ctx context.Context, q Querier, reqs []*appendRequest) ([
 	for i, rec := range out {
 		for _, e := range rec {
 			if e.EventID == uuid.Nil {
-				return nil, fmt.Errorf("%s: %w", reqs[i].stream, errPartial)
+				return nil, &partialError{index: i}
 			}
 		}
 	}

@@ -95,28 +95,40 @@ func (s *Store) writeBatch(ctx context.Context, batch []*appendRequest) {
 	// Every writer, in every process, inserts streams in the same order, so
 	// two batches waiting on each other's rows cannot deadlock.
 	slices.SortFunc(batch, func(a, b *appendRequest) int { return strings.Compare(a.stream, b.stream) })
-	outs, err := s.insertAtomically(ctx, batch)
-	for attempt := 0; isDeadlock(err) && attempt < 3; attempt++ {
-		// Only a caller's own transaction (AppendTx) can still take rows in
-		// another order; PostgreSQL broke the cycle, so go again.
-		outs, err = s.insertAtomically(ctx, batch)
-	}
-	if errors.Is(err, errPartial) && len(batch) > 1 {
-		// Never expected; keep the innocent requests out of it.
-		for _, r := range batch {
-			s.writeBatch(ctx, []*appendRequest{r})
+	for len(batch) > 0 {
+		outs, err := s.insertAtomically(ctx, batch)
+		for attempt := 0; isDeadlock(err) && attempt < 3; attempt++ {
+			// Only a caller's own transaction (AppendTx) can still take rows
+			// in another order; PostgreSQL broke the cycle, so go again.
+			outs, err = s.insertAtomically(ctx, batch)
 		}
-		return
-	}
-	if err == nil {
+		var partial *partialError
+		var pgErr *pgconn.PgError
+		switch {
+		case errors.As(err, &partial):
+			// That request lost a race part way; the transaction was rolled
+			// back. It is a conflict; the others go again without it.
+			batch[partial.index].done <- appendOutcome{}
+			batch = slices.Delete(batch, partial.index, partial.index+1)
+			continue
+		case err != nil && len(batch) > 1 && errors.As(err, &pgErr):
+			// PostgreSQL refused something in the batch: find which
+			// request by writing each alone, so the others are not failed.
+			for _, r := range batch {
+				s.writeBatch(ctx, []*appendRequest{r})
+			}
+			return
+		case err != nil:
+			for _, r := range batch {
+				r.done <- appendOutcome{err: err}
+			}
+			return
+		}
 		s.Committed()
-	}
-	for i, r := range batch {
-		if err != nil {
-			r.done <- appendOutcome{err: err}
-		} else {
+		for i, r := range batch {
 			r.done <- appendOutcome{recorded: outs[i]}
 		}
+		return
 	}
 }
 

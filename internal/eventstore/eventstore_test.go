@@ -286,8 +286,9 @@ func TestSubscriberSeesEveryEventOnceUnderConcurrentWriters(t *testing.T) {
 		}
 		s.Committed()
 	})
+	var writersWG sync.WaitGroup
 	for w := range writers {
-		wg.Go(func() {
+		writersWG.Go(func() {
 			for n := range perWriter {
 				stream := fmt.Sprintf("stream-%d", rand.IntN(streams))
 				if _, err := s.Append(ctx, stream, eventstore.Any, meta(), counted{Writer: w, N: n}); err != nil {
@@ -300,6 +301,8 @@ func TestSubscriberSeesEveryEventOnceUnderConcurrentWriters(t *testing.T) {
 			}
 		})
 	}
+	writersWG.Wait()
+	once.Do(func() { close(thousand) }) // even if writers failed early
 	wg.Wait()
 	const total = writers*perWriter + 1
 	waitFor(t, "the subscriber to see every event", func() bool { mu.Lock(); defer mu.Unlock(); return len(seen) >= total })
@@ -509,5 +512,83 @@ func TestReplayReadsEverythingInGlobalOrder(t *testing.T) {
 	var rest int
 	if err := s.Replay(ctx, got[999].Cursor(), 100, func(b []eventstore.RecordedEvent) error { rest += len(b); return nil }); err != nil || rest != total-1000 {
 		t.Fatalf("replay from event 1000 read %d (%v), want %d", rest, err, total-1000)
+	}
+}
+
+// TestOlderTransactionCannotAppendAfterANewerOne guards per-stream order: a
+// caller's transaction that began writing before another append committed
+// to the stream would put the next version before the previous one in the
+// global order.
+func TestOlderTransactionCannotAppendAfterANewerOne(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, testCodec())
+	old, err := s.Pool().Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Rollback(ctx)
+	if _, err := old.Exec(ctx, `SELECT pg_current_xact_id()`); err != nil { // it has written: its id is taken
+		t.Fatal(err)
+	}
+	if _, err := s.Append(ctx, "s-1", eventstore.NoStream, meta(), counted{N: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AppendTx(ctx, old, "s-1", eventstore.Exact(1), meta(), counted{N: 2}); !errors.Is(err, eventstore.ErrConflict) {
+		t.Fatalf("an older transaction appended after a newer one: %v", err)
+	}
+	if err := old.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := s.Pool().Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Rollback(ctx)
+	if _, err := s.AppendTx(ctx, fresh, "s-1", eventstore.Exact(1), meta(), counted{N: 2}); err != nil {
+		t.Fatalf("a new transaction: %v", err)
+	}
+}
+
+// TestAppendThatLosesARacePartWayIsAConflict: a two-event append checks the
+// version, then finds its first version taken by a transaction that
+// committed meanwhile. Nothing of it may remain, and the caller hears a
+// conflict it can retry.
+func TestAppendThatLosesARacePartWayIsAConflict(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, testCodec())
+	if _, err := s.Append(ctx, "s-1", eventstore.NoStream, meta(), counted{N: 1}); err != nil {
+		t.Fatal(err)
+	}
+	rival, err := s.Pool().Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rival.Rollback(ctx)
+	if _, err := s.AppendTx(ctx, rival, "s-1", eventstore.Exact(1), meta(), counted{N: 2}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Append(ctx, "s-1", eventstore.Exact(1), meta(), counted{N: 20}, counted{N: 30})
+		done <- err
+	}()
+	waitFor(t, "the two-event append to wait on the rival's row", func() bool {
+		var waiting bool
+		_ = s.Pool().QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+			WHERE wait_event_type = 'Lock' AND datname = current_database())`).Scan(&waiting)
+		return waiting
+	})
+	if err := rival.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; !errors.Is(err, eventstore.ErrConflict) {
+		t.Fatalf("the append that lost part way answered %v, want a conflict", err)
+	}
+	events, err := s.ReadStream(ctx, "s-1", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 2 || events[1].Event != (counted{N: 2}) {
+		t.Fatalf("stream holds %d events, last %v; want the rival's 2", len(events), events[len(events)-1].Event)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 	"time"
 
@@ -39,6 +40,13 @@ const MaxAttempts = 8
 // new state forbids is rejected by the domain. A command id seen before
 // answers with its first run's events.
 func Handle[S, C any](ctx context.Context, s *Store, stream string, d Decider[S, C], meta Metadata, cmd C) (Result, error) {
+	// Commands on one stream in this process take turns, so they do not
+	// conflict with each other; other processes are met by the retries.
+	unlock, err := s.lockStream(ctx, stream)
+	if err != nil {
+		return Result{}, err
+	}
+	defer unlock()
 	for attempt := 1; ; attempt++ {
 		state, history, err := Load(ctx, s, stream, d)
 		if err != nil {
@@ -66,7 +74,7 @@ func Handle[S, C any](ctx context.Context, s *Store, stream string, d Decider[S,
 		select {
 		case <-ctx.Done():
 			return Result{}, ctx.Err()
-		case <-time.After(time.Duration(rand.Int64N(int64(attempt) * int64(2*time.Millisecond)))):
+		case <-time.After(time.Duration(rand.Int64N(int64(min(100*time.Millisecond, time.Millisecond<<attempt))))):
 		}
 	}
 }
@@ -92,4 +100,20 @@ func unchanged(history []RecordedEvent) Result {
 	}
 	last := history[len(history)-1]
 	return Result{StreamVersion: last.Version, Position: last.Position, Cursor: last.Cursor()}
+}
+
+// streamLocks are striped: streams that share a stripe wait for each other
+// briefly, which costs less than a conflict and a retry.
+const streamLockStripes = 256
+
+func (s *Store) lockStream(ctx context.Context, stream string) (func(), error) {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(stream))
+	stripe := s.streamLocks[h.Sum32()%streamLockStripes]
+	select {
+	case stripe <- struct{}{}:
+		return func() { <-stripe }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }

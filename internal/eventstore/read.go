@@ -142,9 +142,10 @@ func (s *Store) Replay(ctx context.Context, after Cursor, batchSize int, fn func
 		err    error
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	batches := make(chan fetched, 1)
-	go func() {
+	var fetcher sync.WaitGroup
+	defer func() { cancel(); fetcher.Wait() }()
+	fetcher.Go(func() {
 		defer close(batches)
 		for cur := after; ; {
 			events, raw, err := fetch(ctx, s.pool, readAllSQL, cur.TxID, cur.Position, batchSize)
@@ -161,7 +162,7 @@ func (s *Store) Replay(ctx context.Context, after Cursor, batchSize int, fn func
 				return
 			}
 		}
-	}()
+	})
 	for b := range batches {
 		if b.err != nil {
 			return fmt.Errorf("replay: %w", b.err)
@@ -200,4 +201,27 @@ func (s *Store) NoStreamWithPrefix(ctx context.Context, prefix string) (bool, er
 		return false, fmt.Errorf("look for streams %s*: %w", prefix, err)
 	}
 	return !exists, nil
+}
+
+// ErrForeignTransactionIDs means the event log holds transaction ids that
+// this PostgreSQL cluster has not reached: the rows were copied in from
+// another cluster (pg_dump and restore). Readers order events by transaction
+// id, so new events would sort before the old ones and stay hidden.
+var ErrForeignTransactionIDs = errors.New("the event log holds transaction ids from another PostgreSQL cluster " +
+	"(was it restored with pg_dump?); move the database with pg_upgrade or a physical backup instead, " +
+	"which keep transaction ids")
+
+// CheckTransactionIDs refuses an event log whose transaction ids this
+// cluster has not handed out yet.
+func (s *Store) CheckTransactionIDs(ctx context.Context) error {
+	var foreign bool
+	err := s.pool.QueryRow(ctx, `SELECT coalesce((SELECT max(transaction_id) FROM events)
+		>= pg_snapshot_xmax(pg_current_snapshot()), false)`).Scan(&foreign)
+	if err != nil {
+		return fmt.Errorf("check transaction ids: %w", err)
+	}
+	if foreign {
+		return ErrForeignTransactionIDs
+	}
+	return nil
 }

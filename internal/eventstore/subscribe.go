@@ -25,6 +25,19 @@ type SubscribeOptions struct {
 	Committed func(Cursor)
 }
 
+// fencedPoll is how soon to look again when events wait behind an open
+// transaction.
+const fencedPoll = 5 * time.Millisecond
+
+// fenced says whether events after the cursor exist that the fence still
+// holds back.
+func (s *Store) fenced(ctx context.Context, after Cursor) (bool, error) {
+	var exists bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM events
+		WHERE (transaction_id, position) > ($1::xid8, $2::bigint))`, after.TxID, after.Position).Scan(&exists)
+	return exists, err
+}
+
 // ErrCheckpointMoved means another runner moved the checkpoint: this one
 // stops rather than apply a batch twice.
 var ErrCheckpointMoved = errors.New("checkpoint moved by another runner")
@@ -103,12 +116,23 @@ func (s *Store) Subscribe(ctx context.Context, name string, h Handler, opts Subs
 			if cur, err = s.commitBatch(ctx, name, cur, events, h); err != nil {
 				return err
 			}
+			// This batch's transaction may have been what held others'
+			// reads back: let them look again.
+			s.wake.fire()
 			if opts.Committed != nil {
 				opts.Committed(cur)
 			}
 			continue
 		}
-		poll.Reset(opts.PollInterval)
+		wait := opts.PollInterval
+		if behind, err := s.fenced(ctx, cur); err != nil {
+			return fmt.Errorf("subscribe %s: %w", name, err)
+		} else if behind {
+			// Events are committed but wait behind an older transaction
+			// that is still open; it may end without notifying anyone.
+			wait = fencedPoll
+		}
+		poll.Reset(wait)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()

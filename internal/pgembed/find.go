@@ -53,11 +53,20 @@ func majorOf(path string) int {
 	return 0
 }
 
-// FindBinaries returns the first directory holding both initdb and postgres.
-// An empty search list means the usual places.
-func FindBinaries(search []string) (string, error) {
+// FindBinaries returns the first directory holding both initdb and postgres,
+// preferring the major version of an existing cluster (a newer PostgreSQL
+// cannot open an older cluster without pg_upgrade). An empty search list
+// means the usual places.
+func FindBinaries(search []string, preferMajor int) (string, error) {
 	if len(search) == 0 {
 		search = defaultSearchDirs()
+	}
+	if preferMajor > 0 {
+		for _, dir := range search {
+			if majorOf(dir) == preferMajor && isExecutable(filepath.Join(dir, "postgres")) && isExecutable(filepath.Join(dir, "initdb")) {
+				return dir, nil
+			}
+		}
 	}
 	for _, dir := range search {
 		if isExecutable(filepath.Join(dir, "initdb")) && isExecutable(filepath.Join(dir, "postgres")) {

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -48,13 +49,14 @@ type Server struct {
 
 // Start initialises the cluster if needed and starts the server.
 func Start(ctx context.Context, opts Options) (*Server, error) {
-	bin, err := FindBinaries(opts.BinDirs)
-	if err != nil {
-		return nil, err
-	}
 	dataDir, err := filepath.Abs(opts.DataDir)
 	if err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	cluster := filepath.Join(dataDir, "postgres")
+	bin, err := FindBinaries(opts.BinDirs, clusterMajor(cluster))
+	if err != nil {
+		return nil, err
 	}
 	owner, err := runAs()
 	if err != nil {
@@ -63,13 +65,22 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
-	cluster := filepath.Join(dataDir, "postgres")
+	if err := owner.canReach(dataDir); err != nil {
+		return nil, err
+	}
+	// One starter at a time per data directory: two servers started at once
+	// must not both run initdb.
+	unlock, err := lockDir(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	if err := ensureCluster(ctx, bin, cluster, owner, opts.Throwaway); err != nil {
 		return nil, err
 	}
-	socketDir, err := os.MkdirTemp("", "pg-")
+	socketDir, err := socketDirFor(dataDir)
 	if err != nil {
-		return nil, fmt.Errorf("socket directory: %w", err)
+		return nil, err
 	}
 	if err := owner.chown(socketDir); err != nil {
 		os.RemoveAll(socketDir)
@@ -144,7 +155,11 @@ func (s *Server) waitReady(ctx context.Context, timeout time.Duration) error {
 		}
 		select {
 		case <-s.exited:
-			return fmt.Errorf("postgres exited during start (%v); its log ends:\n%s", s.waitErr, s.logTail())
+			tail := s.logTail()
+			if strings.Contains(tail, "postmaster.pid") {
+				return fmt.Errorf("another PostgreSQL already runs on %s: is another restaurant server using this DATA_DIR? (its log ends:\n%s)", s.dataDir, tail)
+			}
+			return fmt.Errorf("postgres exited during start (%v); its log ends:\n%s", s.waitErr, tail)
 		case <-ctx.Done():
 			return fmt.Errorf("postgres did not accept connections within %s: %w; its log ends:\n%s", timeout, err, s.logTail())
 		case <-tick.C:
@@ -239,6 +254,54 @@ func ensureCluster(ctx context.Context, bin, cluster string, owner *account, thr
 	return nil
 }
 
+// socketDirFor makes the directory for the server's socket: inside the data
+// directory, so a killed server leaves nothing elsewhere, unless that path is
+// too long for a unix socket (about 107 bytes), then under the temporary
+// directory.
+func socketDirFor(dataDir string) (string, error) {
+	dir := filepath.Join(dataDir, "run")
+	if len(dir)+len("/.s.PGSQL.5432.lock") < 100 {
+		if err := os.RemoveAll(dir); err != nil {
+			return "", fmt.Errorf("socket directory: %w", err)
+		}
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			return "", fmt.Errorf("socket directory: %w", err)
+		}
+		return dir, nil
+	}
+	dir, err := os.MkdirTemp("", "pg-")
+	if err != nil {
+		return "", fmt.Errorf("socket directory: %w", err)
+	}
+	return dir, nil
+}
+
+// clusterMajor reads the major version of an existing cluster, or 0.
+func clusterMajor(cluster string) int {
+	b, err := os.ReadFile(filepath.Join(cluster, "PG_VERSION"))
+	if err != nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	return n
+}
+
+// lockDir takes an exclusive lock on the data directory until unlock.
+func lockDir(dir string) (func(), error) {
+	f, err := os.OpenFile(filepath.Join(dir, "start.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("lock data directory: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("lock data directory: %w", err)
+	}
+	return func() {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
+}
+
 // account is the unprivileged user PostgreSQL runs as; nil means the current
 // user. PostgreSQL refuses to run as root, so root hands it to "postgres".
 type account struct{ uid, gid uint32 }
@@ -270,6 +333,32 @@ func (a *account) chown(path string) error {
 		return fmt.Errorf("hand %s to the postgres user: %w", path, err)
 	}
 	return nil
+}
+
+// canReach checks that the postgres user can enter dir, which needs search
+// permission on every parent: a data directory under /root, say, is not
+// reachable, and initdb's own message would not say why.
+func (a *account) canReach(dir string) error {
+	if a == nil {
+		return nil
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err != nil {
+			return fmt.Errorf("data directory: %w", err)
+		}
+		st, ok := fi.Sys().(*syscall.Stat_t)
+		reachable := fi.Mode().Perm()&0o001 != 0 ||
+			(ok && st.Uid == a.uid && fi.Mode().Perm()&0o100 != 0) ||
+			(ok && st.Gid == a.gid && fi.Mode().Perm()&0o010 != 0)
+		if !reachable {
+			return fmt.Errorf("PostgreSQL runs as the postgres user, which cannot enter %s (needed to reach %s): "+
+				"choose a DATA_DIR elsewhere, or allow it with chmod o+x %s", d, dir, d)
+		}
+		if d == filepath.Dir(d) {
+			return nil
+		}
+	}
 }
 
 func (a *account) sysProcAttr() *syscall.SysProcAttr {

@@ -157,3 +157,18 @@ func processUID(t *testing.T, pid int) int {
 	t.Fatal("no Uid line")
 	return -1
 }
+
+func TestUnreachableDataDirectorySaysWhy(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("only root hands PostgreSQL to another user; as any other user the directory is the user's own")
+	}
+	private, err := os.MkdirTemp("", "pgembed-private-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(private) // MkdirTemp makes it 0700: the postgres user cannot enter
+	_, err = pgembed.Start(context.Background(), pgembed.Options{DataDir: private + "/data"})
+	if err == nil || !strings.Contains(err.Error(), "cannot enter "+private) {
+		t.Fatalf("got %v, want a message naming %s", err, private)
+	}
+}

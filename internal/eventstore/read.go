@@ -180,11 +180,13 @@ func (s *Store) Replay(ctx context.Context, after Cursor, batchSize int, fn func
 	return ctx.Err()
 }
 
-// Head is the cursor of the last event a reader can see now.
+// Head is the cursor of the last committed event: a subscriber that has
+// reached it has seen everything committed when Head was asked. (Unlike
+// ReadAll it does not fence: an event may commit before an older
+// transaction ends, and waiting for it must still wait.)
 func (s *Store) Head(ctx context.Context) (Cursor, error) {
 	var c Cursor
 	err := s.pool.QueryRow(ctx, `SELECT transaction_id, position FROM events
-		WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
 		ORDER BY transaction_id DESC, position DESC LIMIT 1`).Scan(&c.TxID, &c.Position)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return Cursor{}, fmt.Errorf("read head: %w", err)

@@ -1,0 +1,215 @@
+package projections_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"restaurant/domain"
+	"restaurant/domain/menu"
+	"restaurant/domain/ordering"
+	"restaurant/internal/contracts"
+	"restaurant/internal/demo"
+	"restaurant/internal/eventstore"
+	"restaurant/internal/testdb"
+	"restaurant/projections"
+)
+
+func TestMain(m *testing.M) { testdb.Main(m) }
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// run starts a runner, as one process would, until the test ends or stop
+// is called.
+func run(t *testing.T, store *eventstore.Store) (*projections.Runner, func()) {
+	t.Helper()
+	r := projections.NewRunner(store, quiet, projections.All()...)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); r.Run(ctx) }()
+	stop := func() { cancel(); <-done }
+	t.Cleanup(stop)
+	return r, stop
+}
+
+func caughtUp(t *testing.T, store *eventstore.Store, r *projections.Runner) {
+	t.Helper()
+	head, err := store.Head(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range projections.All() {
+		if ok, err := r.WaitFor(context.Background(), p.Name(), head, 15*time.Second); !ok || err != nil {
+			t.Fatalf("%s did not catch up (%v)", p.Name(), err)
+		}
+	}
+}
+
+var orderDecider = eventstore.Decider[ordering.State, ordering.Command]{Evolve: ordering.Evolve, Decide: ordering.Decide}
+var menuDecider = eventstore.Decider[menu.State, menu.Command]{Evolve: menu.Evolve, Decide: menu.Decide}
+
+// must fails the test on an error, for calls that return a result too.
+func must(t *testing.T) func(eventstore.Result, error) {
+	return func(_ eventstore.Result, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// trade runs a day's business: orders opened, changed, placed, canceled,
+// and the menu changed under them.
+func trade(t *testing.T, store *eventstore.Store, orders int) {
+	t.Helper()
+	ctx := context.Background()
+	meta := func() eventstore.Metadata { return eventstore.Metadata{CommandID: uuid.New(), Actor: "customer:test"} }
+	at := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	for i := range orders {
+		id := uuid.NewString()
+		stream := "order-" + id
+		do := func(c ordering.Command) { must(t)(eventstore.Handle(ctx, store, stream, orderDecider, meta(), c)) }
+		do(ordering.OpenOrder{OrderID: id, CustomerID: fmt.Sprintf("guest-%d", i%3), At: at})
+		do(ordering.AddItem{LineID: "a", MenuItemID: "margherita", Name: "Margherita", Quantity: i%4 + 1, UnitPrice: domain.Cents(1100)})
+		do(ordering.AddItem{LineID: "b", MenuItemID: "tiramisu", Name: "Tiramisù", Quantity: 1, Note: "two spoons", UnitPrice: domain.Cents(750)})
+		switch i % 4 {
+		case 0:
+			do(ordering.RemoveItem{LineID: "b"})
+		case 1:
+			do(ordering.ChangeQuantity{LineID: "a", Quantity: 7})
+		}
+		if i%2 == 0 {
+			do(ordering.ChoosePickup{})
+		} else {
+			do(ordering.GiveDeliveryAddress{Address: ordering.Address{Street: "Rua Augusta 10", City: "Lisbon", PostalCode: "1100-053"}})
+		}
+		if i%3 != 2 {
+			do(ordering.PlaceOrder{At: at.Add(time.Minute)})
+		}
+		if i%5 == 4 {
+			do(ordering.CancelOrder{Reason: "changed my mind", At: at.Add(2 * time.Minute)})
+		}
+	}
+	// The same command ids each time: a second day repeats nothing.
+	once := func(name string) eventstore.Metadata {
+		return eventstore.Metadata{CommandID: uuid.NewSHA1(uuid.Nil, []byte(name)), Actor: "staff:test"}
+	}
+	must(t)(eventstore.Handle(ctx, store, demo.MenuItemStream("tiramisu"), menuDecider, once("sell out tiramisu"), menu.Command(menu.MarkSoldOut{})))
+	must(t)(eventstore.Handle(ctx, store, demo.MenuItemStream("funghi"), menuDecider, once("remove funghi"), menu.Command(menu.RemoveMenuItem{})))
+}
+
+// dump reads every read-model row, in a stable order.
+func dump(t *testing.T, store *eventstore.Store) map[string][]string {
+	t.Helper()
+	out := map[string][]string{}
+	for _, p := range projections.All() {
+		for _, table := range p.Tables() {
+			rows, err := store.Pool().Query(context.Background(), fmt.Sprintf(`SELECT row_to_json(t)::text FROM %s t ORDER BY 1`, table))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var s string
+				if err := rows.Scan(&s); err != nil {
+					t.Fatal(err)
+				}
+				out[table] = append(out[table], s)
+			}
+			rows.Close()
+		}
+	}
+	return out
+}
+
+func newStore(t *testing.T) *eventstore.Store {
+	t.Helper()
+	s := eventstore.Open(testdb.New(t), contracts.Codec())
+	t.Cleanup(s.Close)
+	if _, err := demo.SeedMenu(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestRebuildGivesTheSameReadModels(t *testing.T) {
+	store := newStore(t)
+	r, _ := run(t, store)
+	trade(t, store, 24)
+	caughtUp(t, store, r)
+	live := dump(t, store)
+	if len(live["orders"]) != 24 || len(live["menu_items"]) != 16 {
+		t.Fatalf("live read models hold %d orders and %d dishes", len(live["orders"]), len(live["menu_items"]))
+	}
+	// Rebuild while the live runner keeps going, then add more business.
+	for _, p := range projections.All() {
+		n, err := projections.Rebuild(context.Background(), store, p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			t.Fatalf("%s rebuilt from no events", p.Name())
+		}
+	}
+	if rebuilt := dump(t, store); !reflect.DeepEqual(live, rebuilt) {
+		t.Fatalf("rebuilt read models differ from the live ones:\nlive    %v\nrebuilt %v", live, rebuilt)
+	}
+	trade(t, store, 3)
+	caughtUp(t, store, r)
+	if got := len(dump(t, store)["orders"]); got != 27 {
+		t.Fatalf("after the rebuild the live runner kept %d orders, want 27", got)
+	}
+}
+
+// TestOneRunnerPerProjectionAndTakeOver runs two "processes" on one
+// database: each event is applied once, and when the active runner stops,
+// the other takes over.
+func TestOneRunnerPerProjectionAndTakeOver(t *testing.T) {
+	first := newStore(t)
+	second := eventstore.Open(first.Pool(), contracts.Codec())
+	t.Cleanup(second.Close)
+	r1, stop1 := run(t, first)
+	r2, _ := run(t, second)
+	trade(t, first, 10)
+	caughtUp(t, first, r1)
+
+	var popularity, numbers, distinct, top int
+	// units is what trade adds of margherita in n orders.
+	units := func(n int) int {
+		u := 0
+		for i := range n {
+			u += i%4 + 1
+		}
+		return u
+	}
+	check := func(orders, want int) {
+		t.Helper()
+		ctx := context.Background()
+		if err := first.Pool().QueryRow(ctx, `SELECT units_added FROM menu_items WHERE item_id = 'margherita'`).Scan(&popularity); err != nil {
+			t.Fatal(err)
+		}
+		if err := first.Pool().QueryRow(ctx, `SELECT count(*), count(DISTINCT number), max(number) FROM orders`).Scan(&numbers, &distinct, &top); err != nil {
+			t.Fatal(err)
+		}
+		if popularity != want || numbers != orders || distinct != orders || top != orders {
+			t.Fatalf("margherita added %d times (want %d); %d orders numbered %d distinct up to %d (want %d)", popularity, want, numbers, distinct, top, orders)
+		}
+	}
+	check(10, units(10))
+	var holders int
+	if err := first.Pool().QueryRow(context.Background(), `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted`).Scan(&holders); err != nil {
+		t.Fatal(err)
+	}
+	if holders != len(projections.All()) {
+		t.Fatalf("%d runner locks held, want one per projection (%d)", holders, len(projections.All()))
+	}
+	stop1() // the first process goes away
+	trade(t, second, 6)
+	caughtUp(t, second, r2)
+	check(16, units(10)+units(6))
+}

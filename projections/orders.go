@@ -153,18 +153,20 @@ func (r Orders) Get(ctx context.Context, id string) (Order, error) {
 	return o, rows.Err()
 }
 
-// OpenOrderOf returns the id of the guest's most recent open order, or "".
-func (r Orders) OpenOrderOf(ctx context.Context, customer string) (string, error) {
+// Latest returns the guest's most recent order that is open or placed, if
+// any: the one the site's header links to.
+func (r Orders) Latest(ctx context.Context, customer string) (Order, bool, error) {
 	var id string
-	err := r.Pool.QueryRow(ctx, `SELECT order_id FROM orders WHERE customer_id = $1 AND status = $2
-		ORDER BY opened_at DESC LIMIT 1`, customer, ordering.StatusOpen).Scan(&id)
+	err := r.Pool.QueryRow(ctx, `SELECT order_id FROM orders WHERE customer_id = $1 AND status <> $2
+		ORDER BY opened_at DESC, number DESC LIMIT 1`, customer, ordering.StatusCanceled).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return "", nil
+		return Order{}, false, nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("read open order: %w", err)
+		return Order{}, false, fmt.Errorf("read latest order: %w", err)
 	}
-	return id, nil
+	o, err := r.Get(ctx, id)
+	return o, err == nil, err
 }
 
 // Summary is one line of a guest's order list.

@@ -102,9 +102,13 @@ func (r *Runner) lead(ctx context.Context, p Projection) error {
 	}
 	r.log.Debug("running projection", "projection", p.Name())
 	subCtx, cancel := context.WithCancel(ctx)
+	var watch sync.WaitGroup
+	// The watcher uses the lock's connection: it must be gone before the
+	// connection is closed (deferred above, so run after this).
+	defer watch.Wait()
 	defer cancel()
 	// Losing the lock's session means another process may take over: stop.
-	go func() {
+	watch.Go(func() {
 		t := time.NewTicker(2 * time.Second)
 		defer t.Stop()
 		for {
@@ -119,7 +123,7 @@ func (r *Runner) lead(ctx context.Context, p Projection) error {
 				}
 			}
 		}
-	}()
+	})
 	err = r.store.Subscribe(subCtx, p.Name(), func(ctx context.Context, tx pgx.Tx, events []eventstore.RecordedEvent) error {
 		return applyAll(ctx, tx, p, events)
 	}, eventstore.SubscribeOptions{Committed: func(eventstore.Cursor) { r.advanced() }})

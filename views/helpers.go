@@ -1,6 +1,9 @@
 package views
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // slug makes an id fragment from a name.
 func slug(s string) string {
@@ -14,4 +17,12 @@ func slug(s string) string {
 		}
 	}
 	return strings.TrimSuffix(b.String(), "-")
+}
+
+// itemsLabel counts dishes for people: "1 item", "3 items".
+func itemsLabel(n int) string {
+	if n == 1 {
+		return "1 item"
+	}
+	return strconv.Itoa(n) + " items"
 }

@@ -1,10 +1,12 @@
 package views
 
-// Nav is what the header shows: the guest's open order, when there is one.
+// Nav is what the header shows: the guest's latest order, when there is one.
 type Nav struct {
-	OrderHref  string
-	OrderItems int
-	OrderTotal string
+	OrderHref   string
+	OrderNumber int64
+	OrderOpen   bool
+	OrderItems  int
+	OrderTotal  string
 }
 
 // FormError is a rejected form, shown next to the form it came from with

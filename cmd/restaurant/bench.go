@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,6 +25,9 @@ import (
 // server (durable, as in production) or, with -database-url, in a new
 // database on that server, dropped afterwards.
 func runBench(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) > 0 && args[0] == "http" {
+		return runBenchHTTP(ctx, args[1:], getenv, stdout)
+	}
 	fs, cfg := flags("bench", getenv, stdout)
 	writers := fs.String("writers", "1,8,32", "concurrent writers, comma separated")
 	duration := fs.Duration("duration", 10*time.Second, "length of each measurement")
@@ -33,17 +37,11 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	log, err := newLogger(cfg.LogLevel)
 	if err != nil {
 		return err
@@ -61,29 +59,11 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 
-	if cfg.DatabaseURL == "" {
-		dir, err := os.MkdirTemp("", "restaurant-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		if err := os.Chmod(dir, 0o755); err != nil {
-			return err
-		}
-		cfg.DataDir = dir
-	} else {
-		url, drop, err := scratchDatabase(ctx, cfg.DatabaseURL)
-		if err != nil {
-			return err
-		}
-		defer drop()
-		cfg.DatabaseURL = url
-	}
-	a, err := app.Open(ctx, *cfg, log)
+	a, cleanup, err := benchApp(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer cleanup()
 	report, err := bench.Run(ctx, a.Store, bench.Options{
 		Writers: ws, Duration: *duration, Events: *events,
 		PgBench: pgbench, PgBenchConn: []string{a.ConnString},
@@ -95,6 +75,59 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		return bench.WriteJSON(*jsonOut, report)
 	}
 	return nil
+}
+
+// benchApp opens the application on a fresh database: a new durable
+// embedded server, or a scratch database on the configured one.
+func benchApp(ctx context.Context, cfg *app.Config, log *slog.Logger) (*app.App, func(), error) {
+	var cleanups []func()
+	cleanup := func() {
+		for i := len(cleanups) - 1; i >= 0; i-- {
+			cleanups[i]()
+		}
+	}
+	if cfg.DatabaseURL == "" {
+		dir, err := os.MkdirTemp("", "restaurant-bench-")
+		if err != nil {
+			return nil, nil, err
+		}
+		cleanups = append(cleanups, func() { os.RemoveAll(dir) })
+		if err := os.Chmod(dir, 0o755); err != nil {
+			cleanup()
+			return nil, nil, err
+		}
+		cfg.DataDir = dir
+	} else {
+		url, drop, err := scratchDatabase(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, nil, err
+		}
+		cleanups = append(cleanups, drop)
+		cfg.DatabaseURL = url
+	}
+	a, err := app.Open(ctx, *cfg, log)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	cleanups = append(cleanups, func() { a.Close() })
+	return a, cleanup, nil
+}
+
+// startCPUProfile profiles this process into path, if one is given.
+func startCPUProfile(path string) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func findPgBench() (string, error) {

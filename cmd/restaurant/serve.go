@@ -52,6 +52,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 
+	// The first pages should show the menu: give the read models a moment
+	// to catch up with the log before taking requests.
+	if head, err := a.Store.Head(ctx); err == nil {
+		for _, p := range runner.Projections() {
+			if ok, _ := runner.WaitFor(ctx, p.Name(), head, 10*time.Second); !ok {
+				log.Warn("read model still catching up; pages may lag for a while", "projection", p.Name())
+			}
+		}
+	}
+
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)

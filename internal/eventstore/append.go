@@ -289,13 +289,18 @@ func (s *Store) insert(ctx context.Context, q Querier, reqs []*appendRequest) ([
 
 func pgUUID(id uuid.UUID) pgtype.UUID { return pgtype.UUID{Bytes: id, Valid: true} }
 
+// earlierRun returns the events a command wrote to a stream before, if any.
+func (s *Store) earlierRun(ctx context.Context, q Querier, stream string, command uuid.UUID) ([]RecordedEvent, error) {
+	return s.query(ctx, q, `SELECT `+eventColumns+` FROM events
+		WHERE stream_id = $1 AND command_id = $2
+		  AND version >= (SELECT version FROM events WHERE event_id = $3)
+		ORDER BY version`, stream, command, pgUUID(EventID(stream, command, 0)))
+}
+
 // explain answers a request the insert kept out: with the first run's result
 // for a repeated command, or else a ConflictError.
 func (s *Store) explain(ctx context.Context, q Querier, r *appendRequest) (Result, error) {
-	prev, err := s.query(ctx, q, `SELECT `+eventColumns+` FROM events
-		WHERE stream_id = $1 AND command_id = $2
-		  AND version >= (SELECT version FROM events WHERE event_id = $3)
-		ORDER BY version`, r.stream, r.meta.CommandID, r.ids[0])
+	prev, err := s.earlierRun(ctx, q, r.stream, r.meta.CommandID)
 	if err != nil {
 		return Result{}, fmt.Errorf("append to %s: look up an earlier run: %w", r.stream, err)
 	}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"math/rand/v2"
+	"sync"
 	"time"
+
+	"github.com/google/uuid"
 
 	"restaurant/domain"
 )
@@ -17,6 +19,8 @@ type Decider[S, C any] struct {
 	Evolve func(S, domain.Event) S
 	Decide func(S, C) ([]domain.Event, error)
 }
+
+func (d Decider[S, C]) evolve(s S, e domain.Event) S { return d.Evolve(s, e) }
 
 // Load folds a stream into its current state and returns its version.
 func Load[S, C any](ctx context.Context, s *Store, stream string, d Decider[S, C]) (S, []RecordedEvent, error) {
@@ -47,22 +51,36 @@ func Handle[S, C any](ctx context.Context, s *Store, stream string, d Decider[S,
 		return Result{}, err
 	}
 	defer unlock()
+	agg, _ := s.aggregates.get(stream).(*aggregate[S])
+	if agg == nil {
+		agg = &aggregate[S]{commands: map[uuid.UUID]bool{}}
+	}
+	defer s.aggregates.put(stream, agg)
 	for attempt := 1; ; attempt++ {
-		state, history, err := Load(ctx, s, stream, d)
+		// Only what was appended since this process last folded the stream.
+		tail, err := s.ReadStream(ctx, stream, agg.version)
 		if err != nil {
 			return Result{}, err
 		}
-		if prev := commandEvents(history, meta); len(prev) > 0 {
+		agg.fold(d, tail)
+		if agg.commands[meta.CommandID] {
+			prev, err := s.earlierRun(ctx, s.pool, stream, meta.CommandID)
+			if err != nil || len(prev) == 0 {
+				return Result{}, fmt.Errorf("%s: find the earlier run of command %s: %w", stream, meta.CommandID, err)
+			}
 			return resultOf(prev, true), nil
 		}
-		events, err := d.Decide(state, cmd)
+		events, err := d.Decide(agg.state, cmd)
 		if err != nil {
 			return Result{}, err
 		}
 		if len(events) == 0 {
-			return unchanged(history), nil
+			return agg.unchanged(), nil
 		}
-		res, err := s.Append(ctx, stream, Exact(len(history)), meta, events...)
+		res, err := s.Append(ctx, stream, Exact(agg.version), meta, events...)
+		if err == nil {
+			agg.fold(d, res.Events)
+		}
 		if !errors.Is(err, ErrConflict) {
 			return res, err
 		}
@@ -79,41 +97,93 @@ func Handle[S, C any](ctx context.Context, s *Store, stream string, d Decider[S,
 	}
 }
 
-// commandEvents finds what an earlier run of the same command wrote.
-func commandEvents(history []RecordedEvent, meta Metadata) []RecordedEvent {
-	for i, e := range history {
-		if e.CommandID == meta.CommandID {
-			j := i
-			for j < len(history) && history[j].CommandID == meta.CommandID {
-				j++
-			}
-			return history[i:j]
+// aggregate is a stream as this process last folded it. Handle keeps it
+// between commands and reads only the events appended since, so a long
+// stream costs one index probe per command, not a replay.
+type aggregate[S any] struct {
+	state    S
+	version  int
+	last     Cursor
+	position int64
+	commands map[uuid.UUID]bool // every command that wrote to the stream
+}
+
+func (a *aggregate[S]) fold(d interface{ evolve(S, domain.Event) S }, events []RecordedEvent) {
+	for _, e := range events {
+		if e.Version != a.version+1 {
+			continue // already folded (a result re-read after a conflict)
 		}
+		a.state = d.evolve(a.state, e.Event)
+		a.version, a.last, a.position = e.Version, e.Cursor(), e.Position
+		a.commands[e.CommandID] = true
 	}
-	return nil
 }
 
 // unchanged is the result of a command that needed no new event.
-func unchanged(history []RecordedEvent) Result {
-	if len(history) == 0 {
-		return Result{}
-	}
-	last := history[len(history)-1]
-	return Result{StreamVersion: last.Version, Position: last.Position, Cursor: last.Cursor()}
+func (a *aggregate[S]) unchanged() Result {
+	return Result{StreamVersion: a.version, Position: a.position, Cursor: a.last}
 }
 
-// streamLocks are striped: streams that share a stripe wait for each other
-// briefly, which costs less than a conflict and a retry.
-const streamLockStripes = 256
+// aggregateCache holds folded streams, bounded: when full it starts over.
+type aggregateCache struct {
+	mu sync.Mutex
+	m  map[string]any
+}
+
+const maxCachedAggregates = 20000
+
+func (c *aggregateCache) get(stream string) any {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[stream]
+}
+
+func (c *aggregateCache) put(stream string, agg any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxCachedAggregates {
+		c.m = map[string]any{}
+	}
+	c.m[stream] = agg
+}
+
+// streamLocks serialise commands per stream within one process: a command
+// that waits for the one before it costs less than a conflict and a retry.
+type streamLocks struct {
+	mu    sync.Mutex
+	locks map[string]*streamLock
+}
+
+type streamLock struct {
+	turn    chan struct{}
+	waiters int
+}
 
 func (s *Store) lockStream(ctx context.Context, stream string) (func(), error) {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(stream))
-	stripe := s.streamLocks[h.Sum32()%streamLockStripes]
+	l := &s.streamLocks
+	l.mu.Lock()
+	if l.locks == nil {
+		l.locks = map[string]*streamLock{}
+	}
+	sl := l.locks[stream]
+	if sl == nil {
+		sl = &streamLock{turn: make(chan struct{}, 1)}
+		l.locks[stream] = sl
+	}
+	sl.waiters++
+	l.mu.Unlock()
+	release := func() {
+		l.mu.Lock()
+		if sl.waiters--; sl.waiters == 0 {
+			delete(l.locks, stream)
+		}
+		l.mu.Unlock()
+	}
 	select {
-	case stripe <- struct{}{}:
-		return func() { <-stripe }, nil
+	case sl.turn <- struct{}{}:
+		return func() { <-sl.turn; release() }, nil
 	case <-ctx.Done():
+		release()
 		return nil, ctx.Err()
 	}
 }

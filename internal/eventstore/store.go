@@ -108,13 +108,14 @@ type Store struct {
 	// means one is already due, so requests coalesce.
 	notifyReq chan struct{}
 	// queue feeds the batching writers (see batch.go).
-	queue   chan *appendRequest
-	// streamLocks serialise commands per stream within this process.
-	streamLocks [streamLockStripes]chan struct{}
-	closing chan struct{}
-	stop    context.CancelFunc
-	done    sync.WaitGroup
-	once    sync.Once
+	queue chan *appendRequest
+	// aggregates keeps streams folded between commands (see Handle).
+	aggregates  aggregateCache
+	streamLocks streamLocks
+	closing     chan struct{}
+	stop        context.CancelFunc
+	done        sync.WaitGroup
+	once        sync.Once
 }
 
 // Open makes a store and starts its notification listener; Close stops it.
@@ -122,9 +123,6 @@ func Open(pool *pgxpool.Pool, codec *Codec) *Store {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Store{pool: pool, codec: codec, wake: newSignal(), notifyReq: make(chan struct{}, 1),
 		queue: make(chan *appendRequest, 4*maxBatchEvents), closing: make(chan struct{}), stop: cancel}
-	for i := range s.streamLocks {
-		s.streamLocks[i] = make(chan struct{}, 1)
-	}
 	s.done.Add(2 + batchWriters)
 	go func() { defer s.done.Done(); s.listen(ctx) }()
 	go func() { defer s.done.Done(); s.notify(ctx) }()

@@ -135,7 +135,9 @@ func (g *guest) follow(rec *httptest.ResponseRecorder) *httptest.ResponseRecorde
 	if rec.Code != http.StatusSeeOther {
 		g.a.t.Fatalf("want 303, got %d: %s", rec.Code, rec.Body)
 	}
-	return g.get(rec.Header().Get("Location"))
+	// Browsers keep the fragment to themselves.
+	target, _, _ := strings.Cut(rec.Header().Get("Location"), "#")
+	return g.get(target)
 }
 
 // form makes form values with a fresh command id, as a rendered page has.

@@ -16,6 +16,9 @@ import (
 func (d Deps) showMenu(w http.ResponseWriter, r *http.Request) {
 	d.readYourWrites(r)
 	guest, _ := guestID(r)
+	if guest == "" && len(r.URL.Query()) == 0 && d.cachedAnonymousMenu(w) {
+		return
+	}
 	d.renderMenu(w, r, http.StatusOK, guest, nil)
 }
 
@@ -26,7 +29,8 @@ const popularAt = 3
 func (d Deps) renderMenu(w http.ResponseWriter, r *http.Request, status int, guest string, fe *views.FormError) {
 	ctx, cancel := withTimeout(r, 5*time.Second)
 	defer cancel()
-	items, err := d.Menus.Listed(ctx)
+	_, seen := r.URL.Query()[seenParam]
+	items, err := d.listed(ctx, seen)
 	if err != nil {
 		fail(w, r, err)
 		return
@@ -37,7 +41,7 @@ func (d Deps) renderMenu(w http.ResponseWriter, r *http.Request, status int, gue
 		// say it at the top.
 		fe.Form = "menu"
 	}
-	if v.Nav.OrderHref != "" {
+	if v.Nav.OrderOpen {
 		v.AddAction = v.Nav.OrderHref + "/items/commands/add"
 	}
 	for _, it := range items {
@@ -50,7 +54,7 @@ func (d Deps) renderMenu(w http.ResponseWriter, r *http.Request, status int, gue
 			SoldOut: it.SoldOut, Popular: it.TimesAdded >= popularAt,
 		})
 	}
-	if added := r.URL.Query().Get("added"); added != "" && v.Nav.OrderHref != "" && fe == nil {
+	if added := r.URL.Query().Get("added"); added != "" && v.Nav.OrderOpen && fe == nil {
 		if o, err := d.Orders.Get(ctx, v.Nav.OrderHref[len("/orders/"):]); err == nil {
 			for _, l := range o.Lines {
 				if l.LineID == added {
@@ -58,6 +62,10 @@ func (d Deps) renderMenu(w http.ResponseWriter, r *http.Request, status int, gue
 				}
 			}
 		}
+	}
+	if guest == "" && status == http.StatusOK && fe == nil && v.Flash == "" {
+		d.storeAnonymousMenu(w, r, v)
+		return
 	}
 	render(w, r, status, views.MenuPage(v))
 }
@@ -114,7 +122,7 @@ func (d Deps) openOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if add != nil {
-		redirectAfter(w, r, "/", res, url.Values{"added": {add.LineID}})
+		redirectAfter(w, r, "/#item-"+add.MenuItemID, res, url.Values{"added": {add.LineID}})
 		return
 	}
 	redirectAfter(w, r, href, res, nil)

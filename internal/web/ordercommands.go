@@ -85,12 +85,9 @@ func (d Deps) serve(oc orderCommand) http.HandlerFunc {
 			}})
 			return
 		}
-		if oc.backToMenu {
-			extra := url.Values{}
-			if add, ok := cmd.(ordering.AddItem); ok {
-				extra.Set("added", add.LineID)
-			}
-			redirectAfter(w, r, "/", res, extra)
+		if add, ok := cmd.(ordering.AddItem); ok && oc.backToMenu {
+			// Back to the dish, so the guest keeps their place on the menu.
+			redirectAfter(w, r, "/#item-"+add.MenuItemID, res, url.Values{"added": {add.LineID}})
 			return
 		}
 		redirectAfter(w, r, "/orders/"+orderID, res, nil)
@@ -148,12 +145,12 @@ func (d Deps) addItemCommand(ctx context.Context, in input, commandID uuid.UUID)
 	if itemID == "" {
 		return ordering.AddItem{}, domain.Invalid("menu_item_id", "Choose a dish from the menu.")
 	}
-	item, err := d.Menus.Item(ctx, itemID)
-	if domain.ErrorCode(err) == domain.ENOTFOUND || (err == nil && item.Removed) {
-		return ordering.AddItem{}, domain.Invalid("menu_item_id", "That dish is not on the menu.")
-	}
+	item, listed, err := d.menuItem(ctx, itemID)
 	if err != nil {
 		return ordering.AddItem{}, err
+	}
+	if !listed {
+		return ordering.AddItem{}, domain.Invalid("menu_item_id", "That dish is not on the menu.")
 	}
 	if item.SoldOut {
 		return ordering.AddItem{}, domain.Invalid("menu_item_id", "Sorry, %s is sold out for now.", item.Name)

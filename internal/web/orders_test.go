@@ -313,3 +313,33 @@ func TestFiftyConcurrentAddsOnOneOrder(t *testing.T) {
 	}
 	t.Logf("%d of %d concurrent adds succeeded, the rest answered 409", ok, n)
 }
+
+// TestDoubleSubmittedPlacePlacesOnce sends the same "Place order" form
+// several times at once, as a double click or an impatient guest on a bad
+// connection can: one order is placed and every answer leads to it.
+func TestDoubleSubmittedPlacePlacesOnce(t *testing.T) {
+	a := newTestApp(t)
+	g := a.guest()
+	id := g.openWith("diavola", "2")
+	g.follow(g.post("/orders/"+id+"/commands/choose-pickup", form()))
+	place := form()
+	codes := make([]int, 4)
+	locations := make([]string, 4)
+	var wg sync.WaitGroup
+	for i := range codes {
+		wg.Go(func() {
+			rec := g.post("/orders/"+id+"/commands/place", place)
+			codes[i], locations[i] = rec.Code, rec.Header().Get("Location")
+		})
+	}
+	wg.Wait()
+	for i := range codes {
+		if codes[i] != http.StatusSeeOther || locations[i] != locations[0] {
+			t.Fatalf("submission %d answered %d %q; the first %d %q", i, codes[i], locations[i], codes[0], locations[0])
+		}
+	}
+	var placed int
+	if err := a.store.Pool().QueryRow(context.Background(), `SELECT count(*) FROM events WHERE type = 'ordering.OrderPlaced'`).Scan(&placed); err != nil || placed != 1 {
+		t.Fatalf("%d orders placed (%v), want 1", placed, err)
+	}
+}

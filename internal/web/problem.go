@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -21,6 +22,9 @@ type Problem struct {
 
 // statusOf maps an error to its HTTP status, in one place.
 func statusOf(err error) int {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return http.StatusServiceUnavailable
+	}
 	var re *requestError
 	if errors.As(err, &re) {
 		return re.status
@@ -58,6 +62,9 @@ func problemOf(r *http.Request, err error, status int) Problem {
 		p.Detail, p.Field = de.Message, de.Field
 	case status == http.StatusConflict:
 		p.Detail = "Someone else changed this at the same moment. Please try again."
+	case status == http.StatusServiceUnavailable:
+		// The client went away, or the database did not answer in time.
+		p.Detail = "The restaurant is busy right now. Please try again in a moment."
 	default:
 		slog.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		p.Detail = "Something went wrong on our side. Please try again in a moment."

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/google/uuid"
 
+	"restaurant/domain/ordering"
 	"restaurant/internal/eventstore"
 	"restaurant/views"
 )
@@ -22,13 +24,20 @@ func acceptsJSON(r *http.Request) bool {
 	return wantsJSON(r) || strings.Contains(r.Header.Get("Accept"), "application/json")
 }
 
+// render writes a page in one piece, or a clean error if it cannot be made.
 func render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	var buf bytes.Buffer
+	if err := c.Render(r.Context(), &buf); err != nil {
+		if r.Context().Err() == nil {
+			slog.ErrorContext(r.Context(), "render page", "path", r.URL.Path, "err", err)
+		}
+		http.Error(w, "The page could not be made. Please try again.", http.StatusInternalServerError)
+		return
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	if err := c.Render(r.Context(), w); err != nil {
-		slog.ErrorContext(r.Context(), "render page", "path", r.URL.Path, "err", err)
-	}
+	_, _ = w.Write(buf.Bytes())
 }
 
 // fail answers an error as a problem document for JSON clients and as a page
@@ -117,18 +126,15 @@ func accepted(w http.ResponseWriter, status int, res eventstore.Result, body map
 // commandIDs gives each form on a page a fresh idempotency key.
 func commandIDs() func() string { return func() string { return uuid.NewString() } }
 
-// nav is the header for a guest: their open order, if any.
+// nav is the header for a guest: their latest order, if any.
 func (d Deps) nav(ctx context.Context, guest string) views.Nav {
 	if guest == "" {
 		return views.Nav{}
 	}
-	id, err := d.Orders.OpenOrderOf(ctx, guest)
-	if err != nil || id == "" {
+	o, ok, err := d.Orders.Latest(ctx, guest)
+	if err != nil || !ok {
 		return views.Nav{}
 	}
-	o, err := d.Orders.Get(ctx, id)
-	if err != nil {
-		return views.Nav{}
-	}
-	return views.Nav{OrderHref: "/orders/" + id, OrderItems: o.ItemCount, OrderTotal: o.Total.String()}
+	return views.Nav{OrderHref: "/orders/" + o.OrderID, OrderItems: o.ItemCount, OrderTotal: o.Total.String(),
+		OrderOpen: o.Status == ordering.StatusOpen, OrderNumber: o.Number}
 }

@@ -26,6 +26,8 @@ type Deps struct {
 	Now func() time.Time
 	// Pending reports migrations not yet applied, for readiness.
 	Pending func(context.Context) (int, error)
+
+	menu *menuCache
 }
 
 // Handler builds the router: every route in one table.
@@ -33,6 +35,7 @@ func Handler(d Deps) http.Handler {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	d.menu = &menuCache{}
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer, securityHeaders)
 	r.NotFound(notFound)

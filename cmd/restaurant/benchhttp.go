@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"time"
+
+	"restaurant/internal/bench"
+	"restaurant/internal/demo"
+	"restaurant/internal/web"
+	"restaurant/migrations"
+	"restaurant/projections"
+)
+
+// runBenchHTTP is "restaurant bench http": wrk against the menu page and the
+// add-item command, beside a bare handler and pgbench, on a fresh database.
+func runBenchHTTP(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs, cfg := flags("bench http", getenv, stdout)
+	conns := fs.Int("connections", 32, "concurrent connections, for wrk and pgbench alike")
+	duration := fs.Duration("duration", 10*time.Second, "length of each measurement")
+	orders := fs.Int("orders", 2000, "open orders the add-item load spreads over")
+	jsonOut := fs.String("json", "", "also write the figures to this JSON file")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process to the file")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
+	log, err := newLogger(cfg.LogLevel)
+	if err != nil {
+		return err
+	}
+	pgbench, err := findPgBench()
+	if err != nil {
+		return err
+	}
+	a, cleanup, err := benchApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	runner := projections.NewRunner(a.Store, log, projections.All()...)
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); runner.Run(runCtx) }()
+	defer func() { stop(); <-done }()
+	if _, err := demo.SeedMenu(ctx, a.Store); err != nil {
+		return err
+	}
+	handler := web.Handler(web.Deps{
+		Pool: a.Pool, Store: a.Store, Runner: runner,
+		Menus: projections.Menus{Pool: a.Pool}, Orders: projections.Orders{Pool: a.Pool},
+		Pending: func(ctx context.Context) (int, error) { return migrations.Pending(ctx, a.Pool) },
+	})
+	if head, err := a.Store.Head(ctx); err == nil {
+		_, _ = runner.WaitFor(ctx, "menu", head, 10*time.Second)
+	}
+	figs, err := bench.RunHTTP(ctx, a.Pool, handler, bench.HTTPOptions{
+		Connections: *conns, Duration: *duration, Orders: *orders,
+		PgBench: pgbench, PgBenchConn: []string{a.ConnString},
+	}, stdout)
+	if err != nil || *jsonOut == "" {
+		return err
+	}
+	b, err := json.MarshalIndent(figs, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(*jsonOut, append(b, '\n'), 0o644)
+}

@@ -1,0 +1,318 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+	"github.com/jackc/pgx/v5"
+
+	"restaurant/internal/testdb"
+)
+
+// TestGuestOrdersInTheBrowser walks a guest through the real pages in
+// Chromium on a phone-sized screen: two dishes from the menu, one changed and
+// one removed on the order page, pickup, and a double-click on "Place order",
+// which must place the order exactly once.
+func TestGuestOrdersInTheBrowser(t *testing.T) {
+	chrome := chromiumPath(t)
+	dbURL := testdb.URL(t)
+	base := startServer(t, map[string]string{"DATABASE_URL": dbURL})
+	b := openBrowser(t, chrome, 60*time.Second)
+	conn, err := pgx.Connect(b.ctx, dbURL)
+	if err != nil {
+		b.fail("database", "connect: %v", err)
+	}
+	defer conn.Close(context.Background())
+	// The demo menu reaches the menu's read model shortly after the start.
+	b.eventually("menu", func() (bool, string) {
+		var n int
+		err := conn.QueryRow(b.ctx, `SELECT count(*) FROM menu_items WHERE item_id IN ('margherita', 'tiramisu')`).Scan(&n)
+		return err == nil && n == 2, fmt.Sprintf("%d of the dishes listed (%v)", n, err)
+	})
+
+	b.do("menu", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#item-margherita")))
+	b.add("margherita", "2", "no basil", "Added 2 × Margherita to your order.")
+	b.add("tiramisu", "1", "", "Added 1 × Tiramisù to your order.")
+	b.shot("menu")
+
+	b.load("open-order", chromedp.Click(chromedp.CSS("#order-link")))
+	pizza, dessert := b.line("Margherita"), b.line("Tiramisù")
+	b.load("change-quantity", chromedp.SetValue(chromedp.CSS(pizza+` input[name="quantity"]`), "3"),
+		chromedp.Click(chromedp.CSS(pizza+` form[action$="/change-quantity"] button`)))
+	b.load("remove", chromedp.Click(chromedp.CSS(dessert+` form[action$="/remove"] button`)))
+	b.load("choose-pickup", chromedp.Click(chromedp.CSS("#choose-pickup")))
+	b.shot("order")
+
+	// A double-click: two real mouse clicks on the same rendered button, the
+	// second before the first one's page has arrived; both submit the form.
+	// Chromium then sends one POST (the second submission replaces the first,
+	// not yet sent), so the log of page loads shows what reached the server.
+	since := b.loads.mark()
+	b.do("place", chromedp.ScrollIntoView(chromedp.CSS("#place-order")), chromedp.Evaluate[chromedp.Void](
+		`addEventListener("submit", () => { sessionStorage.submits = +(sessionStorage.submits ?? 0) + 1 }, true)`))
+	xy := value(b, "place", chromedp.Evaluate[[2]float64](`(r => [r.x + r.width / 2, r.y + r.height / 2])(
+		document.querySelector("#place-order").getBoundingClientRect())`))
+	b.do("place", chromedp.MouseClickXY(xy[0], xy[1]), chromedp.MouseClickXY(xy[0], xy[1], chromedp.ClickCount(2)))
+	b.do("placed", chromedp.WaitVisible(chromedp.CSS("#order-status.status-placed")))
+	b.eventually("placed", func() (bool, string) {
+		loads, loading, _ := b.loads.since(since)
+		return loads != "" && loading == 0, fmt.Sprintf("%d page loads still loading:\n%s", loading, loads)
+	})
+	loads, _, failed := b.loads.since(since)
+	t.Logf("page loads of the double-click:\n%s", loads)
+	if n := value(b, "placed", chromedp.Evaluate[string](`sessionStorage.submits ?? "0"`)); n != "2" || failed > 0 {
+		b.fail("placed", "the double-click submitted the form %s times (want 2), %d error pages", n, failed)
+	}
+	b.shot("placed")
+
+	for sel, want := range map[string]string{
+		"#order-status": "Placed: the kitchen has your order", "ul.lines": "3 × Margherita",
+		".total": "€33.00", "#fulfilment-heading + p": "Pickup",
+	} {
+		if got := value(b, "placed", chromedp.Text(chromedp.CSS(sel))); !strings.Contains(got, want) {
+			b.fail("placed", "%s reads %q, want %q", sel, got, want)
+		}
+	}
+	if n := value(b, "placed", chromedp.Evaluate[int](`document.querySelectorAll("li.line").length`)); n != 1 {
+		b.fail("placed", "the placed order shows %d lines, want 1", n)
+	}
+	if alerts := value(b, "placed", chromedp.Evaluate[string](
+		`[...document.querySelectorAll('[role="alert"]')].map(e => e.innerText).join(" | ")`)); alerts != "" {
+		b.fail("placed", "the placed order shows errors: %s", alerts)
+	}
+
+	var placed int
+	if err := conn.QueryRow(b.ctx, `SELECT count(*) FROM events WHERE type = 'ordering.OrderPlaced'`).Scan(&placed); err != nil || placed != 1 {
+		b.fail("database", "%d OrderPlaced events (%v), want exactly 1", placed, err)
+	}
+	b.eventually("database", func() (bool, string) {
+		var lines, quantity int
+		err := conn.QueryRow(b.ctx, `SELECT count(*), coalesce(sum(quantity), 0) FROM order_lines`).Scan(&lines, &quantity)
+		return err == nil && lines == 1 && quantity == 3, fmt.Sprintf("order_lines: %d rows, quantity %d (%v)", lines, quantity, err)
+	})
+}
+
+// chromiumPath finds Chromium, or skips the test (fails it in CI).
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
+		return "/usr/bin/chromium"
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("Chromium is required in CI")
+	}
+	t.Skip("Chromium not found at /usr/bin/chromium or in PATH; install it (apt-get install chromium) to run this browser test")
+	return ""
+}
+
+// browser is one headless tab whose steps save a screenshot when they fail.
+type browser struct {
+	t     *testing.T
+	tab   context.Context // the tab, for screenshots after a failure
+	ctx   context.Context // the tab within the test's deadline
+	loads *pageLoads
+}
+
+// openBrowser starts Chromium with one phone-sized tab; all steps together
+// must finish within timeout.
+func openBrowser(t *testing.T, chrome string, timeout time.Duration) *browser {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	root, cancelRoot := context.WithDeadline(context.Background(), deadline.Add(10*time.Second))
+	dir := t.TempDir()
+	alloc, cancelAlloc := chromedp.NewExecAllocator(root, chromedp.ExecPath(chrome), chromedp.Headless,
+		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Env("TMPDIR="+dir),
+		chromedp.UserDataDir(filepath.Join(dir, "profile")), chromedp.WindowSize(412, 915))
+	tab, cancelTab := chromedp.NewContext(alloc)
+	b := &browser{t: t, tab: tab, loads: &pageLoads{open: map[network.RequestID]int{}}}
+	t.Cleanup(func() { cancelTab(); cancelAlloc(); cancelRoot() })
+	if err := chromedp.Do(tab, chromedp.EmulateViewport(412, 915)); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	if err := chromedp.Listen(tab, b.loads.record); err != nil {
+		t.Fatalf("listen to the tab: %v", err)
+	}
+	ctx, cancel := context.WithDeadline(tab, deadline)
+	t.Cleanup(cancel)
+	b.ctx = ctx
+	return b
+}
+
+// do runs the actions of one step.
+func (b *browser) do(step string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	value(b, step, chromedp.Steps(actions...))
+}
+
+// value runs an action of one step and returns its value.
+func value[T any](b *browser, step string, action chromedp.Action[T]) T {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, action)
+	if err != nil {
+		b.fail(step, "%v", err)
+	}
+	return v
+}
+
+// load runs actions that post a form or follow a link, and waits for the
+// page they lead to, which must answer 200.
+func (b *browser) load(step string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	switch resp, err := chromedp.RunResponse(b.ctx, actions...); {
+	case err != nil:
+		b.fail(step, "%v", err)
+	case resp == nil:
+		b.fail(step, "no page loaded")
+	case resp.Status != 200:
+		b.fail(step, "%s answered %d", resp.URL, resp.Status)
+	}
+}
+
+// add fills in a dish's form on the menu, submits it and checks the flash.
+func (b *browser) add(dish, quantity, note, flash string) {
+	b.t.Helper()
+	item, step := "#item-"+dish, "add-"+dish
+	b.do(step, chromedp.SetValue(chromedp.CSS(item+` input[name="quantity"]`), quantity))
+	if note != "" {
+		b.do(step, chromedp.SendKeys(chromedp.CSS(item+` input[name="note"]`), note))
+	}
+	b.load(step, chromedp.Click(chromedp.CSS(item+" button")))
+	b.do(step, chromedp.WaitVisible(chromedp.CSS("#order-link")))
+	if got := value(b, step, chromedp.Text(chromedp.CSS(".flash"))); got != flash {
+		b.fail(step, "flash %q, want %q", got, flash)
+	}
+}
+
+// line finds the order line of a dish and returns its CSS selector.
+func (b *browser) line(name string) string {
+	b.t.Helper()
+	id := value(b, "line", chromedp.Evaluate[string](fmt.Sprintf(
+		`[...document.querySelectorAll("li.line")].find(li => li.innerText.includes(%q))?.id ?? ""`, name)))
+	if id == "" {
+		b.fail("line", "no order line for %s", name)
+	}
+	return "#" + id
+}
+
+// eventually polls cond until it holds, or fails when the deadline passes.
+func (b *browser) eventually(step string, cond func() (bool, string)) {
+	b.t.Helper()
+	for {
+		ok, state := cond()
+		if ok {
+			return
+		}
+		select {
+		case <-b.ctx.Done():
+			b.fail(step, "gave up waiting: %s", state)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// shot saves a screenshot of the page as BROWSER_SHOTS/<name>.png, when set.
+func (b *browser) shot(name string) {
+	b.t.Helper()
+	if dir := os.Getenv("BROWSER_SHOTS"); dir != "" {
+		png := value(b, name, chromedp.FullScreenshot(100))
+		if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+			b.t.Errorf("save screenshot: %v", err)
+		}
+	}
+}
+
+// fail saves a full-page screenshot for the step and ends the test.
+func (b *browser) fail(step, format string, args ...any) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.tab, 5*time.Second)
+	defer cancel()
+	where, _ := chromedp.Run(ctx, chromedp.Location())
+	path := filepath.Join(os.TempDir(), "restaurant-browser-"+step+".png")
+	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err != nil {
+		b.t.Logf("no screenshot of the failure: %v", err)
+	} else if err := os.WriteFile(path, png, 0o644); err != nil {
+		b.t.Logf("no screenshot of the failure: %v", err)
+	} else {
+		b.t.Logf("screenshot of the failure at %s: %s", where, path)
+	}
+	b.t.Fatalf("%s: %s", step, fmt.Sprintf(format, args...))
+}
+
+// pageLoads logs the documents that the tab loads, each as a trail such as
+// "POST /orders/x/commands/place 303 → GET /orders/x 200".
+type pageLoads struct {
+	mu     sync.Mutex
+	trails []string
+	open   map[network.RequestID]int // the trail of each load in flight
+	failed int                       // responses of 400 and more
+}
+
+// record is a listener of the tab's events.
+func (p *pageLoads) record(ev any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch ev := ev.(type) {
+	case *network.EventRequestWillBeSent:
+		i, ok := p.open[ev.RequestID]
+		if !ok {
+			if ev.Type != network.ResourceTypeDocument {
+				return
+			}
+			i, p.trails = len(p.trails), append(p.trails, "")
+			p.open[ev.RequestID] = i
+		}
+		if ev.RedirectResponse != nil {
+			p.trails[i] += fmt.Sprintf(" %d →", ev.RedirectResponse.Status)
+		}
+		u, _ := url.Parse(ev.Request.URL)
+		p.trails[i] += " " + ev.Request.Method + " " + u.Path
+	case *network.EventResponseReceived:
+		if i, ok := p.open[ev.RequestID]; ok {
+			p.trails[i] += fmt.Sprint(" ", ev.Response.Status)
+			if ev.Response.Status >= 400 {
+				p.failed++
+			}
+		}
+	case *network.EventLoadingFailed:
+		if i, ok := p.open[ev.RequestID]; ok {
+			p.trails[i] += " " + ev.ErrorText
+		}
+		delete(p.open, ev.RequestID)
+	case *network.EventLoadingFinished:
+		delete(p.open, ev.RequestID)
+	}
+}
+
+// mark is how many page loads have started so far.
+func (p *pageLoads) mark() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.trails)
+}
+
+// since lists the page loads since mark, one a line, and counts the loads in
+// flight and the error responses of the whole test.
+func (p *pageLoads) since(mark int) (loads string, loading, failed int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, trail := range p.trails[mark:] {
+		loads += " " + trail + "\n"
+	}
+	return loads, len(p.open), p.failed
+}

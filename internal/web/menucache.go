@@ -1,0 +1,122 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"restaurant/projections"
+	"restaurant/views"
+)
+
+// menuFreshFor is how long the menu may be served from memory. The menu
+// changes a few times a day and readers are eventually consistent anyway;
+// whoever changed it gets read-your-writes by the seen parameter, which
+// skips the cache.
+const menuFreshFor = 200 * time.Millisecond
+
+// menuCache keeps the menu read model, and the page as anonymous visitors
+// see it, in memory for a moment: the front page is the most requested and
+// the least changing.
+type menuCache struct {
+	mu         sync.Mutex
+	items      []projections.MenuItem
+	fetched    time.Time
+	refreshing bool
+	// page is the anonymous menu page cut at its idempotency keys; each
+	// response stitches fresh keys between the pieces.
+	page [][]byte
+}
+
+// keyMarker stands for a form's command id in the cached page.
+const keyMarker = "00000000-0000-4000-8000-00000000c0de"
+
+// listed returns the menu, from memory when fresh. When it has gone stale
+// one request reads it again while the others keep serving the copy they
+// have, so a slow database never queues every request behind one query.
+func (d Deps) listed(ctx context.Context, fresh bool) ([]projections.MenuItem, error) {
+	c := d.menu
+	c.mu.Lock()
+	if !fresh && c.items != nil && (time.Since(c.fetched) < menuFreshFor || c.refreshing) {
+		items := c.items
+		c.mu.Unlock()
+		return items, nil
+	}
+	c.refreshing = true
+	c.mu.Unlock()
+	items, err := d.Menus.Listed(ctx)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.refreshing = false
+	if err != nil {
+		return nil, err
+	}
+	c.items, c.fetched, c.page = items, time.Now(), nil
+	return items, nil
+}
+
+// menuItem finds a dish on the menu, from memory when fresh; a dish that is
+// not listed (never added, or removed) is reported absent.
+func (d Deps) menuItem(ctx context.Context, id string) (projections.MenuItem, bool, error) {
+	items, err := d.listed(ctx, false)
+	if err != nil {
+		return projections.MenuItem{}, false, err
+	}
+	for _, it := range items {
+		if it.ItemID == id {
+			return it, true, nil
+		}
+	}
+	return projections.MenuItem{}, false, nil
+}
+
+// cachedAnonymousMenu serves the anonymous menu page from memory, if it is
+// there and fresh.
+func (d Deps) cachedAnonymousMenu(w http.ResponseWriter) bool {
+	c := d.menu
+	c.mu.Lock()
+	page := c.page
+	if time.Since(c.fetched) >= menuFreshFor {
+		page = nil
+	}
+	c.mu.Unlock()
+	if page == nil {
+		return false
+	}
+	writePage(w, page)
+	return true
+}
+
+// storeAnonymousMenu renders the anonymous page once with markers for its
+// keys, keeps it, and serves it.
+func (d Deps) storeAnonymousMenu(w http.ResponseWriter, r *http.Request, v views.MenuView) {
+	v.CommandID = func() string { return keyMarker }
+	var buf bytes.Buffer
+	if err := views.MenuPage(v).Render(r.Context(), &buf); err != nil {
+		fail(w, r, err)
+		return
+	}
+	page := bytes.Split(buf.Bytes(), []byte(keyMarker))
+	c := d.menu
+	c.mu.Lock()
+	c.page = page
+	c.mu.Unlock()
+	writePage(w, page)
+}
+
+func writePage(w http.ResponseWriter, page [][]byte) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	var buf bytes.Buffer
+	for i, piece := range page {
+		if i > 0 {
+			buf.WriteString(uuid.NewString())
+		}
+		buf.Write(piece)
+	}
+	_, _ = w.Write(buf.Bytes())
+}

@@ -84,9 +84,6 @@ func (r *Runner) runOne(ctx context.Context, p Projection) {
 	}
 }
 
-// errNotLeader means another process runs the projection now.
-var errNotLeader = errors.New("another process runs this projection")
-
 func (r *Runner) lead(ctx context.Context, p Projection) error {
 	conn, err := pgx.ConnectConfig(ctx, r.store.Pool().Config().ConnConfig.Copy())
 	if err != nil {

@@ -20,7 +20,7 @@ func runBenchHTTP(ctx context.Context, args []string, getenv func(string) string
 	fs, cfg := flags("bench http", getenv, stdout)
 	conns := fs.Int("connections", 32, "concurrent connections, for wrk and pgbench alike")
 	duration := fs.Duration("duration", 10*time.Second, "length of each measurement")
-	orders := fs.Int("orders", 2000, "open orders the add-item load spreads over")
+	orders := fs.Int("orders", 4000, "open orders the add-item load spreads over")
 	jsonOut := fs.String("json", "", "also write the figures to this JSON file")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process to the file")
 	if err := fs.Parse(args); err != nil {

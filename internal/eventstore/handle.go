@@ -51,18 +51,22 @@ func Handle[S, C any](ctx context.Context, s *Store, stream string, d Decider[S,
 		return Result{}, err
 	}
 	defer unlock()
-	agg, _ := s.aggregates.get(stream).(*aggregate[S])
-	if agg == nil {
+	agg, cached := s.aggregates.get(stream).(*aggregate[S])
+	if !cached {
 		agg = &aggregate[S]{commands: map[uuid.UUID]bool{}}
 	}
 	defer s.aggregates.put(stream, agg)
 	for attempt := 1; ; attempt++ {
-		// Only what was appended since this process last folded the stream.
-		tail, err := s.ReadStream(ctx, stream, agg.version)
-		if err != nil {
-			return Result{}, err
+		// A stream this process folded before is decided on as it knows it:
+		// if another process appended since, the append conflicts, and the
+		// next attempt reads what was appended since this process looked.
+		if !cached || attempt > 1 {
+			tail, err := s.ReadStream(ctx, stream, agg.version)
+			if err != nil {
+				return Result{}, err
+			}
+			agg.fold(d, tail)
 		}
-		agg.fold(d, tail)
 		if agg.commands[meta.CommandID] {
 			prev, err := s.earlierRun(ctx, s.pool, stream, meta.CommandID)
 			if err != nil || len(prev) == 0 {
@@ -71,6 +75,11 @@ func Handle[S, C any](ctx context.Context, s *Store, stream string, d Decider[S,
 			return resultOf(prev, true), nil
 		}
 		events, err := d.Decide(agg.state, cmd)
+		if (err != nil || len(events) == 0) && cached && attempt == 1 {
+			// A refusal or a no-op must rest on the stream as it is, not as
+			// this process last saw it: look again before answering.
+			continue
+		}
 		if err != nil {
 			return Result{}, err
 		}

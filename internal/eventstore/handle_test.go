@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
 	"restaurant/domain"
+	"restaurant/domain/ordering"
 	"restaurant/internal/eventstore"
 )
 
@@ -194,5 +196,58 @@ func TestHandleManyConcurrentCommandsAllLand(t *testing.T) {
 	state, _, _ := eventstore.Load(ctx, s, "tab-1", tabDecider(nil))
 	if state.items != n {
 		t.Fatalf("%d commands succeeded but the tab holds %d items", n, state.items)
+	}
+}
+
+// TestHandleDecidesOnTheStreamAsItIsAcrossProcesses: each process keeps the
+// streams it folded, and must still decide on what another process appended.
+func TestHandleDecidesOnTheStreamAsItIsAcrossProcesses(t *testing.T) {
+	a := openStore(t, tabCodec())
+	b := eventstore.Open(a.Pool(), tabCodec())
+	defer b.Close()
+	if _, err := handle(a, meta(), addItem{"soup"}); err != nil { // a has the stream folded now
+		t.Fatal(err)
+	}
+	if _, err := handle(b, meta(), placeTab{}); err != nil {
+		t.Fatal(err)
+	}
+	// a still remembers an open tab: its append must not go through.
+	if _, err := handle(a, meta(), addItem{"wine"}); domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Fatalf("adding to a tab placed by another process: %v, want the domain's refusal", err)
+	}
+	// A refusal made on memory alone is checked against the stream first:
+	// a does not know the line b added, but may remove it.
+	codec := eventstore.NewCodec()
+	for _, e := range ordering.Events() {
+		codec.Register(e, 1)
+	}
+	c := eventstore.Open(a.Pool(), codec)
+	defer c.Close()
+	e := eventstore.Open(a.Pool(), codec)
+	defer e.Close()
+	order := eventstore.Decider[ordering.State, ordering.Command]{Evolve: ordering.Evolve, Decide: ordering.Decide}
+	run := func(s *eventstore.Store, cmd ordering.Command) error {
+		_, err := eventstore.Handle(context.Background(), s, "order-1", order, meta(), cmd)
+		return err
+	}
+	line := func(id string) ordering.Command {
+		return ordering.AddItem{LineID: id, MenuItemID: "soup", Name: "Soup", Quantity: 1, UnitPrice: domain.Cents(500)}
+	}
+	for _, step := range []struct {
+		s   *eventstore.Store
+		cmd ordering.Command
+	}{
+		{c, ordering.OpenOrder{OrderID: "1", CustomerID: "guest", At: time.Unix(0, 0)}},
+		{c, line("l1")},
+		{e, line("l2")},
+		{c, ordering.RemoveItem{LineID: "l2"}},
+	} {
+		if err := run(step.s, step.cmd); err != nil {
+			t.Fatalf("%T: %v", step.cmd, err)
+		}
+	}
+	state, _, _ := eventstore.Load(context.Background(), e, "order-1", order)
+	if len(state.Lines) != 1 || state.Lines[0].LineID != "l1" {
+		t.Fatalf("order lines %+v, want only l1", state.Lines)
 	}
 }

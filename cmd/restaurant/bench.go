@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -30,22 +31,12 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	fs, cfg := flags("bench", getenv, stdout)
 	writers := fs.String("writers", "1,8,32", "concurrent writers, comma separated")
-	duration := fs.Duration("duration", 10*time.Second, "length of each measurement")
 	events := fs.Int("events", 200000, "events in the log for the read-all measurement")
-	jsonOut := fs.String("json", "", "also write the figures to this JSON file")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process to the file")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	stopProfile, err := startCPUProfile(*cpuProfile)
+	env, err := startBench(ctx, fs, cfg, args)
 	if err != nil {
 		return err
 	}
-	defer stopProfile()
-	log, err := newLogger(cfg.LogLevel)
-	if err != nil {
-		return err
-	}
+	defer env.close()
 	var ws []int
 	for _, s := range strings.Split(*writers, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -54,27 +45,59 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		ws = append(ws, n)
 	}
-	pgbench, err := findPgBench()
-	if err != nil {
-		return err
-	}
-
-	a, cleanup, err := benchApp(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer cleanup()
+	a := env.app
 	report, err := bench.Run(ctx, a.Store, bench.Options{
-		Writers: ws, Duration: *duration, Events: *events,
-		PgBench: pgbench, PgBenchConn: []string{a.ConnString},
+		Writers: ws, Duration: env.duration, Events: *events,
+		PgBench: env.pgbench, PgBenchConn: []string{a.ConnString},
 	}, stdout)
 	if err != nil {
 		return err
 	}
-	if *jsonOut != "" {
-		return bench.WriteJSON(*jsonOut, report)
+	if env.jsonOut != "" {
+		return bench.WriteJSON(env.jsonOut, report)
 	}
 	return nil
+}
+
+// benchEnv is what every measurement starts from.
+type benchEnv struct {
+	app      *app.App
+	log      *slog.Logger
+	pgbench  string
+	duration time.Duration
+	jsonOut  string
+	close    func()
+}
+
+// startBench adds the flags every measurement shares, parses them, and
+// opens the application on a fresh database.
+func startBench(ctx context.Context, fs *flag.FlagSet, cfg *app.Config, args []string) (*benchEnv, error) {
+	env := &benchEnv{}
+	fs.DurationVar(&env.duration, "duration", 10*time.Second, "length of each measurement")
+	fs.StringVar(&env.jsonOut, "json", "", "also write the figures to this JSON file")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process to the file")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	var err error
+	if env.log, err = newLogger(cfg.LogLevel); err != nil {
+		return nil, err
+	}
+	if env.pgbench, err = findPgBench(); err != nil {
+		return nil, err
+	}
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return nil, err
+	}
+	a, cleanup, err := benchApp(ctx, cfg, env.log)
+	if err != nil {
+		stopProfile()
+		return nil, err
+	}
+	env.app = a
+	env.close = func() { cleanup(); stopProfile() }
+	return env, nil
 }
 
 // benchApp opens the application on a fresh database: a new durable

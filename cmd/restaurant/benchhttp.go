@@ -19,31 +19,13 @@ import (
 func runBenchHTTP(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs, cfg := flags("bench http", getenv, stdout)
 	conns := fs.Int("connections", 32, "concurrent connections, for wrk and pgbench alike")
-	duration := fs.Duration("duration", 10*time.Second, "length of each measurement")
 	orders := fs.Int("orders", 4000, "open orders the add-item load spreads over")
-	jsonOut := fs.String("json", "", "also write the figures to this JSON file")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process to the file")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	stopProfile, err := startCPUProfile(*cpuProfile)
+	env, err := startBench(ctx, fs, cfg, args)
 	if err != nil {
 		return err
 	}
-	defer stopProfile()
-	log, err := newLogger(cfg.LogLevel)
-	if err != nil {
-		return err
-	}
-	pgbench, err := findPgBench()
-	if err != nil {
-		return err
-	}
-	a, cleanup, err := benchApp(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer cleanup()
+	defer env.close()
+	a, log := env.app, env.log
 	runner := projections.NewRunner(a.Store, log, projections.All()...)
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
@@ -61,15 +43,15 @@ func runBenchHTTP(ctx context.Context, args []string, getenv func(string) string
 		_, _ = runner.WaitFor(ctx, "menu", head, 10*time.Second)
 	}
 	figs, err := bench.RunHTTP(ctx, a.Pool, handler, bench.HTTPOptions{
-		Connections: *conns, Duration: *duration, Orders: *orders,
-		PgBench: pgbench, PgBenchConn: []string{a.ConnString},
+		Connections: *conns, Duration: env.duration, Orders: *orders,
+		PgBench: env.pgbench, PgBenchConn: []string{a.ConnString},
 	}, stdout)
-	if err != nil || *jsonOut == "" {
+	if err != nil || env.jsonOut == "" {
 		return err
 	}
 	b, err := json.MarshalIndent(figs, "", "  ")
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(*jsonOut, append(b, '\n'), 0o644)
+	return os.WriteFile(env.jsonOut, append(b, '\n'), 0o644)
 }

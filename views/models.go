@@ -82,6 +82,9 @@ type MenuView struct {
 	// the command that opens one.
 	AddAction string
 	Flash     string
+	// FlashItem is the dish the flash is about: the page returns to it, so
+	// the message shows there too.
+	FlashItem string
 	Error     *FormError
 	// CommandID is a fresh idempotency key per form on the page.
 	CommandID func() string

@@ -59,6 +59,7 @@ func (d Deps) renderMenu(w http.ResponseWriter, r *http.Request, status int, gue
 			for _, l := range o.Lines {
 				if l.LineID == added {
 					v.Flash = fmt.Sprintf("Added %d × %s to your order.", l.Quantity, l.Name)
+					v.FlashItem = l.MenuItemID
 				}
 			}
 		}

@@ -199,4 +199,4 @@ func (r Orders) Of(ctx context.Context, customer string, limit int) ([]Summary, 
 }
 
 // All returns the projections this package keeps.
-func All() []Projection { return []Projection{MenuProjection{}, OrdersProjection{}} }
+func All() []Projection { return []Projection{MenuProjection{}, OrdersProjection{}, StaffProjection{}} }

@@ -25,7 +25,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "restaurant:", err)
 		os.Exit(1)
 	}
@@ -38,6 +38,8 @@ commands:
   migrate   apply database migrations and exit
   projections status | rebuild [NAME]
             show each read model's position and lag, or replay it from the first event
+  staff add NAME --role kitchen|manager
+            add a staff member; the password is read from standard input
   bench     measure the event store against PostgreSQL's own baselines
 
 Run "restaurant COMMAND -h" for a command's flags.
@@ -45,7 +47,7 @@ Run "restaurant COMMAND -h" for a command's flags.
 
 // run dispatches to a subcommand; everything is wired inside it, so tests
 // can run the real program in-process.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
 	name := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, args = args[0], args[1:]
@@ -55,6 +57,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return serve(ctx, args, getenv, stdout)
 	case "migrate":
 		return migrate(ctx, args, getenv, stdout)
+	case "staff":
+		return runStaff(ctx, args, getenv, stdin, stdout)
 	case "projections":
 		return runProjections(ctx, args, getenv, stdout)
 	case "bench":

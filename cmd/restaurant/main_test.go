@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -45,11 +46,19 @@ var listening = regexp.MustCompile(`listening on (http://\S+)`)
 // its base URL; the server stops, and must stop cleanly, when the test ends.
 func startServer(t *testing.T, env map[string]string) string {
 	t.Helper()
+	base, _ := startServerOutput(t, env)
+	return base
+}
+
+// startServerOutput is startServer that also hands over what the program
+// printed.
+func startServerOutput(t *testing.T, env map[string]string) (string, *output) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &output{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "-addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, out)
+		done <- run(ctx, []string{"serve", "-addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, strings.NewReader(""), out)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -60,7 +69,7 @@ func startServer(t *testing.T, env map[string]string) string {
 	deadline := time.Now().Add(time.Minute)
 	for {
 		if m := listening.FindStringSubmatch(out.String()); m != nil {
-			return m[1]
+			return m[1], out
 		}
 		select {
 		case err := <-done:
@@ -196,7 +205,7 @@ func TestMigrationsAreSafeFromTwoProcessesAtOnce(t *testing.T) {
 		go func() {
 			errs <- run(context.Background(), []string{"migrate"}, func(k string) string {
 				return map[string]string{"DATABASE_URL": url, "LOG_LEVEL": "error"}[k]
-			}, io.Discard)
+			}, strings.NewReader(""), io.Discard)
 		}()
 	}
 	for range 2 {
@@ -220,13 +229,84 @@ func TestMigrationsAreSafeFromTwoProcessesAtOnce(t *testing.T) {
 
 func TestUnknownCommandAndBadFlags(t *testing.T) {
 	env := func(string) string { return "" }
-	if err := run(context.Background(), []string{"dance"}, env, io.Discard); err == nil || !strings.Contains(err.Error(), "unknown command") {
+	if err := run(context.Background(), []string{"dance"}, env, nil, io.Discard); err == nil || !strings.Contains(err.Error(), "unknown command") {
 		t.Errorf("unknown command: %v", err)
 	}
-	if err := run(context.Background(), []string{"serve", "-log-level", "loud"}, env, io.Discard); err == nil || !strings.Contains(err.Error(), "log level") {
+	if err := run(context.Background(), []string{"serve", "-log-level", "loud"}, env, nil, io.Discard); err == nil || !strings.Contains(err.Error(), "log level") {
 		t.Errorf("bad log level: %v", err)
 	}
-	if err := run(context.Background(), []string{"serve", "-nope"}, env, io.Discard); err == nil || errors.Is(err, context.Canceled) {
+	if err := run(context.Background(), []string{"serve", "-nope"}, env, nil, io.Discard); err == nil || errors.Is(err, context.Canceled) {
 		t.Errorf("unknown flag: %v", err)
+	}
+}
+
+var generatedPassword = regexp.MustCompile(`user "admin", password "([^"]+)"`)
+
+func signIn(t *testing.T, base, username, password string) int {
+	t.Helper()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, _ := http.NewRequest(http.MethodPost, base+"/login", strings.NewReader(url.Values{"username": {username}, "password": {password}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestAdminPasswordIsGeneratedOnceOrSetFromTheEnvironment(t *testing.T) {
+	url := testdb.URL(t)
+	var password string
+	t.Run("first start prints a password", func(t *testing.T) {
+		base, out := startServerOutput(t, map[string]string{"DATABASE_URL": url})
+		m := generatedPassword.FindStringSubmatch(out.String())
+		if m == nil {
+			t.Fatalf("no admin password printed: %s", out)
+		}
+		password = m[1]
+		if code := signIn(t, base, "admin", password); code != http.StatusSeeOther {
+			t.Fatalf("signing in with the printed password: %d", code)
+		}
+	})
+	t.Run("second start prints nothing", func(t *testing.T) {
+		base, out := startServerOutput(t, map[string]string{"DATABASE_URL": url})
+		if strings.Contains(out.String(), "password") {
+			t.Fatalf("a second start printed a password: %s", out)
+		}
+		if code := signIn(t, base, "admin", password); code != http.StatusSeeOther {
+			t.Fatalf("the first password stopped working: %d", code)
+		}
+	})
+	t.Run("the environment resets it", func(t *testing.T) {
+		base, _ := startServerOutput(t, map[string]string{"DATABASE_URL": url, "RESTAURANT_ADMIN_PASSWORD": "chosen by the owner"})
+		if code := signIn(t, base, "admin", "chosen by the owner"); code != http.StatusSeeOther {
+			t.Fatalf("RESTAURANT_ADMIN_PASSWORD does not sign in: %d", code)
+		}
+		if code := signIn(t, base, "admin", password); code != http.StatusUnauthorized {
+			t.Fatalf("the generated password still works: %d", code)
+		}
+	})
+}
+
+func TestStaffAddReadsThePasswordFromStandardInput(t *testing.T) {
+	url := testdb.URL(t)
+	env := func(k string) string { return map[string]string{"DATABASE_URL": url, "LOG_LEVEL": "error"}[k] }
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"staff", "add", "noor", "--role", "kitchen"}, env, strings.NewReader("sesame street 42\n"), &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "added noor as kitchen") {
+		t.Fatalf("output: %s", out.String())
+	}
+	if err := run(context.Background(), []string{"staff", "add", "ola", "--role", "chef"}, env, strings.NewReader("sesame street 42\n"), io.Discard); err == nil {
+		t.Fatal("a bad role was accepted")
+	}
+	if err := run(context.Background(), []string{"staff", "add", "ola"}, env, strings.NewReader("short\n"), io.Discard); err == nil {
+		t.Fatal("a short password was accepted")
+	}
+	base := startServer(t, map[string]string{"DATABASE_URL": url, "RESTAURANT_ADMIN_PASSWORD": "owner's own secret"})
+	if code := signIn(t, base, "noor", "sesame street 42"); code != http.StatusSeeOther {
+		t.Fatalf("the added member cannot sign in: %d", code)
 	}
 }

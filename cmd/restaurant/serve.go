@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"time"
 
+	"restaurant/internal/accounts"
 	"restaurant/internal/app"
 	"restaurant/internal/demo"
 	"restaurant/internal/web"
@@ -21,6 +22,7 @@ import (
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs, cfg := flags("serve", getenv, stdout)
 	demoMenu := fs.Bool("demo-menu", envOr(getenv, "DEMO_MENU", "true") == "true", "put a demo menu on an empty restaurant (DEMO_MENU)")
+	adminPassword := getenv("RESTAURANT_ADMIN_PASSWORD")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -52,6 +54,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 
+	staffAccounts := accounts.Accounts{Store: a.Store}
+	generated, err := staffAccounts.EnsureAdmin(ctx, adminPassword)
+	if err != nil {
+		return fmt.Errorf("admin account: %w", err)
+	}
+	if generated != "" {
+		fmt.Fprintf(stdout, "Staff sign-in at /login: user %q, password %q (shown only this once; set RESTAURANT_ADMIN_PASSWORD to choose one)\n",
+			accounts.AdminUsername, generated)
+	}
+	sessions, closeSessions := web.NewSessions(a.Pool)
+	defer closeSessions()
+
 	// The first pages should show the menu: give the read models a moment
 	// to catch up with the log before taking requests.
 	if head, err := a.Store.Head(ctx); err == nil {
@@ -68,12 +82,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	srv := &http.Server{
 		Handler: web.Handler(web.Deps{
-			Pool:    a.Pool,
-			Store:   a.Store,
-			Runner:  runner,
-			Menus:   projections.Menus{Pool: a.Pool},
-			Orders:  projections.Orders{Pool: a.Pool},
-			Pending: func(ctx context.Context) (int, error) { return migrations.Pending(ctx, a.Pool) },
+			Pool:     a.Pool,
+			Store:    a.Store,
+			Runner:   runner,
+			Menus:    projections.Menus{Pool: a.Pool},
+			Orders:   projections.Orders{Pool: a.Pool},
+			Team:     projections.Team{Pool: a.Pool},
+			Sessions: sessions,
+			Accounts: staffAccounts,
+			Pending:  func(ctx context.Context) (int, error) { return migrations.Pending(ctx, a.Pool) },
 		}),
 		ReadHeaderTimeout: 5 * time.Second,
 		IdleTimeout:       2 * time.Minute,

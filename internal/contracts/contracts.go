@@ -8,13 +8,14 @@ import (
 	"restaurant/domain"
 	"restaurant/domain/menu"
 	"restaurant/domain/ordering"
+	"restaurant/domain/staff"
 	"restaurant/internal/eventstore"
 )
 
 // Codec returns a codec that knows every event type.
 func Codec() *eventstore.Codec {
 	c := eventstore.NewCodec()
-	for _, group := range [][]domain.Event{menu.Events(), ordering.Events()} {
+	for _, group := range [][]domain.Event{menu.Events(), ordering.Events(), staff.Events()} {
 		for _, e := range group {
 			c.Register(e, 1)
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"restaurant/internal/accounts"
 	"restaurant/internal/contracts"
 	"restaurant/internal/demo"
 	"restaurant/internal/eventstore"
@@ -25,10 +26,11 @@ import (
 // testApp is the web layer on a fresh database, with the projections
 // running and the demo menu on it.
 type testApp struct {
-	t      *testing.T
-	h      http.Handler
-	store  *eventstore.Store
-	runner *projections.Runner
+	t        *testing.T
+	h        http.Handler
+	store    *eventstore.Store
+	runner   *projections.Runner
+	accounts accounts.Accounts
 }
 
 func newTestApp(t *testing.T) *testApp {
@@ -44,9 +46,12 @@ func newTestApp(t *testing.T) *testApp {
 	if _, err := demo.SeedMenu(ctx, store); err != nil {
 		t.Fatal(err)
 	}
-	a := &testApp{t: t, store: store, runner: runner, h: Handler(Deps{
+	sessions, closeSessions := NewSessions(pool)
+	t.Cleanup(closeSessions)
+	a := &testApp{t: t, store: store, runner: runner, accounts: accounts.Accounts{Store: store}, h: Handler(Deps{
 		Pool: pool, Store: store, Runner: runner,
-		Menus: projections.Menus{Pool: pool}, Orders: projections.Orders{Pool: pool},
+		Menus: projections.Menus{Pool: pool}, Orders: projections.Orders{Pool: pool}, Team: projections.Team{Pool: pool},
+		Sessions: sessions, Accounts: accounts.Accounts{Store: store},
 		Pending: func(ctx context.Context) (int, error) { return migrations.Pending(ctx, pool) },
 	})}
 	a.caughtUp()
@@ -76,23 +81,25 @@ func (a *testApp) events() int {
 	return n
 }
 
-// guest is a browser: it keeps its cookie.
+// guest is a browser: it keeps its cookies.
 type guest struct {
-	a      *testApp
-	cookie *http.Cookie
+	a       *testApp
+	cookies map[string]*http.Cookie
 }
 
-func (a *testApp) guest() *guest { return &guest{a: a} }
+func (a *testApp) guest() *guest { return &guest{a: a, cookies: map[string]*http.Cookie{}} }
 
 func (g *guest) do(req *http.Request) *httptest.ResponseRecorder {
-	if g.cookie != nil {
-		req.AddCookie(g.cookie)
+	for _, c := range g.cookies {
+		req.AddCookie(c)
 	}
 	rec := httptest.NewRecorder()
 	g.a.h.ServeHTTP(rec, req)
 	for _, c := range rec.Result().Cookies() {
-		if c.Name == guestCookie {
-			g.cookie = c
+		if c.MaxAge < 0 {
+			delete(g.cookies, c.Name)
+		} else {
+			g.cookies[c.Name] = c
 		}
 	}
 	return rec

@@ -14,7 +14,7 @@ import (
 
 // showMenu is the front page: the menu by category.
 func (d Deps) showMenu(w http.ResponseWriter, r *http.Request) {
-	d.readYourWrites(r)
+	d.waitFor(r, "orders")
 	guest, _ := guestID(r)
 	if guest == "" && len(r.URL.Query()) == 0 && d.cachedAnonymousMenu(w) {
 		return

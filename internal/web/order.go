@@ -31,7 +31,7 @@ func (d Deps) guestOrder(r *http.Request, orderID, guest string) (projections.Or
 // showOrder is the order page, or the order as JSON with links to the
 // commands valid now.
 func (d Deps) showOrder(w http.ResponseWriter, r *http.Request) {
-	d.readYourWrites(r)
+	d.waitFor(r, "orders")
 	guest, _ := guestID(r)
 	orderID := chi.URLParam(r, "orderID")
 	if acceptsJSON(r) {

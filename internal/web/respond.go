@@ -79,17 +79,17 @@ func parseSeen(s string) (eventstore.Cursor, bool) {
 	return eventstore.Cursor{TxID: t, Position: p}, true
 }
 
-// readYourWrites waits, about a second at most, until the orders read model
-// shows what the guest just did.
-func (d Deps) readYourWrites(r *http.Request) {
+// waitFor waits, about a second at most, until a read model shows what the
+// user just did (the command's place in the log is in the seen parameter).
+func (d Deps) waitFor(r *http.Request, projection string) {
 	c, ok := parseSeen(r.URL.Query().Get(seenParam))
 	if !ok || d.Runner == nil {
 		return
 	}
-	if reached, err := d.Runner.WaitFor(r.Context(), "orders", c, time.Second); err != nil {
+	if reached, err := d.Runner.WaitFor(r.Context(), projection, c, time.Second); err != nil {
 		slog.WarnContext(r.Context(), "read-your-writes wait failed", "err", err)
 	} else if !reached {
-		slog.WarnContext(r.Context(), "orders read model is more than a second behind", "waiting_for", c.Position)
+		slog.WarnContext(r.Context(), "read model is more than a second behind", "projection", projection, "waiting_for", c.Position)
 	}
 }
 

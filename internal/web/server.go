@@ -7,10 +7,13 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"restaurant/domain/staff"
+	"restaurant/internal/accounts"
 	"restaurant/internal/eventstore"
 	"restaurant/projections"
 )
@@ -22,6 +25,10 @@ type Deps struct {
 	Runner *projections.Runner
 	Menus  projections.Menus
 	Orders projections.Orders
+	Team   projections.Team
+	// Sessions keeps staff signed in; Accounts checks who they are.
+	Sessions *scs.SessionManager
+	Accounts accounts.Accounts
 	// Now is the clock; commands carry the time, the domain has none.
 	Now func() time.Time
 	// Pending reports migrations not yet applied, for readiness.
@@ -52,6 +59,26 @@ func Handler(d Deps) http.Handler {
 	r.Post("/orders/{orderID}/commands/add-delivery-address", d.giveDeliveryAddress)
 	r.Post("/orders/{orderID}/commands/place", d.placeOrder)
 	r.Post("/orders/{orderID}/commands/cancel", d.cancelOrder)
+
+	r.Group(func(r chi.Router) {
+		r.Use(d.Sessions.LoadAndSave)
+		r.Get("/login", d.showLogin)
+		r.Post("/login", d.login)
+		r.Post("/logout", d.logout)
+		r.Route("/staff", func(r chi.Router) {
+			r.Use(d.requireRole(staff.Kitchen, staff.Manager))
+			r.Get("/", d.staffHome)
+			r.Group(func(r chi.Router) {
+				r.Use(d.requireRole(staff.Manager))
+				r.Get("/team", d.showTeam)
+				r.Post("/team/commands/add", d.addStaff)
+				r.Post("/team/{username}/commands/change-role", d.changeRole)
+				r.Post("/team/{username}/commands/disable", d.disableStaff)
+				r.Post("/team/{username}/commands/enable", d.enableStaff)
+				r.Post("/team/{username}/commands/set-password", d.setStaffPassword)
+			})
+		})
+	})
 
 	r.Get("/healthz", healthz)
 	r.Get("/readyz", d.readyz)

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"restaurant/domain/staff"
+	"restaurant/internal/accounts"
+	"restaurant/internal/app"
+)
+
+// runStaff is "restaurant staff add NAME --role ROLE", the password read
+// from standard input (one line), so it shows in no process list or history.
+func runStaff(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
+	if len(args) < 2 || args[0] != "add" {
+		return errors.New("usage: restaurant staff add NAME --role kitchen|manager  (password on standard input)")
+	}
+	name := args[1]
+	fs, cfg := flags("staff add", getenv, stdout)
+	roleName := fs.String("role", "kitchen", "kitchen or manager")
+	if err := fs.Parse(args[2:]); err != nil {
+		return err
+	}
+	role, err := staff.ParseRole(*roleName)
+	if err != nil {
+		return err
+	}
+	if f, ok := stdin.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			fmt.Fprint(stdout, "Password (at least 10 characters): ")
+		}
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("read password: %w", err)
+	}
+	password := strings.TrimRight(line, "\r\n")
+	log, err := newLogger(cfg.LogLevel)
+	if err != nil {
+		return err
+	}
+	a, err := app.Open(ctx, *cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := (accounts.Accounts{Store: a.Store}).Add(ctx, name, role, password, "system:cli"); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "added %s as %s\n", name, role)
+	return nil
+}

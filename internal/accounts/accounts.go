@@ -1,0 +1,209 @@
+// Package accounts signs staff in: their passwords (bcrypt hashes, outside
+// the event log), who they are and in which role (their staff stream), and
+// the brakes on guessing.
+package accounts
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"golang.org/x/crypto/bcrypt"
+
+	"restaurant/domain"
+	"restaurant/domain/staff"
+	"restaurant/internal/eventstore"
+)
+
+// Accounts reads and writes staff accounts.
+type Accounts struct{ Store *eventstore.Store }
+
+// Stream names a staff member's stream.
+func Stream(username string) string { return "staff-" + username }
+
+var decider = eventstore.Decider[staff.State, staff.Command]{Evolve: staff.Evolve, Decide: staff.Decide}
+
+// Run decides a staff command on the member's stream.
+func (a Accounts) Run(ctx context.Context, username, actor string, id uuid.UUID, cmd staff.Command) (eventstore.Result, error) {
+	if id == uuid.Nil {
+		id = uuid.New()
+	}
+	return eventstore.Handle(ctx, a.Store, Stream(username), decider, eventstore.Metadata{CommandID: id, Actor: actor}, cmd)
+}
+
+// Member returns a staff member as their stream tells it now.
+func (a Accounts) Member(ctx context.Context, username string) (staff.State, error) {
+	if !staff.ValidUsername(username) {
+		return staff.State{}, nil
+	}
+	s, _, err := eventstore.Load(ctx, a.Store, Stream(username), decider)
+	return s, err
+}
+
+// Password rules: bcrypt reads at most 72 bytes.
+const (
+	minPassword = 10
+	maxPassword = 72
+)
+
+// CheckPassword says what is wrong with a new password, if anything.
+func CheckPassword(p string) error {
+	if len(p) < minPassword {
+		return domain.Invalid("password", "A password needs at least %d characters.", minPassword)
+	}
+	if len(p) > maxPassword {
+		return domain.Invalid("password", "A password may have at most %d bytes.", maxPassword)
+	}
+	return nil
+}
+
+// Add adds a member with a password.
+func (a Accounts) Add(ctx context.Context, username string, role staff.Role, password, actor string) error {
+	if err := CheckPassword(password); err != nil {
+		return err
+	}
+	if _, err := a.Run(ctx, username, actor, uuid.Nil, staff.AddMember{Username: username, Role: role}); err != nil {
+		return err
+	}
+	return a.SetPassword(ctx, username, password, actor)
+}
+
+// SetPassword stores a member's new password, hashed, and records in the
+// log that it changed (not what it is).
+func (a Accounts) SetPassword(ctx context.Context, username, password, actor string) error {
+	if err := CheckPassword(password); err != nil {
+		return err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return fmt.Errorf("hash password: %w", err)
+	}
+	if _, err := a.Store.Pool().Exec(ctx, `INSERT INTO staff_credentials (username, password_hash) VALUES ($1, $2)
+		ON CONFLICT (username) DO UPDATE SET password_hash = $2, updated_at = now()`, username, string(hash)); err != nil {
+		return fmt.Errorf("store password: %w", err)
+	}
+	_, err = a.Run(ctx, username, actor, uuid.Nil, staff.RecordPasswordChange{})
+	return err
+}
+
+// dummyHash is compared against when there is no such user, so that a
+// wrong username takes as long as a wrong password.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no such user, no such password"), bcrypt.DefaultCost)
+
+// ErrWrongCredentials is a failed sign-in, whatever was wrong.
+var ErrWrongCredentials = errors.New("wrong username or password")
+
+// Verify checks a sign-in: an enabled member whose password matches.
+func (a Accounts) Verify(ctx context.Context, username, password string) (staff.State, error) {
+	var hash string
+	err := a.Store.Pool().QueryRow(ctx, `SELECT password_hash FROM staff_credentials WHERE username = $1`, username).Scan(&hash)
+	if errors.Is(err, pgx.ErrNoRows) {
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return staff.State{}, ErrWrongCredentials
+	}
+	if err != nil {
+		return staff.State{}, fmt.Errorf("read password: %w", err)
+	}
+	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil {
+		return staff.State{}, ErrWrongCredentials
+	}
+	m, err := a.Member(ctx, username)
+	if err != nil {
+		return staff.State{}, err
+	}
+	if !m.Exists || m.Disabled {
+		return staff.State{}, ErrWrongCredentials
+	}
+	return m, nil
+}
+
+// AdminUsername is the manager every restaurant starts with.
+const AdminUsername = "admin"
+
+// EnsureAdmin makes sure the admin manager exists and can sign in. With a
+// password given it creates or resets the account (and enables it); without
+// one, a first start generates a password and returns it, to be shown once.
+func (a Accounts) EnsureAdmin(ctx context.Context, password string) (generated string, err error) {
+	m, err := a.Member(ctx, AdminUsername)
+	if err != nil {
+		return "", err
+	}
+	if !m.Exists {
+		id := uuid.NewSHA1(uuid.Nil, []byte("add the admin manager"))
+		if _, err := a.Run(ctx, AdminUsername, "system:start", id, staff.AddMember{Username: AdminUsername, Role: staff.Manager}); err != nil {
+			return "", err
+		}
+	}
+	if password != "" {
+		if _, err := a.Run(ctx, AdminUsername, "system:start", uuid.Nil, staff.Enable{}); err != nil {
+			return "", err
+		}
+		if _, err := a.Verify(ctx, AdminUsername, password); err == nil {
+			return "", nil // already this password
+		}
+		return "", a.SetPassword(ctx, AdminUsername, password, "system:start")
+	}
+	var has bool
+	if err := a.Store.Pool().QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM staff_credentials WHERE username = $1)`, AdminUsername).Scan(&has); err != nil {
+		return "", fmt.Errorf("read admin password: %w", err)
+	}
+	if has {
+		return "", nil
+	}
+	b := make([]byte, 15)
+	_, _ = rand.Read(b)
+	generated = base64.RawURLEncoding.EncodeToString(b)
+	return generated, a.SetPassword(ctx, AdminUsername, generated, "system:start")
+}
+
+// Brakes on guessing: after maxFailures failed sign-ins for an account or
+// from an address, each further try waits, longer each time, up to an hour.
+const maxFailures = 5
+
+// Throttled says how long a sign-in for these keys must wait, or zero.
+func (a Accounts) Throttled(ctx context.Context, keys ...string) (time.Duration, error) {
+	var wait time.Duration
+	for _, k := range keys {
+		var failures int
+		var last time.Time
+		err := a.Store.Pool().QueryRow(ctx, `SELECT failures, last_failure FROM sign_in_failures WHERE key = $1`, k).Scan(&failures, &last)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return 0, fmt.Errorf("read sign-in failures: %w", err)
+		}
+		if failures < maxFailures {
+			continue
+		}
+		penalty := min(time.Hour, time.Duration(1<<min(failures-maxFailures, 12))*15*time.Second)
+		if left := time.Until(last.Add(penalty)); left > wait {
+			wait = left
+		}
+	}
+	return wait, nil
+}
+
+// Failed counts a failed sign-in against each key.
+func (a Accounts) Failed(ctx context.Context, keys ...string) error {
+	for _, k := range keys {
+		if _, err := a.Store.Pool().Exec(ctx, `INSERT INTO sign_in_failures (key, failures, last_failure) VALUES ($1, 1, now())
+			ON CONFLICT (key) DO UPDATE SET failures = sign_in_failures.failures + 1, last_failure = now()`, k); err != nil {
+			return fmt.Errorf("count sign-in failure: %w", err)
+		}
+	}
+	return nil
+}
+
+// Succeeded forgets the failures of an account that signed in.
+func (a Accounts) Succeeded(ctx context.Context, keys ...string) error {
+	if _, err := a.Store.Pool().Exec(ctx, `DELETE FROM sign_in_failures WHERE key = ANY($1)`, keys); err != nil {
+		return fmt.Errorf("clear sign-in failures: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,175 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/alexedwards/scs/postgresstore"
+	"github.com/alexedwards/scs/v2"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"restaurant/domain/staff"
+	"restaurant/internal/accounts"
+	"restaurant/views"
+)
+
+// staffKey is where a session keeps who signed in.
+const staffKey = "staff"
+
+// NewSessions makes the staff session manager, stored in PostgreSQL.
+// Call the returned function at shutdown.
+func NewSessions(pool *pgxpool.Pool) (*scs.SessionManager, func()) {
+	db := stdlib.OpenDBFromPool(pool)
+	store := postgresstore.NewWithCleanupInterval(db, 10*time.Minute)
+	s := scs.New()
+	s.Store = store
+	s.Lifetime = 12 * time.Hour
+	s.IdleTimeout = 2 * time.Hour
+	s.Cookie.Name = "staff_session"
+	s.Cookie.HttpOnly = true
+	s.Cookie.SameSite = http.SameSiteLaxMode
+	return s, func() { store.StopCleanup(); db.Close() }
+}
+
+type staffCtxKey struct{}
+
+// signedIn returns the staff member the request was let in as.
+func signedIn(ctx context.Context) staff.State {
+	m, _ := ctx.Value(staffCtxKey{}).(staff.State)
+	return m
+}
+
+func staffNav(ctx context.Context) views.StaffNav {
+	m := signedIn(ctx)
+	return views.StaffNav{Username: m.Username, Role: string(m.Role)}
+}
+
+// requireRole lets in signed-in staff with one of the roles: an anonymous
+// visitor goes to the sign-in page, a member without the role gets 403.
+// Who may do what is read from the member's stream on every request, so a
+// disabled account or a changed role counts at once.
+func (d Deps) requireRole(roles ...staff.Role) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			username := d.Sessions.GetString(r.Context(), staffKey)
+			var m staff.State
+			if username != "" {
+				var err error
+				if m, err = d.Accounts.Member(r.Context(), username); err != nil {
+					fail(w, r, err)
+					return
+				}
+			}
+			if !m.Exists || m.Disabled {
+				if username != "" {
+					_ = d.Sessions.Destroy(r.Context())
+				}
+				if acceptsJSON(r) {
+					fail(w, r, &requestError{http.StatusUnauthorized, "Sign in as staff first."})
+					return
+				}
+				http.Redirect(w, r, "/login?"+url.Values{"next": {r.URL.RequestURI()}}.Encode(), http.StatusSeeOther)
+				return
+			}
+			if !slices.Contains(roles, m.Role) {
+				fail(w, r, &requestError{http.StatusForbidden, fmt.Sprintf("Your role (%s) may not open this page.", m.Role)})
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), staffCtxKey{}, m)))
+		})
+	}
+}
+
+func (d Deps) showLogin(w http.ResponseWriter, r *http.Request) {
+	render(w, r, http.StatusOK, views.LoginPage(views.LoginView{Next: localPath(r.URL.Query().Get("next"))}))
+}
+
+// localPath keeps a redirect target on this site.
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+		return "/staff"
+	}
+	return p
+}
+
+func clientAddress(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// login signs a staff member in: a new session id, then home or where they
+// were going. Failures are counted per account and per address; past a few,
+// further tries must wait.
+func (d Deps) login(w http.ResponseWriter, r *http.Request) {
+	in, err := readInput(w, r)
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	username := strings.ToLower(strings.TrimSpace(in.values["username"]))
+	v := views.LoginView{Username: username, Next: localPath(in.values["next"])}
+	keys := []string{"user:" + username, "addr:" + clientAddress(r)}
+	ctx := r.Context()
+	wait, err := d.Accounts.Throttled(ctx, keys...)
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	if wait > 0 {
+		minutes := int(math.Ceil(wait.Minutes()))
+		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
+		v.Message = fmt.Sprintf("Too many failed sign-ins. Please wait %d minute(s) and try again.", minutes)
+		render(w, r, http.StatusTooManyRequests, views.LoginPage(v))
+		return
+	}
+	m, err := d.Accounts.Verify(ctx, username, in.values["password"])
+	if errors.Is(err, accounts.ErrWrongCredentials) {
+		if err := d.Accounts.Failed(ctx, keys...); err != nil {
+			slog.ErrorContext(ctx, "count failed sign-in", "err", err)
+		}
+		slog.InfoContext(ctx, "failed staff sign-in", "username", username, "address", clientAddress(r))
+		v.Message = "Wrong username or password."
+		render(w, r, http.StatusUnauthorized, views.LoginPage(v))
+		return
+	}
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	if err := d.Accounts.Succeeded(ctx, keys[0]); err != nil {
+		slog.ErrorContext(ctx, "clear sign-in failures", "err", err)
+	}
+	// A new session id at sign-in: a token planted before cannot ride along.
+	if err := d.Sessions.RenewToken(ctx); err != nil {
+		fail(w, r, err)
+		return
+	}
+	d.Sessions.Put(ctx, staffKey, m.Username)
+	slog.InfoContext(ctx, "staff signed in", "username", m.Username, "role", m.Role)
+	http.Redirect(w, r, v.Next, http.StatusSeeOther)
+}
+
+func (d Deps) logout(w http.ResponseWriter, r *http.Request) {
+	if err := d.Sessions.Destroy(r.Context()); err != nil {
+		fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+func (d Deps) staffHome(w http.ResponseWriter, r *http.Request) {
+	render(w, r, http.StatusOK, views.StaffHome(staffNav(r.Context())))
+}

@@ -1,0 +1,155 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"restaurant/domain"
+	"restaurant/domain/staff"
+	"restaurant/internal/eventstore"
+	"restaurant/views"
+)
+
+// showTeam is the manager's page of staff accounts.
+func (d Deps) showTeam(w http.ResponseWriter, r *http.Request) {
+	d.waitFor(r, "staff")
+	d.renderTeam(w, r, http.StatusOK, nil)
+}
+
+func (d Deps) renderTeam(w http.ResponseWriter, r *http.Request, status int, fe *views.FormError) {
+	members, err := d.Team.All(r.Context())
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	me := signedIn(r.Context())
+	v := views.TeamView{Nav: staffNav(r.Context()), Error: fe, CommandID: commandIDs()}
+	for _, m := range members {
+		v.Members = append(v.Members, views.MemberView{Username: m.Username, Role: string(m.Role), Disabled: m.Disabled,
+			UpdatedAt: m.UpdatedAt, Self: m.Username == me.Username})
+	}
+	if r.URL.Query().Get("done") == "password" {
+		v.Flash = "The password was changed."
+	}
+	render(w, r, status, views.TeamPage(v))
+}
+
+// teamCommand runs a staff command from the team page and answers like
+// every command: 303 back to the page, or the page again with the message.
+func (d Deps) teamCommand(w http.ResponseWriter, r *http.Request, form, username, done string, run func(in input, actor string) (eventstore.Result, error)) {
+	in, err := readInput(w, r)
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	ctx, cancel := withTimeout(r, 10*time.Second)
+	defer cancel()
+	r = r.WithContext(ctx)
+	res, err := run(in, "staff:"+signedIn(ctx).Username)
+	if err != nil {
+		status := statusOf(err)
+		if in.json || (status != http.StatusUnprocessableEntity && status != http.StatusConflict) {
+			fail(w, r, err)
+			return
+		}
+		d.renderTeam(w, r, status, formError(r, form, in, err))
+		return
+	}
+	if in.json {
+		accepted(w, http.StatusAccepted, res, map[string]any{"username": username})
+		return
+	}
+	var extra url.Values
+	if done != "" {
+		extra = url.Values{"done": {done}}
+	}
+	redirectAfter(w, r, "/staff/team", res, extra)
+}
+
+func (d Deps) addStaff(w http.ResponseWriter, r *http.Request) {
+	d.teamCommand(w, r, "add", "", "", func(in input, actor string) (eventstore.Result, error) {
+		role, err := staff.ParseRole(in.values["role"])
+		if err != nil {
+			return eventstore.Result{}, err
+		}
+		username := in.values["username"]
+		if err := d.Accounts.Add(r.Context(), username, role, in.values["password"], actor); err != nil {
+			return eventstore.Result{}, err
+		}
+		return d.headResult(r)
+	})
+}
+
+// memberCommand is a command on one staff member, by the URI's username.
+func (d Deps) memberCommand(build func(in input) (staff.Command, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		username := chi.URLParam(r, "username")
+		d.teamCommand(w, r, "member-"+username, username, "", func(in input, actor string) (eventstore.Result, error) {
+			cmd, err := build(in)
+			if err != nil {
+				return eventstore.Result{}, err
+			}
+			if signedIn(r.Context()).Username == username {
+				// Someone must stay able to manage the team.
+				switch c := cmd.(type) {
+				case staff.Disable:
+					return eventstore.Result{}, domain.Conflict("You cannot disable yourself; ask another manager.")
+				case staff.ChangeRole:
+					if c.Role != staff.Manager {
+						return eventstore.Result{}, domain.Conflict("You cannot give up your own manager role; ask another manager.")
+					}
+				}
+			}
+			m, err := d.Accounts.Member(r.Context(), username)
+			if err != nil {
+				return eventstore.Result{}, err
+			}
+			if !m.Exists {
+				return eventstore.Result{}, domain.NotFound("There is no such staff member.")
+			}
+			return d.Accounts.Run(r.Context(), username, actor, in.commandID(actor), cmd)
+		})
+	}
+}
+
+func (d Deps) changeRole(w http.ResponseWriter, r *http.Request) {
+	d.memberCommand(func(in input) (staff.Command, error) {
+		role, err := staff.ParseRole(in.values["role"])
+		return staff.ChangeRole{Role: role}, err
+	})(w, r)
+}
+
+func (d Deps) disableStaff(w http.ResponseWriter, r *http.Request) {
+	d.memberCommand(func(input) (staff.Command, error) { return staff.Disable{}, nil })(w, r)
+}
+
+func (d Deps) enableStaff(w http.ResponseWriter, r *http.Request) {
+	d.memberCommand(func(input) (staff.Command, error) { return staff.Enable{}, nil })(w, r)
+}
+
+func (d Deps) setStaffPassword(w http.ResponseWriter, r *http.Request) {
+	username := chi.URLParam(r, "username")
+	d.teamCommand(w, r, "member-"+username, username, "password", func(in input, actor string) (eventstore.Result, error) {
+		m, err := d.Accounts.Member(r.Context(), username)
+		if err != nil {
+			return eventstore.Result{}, err
+		}
+		if !m.Exists {
+			return eventstore.Result{}, domain.NotFound("There is no such staff member.")
+		}
+		if err := d.Accounts.SetPassword(r.Context(), username, in.values["password"], actor); err != nil {
+			return eventstore.Result{}, err
+		}
+		return d.headResult(r)
+	})
+}
+
+// headResult is the place in the log a page must wait for after commands
+// that wrote through several calls.
+func (d Deps) headResult(r *http.Request) (eventstore.Result, error) {
+	head, err := d.Store.Head(r.Context())
+	return eventstore.Result{Position: head.Position, Cursor: head}, err
+}

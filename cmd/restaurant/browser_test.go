@@ -316,3 +316,30 @@ func (p *pageLoads) since(mark int) (loads string, loading, failed int) {
 	}
 	return loads, len(p.open), p.failed
 }
+
+// TestManagerSignsInAndAddsStaff: the admin signs in through the form, adds
+// a kitchen member on the team page, and signs out.
+func TestManagerSignsInAndAddsStaff(t *testing.T) {
+	chrome := chromiumPath(t)
+	base := startServer(t, map[string]string{"DATABASE_URL": testdb.URL(t), "RESTAURANT_ADMIN_PASSWORD": "owner's own secret"})
+	b := openBrowser(t, chrome, 60*time.Second)
+
+	b.load("team-anonymous", chromedp.Navigate(base+"/staff/team"))
+	b.do("sign-in", chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "admin"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "owner's own secret"))
+	b.load("sign-in", chromedp.Click(chromedp.CSS(`form[action="/login"] button`)))
+	b.do("team", chromedp.WaitVisible(chromedp.CSS("#member-admin")))
+	b.do("add-member", chromedp.SendKeys(chromedp.CSS(`form[action="/staff/team/commands/add"] input[name="username"]`), "kai"),
+		chromedp.SetValue(chromedp.CSS(`form[action="/staff/team/commands/add"] select[name="role"]`), "kitchen"),
+		chromedp.SendKeys(chromedp.CSS(`form[action="/staff/team/commands/add"] input[name="password"]`), "tomatoes and basil"))
+	b.load("add-member", chromedp.Click(chromedp.CSS(`form[action="/staff/team/commands/add"] button`)))
+	b.do("added", chromedp.WaitVisible(chromedp.CSS("#member-kai")))
+	if role := value(b, "added", chromedp.Text(chromedp.CSS("#member-kai .dish-head span"))); !strings.Contains(role, "kitchen") {
+		b.fail("added", "kai's role reads %q", role)
+	}
+	b.shot("team")
+	b.load("sign-out", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)))
+	b.load("after-sign-out", chromedp.Navigate(base+"/staff/team"))
+	b.do("after-sign-out", chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)))
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"restaurant/domain"
+	"restaurant/domain/kitchen"
 	"restaurant/domain/ordering"
 	"restaurant/internal/eventstore"
 )
@@ -63,10 +64,27 @@ func (OrdersProjection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Recor
 	case ordering.OrderPlaced:
 		_, err = tx.Exec(ctx, `UPDATE orders SET status = $2, placed_at = $3, version = $4, updated_at = $5 WHERE order_id = $1`,
 			ev.OrderID, ordering.StatusPlaced, ev.PlacedAt, e.Version, e.RecordedAt)
+	case kitchen.TicketStarted:
+		err = setKitchenStatus(ctx, tx, ev.TicketID, kitchen.StatusPreparing, e)
+	case kitchen.TicketBumped:
+		err = setKitchenStatus(ctx, tx, ev.TicketID, kitchen.StatusReady, e)
+	case kitchen.TicketRecalled:
+		err = setKitchenStatus(ctx, tx, ev.TicketID, kitchen.StatusPreparing, e)
+	case kitchen.TicketHandedOver:
+		err = setKitchenStatus(ctx, tx, ev.TicketID, kitchen.StatusHandedOver, e)
+	case kitchen.TicketOpened:
+		err = setKitchenStatus(ctx, tx, ev.TicketID, kitchen.StatusQueued, e)
 	case ordering.OrderCanceled:
 		_, err = tx.Exec(ctx, `UPDATE orders SET status = $2, canceled_at = $3, cancel_reason = $4, version = $5, updated_at = $6 WHERE order_id = $1`,
 			ev.OrderID, ordering.StatusCanceled, ev.CanceledAt, ev.Reason, e.Version, e.RecordedAt)
 	}
+	return err
+}
+
+// setKitchenStatus follows the order's ticket: the guest sees how far the
+// kitchen has got.
+func setKitchenStatus(ctx context.Context, tx pgx.Tx, orderID string, status kitchen.Status, e eventstore.RecordedEvent) error {
+	_, err := tx.Exec(ctx, `UPDATE orders SET kitchen_status = $2, updated_at = $3 WHERE order_id = $1`, orderID, status, e.RecordedAt)
 	return err
 }
 
@@ -94,8 +112,10 @@ type Order struct {
 	PlacedAt        time.Time
 	CanceledAt      time.Time
 	CancelReason    string
-	Version         int
-	UpdatedAt       time.Time
+	// KitchenStatus is how far the kitchen has got ("" before placing).
+	KitchenStatus kitchen.Status
+	Version       int
+	UpdatedAt     time.Time
 }
 
 // State is the order as the ordering domain sees it, so that the page can
@@ -105,6 +125,7 @@ func (o Order) State() ordering.State {
 		OrderID: o.OrderID, CustomerID: o.CustomerID, Status: o.Status, Lines: o.Lines,
 		Fulfilment: o.Fulfilment, DeliveryAddress: o.DeliveryAddress,
 		OpenedAt: o.OpenedAt, PlacedAt: o.PlacedAt, CanceledAt: o.CanceledAt, CancelReason: o.CancelReason,
+		KitchenStarted: o.KitchenStatus != "" && o.KitchenStatus != kitchen.StatusQueued,
 	}
 }
 
@@ -117,9 +138,9 @@ func (r Orders) Get(ctx context.Context, id string) (Order, error) {
 	var address []byte
 	var placed, canceled *time.Time
 	err := r.Pool.QueryRow(ctx, `SELECT order_id, number, customer_id, status, fulfilment, delivery_address,
-		item_count, total_amount, total_currency, opened_at, placed_at, canceled_at, cancel_reason, version, updated_at
+		item_count, total_amount, total_currency, opened_at, placed_at, canceled_at, cancel_reason, kitchen_status, version, updated_at
 		FROM orders WHERE order_id = $1`, id).Scan(&o.OrderID, &o.Number, &o.CustomerID, &o.Status, &o.Fulfilment, &address,
-		&o.ItemCount, &o.Total.Amount, &o.Total.Currency, &o.OpenedAt, &placed, &canceled, &o.CancelReason, &o.Version, &o.UpdatedAt)
+		&o.ItemCount, &o.Total.Amount, &o.Total.Currency, &o.OpenedAt, &placed, &canceled, &o.CancelReason, &o.KitchenStatus, &o.Version, &o.UpdatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Order{}, domain.NotFound("There is no such order.")
 	}
@@ -199,4 +220,6 @@ func (r Orders) Of(ctx context.Context, customer string, limit int) ([]Summary, 
 }
 
 // All returns the projections this package keeps.
-func All() []Projection { return []Projection{MenuProjection{}, OrdersProjection{}, StaffProjection{}} }
+func All() []Projection {
+	return []Projection{MenuProjection{}, OrdersProjection{}, StaffProjection{}, TicketsProjection{}}
+}

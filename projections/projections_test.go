@@ -29,7 +29,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 // is called.
 func run(t *testing.T, store *eventstore.Store) (*projections.Runner, func()) {
 	t.Helper()
-	r := projections.NewRunner(store, quiet, projections.All()...)
+	r := projections.NewRunner(store, quiet, append(projections.All(), projections.Policies(store)...)...)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); r.Run(ctx) }()
@@ -201,12 +201,21 @@ func TestOneRunnerPerProjectionAndTakeOver(t *testing.T) {
 		}
 	}
 	check(10, units(10))
+	// Every projection and policy has exactly one runner holding its lock.
+	want := len(r1.Projections())
 	var holders int
-	if err := first.Pool().QueryRow(context.Background(), `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted`).Scan(&holders); err != nil {
-		t.Fatal(err)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		if err := first.Pool().QueryRow(context.Background(), `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted`).Scan(&holders); err != nil {
+			t.Fatal(err)
+		}
+		if holders == want || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
-	if holders != len(projections.All()) {
-		t.Fatalf("%d runner locks held, want one per projection (%d)", holders, len(projections.All()))
+	if holders != want {
+		t.Fatalf("%d runner locks held, want one per projection and policy (%d)", holders, want)
 	}
 	stop1() // the first process goes away
 	trade(t, second, 6)

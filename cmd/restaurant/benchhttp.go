@@ -26,7 +26,7 @@ func runBenchHTTP(ctx context.Context, args []string, getenv func(string) string
 	}
 	defer env.close()
 	a, log := env.app, env.log
-	runner := projections.NewRunner(a.Store, log, projections.All()...)
+	runner := projections.NewRunner(a.Store, log, append(projections.All(), projections.Policies(a.Store)...)...)
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); runner.Run(runCtx) }()

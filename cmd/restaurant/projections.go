@@ -45,7 +45,7 @@ func runProjections(ctx context.Context, args []string, getenv func(string) stri
 		}
 	}
 	if action == "rebuild" {
-		for _, p := range chosen {
+		for _, p := range chosen { // read models only: a policy is not replayed
 			bar := progressbar.NewOptions64(-1, progressbar.OptionSetWriter(stdout), progressbar.OptionSetDescription("rebuilding "+p.Name()),
 				progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("events"))
 			n, err := projections.Rebuild(ctx, a.Store, p, func(done, total int64) {
@@ -58,6 +58,9 @@ func runProjections(ctx context.Context, args []string, getenv func(string) stri
 			}
 			fmt.Fprintf(stdout, "\n%s rebuilt from %d events\n", p.Name(), n)
 		}
+	}
+	if fs.Arg(0) == "" {
+		chosen = append(chosen, projections.Policies(a.Store)...) // their lag, not rebuilt
 	}
 	statuses, err := projections.Statuses(ctx, a.Store, chosen)
 	if err != nil {

@@ -96,6 +96,16 @@ func (OrderCanceled) EventType() string { return "ordering.OrderCanceled" }
 
 // Events returns one zero value of every event type of an order, so that an
 // event codec can register them all without this package knowing about it.
+// OrderPreparationStarted: the kitchen began cooking the order, so it can no
+// longer be canceled.
+type OrderPreparationStarted struct {
+	OrderID   string    `json:"order_id"`
+	StartedAt time.Time `json:"started_at"`
+}
+
+// EventType implements domain.Event.
+func (OrderPreparationStarted) EventType() string { return "ordering.OrderPreparationStarted" }
+
 func Events() []domain.Event {
 	return []domain.Event{
 		OrderOpened{},
@@ -106,5 +116,6 @@ func Events() []domain.Event {
 		DeliveryAddressGiven{},
 		OrderPlaced{},
 		OrderCanceled{},
+		OrderPreparationStarted{},
 	}
 }

@@ -85,6 +85,8 @@ type State struct {
 	PlacedAt        time.Time
 	CanceledAt      time.Time
 	CancelReason    string
+	// KitchenStarted says the kitchen began cooking: too late to cancel.
+	KitchenStarted bool
 }
 
 // Total is what the order costs now, the sum of its lines; an empty order
@@ -174,6 +176,14 @@ type CancelOrder struct {
 	At     time.Time
 }
 
+// NoteKitchenStarted tells the order that the kitchen began cooking it (a
+// policy sends it when the order's ticket is started).
+type NoteKitchenStarted struct {
+	At time.Time
+}
+
+func (NoteKitchenStarted) command() {}
+
 func (OpenOrder) command()           {}
 func (AddItem) command()             {}
 func (RemoveItem) command()          {}
@@ -228,6 +238,8 @@ func Evolve(s State, e domain.Event) State {
 		s.Status = StatusCanceled
 		s.CanceledAt = e.CanceledAt
 		s.CancelReason = e.Reason
+	case OrderPreparationStarted:
+		s.KitchenStarted = true
 	}
 	return s
 }
@@ -247,6 +259,14 @@ func Decide(s State, c Command) ([]domain.Event, error) {
 	}
 	if c, ok := c.(CancelOrder); ok {
 		return decideCancel(s, c)
+	}
+	if _, ok := c.(NoteKitchenStarted); ok {
+		// Told by the kitchen's events; an order canceled meanwhile, or one
+		// already noted, needs nothing more.
+		if s.Status != StatusPlaced || s.KitchenStarted {
+			return nil, nil
+		}
+		return []domain.Event{OrderPreparationStarted{OrderID: s.OrderID, StartedAt: c.(NoteKitchenStarted).At}}, nil
 	}
 	switch s.Status {
 	case StatusPlaced:
@@ -353,6 +373,9 @@ func decideCancel(s State, c CancelOrder) ([]domain.Event, error) {
 	if s.Status == StatusCanceled {
 		return nil, domain.Conflict("This order was already canceled.")
 	}
+	if s.KitchenStarted {
+		return nil, domain.Conflict("The kitchen has already started on this order; it can no longer be canceled.")
+	}
 	reason := strings.TrimSpace(c.Reason)
 	if utf8.RuneCountInString(reason) > MaxReasonLength {
 		return nil, domain.Invalid("reason", "The reason can be at most %d characters long.", MaxReasonLength)
@@ -429,7 +452,9 @@ func Allowed(s State) []CommandName {
 		}
 		names = append(names, CmdCancel)
 	case StatusPlaced:
-		names = append(names, CmdCancel)
+		if !s.KitchenStarted {
+			names = append(names, CmdCancel)
+		}
 	}
 	return names
 }

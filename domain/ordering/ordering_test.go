@@ -84,6 +84,7 @@ var (
 	toHome = DeliveryAddressGiven{OrderID: oid, Address: home}
 	placed = OrderPlaced{OrderID: oid, PlacedAt: t1, Total: domain.Cents(2350)}
 	cancel = OrderCanceled{OrderID: oid, Reason: "Changed my mind.", CanceledAt: t1}
+	started = OrderPreparationStarted{OrderID: oid, StartedAt: t1}
 
 	addPizza = AddItem{LineID: "l1", MenuItemID: "pizza", Name: "Margherita", Quantity: 2, Note: "Extra basil.", UnitPrice: domain.Cents(950)}
 )
@@ -307,6 +308,16 @@ func TestCancelOrder(t *testing.T) {
 		{name: "reason of 201 runes", given: given(opened), when: CancelOrder{Reason: reason200 + "ç", At: t1}, wantErr: domain.EINVALID, wantField: "reason"},
 		{name: "already canceled", given: given(opened, cancel), when: CancelOrder{At: t1}, wantErr: domain.ECONFLICT},
 		{name: "order never opened", when: CancelOrder{At: t1}, wantErr: domain.ENOTFOUND},
+		{name: "kitchen started", given: given(opened, pizza, pickup, placed, started), when: CancelOrder{At: t1}, wantErr: domain.ECONFLICT},
+	})
+}
+
+func TestNoteKitchenStarted(t *testing.T) {
+	runAll(t, []spec{
+		{name: "a placed order", given: given(opened, pizza, pickup, placed), when: NoteKitchenStarted{At: t1}, then: []domain.Event{started}},
+		{name: "noted twice", given: given(opened, pizza, pickup, placed, started), when: NoteKitchenStarted{At: t1}, then: nil},
+		{name: "canceled meanwhile", given: given(opened, pizza, pickup, placed, cancel), when: NoteKitchenStarted{At: t1}, then: nil},
+		{name: "never opened", when: NoteKitchenStarted{At: t1}, wantErr: domain.ENOTFOUND},
 	})
 }
 
@@ -455,6 +466,7 @@ func TestAllowed(t *testing.T) {
 		{name: "every line removed", given: given(opened, pizza, pickup, ItemRemovedFromOrder{OrderID: oid, LineID: "l1"}), want: editing(CmdAddItem)},
 		{name: "full order", given: given(opened, lines(50), pickup), want: editing(CmdRemoveItem, CmdChangeQuantity, CmdPlace)},
 		{name: "placed", given: given(opened, pizza, pickup, placed), want: []CommandName{CmdCancel}},
+		{name: "started in the kitchen", given: given(opened, pizza, pickup, placed, started), want: nil},
 		{name: "canceled while open", given: given(opened, pizza, cancel), want: nil},
 		{name: "canceled after placing", given: given(opened, pizza, pickup, placed, cancel), want: nil},
 	} {
@@ -523,11 +535,11 @@ func TestEvents(t *testing.T) {
 		checkTags(rt)
 	}
 	checkTags(reflect.TypeFor[Line]())
-	if len(seen) != 8 {
-		t.Errorf("want 8 event types, got %d", len(seen))
+	if len(seen) != 9 {
+		t.Errorf("want 9 event types, got %d", len(seen))
 	}
 	// Every event survives a JSON round trip.
-	for _, e := range []domain.Event{opened, pizza, ItemRemovedFromOrder{OrderID: oid, LineID: "l1"}, ItemQuantityChanged{OrderID: oid, LineID: "l1", Quantity: 3}, pickup, toHome, placed, cancel} {
+	for _, e := range []domain.Event{opened, pizza, ItemRemovedFromOrder{OrderID: oid, LineID: "l1"}, ItemQuantityChanged{OrderID: oid, LineID: "l1", Quantity: 3}, pickup, toHome, placed, cancel, started} {
 		b, err := json.Marshal(e)
 		if err != nil {
 			t.Fatal(err)

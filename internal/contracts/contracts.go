@@ -6,6 +6,7 @@ package contracts
 
 import (
 	"restaurant/domain"
+	"restaurant/domain/kitchen"
 	"restaurant/domain/menu"
 	"restaurant/domain/ordering"
 	"restaurant/domain/staff"
@@ -15,7 +16,7 @@ import (
 // Codec returns a codec that knows every event type.
 func Codec() *eventstore.Codec {
 	c := eventstore.NewCodec()
-	for _, group := range [][]domain.Event{menu.Events(), ordering.Events(), staff.Events()} {
+	for _, group := range [][]domain.Event{menu.Events(), ordering.Events(), staff.Events(), kitchen.Events()} {
 		for _, e := range group {
 			c.Register(e, 1)
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"restaurant/domain"
 )
@@ -195,4 +196,27 @@ func (s *Store) lockStream(ctx context.Context, stream string) (func(), error) {
 		release()
 		return nil, ctx.Err()
 	}
+}
+
+// HandleTx runs a command inside the caller's transaction: a policy's
+// reaction commits together with its subscriber's checkpoint, so an event
+// is reacted to exactly once. It reads the stream through the transaction
+// and appends at the version it decided against; a conflict fails the
+// transaction, and the subscriber tries the batch again. A command id seen
+// on the stream before decides nothing.
+func HandleTx[S, C any](ctx context.Context, tx pgx.Tx, s *Store, stream string, d Decider[S, C], meta Metadata, cmd C) (Result, error) {
+	history, err := s.ReadStreamTx(ctx, tx, stream)
+	if err != nil {
+		return Result{}, err
+	}
+	agg := &aggregate[S]{commands: map[uuid.UUID]bool{}}
+	agg.fold(d, history)
+	if agg.commands[meta.CommandID] {
+		return agg.unchanged(), nil
+	}
+	events, err := d.Decide(agg.state, cmd)
+	if err != nil || len(events) == 0 {
+		return agg.unchanged(), err
+	}
+	return s.AppendTx(ctx, tx, stream, Exact(agg.version), meta, events...)
 }

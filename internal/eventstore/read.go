@@ -227,3 +227,12 @@ func (s *Store) CheckTransactionIDs(ctx context.Context) error {
 	}
 	return nil
 }
+
+// ReadStreamTx reads a whole stream through the caller's transaction.
+func (s *Store) ReadStreamTx(ctx context.Context, tx pgx.Tx, stream string) ([]RecordedEvent, error) {
+	events, err := s.query(ctx, tx, `SELECT `+eventColumns+` FROM events WHERE stream_id = $1 ORDER BY version`, stream)
+	if err != nil {
+		return nil, fmt.Errorf("read stream %s: %w", stream, err)
+	}
+	return events, nil
+}

@@ -117,8 +117,9 @@ func (s *Store) Subscribe(ctx context.Context, name string, h Handler, opts Subs
 				return err
 			}
 			// This batch's transaction may have been what held others'
-			// reads back: let them look again.
-			s.wake.fire()
+			// reads back, and a policy's batch appends events: let every
+			// subscriber, here and in other processes, look again.
+			s.Committed()
 			if opts.Committed != nil {
 				opts.Committed(cur)
 			}

@@ -38,7 +38,7 @@ func newTestApp(t *testing.T) *testApp {
 	pool := testdb.New(t)
 	store := eventstore.Open(pool, contracts.Codec())
 	t.Cleanup(store.Close)
-	runner := projections.NewRunner(store, slog.New(slog.NewTextHandler(io.Discard, nil)), projections.All()...)
+	runner := projections.NewRunner(store, slog.New(slog.NewTextHandler(io.Discard, nil)), append(projections.All(), projections.Policies(store)...)...)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); runner.Run(ctx) }()

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"restaurant/domain"
+	"restaurant/domain/kitchen"
 	"restaurant/domain/ordering"
 	"restaurant/projections"
 	"restaurant/views"
@@ -63,6 +64,13 @@ var statusWords = map[ordering.Status][2]string{
 	ordering.StatusCanceled: {"Canceled", "This order was canceled; nothing will be prepared."},
 }
 
+// kitchenWords tell a guest how far the kitchen has got with a placed order.
+var kitchenWords = map[kitchen.Status][2]string{
+	kitchen.StatusPreparing:  {"Preparing: the kitchen is cooking your order", "It can no longer be canceled."},
+	kitchen.StatusReady:      {"Ready", "Your order is ready at the counter."},
+	kitchen.StatusHandedOver: {"Handed over", "Enjoy your meal!"},
+}
+
 func (d Deps) renderOrder(w http.ResponseWriter, r *http.Request, status int, orderID, guest string, fe *views.FormError) {
 	ctx, cancel := withTimeout(r, 5*time.Second)
 	defer cancel()
@@ -72,9 +80,21 @@ func (d Deps) renderOrder(w http.ResponseWriter, r *http.Request, status int, or
 		return
 	}
 	words := statusWords[o.Status]
+	if o.Status == ordering.StatusPlaced {
+		if w, ok := kitchenWords[o.KitchenStatus]; ok {
+			words = w
+		}
+		if o.KitchenStatus == kitchen.StatusReady && o.Fulfilment == ordering.FulfilmentDelivery {
+			words[1] = "It is ready and waiting for the courier."
+		}
+	}
+	progress := string(o.Status)
+	if _, ok := kitchenWords[o.KitchenStatus]; ok && o.Status == ordering.StatusPlaced {
+		progress = string(o.KitchenStatus)
+	}
 	v := views.OrderView{
 		Nav: d.nav(ctx, guest), Href: "/orders/" + o.OrderID, Number: o.Number,
-		Status: string(o.Status), StatusText: words[0], StatusDetail: words[1],
+		Status: progress, StatusText: words[0], StatusDetail: words[1],
 		ItemCount: o.ItemCount, Total: o.Total.String(), Fulfilment: string(o.Fulfilment),
 		Address: views.AddressView{Street: o.DeliveryAddress.Street, City: o.DeliveryAddress.City,
 			PostalCode: o.DeliveryAddress.PostalCode, Instructions: o.DeliveryAddress.Instructions},

@@ -1,0 +1,87 @@
+package kitchen
+
+import (
+	"time"
+
+	"restaurant/domain"
+)
+
+// TicketOpened records that a placed order reached the kitchen screen. It
+// copies what the cooks need from the order (number, dishes, pickup or
+// delivery) so that the kitchen never has to read another stream to cook. It
+// is always the first event of a ticket stream.
+type TicketOpened struct {
+	TicketID    string    `json:"ticket_id"`
+	OrderNumber int64     `json:"order_number"`
+	Items       []Item    `json:"items"`
+	Fulfilment  string    `json:"fulfilment"`
+	PlacedAt    time.Time `json:"placed_at"`
+	OpenedAt    time.Time `json:"opened_at"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (TicketOpened) EventType() string { return "kitchen.TicketOpened" }
+
+// TicketStarted records that a cook began preparing the ticket, so the screen
+// can show it as in progress and how long it has been cooking.
+type TicketStarted struct {
+	TicketID  string    `json:"ticket_id"`
+	StartedAt time.Time `json:"started_at"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (TicketStarted) EventType() string { return "kitchen.TicketStarted" }
+
+// TicketBumped records that the food is ready: the cook "bumped" the ticket
+// off the cooking screen to the pass.
+type TicketBumped struct {
+	TicketID string    `json:"ticket_id"`
+	BumpedAt time.Time `json:"bumped_at"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (TicketBumped) EventType() string { return "kitchen.TicketBumped" }
+
+// TicketRecalled records that a bumped ticket came back on the cooking
+// screen, usually because it was bumped by mistake or a dish needs redoing.
+type TicketRecalled struct {
+	TicketID   string    `json:"ticket_id"`
+	RecalledAt time.Time `json:"recalled_at"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (TicketRecalled) EventType() string { return "kitchen.TicketRecalled" }
+
+// TicketHandedOver records that the food left the kitchen: collected by the
+// guest or given to the courier. It ends the ticket's life.
+type TicketHandedOver struct {
+	TicketID     string    `json:"ticket_id"`
+	HandedOverAt time.Time `json:"handed_over_at"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (TicketHandedOver) EventType() string { return "kitchen.TicketHandedOver" }
+
+// TicketCanceled records that the ticket will not be cooked or handed over,
+// and why, so that the cooks stop working on it.
+type TicketCanceled struct {
+	TicketID   string    `json:"ticket_id"`
+	Reason     string    `json:"reason"`
+	CanceledAt time.Time `json:"canceled_at"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (TicketCanceled) EventType() string { return "kitchen.TicketCanceled" }
+
+// Events returns one zero value of every event type of a ticket, so that an
+// event codec can register them all without this package knowing about it.
+func Events() []domain.Event {
+	return []domain.Event{
+		TicketOpened{},
+		TicketStarted{},
+		TicketBumped{},
+		TicketRecalled{},
+		TicketHandedOver{},
+		TicketCanceled{},
+	}
+}

@@ -1,0 +1,311 @@
+// Package kitchen is the decider for one kitchen ticket: the cooks' view of a
+// placed order, from the moment it reaches the kitchen screen until the food
+// is handed over or the ticket is canceled. There is one ticket per placed
+// order, and the ticket id is the order id. It is pure: state is rebuilt by
+// folding events with Evolve, and Decide turns a command into new events or a
+// rejection kitchen staff can read. Times come in commands; there is no clock.
+package kitchen
+
+import (
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"restaurant/domain"
+)
+
+// RecallWindow is how long after a bump a ticket can still be recalled. Past
+// it the food has most likely left the pass, so a recall would be a mistake.
+const RecallWindow = 30 * time.Minute
+
+// MaxReasonLength is the most runes a cancel reason may have, exported so a
+// form can show the limit.
+const MaxReasonLength = 200
+
+// The ways an order reaches the guest, as a ticket's Fulfilment holds them.
+// The cooks need to know, because a delivery is packed differently.
+const (
+	FulfilmentPickup   = "pickup"
+	FulfilmentDelivery = "delivery"
+)
+
+// Status is where a ticket is in its life. It is a string so that it reads
+// well in logs, templates and projections.
+type Status string
+
+// The statuses of a ticket. StatusNone is a ticket that was never opened.
+const (
+	StatusNone       Status = ""
+	StatusQueued     Status = "queued"
+	StatusPreparing  Status = "preparing"
+	StatusReady      Status = "ready"
+	StatusHandedOver Status = "handed_over"
+	StatusCanceled   Status = "canceled"
+)
+
+// Item is one dish to cook, as the order had it when it was placed. It has no
+// price: the kitchen does not need one.
+type Item struct {
+	Name     string `json:"name"`
+	Quantity int    `json:"quantity"`
+	Note     string `json:"note"`
+}
+
+// State is a ticket as its history makes it. The zero value is a ticket that
+// was never opened. Items is never changed in place by Evolve, so a state
+// kept from an earlier revision stays valid.
+type State struct {
+	TicketID     string
+	OrderNumber  int64
+	Items        []Item
+	Fulfilment   string
+	Status       Status
+	PlacedAt     time.Time
+	OpenedAt     time.Time
+	StartedAt    time.Time // kept across a recall: the cooking began then
+	BumpedAt     time.Time // zero unless Status is StatusReady or later
+	HandedOverAt time.Time
+	CanceledAt   time.Time
+	Recalls      int // how often the ticket came back, a hint of trouble
+}
+
+// Command is a request to change a ticket. It is sealed so that Decide can
+// handle every kind of command.
+type Command interface{ command() }
+
+// OpenTicket puts a placed order on the kitchen screen. A policy reacting to
+// the placed order sends it, possibly more than once, so opening a ticket that
+// exists is harmless. TicketID is the order id.
+type OpenTicket struct {
+	TicketID    string
+	OrderNumber int64
+	Items       []Item
+	Fulfilment  string
+	PlacedAt    time.Time
+	At          time.Time
+}
+
+// StartTicket says a cook began preparing the ticket at the time At.
+type StartTicket struct {
+	At time.Time
+}
+
+// BumpTicket says the food is ready at the time At.
+type BumpTicket struct {
+	At time.Time
+}
+
+// RecallTicket brings a bumped ticket back to the cooking screen at the time
+// At, which also decides whether the recall window is still open.
+type RecallTicket struct {
+	At time.Time
+}
+
+// HandOverTicket says the food left the kitchen at the time At.
+type HandOverTicket struct {
+	At time.Time
+}
+
+// CancelTicket stops work on the ticket at the time At, with an optional
+// reason for the cooks. It follows a canceled order; it is not a kitchen
+// button.
+type CancelTicket struct {
+	Reason string
+	At     time.Time
+}
+
+func (OpenTicket) command()     {}
+func (StartTicket) command()    {}
+func (BumpTicket) command()     {}
+func (RecallTicket) command()   {}
+func (HandOverTicket) command() {}
+func (CancelTicket) command()   {}
+
+// Evolve applies one event to a state. It is the only place where state
+// changes; events of other types leave the state as it was. It never writes
+// into the input's or the event's Items: the state gets its own copy.
+func Evolve(s State, e domain.Event) State {
+	switch e := e.(type) {
+	case TicketOpened:
+		return State{
+			TicketID:    e.TicketID,
+			OrderNumber: e.OrderNumber,
+			Items:       slices.Clone(e.Items),
+			Fulfilment:  e.Fulfilment,
+			Status:      StatusQueued,
+			PlacedAt:    e.PlacedAt,
+			OpenedAt:    e.OpenedAt,
+		}
+	case TicketStarted:
+		s.Status = StatusPreparing
+		s.StartedAt = e.StartedAt
+	case TicketBumped:
+		s.Status = StatusReady
+		s.BumpedAt = e.BumpedAt
+	case TicketRecalled:
+		s.Status = StatusPreparing
+		s.BumpedAt = time.Time{}
+		s.Recalls++
+	case TicketHandedOver:
+		s.Status = StatusHandedOver
+		s.HandedOverAt = e.HandedOverAt
+	case TicketCanceled:
+		s.Status = StatusCanceled
+		s.CanceledAt = e.CanceledAt
+	}
+	return s
+}
+
+// Decide checks a command against the current state and returns the events it
+// causes, or a *domain.Error explaining why it cannot happen. The state is
+// checked before the input, so a cook looking at a stale screen learns that
+// the ticket moved on. Repeating a command whose effect is already in place
+// decides no events, so a double tap on a kitchen screen is harmless.
+func Decide(s State, c Command) ([]domain.Event, error) {
+	if c, ok := c.(OpenTicket); ok {
+		return decideOpen(s, c)
+	}
+	if s.Status == StatusNone {
+		return nil, domain.NotFound("There is no such ticket.")
+	}
+	switch c := c.(type) {
+	case StartTicket:
+		switch s.Status {
+		case StatusQueued:
+			return []domain.Event{TicketStarted{TicketID: s.TicketID, StartedAt: c.At}}, nil
+		case StatusPreparing:
+			return nil, nil
+		case StatusReady:
+			return nil, domain.Conflict("This ticket is already ready.")
+		}
+		return nil, finished(s)
+	case BumpTicket:
+		switch s.Status {
+		case StatusQueued, StatusPreparing:
+			return []domain.Event{TicketBumped{TicketID: s.TicketID, BumpedAt: c.At}}, nil
+		case StatusReady:
+			return nil, nil
+		}
+		return nil, finished(s)
+	case RecallTicket:
+		switch s.Status {
+		case StatusReady:
+			if !withinRecallWindow(s, c.At) {
+				return nil, domain.Conflict("This ticket was bumped more than 30 minutes ago.")
+			}
+			return []domain.Event{TicketRecalled{TicketID: s.TicketID, RecalledAt: c.At}}, nil
+		case StatusPreparing:
+			return nil, nil
+		case StatusQueued:
+			return nil, domain.Conflict("This ticket has not been bumped yet, so there is nothing to recall.")
+		}
+		return nil, finished(s)
+	case HandOverTicket:
+		switch s.Status {
+		case StatusReady:
+			return []domain.Event{TicketHandedOver{TicketID: s.TicketID, HandedOverAt: c.At}}, nil
+		case StatusHandedOver:
+			return nil, nil
+		case StatusQueued, StatusPreparing:
+			return nil, domain.Conflict("Bump the ticket before handing it over.")
+		}
+		return nil, finished(s)
+	case CancelTicket:
+		switch s.Status {
+		case StatusQueued, StatusPreparing, StatusReady:
+			reason := strings.TrimSpace(c.Reason)
+			if utf8.RuneCountInString(reason) > MaxReasonLength {
+				return nil, domain.Invalid("reason", "The reason can be at most %d characters long.", MaxReasonLength)
+			}
+			return []domain.Event{TicketCanceled{TicketID: s.TicketID, Reason: reason, CanceledAt: c.At}}, nil
+		case StatusCanceled:
+			return nil, nil
+		}
+		return nil, finished(s)
+	}
+	return nil, domain.Invalid("", "This action is not available for tickets.")
+}
+
+// decideOpen turns a placed order into a ticket. An existing ticket decides
+// nothing, before any input check, so that a policy running twice is harmless.
+func decideOpen(s State, c OpenTicket) ([]domain.Event, error) {
+	if s.Status != StatusNone {
+		return nil, nil
+	}
+	if strings.TrimSpace(c.TicketID) == "" {
+		return nil, domain.Invalid("ticket_id", "The ticket needs an id.")
+	}
+	if len(c.Items) == 0 {
+		return nil, domain.Invalid("items", "A ticket needs at least one dish to cook.")
+	}
+	items := make([]Item, len(c.Items))
+	for i, it := range c.Items {
+		it.Name = strings.TrimSpace(it.Name)
+		it.Note = strings.TrimSpace(it.Note)
+		if it.Name == "" {
+			return nil, domain.Invalid("items", "Every dish on a ticket needs a name.")
+		}
+		if it.Quantity < 1 {
+			return nil, domain.Invalid("items", "Every dish on a ticket needs a quantity of at least 1.")
+		}
+		items[i] = it
+	}
+	if c.Fulfilment != FulfilmentPickup && c.Fulfilment != FulfilmentDelivery {
+		return nil, domain.Invalid("fulfilment", "A ticket is either for pickup or for delivery.")
+	}
+	return []domain.Event{TicketOpened{
+		TicketID:    c.TicketID,
+		OrderNumber: c.OrderNumber,
+		Items:       items,
+		Fulfilment:  c.Fulfilment,
+		PlacedAt:    c.PlacedAt,
+		OpenedAt:    c.At,
+	}}, nil
+}
+
+// finished explains why a handed-over or canceled ticket takes no more
+// commands.
+func finished(s State) error {
+	if s.Status == StatusCanceled {
+		return domain.Conflict("This ticket was canceled.")
+	}
+	return domain.Conflict("This ticket was already handed over.")
+}
+
+// withinRecallWindow says whether a ready ticket can still be recalled at
+// now: at most RecallWindow after it was bumped, the boundary included.
+func withinRecallWindow(s State, now time.Time) bool {
+	return now.Sub(s.BumpedAt) <= RecallWindow
+}
+
+// CommandName names a button the kitchen screen can offer.
+type CommandName string
+
+// The names of the kitchen buttons, as used in URLs. CmdReady is the bump.
+// Cancel is not among them: a ticket is canceled when its order is.
+const (
+	CmdStart    CommandName = "start"
+	CmdReady    CommandName = "ready"
+	CmdRecall   CommandName = "recall"
+	CmdHandOver CommandName = "hand-over"
+)
+
+// Allowed lists the kitchen buttons that would change s at the time now, so
+// that the screen shows only the buttons a cook can use. It mirrors the state
+// checks of Decide; now is needed because a recall is only possible within
+// RecallWindow of the bump.
+func Allowed(s State, now time.Time) []CommandName {
+	switch s.Status {
+	case StatusQueued:
+		return []CommandName{CmdStart, CmdReady}
+	case StatusPreparing:
+		return []CommandName{CmdReady}
+	case StatusReady:
+		if withinRecallWindow(s, now) {
+			return []CommandName{CmdRecall, CmdHandOver}
+		}
+		return []CommandName{CmdHandOver}
+	}
+	return nil
+}

@@ -1,0 +1,121 @@
+package projections_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"restaurant/domain"
+	"restaurant/domain/kitchen"
+	"restaurant/domain/ordering"
+	"restaurant/internal/eventstore"
+	"restaurant/projections"
+)
+
+var ticketDecider = eventstore.Decider[kitchen.State, kitchen.Command]{Evolve: kitchen.Evolve, Decide: kitchen.Decide}
+
+// place opens and places an order, returning its id.
+func place(t *testing.T, store *eventstore.Store) string {
+	t.Helper()
+	ctx := context.Background()
+	id := uuid.NewString()
+	at := time.Date(2026, 11, 25, 19, 0, 0, 0, time.UTC)
+	for _, c := range []ordering.Command{
+		ordering.OpenOrder{OrderID: id, CustomerID: "guest-1", At: at},
+		ordering.AddItem{LineID: "a", MenuItemID: "margherita", Name: "Margherita", Quantity: 2, Note: "no basil", UnitPrice: domain.Cents(1100)},
+		ordering.ChoosePickup{},
+		ordering.PlaceOrder{At: at},
+	} {
+		must(t)(eventstore.Handle(ctx, store, projections.OrderStream(id), orderDecider, eventstore.Metadata{CommandID: uuid.New(), Actor: "customer:test"}, c))
+	}
+	return id
+}
+
+func countEvents(t *testing.T, store *eventstore.Store, stream, eventType string) int {
+	t.Helper()
+	var n int
+	if err := store.Pool().QueryRow(context.Background(), `SELECT count(*) FROM events WHERE stream_id = $1 AND type = $2`, stream, eventType).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestPoliciesOpenOneTicketPerPlacedOrderAndFollowTheKitchen(t *testing.T) {
+	store := newStore(t)
+	r, stop := run(t, store)
+	id := place(t, store)
+	canceled := place(t, store)
+	caughtUp(t, store, r)
+	waitForEvent(t, store, projections.TicketStream(id), "kitchen.TicketOpened")
+
+	// The ticket carries the order's dishes, and points back at the order.
+	s, history, err := eventstore.Load(context.Background(), store, projections.TicketStream(id), ticketDecider)
+	if err != nil || len(s.Items) != 1 || s.Items[0].Quantity != 2 || s.Items[0].Note != "no basil" || s.Fulfilment != "pickup" {
+		t.Fatalf("ticket %+v (%v)", s, err)
+	}
+	if history[0].CausationID == uuid.Nil || history[0].Actor != "policy:kitchen-tickets" {
+		t.Fatalf("the ticket's event does not name its cause: %+v", history[0].Metadata)
+	}
+
+	// The guest cancels one order: its ticket is canceled.
+	must(t)(eventstore.Handle(context.Background(), store, projections.OrderStream(canceled), orderDecider,
+		eventstore.Metadata{CommandID: uuid.New(), Actor: "customer:test"}, ordering.Command(ordering.CancelOrder{At: time.Now()})))
+	waitForEvent(t, store, projections.TicketStream(canceled), "kitchen.TicketCanceled")
+
+	// The kitchen starts the other: the order learns it, and can no longer be canceled.
+	must(t)(eventstore.Handle(context.Background(), store, projections.TicketStream(id), ticketDecider,
+		eventstore.Metadata{CommandID: uuid.New(), Actor: "staff:kai"}, kitchen.Command(kitchen.StartTicket{At: time.Now()})))
+	waitForEvent(t, store, projections.OrderStream(id), "ordering.OrderPreparationStarted")
+	_, err = eventstore.Handle(context.Background(), store, projections.OrderStream(id), orderDecider,
+		eventstore.Metadata{CommandID: uuid.New(), Actor: "customer:test"}, ordering.Command(ordering.CancelOrder{At: time.Now()}))
+	if domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Fatalf("canceling an order the kitchen started: %v", err)
+	}
+
+	// A restart and a replay of every event open no second ticket.
+	stop()
+	ctx := context.Background()
+	tx, err := store.Pool().Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE checkpoints SET transaction_id = '0', position = 0 WHERE name LIKE 'policy:%'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r2, _ := run(t, store)
+	caughtUp(t, store, r2)
+	head, _ := store.Head(ctx)
+	for _, p := range projections.Policies(store) {
+		if ok, err := r2.WaitFor(ctx, p.Name(), head, 15*time.Second); !ok || err != nil {
+			t.Fatalf("%s did not replay (%v)", p.Name(), err)
+		}
+	}
+	for _, o := range []string{id, canceled} {
+		if n := countEvents(t, store, projections.TicketStream(o), "kitchen.TicketOpened"); n != 1 {
+			t.Fatalf("order %s has %d tickets after a replay", o, n)
+		}
+	}
+	if n := countEvents(t, store, projections.OrderStream(id), "ordering.OrderPreparationStarted"); n != 1 {
+		t.Fatalf("the order was told %d times that the kitchen started", n)
+	}
+	var status string
+	if err := store.Pool().QueryRow(ctx, `SELECT kitchen_status FROM orders WHERE order_id = $1`, id).Scan(&status); err != nil || status != "preparing" {
+		t.Fatalf("the order's kitchen status is %q (%v)", status, err)
+	}
+}
+
+func waitForEvent(t *testing.T, store *eventstore.Store, stream, eventType string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for countEvents(t, store, stream, eventType) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s on %s", eventType, stream)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -1,0 +1,100 @@
+package projections
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"restaurant/domain/kitchen"
+	"restaurant/internal/eventstore"
+)
+
+// TicketsProjection keeps the kitchen display's tickets.
+type TicketsProjection struct{}
+
+// Name implements Projection.
+func (TicketsProjection) Name() string { return "tickets" }
+
+// Tables implements Projection.
+func (TicketsProjection) Tables() []string { return []string{"tickets"} }
+
+// Apply implements Projection.
+func (TicketsProjection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.RecordedEvent) error {
+	var err error
+	switch ev := e.Event.(type) {
+	case kitchen.TicketOpened:
+		var items []byte
+		if items, err = json.Marshal(ev.Items); err == nil {
+			_, err = tx.Exec(ctx, `INSERT INTO tickets (ticket_id, order_number, items, fulfilment, status, placed_at, opened_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, ev.TicketID, ev.OrderNumber, string(items), ev.Fulfilment,
+				kitchen.StatusQueued, ev.PlacedAt, ev.OpenedAt, e.RecordedAt)
+		}
+	case kitchen.TicketStarted:
+		_, err = tx.Exec(ctx, `UPDATE tickets SET status = $2, started_at = $3, updated_at = $4 WHERE ticket_id = $1`,
+			ev.TicketID, kitchen.StatusPreparing, ev.StartedAt, e.RecordedAt)
+	case kitchen.TicketBumped:
+		_, err = tx.Exec(ctx, `UPDATE tickets SET status = $2, bumped_at = $3, updated_at = $4 WHERE ticket_id = $1`,
+			ev.TicketID, kitchen.StatusReady, ev.BumpedAt, e.RecordedAt)
+	case kitchen.TicketRecalled:
+		_, err = tx.Exec(ctx, `UPDATE tickets SET status = $2, bumped_at = NULL, updated_at = $3 WHERE ticket_id = $1`,
+			ev.TicketID, kitchen.StatusPreparing, e.RecordedAt)
+	case kitchen.TicketHandedOver:
+		_, err = tx.Exec(ctx, `UPDATE tickets SET status = $2, handed_over_at = $3, updated_at = $4 WHERE ticket_id = $1`,
+			ev.TicketID, kitchen.StatusHandedOver, ev.HandedOverAt, e.RecordedAt)
+	case kitchen.TicketCanceled:
+		_, err = tx.Exec(ctx, `UPDATE tickets SET status = $2, canceled_at = $3, cancel_reason = $4, updated_at = $5 WHERE ticket_id = $1`,
+			ev.TicketID, kitchen.StatusCanceled, ev.CanceledAt, ev.Reason, e.RecordedAt)
+	}
+	return err
+}
+
+// Ticket is one ticket on the kitchen display.
+type Ticket struct {
+	TicketID     string
+	OrderNumber  int64
+	Items        []kitchen.Item
+	Fulfilment   string
+	Status       kitchen.Status
+	PlacedAt     time.Time
+	StartedAt    time.Time
+	BumpedAt     time.Time
+	CanceledAt   time.Time
+	CancelReason string
+}
+
+// Tickets reads the kitchen's read model.
+type Tickets struct{ Pool *pgxpool.Pool }
+
+// Board returns what the kitchen display shows: open tickets oldest first,
+// then those bumped or canceled within the recall window, newest first.
+func (t Tickets) Board(ctx context.Context, now time.Time) ([]Ticket, error) {
+	rows, err := t.Pool.Query(ctx, `SELECT ticket_id, order_number, items, fulfilment, status, placed_at,
+			coalesce(started_at, 'epoch'), coalesce(bumped_at, 'epoch'), coalesce(canceled_at, 'epoch'), cancel_reason
+		FROM tickets
+		WHERE status IN ('queued', 'preparing')
+		   OR (status = 'ready' AND bumped_at > $1)
+		   OR (status = 'canceled' AND canceled_at > $1)
+		ORDER BY CASE WHEN status IN ('queued', 'preparing') THEN 0 ELSE 1 END, placed_at`, now.Add(-kitchen.RecallWindow))
+	if err != nil {
+		return nil, fmt.Errorf("read tickets: %w", err)
+	}
+	defer rows.Close()
+	var out []Ticket
+	for rows.Next() {
+		var tk Ticket
+		var items []byte
+		if err := rows.Scan(&tk.TicketID, &tk.OrderNumber, &items, &tk.Fulfilment, &tk.Status, &tk.PlacedAt,
+			&tk.StartedAt, &tk.BumpedAt, &tk.CanceledAt, &tk.CancelReason); err != nil {
+			return nil, fmt.Errorf("read tickets: %w", err)
+		}
+		if err := json.Unmarshal(items, &tk.Items); err != nil {
+			return nil, fmt.Errorf("read ticket %s items: %w", tk.TicketID, err)
+		}
+		out = append(out, tk)
+	}
+	return out, rows.Err()
+}

@@ -74,16 +74,16 @@ func runAll(t *testing.T, specs []spec) {
 const oid = "order-1"
 
 var (
-	t0     = time.Date(2025, 3, 14, 18, 30, 0, 0, time.UTC)
-	t1     = t0.Add(20 * time.Minute)
-	opened = OrderOpened{OrderID: oid, CustomerID: "cust-1", OpenedAt: t0}
-	pizza  = ItemAddedToOrder{OrderID: oid, LineID: "l1", MenuItemID: "pizza", Name: "Margherita", Quantity: 2, Note: "Extra basil.", UnitPrice: domain.Cents(950)}
-	beer   = ItemAddedToOrder{OrderID: oid, LineID: "l2", MenuItemID: "beer", Name: "Lager", Quantity: 1, UnitPrice: domain.Cents(450)}
-	home   = Address{Street: "Main Street 1", City: "Springfield", PostalCode: "12345", Instructions: "Ring twice."}
-	pickup = PickupChosen{OrderID: oid}
-	toHome = DeliveryAddressGiven{OrderID: oid, Address: home}
-	placed = OrderPlaced{OrderID: oid, PlacedAt: t1, Total: domain.Cents(2350)}
-	cancel = OrderCanceled{OrderID: oid, Reason: "Changed my mind.", CanceledAt: t1}
+	t0      = time.Date(2025, 3, 14, 18, 30, 0, 0, time.UTC)
+	t1      = t0.Add(20 * time.Minute)
+	opened  = OrderOpened{OrderID: oid, CustomerID: "cust-1", OpenedAt: t0}
+	pizza   = ItemAddedToOrder{OrderID: oid, LineID: "l1", MenuItemID: "pizza", Name: "Margherita", Quantity: 2, Note: "Extra basil.", UnitPrice: domain.Cents(950)}
+	beer    = ItemAddedToOrder{OrderID: oid, LineID: "l2", MenuItemID: "beer", Name: "Lager", Quantity: 1, UnitPrice: domain.Cents(450)}
+	home    = Address{Street: "Main Street 1", City: "Springfield", PostalCode: "12345", Instructions: "Ring twice."}
+	pickup  = PickupChosen{OrderID: oid}
+	toHome  = DeliveryAddressGiven{OrderID: oid, Address: home}
+	placed  = OrderPlaced{OrderID: oid, PlacedAt: t1, Total: domain.Cents(2350)}
+	cancel  = OrderCanceled{OrderID: oid, Reason: "Changed my mind.", CanceledAt: t1}
 	started = OrderPreparationStarted{OrderID: oid, StartedAt: t1}
 
 	addPizza = AddItem{LineID: "l1", MenuItemID: "pizza", Name: "Margherita", Quantity: 2, Note: "Extra basil.", UnitPrice: domain.Cents(950)}

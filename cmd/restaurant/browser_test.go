@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/exec"
@@ -342,4 +344,53 @@ func TestManagerSignsInAndAddsStaff(t *testing.T) {
 	b.load("sign-out", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)))
 	b.load("after-sign-out", chromedp.Navigate(base+"/staff/team"))
 	b.do("after-sign-out", chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)))
+}
+
+// TestKitchenWorksATicketInTheBrowser: a guest's order reaches the kitchen
+// display on a wall tablet, the cook starts it and bumps it.
+func TestKitchenWorksATicketInTheBrowser(t *testing.T) {
+	chrome := chromiumPath(t)
+	base := startServer(t, map[string]string{"DATABASE_URL": testdb.URL(t), "RESTAURANT_ADMIN_PASSWORD": "owner's own secret"})
+	placeByJSON(t, base)
+	b := openBrowser(t, chrome, 60*time.Second)
+	b.do("tablet", chromedp.EmulateViewport(1280, 800))
+	b.load("sign-in", chromedp.Navigate(base+"/login?next=/kitchen"))
+	b.do("sign-in", chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "admin"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "owner's own secret"))
+	b.load("sign-in", chromedp.Click(chromedp.CSS(`form[action="/login"] button`)))
+	b.eventually("ticket", func() (bool, string) {
+		n := value(b, "ticket", chromedp.Evaluate[int](`document.querySelectorAll("ol.tickets li.ticket-queued").length`))
+		if n == 0 {
+			b.load("ticket", chromedp.Reload())
+		}
+		return n == 1, fmt.Sprintf("%d queued tickets", n)
+	})
+	b.load("start", chromedp.Click(chromedp.CSS(`li.ticket-queued form[action$="/commands/start"] button`)))
+	b.do("started", chromedp.WaitVisible(chromedp.CSS("li.ticket-preparing")))
+	b.shot("kitchen")
+	b.load("ready", chromedp.Click(chromedp.CSS(`li.ticket-preparing form[action$="/commands/ready"] button`)))
+	b.do("bumped", chromedp.WaitVisible(chromedp.CSS(`li.ticket-ready form[action$="/commands/hand-over"]`)))
+}
+
+// placeByJSON places an order through the JSON commands, as another client would.
+func placeByJSON(t *testing.T, base string) {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	post := func(path, body string) string {
+		req, _ := http.NewRequest(http.MethodPost, base+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode >= 300 {
+			t.Fatalf("POST %s: %s", path, resp.Status)
+		}
+		return resp.Header.Get("Location")
+	}
+	order := post("/orders/commands/open", `{"menu_item_id":"diavola","quantity":2,"note":"extra chilli"}`)
+	post(order+"/commands/choose-pickup", `{}`)
+	post(order+"/commands/place", `{}`)
 }

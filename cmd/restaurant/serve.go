@@ -23,6 +23,16 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs, cfg := flags("serve", getenv, stdout)
 	demoMenu := fs.Bool("demo-menu", envOr(getenv, "DEMO_MENU", "true") == "true", "put a demo menu on an empty restaurant (DEMO_MENU)")
 	adminPassword := getenv("RESTAURANT_ADMIN_PASSWORD")
+	attention, err := time.ParseDuration(envOr(getenv, "KITCHEN_ATTENTION_AFTER", "8m"))
+	if err != nil {
+		return fmt.Errorf("KITCHEN_ATTENTION_AFTER: %w", err)
+	}
+	late, err := time.ParseDuration(envOr(getenv, "KITCHEN_LATE_AFTER", "12m"))
+	if err != nil {
+		return fmt.Errorf("KITCHEN_LATE_AFTER: %w", err)
+	}
+	fs.DurationVar(&attention, "kitchen-attention", attention, "a ticket this old asks for attention (KITCHEN_ATTENTION_AFTER)")
+	fs.DurationVar(&late, "kitchen-late", late, "a ticket this old is late (KITCHEN_LATE_AFTER)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -88,6 +98,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			Menus:    projections.Menus{Pool: a.Pool},
 			Orders:   projections.Orders{Pool: a.Pool},
 			Team:     projections.Team{Pool: a.Pool},
+			Tickets:  projections.Tickets{Pool: a.Pool},
+			Ageing:   web.Ageing{Attention: attention, Late: late},
 			Sessions: sessions,
 			Accounts: staffAccounts,
 			Pending:  func(ctx context.Context) (int, error) { return migrations.Pending(ctx, a.Pool) },

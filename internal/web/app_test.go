@@ -50,7 +50,7 @@ func newTestApp(t *testing.T) *testApp {
 	t.Cleanup(closeSessions)
 	a := &testApp{t: t, store: store, runner: runner, accounts: accounts.Accounts{Store: store}, h: Handler(Deps{
 		Pool: pool, Store: store, Runner: runner,
-		Menus: projections.Menus{Pool: pool}, Orders: projections.Orders{Pool: pool}, Team: projections.Team{Pool: pool},
+		Menus: projections.Menus{Pool: pool}, Orders: projections.Orders{Pool: pool}, Team: projections.Team{Pool: pool}, Tickets: projections.Tickets{Pool: pool},
 		Sessions: sessions, Accounts: accounts.Accounts{Store: store},
 		Pending: func(ctx context.Context) (int, error) { return migrations.Pending(ctx, pool) },
 	})}

@@ -20,12 +20,15 @@ import (
 
 // Deps are what the handlers need.
 type Deps struct {
-	Pool   *pgxpool.Pool
-	Store  *eventstore.Store
-	Runner *projections.Runner
-	Menus  projections.Menus
-	Orders projections.Orders
-	Team   projections.Team
+	Pool    *pgxpool.Pool
+	Store   *eventstore.Store
+	Runner  *projections.Runner
+	Menus   projections.Menus
+	Orders  projections.Orders
+	Team    projections.Team
+	Tickets projections.Tickets
+	// Ageing sets when the kitchen display marks a ticket; zero: the default.
+	Ageing Ageing
 	// Sessions keeps staff signed in; Accounts checks who they are.
 	Sessions *scs.SessionManager
 	Accounts accounts.Accounts
@@ -43,6 +46,9 @@ func Handler(d Deps) http.Handler {
 		d.Now = time.Now
 	}
 	d.menu = &menuCache{}
+	if d.Ageing == (Ageing{}) {
+		d.Ageing = DefaultAgeing
+	}
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer, securityHeaders)
 	r.NotFound(notFound)
@@ -65,6 +71,14 @@ func Handler(d Deps) http.Handler {
 		r.Get("/login", d.showLogin)
 		r.Post("/login", d.login)
 		r.Post("/logout", d.logout)
+		r.Route("/kitchen", func(r chi.Router) {
+			r.Use(d.requireRole(staff.Kitchen, staff.Manager))
+			r.Get("/", d.showKitchen)
+			r.Post("/tickets/{ticketID}/commands/start", d.startTicket)
+			r.Post("/tickets/{ticketID}/commands/ready", d.bumpTicket)
+			r.Post("/tickets/{ticketID}/commands/recall", d.recallTicket)
+			r.Post("/tickets/{ticketID}/commands/hand-over", d.handOverTicket)
+		})
 		r.Route("/staff", func(r chi.Router) {
 			r.Use(d.requireRole(staff.Kitchen, staff.Manager))
 			r.Get("/", d.staffHome)

@@ -1,0 +1,156 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+
+	"restaurant/domain/kitchen"
+	"restaurant/internal/eventstore"
+	"restaurant/projections"
+	"restaurant/views"
+)
+
+// Ageing is when a ticket asks for attention, and when it is late.
+type Ageing struct {
+	Attention time.Duration
+	Late      time.Duration
+}
+
+// DefaultAgeing is a kitchen's usual patience.
+var DefaultAgeing = Ageing{Attention: 8 * time.Minute, Late: 12 * time.Minute}
+
+var ticketDecider = eventstore.Decider[kitchen.State, kitchen.Command]{Evolve: kitchen.Evolve, Decide: kitchen.Decide}
+
+// buttons of the kitchen display, by command.
+var ticketButtons = map[kitchen.CommandName]views.TicketButton{
+	kitchen.CmdStart:    {Command: "start", Label: "Start"},
+	kitchen.CmdReady:    {Command: "ready", Label: "Ready", Class: "go"},
+	kitchen.CmdRecall:   {Command: "recall", Label: "Recall", Class: "secondary"},
+	kitchen.CmdHandOver: {Command: "hand-over", Label: "Hand over", Class: "go"},
+}
+
+// showKitchen is the kitchen display.
+func (d Deps) showKitchen(w http.ResponseWriter, r *http.Request) {
+	d.waitFor(r, "tickets")
+	d.renderKitchen(w, r, http.StatusOK, "")
+}
+
+func (d Deps) renderKitchen(w http.ResponseWriter, r *http.Request, status int, message string) {
+	now := d.Now()
+	tickets, err := d.Tickets.Board(r.Context(), now)
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	v := views.KitchenView{Nav: staffNav(r.Context()), Error: message, CommandID: commandIDs()}
+	allDay := map[string]int{}
+	for _, t := range tickets {
+		tv := d.ticketView(t, now)
+		if t.Status == kitchen.StatusQueued || t.Status == kitchen.StatusPreparing {
+			v.Open = append(v.Open, tv)
+			for _, it := range t.Items {
+				allDay[it.Name] += it.Quantity
+			}
+		} else {
+			v.Done = append(v.Done, tv)
+		}
+	}
+	for name, q := range allDay {
+		v.AllDay = append(v.AllDay, views.AllDayView{Name: name, Quantity: q})
+	}
+	sort.Slice(v.AllDay, func(i, j int) bool {
+		if v.AllDay[i].Quantity != v.AllDay[j].Quantity {
+			return v.AllDay[i].Quantity > v.AllDay[j].Quantity
+		}
+		return v.AllDay[i].Name < v.AllDay[j].Name
+	})
+	render(w, r, status, views.KitchenPage(v))
+}
+
+func (d Deps) ticketView(t projections.Ticket, now time.Time) views.TicketView {
+	age := now.Sub(t.PlacedAt)
+	tv := views.TicketView{ID: t.TicketID, Number: "#" + fmt.Sprint(t.OrderNumber), Fulfilment: t.Fulfilment,
+		Status: strings.ReplaceAll(string(t.Status), "_", " "), Age: fmt.Sprintf("%d min", int(age.Minutes()))}
+	if t.OrderNumber == 0 {
+		tv.Number = "#" + t.TicketID[:6]
+	}
+	open := t.Status == kitchen.StatusQueued || t.Status == kitchen.StatusPreparing
+	switch {
+	case open && age >= d.Ageing.Late:
+		tv.Ageing = "late"
+	case open && age >= d.Ageing.Attention:
+		tv.Ageing = "attention"
+	}
+	if t.Status == kitchen.StatusCanceled {
+		tv.Note = "Canceled by the guest"
+		if t.CancelReason != "" {
+			tv.Note += ": " + t.CancelReason
+		}
+	}
+	for _, it := range t.Items {
+		tv.Items = append(tv.Items, views.TicketItemView{Name: it.Name, Quantity: it.Quantity, Note: it.Note})
+	}
+	state := kitchen.State{TicketID: t.TicketID, Status: t.Status, BumpedAt: t.BumpedAt}
+	for _, c := range kitchen.Allowed(state, now) {
+		tv.Buttons = append(tv.Buttons, ticketButtons[c])
+	}
+	return tv
+}
+
+// ticketCommand is a kitchen button: 303 back to the display, or the
+// display with the reason it could not be done.
+func (d Deps) ticketCommand(build func(at time.Time) kitchen.Command) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id := chi.URLParam(r, "ticketID")
+		if _, err := uuid.Parse(id); err != nil {
+			fail(w, r, &requestError{http.StatusNotFound, "There is no such ticket."})
+			return
+		}
+		in, err := readInput(w, r)
+		if err != nil {
+			fail(w, r, err)
+			return
+		}
+		ctx, cancel := withTimeout(r, 10*time.Second)
+		defer cancel()
+		actor := "staff:" + signedIn(ctx).Username
+		meta := eventstore.Metadata{CommandID: in.commandID(actor), Actor: actor}
+		res, err := eventstore.Handle(ctx, d.Store, projections.TicketStream(id), ticketDecider, meta, build(d.Now().UTC()))
+		if err != nil {
+			status := statusOf(err)
+			if in.json || (status != http.StatusConflict && status != http.StatusUnprocessableEntity) {
+				fail(w, r, err)
+				return
+			}
+			d.renderKitchen(w, r.WithContext(ctx), status, problemOf(r, err, status).Detail)
+			return
+		}
+		if in.json {
+			accepted(w, http.StatusAccepted, res, map[string]any{"ticket_id": id})
+			return
+		}
+		redirectAfter(w, r, "/kitchen", res, nil)
+	}
+}
+
+func (d Deps) startTicket(w http.ResponseWriter, r *http.Request) {
+	d.ticketCommand(func(at time.Time) kitchen.Command { return kitchen.StartTicket{At: at} })(w, r)
+}
+
+func (d Deps) bumpTicket(w http.ResponseWriter, r *http.Request) {
+	d.ticketCommand(func(at time.Time) kitchen.Command { return kitchen.BumpTicket{At: at} })(w, r)
+}
+
+func (d Deps) recallTicket(w http.ResponseWriter, r *http.Request) {
+	d.ticketCommand(func(at time.Time) kitchen.Command { return kitchen.RecallTicket{At: at} })(w, r)
+}
+
+func (d Deps) handOverTicket(w http.ResponseWriter, r *http.Request) {
+	d.ticketCommand(func(at time.Time) kitchen.Command { return kitchen.HandOverTicket{At: at} })(w, r)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -48,6 +49,14 @@ func (MenuProjection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Recorde
 			WHERE item_id = $1`, ev.MenuItemID, ev.Quantity)
 	}
 	return err
+}
+
+// Topics implements Notifier: the guests' menu follows the menu's events.
+func (MenuProjection) Topics(e eventstore.RecordedEvent) []string {
+	if strings.HasPrefix(e.Type, "menu.") {
+		return []string{"menu"}
+	}
+	return nil
 }
 
 // MenuItem is one dish as the menu shows it.

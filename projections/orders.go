@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -79,6 +80,18 @@ func (OrdersProjection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Recor
 			ev.OrderID, ordering.StatusCanceled, ev.CanceledAt, ev.Reason, e.Version, e.RecordedAt)
 	}
 	return err
+}
+
+// Topics implements Notifier: an order's page follows its order's events and
+// its ticket's (a ticket has its order's id).
+func (OrdersProjection) Topics(e eventstore.RecordedEvent) []string {
+	if id, ok := strings.CutPrefix(e.StreamID, "order-"); ok {
+		return []string{"order:" + id}
+	}
+	if id, ok := strings.CutPrefix(e.StreamID, "ticket-"); ok {
+		return []string{"order:" + id}
+	}
+	return nil
 }
 
 // setKitchenStatus follows the order's ticket: the guest sees how far the

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -29,11 +30,19 @@ type Projection interface {
 	Apply(ctx context.Context, tx pgx.Tx, e eventstore.RecordedEvent) error
 }
 
+// Notifier is a projection whose changes screens follow: it names the topics
+// an event changed.
+type Notifier interface {
+	Topics(e eventstore.RecordedEvent) []string
+}
+
 // Runner runs projections and tells waiters how far they have got.
 type Runner struct {
 	store       *eventstore.Store
 	projections []Projection
 	log         *slog.Logger
+	// Notify, when set, is told the topics a committed batch changed.
+	Notify func(topics []string)
 
 	mu       sync.Mutex
 	progress chan struct{} // closed and replaced whenever a batch commits here
@@ -121,9 +130,23 @@ func (r *Runner) lead(ctx context.Context, p Projection) error {
 			}
 		}
 	})
+	notifier, _ := p.(Notifier)
+	var topics []string // of the batch being applied; told once it commits
 	err = r.store.Subscribe(subCtx, p.Name(), func(ctx context.Context, tx pgx.Tx, events []eventstore.RecordedEvent) error {
+		topics = topics[:0]
+		if notifier != nil {
+			for _, e := range events {
+				topics = append(topics, notifier.Topics(e)...)
+			}
+		}
 		return applyAll(ctx, tx, p, events)
-	}, eventstore.SubscribeOptions{Committed: func(eventstore.Cursor) { r.advanced() }})
+	}, eventstore.SubscribeOptions{Committed: func(eventstore.Cursor) {
+		r.advanced()
+		if r.Notify != nil && len(topics) > 0 {
+			slices.Sort(topics)
+			r.Notify(slices.Compact(topics))
+		}
+	}})
 	if errors.Is(err, context.Canceled) || errors.Is(err, eventstore.ErrCheckpointMoved) {
 		return nil // stopped, or rebuilt under us: start again from the checkpoint
 	}

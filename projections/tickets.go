@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -50,6 +51,14 @@ func (TicketsProjection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Reco
 			ev.TicketID, kitchen.StatusCanceled, ev.CanceledAt, ev.Reason, e.RecordedAt)
 	}
 	return err
+}
+
+// Topics implements Notifier: the kitchen display follows every ticket.
+func (TicketsProjection) Topics(e eventstore.RecordedEvent) []string {
+	if strings.HasPrefix(e.Type, "kitchen.") {
+		return []string{"kitchen"}
+	}
+	return nil
 }
 
 // Ticket is one ticket on the kitchen display.

@@ -3,6 +3,8 @@ package views
 import (
 	"strconv"
 	"strings"
+
+	"github.com/a-h/templ"
 )
 
 // slug makes an id fragment from a name.
@@ -25,4 +27,13 @@ func itemsLabel(n int) string {
 		return "1 item"
 	}
 	return strconv.Itoa(n) + " items"
+}
+
+// oobAttrs marks a live region rendered for a push: htmx swaps it into the
+// element with the same id.
+func oobAttrs(oob bool) templ.Attributes {
+	if oob {
+		return templ.Attributes{"hx-swap-oob": "true"}
+	}
+	return templ.Attributes{}
 }

@@ -110,7 +110,10 @@ type AddressView struct {
 
 // OrderView is the order page.
 type OrderView struct {
-	Nav          Nav
+	Nav Nav
+	// ID is the order's id; Live says the page follows it (once placed).
+	ID           string
+	Live         bool
 	Href         string // the order's URI; command URIs hang below it
 	Number       int64
 	Status       string

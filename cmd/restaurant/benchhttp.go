@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"os"
 	"time"
 
 	"restaurant/internal/bench"
 	"restaurant/internal/demo"
+	"restaurant/internal/live"
 	"restaurant/internal/web"
 	"restaurant/migrations"
 	"restaurant/projections"
@@ -27,9 +29,16 @@ func runBenchHTTP(ctx context.Context, args []string, getenv func(string) string
 	defer env.close()
 	a, log := env.app, env.log
 	runner := projections.NewRunner(a.Store, log, append(projections.All(), projections.Policies(a.Store)...)...)
+	hub := live.NewHub()
+	runner.Notify = func(topics []string) {
+		if err := live.Notify(context.Background(), a.Pool, topics); err != nil {
+			slog.Warn("live notices not sent", "err", err)
+		}
+	}
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); runner.Run(runCtx) }()
+	go hub.Listen(runCtx, a.Pool)
 	defer func() { stop(); <-done }()
 	if _, err := demo.SeedMenu(ctx, a.Store); err != nil {
 		return err
@@ -38,6 +47,7 @@ func runBenchHTTP(ctx context.Context, args []string, getenv func(string) string
 		Pool: a.Pool, Store: a.Store, Runner: runner,
 		Menus: projections.Menus{Pool: a.Pool}, Orders: projections.Orders{Pool: a.Pool},
 		Pending: func(ctx context.Context) (int, error) { return migrations.Pending(ctx, a.Pool) },
+		Hub:     hub,
 	})
 	if head, err := a.Store.Head(ctx); err == nil {
 		_, _ = runner.WaitFor(ctx, "menu", head, 10*time.Second)

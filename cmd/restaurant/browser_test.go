@@ -394,3 +394,93 @@ func placeByJSON(t *testing.T, base string) {
 	post(order+"/commands/choose-pickup", `{}`)
 	post(order+"/commands/place", `{}`)
 }
+
+// TestScreensFollowLiveAndComeBack: a guest places an order and the kitchen
+// display shows it without a reload; the kitchen bumps it and the guest's
+// page says so without a reload; the server goes away and comes back, and
+// both screens reconnect and show what changed while they were away.
+func TestScreensFollowLiveAndComeBack(t *testing.T) {
+	chrome := chromiumPath(t)
+	env := map[string]string{"DATABASE_URL": testdb.URL(t), "RESTAURANT_ADMIN_PASSWORD": "owner's own secret"}
+	base, _, stopFirst := startServerAt(t, env, "127.0.0.1:0")
+
+	kitchen := openBrowser(t, chrome, 90*time.Second)
+	kitchen.do("tablet", chromedp.EmulateViewport(1280, 800))
+	kitchen.load("sign-in", chromedp.Navigate(base+"/login?next=/kitchen"))
+	kitchen.do("sign-in", chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "admin"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "owner's own secret"))
+	kitchen.load("sign-in", chromedp.Click(chromedp.CSS(`form[action="/login"] button`)))
+	kitchen.do("kitchen live", chromedp.WaitVisible(chromedp.CSS(`#live-state[data-state="live"]`)),
+		chromedp.Evaluate[chromedp.Void](`window.stayed = "yes"`))
+
+	guest := openBrowser(t, chrome, 90*time.Second)
+	guest.do("menu", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#item-margherita")))
+	guest.add("margherita", "1", "", "Added 1 × Margherita to your order.")
+	guest.load("order", chromedp.Click(chromedp.CSS("#order-link")))
+	guest.load("pickup", chromedp.Click(chromedp.CSS("#choose-pickup")))
+	guest.load("place", chromedp.Click(chromedp.CSS("#place-order")))
+	guest.do("guest live", chromedp.WaitVisible(chromedp.CSS(`#live-state[data-state="live"]`)),
+		chromedp.Evaluate[chromedp.Void](`window.stayed = "yes"`))
+	order := value(guest, "order id", chromedp.Evaluate[string](`location.pathname.split("/").pop()`))
+
+	placed := time.Now()
+	kitchen.do("ticket arrives", chromedp.WaitVisible(chromedp.CSS("#ticket-"+order)))
+	t.Logf("the ticket reached the kitchen display %s after the order page loaded", time.Since(placed).Round(time.Millisecond))
+	stayed(kitchen, "ticket arrives")
+	kitchen.shot("kitchen-live")
+
+	kitchen.load("start", chromedp.Click(chromedp.CSS(`#ticket-`+order+` form[action$="/commands/start"] button`)))
+	kitchen.load("ready", chromedp.Click(chromedp.CSS(`#ticket-`+order+` form[action$="/commands/ready"] button`)))
+	guest.do("ready", chromedp.WaitVisible(chromedp.CSS("#order-status.status-ready")))
+	stayed(guest, "ready")
+	kitchen.do("kitchen live again", chromedp.WaitVisible(chromedp.CSS(`#live-state[data-state="live"]`)),
+		chromedp.Evaluate[chromedp.Void](`window.stayed = "yes"`))
+
+	// The server goes away: every socket drops, and the screens say so.
+	stopFirst()
+	guest.do("reconnecting", chromedp.WaitVisible(chromedp.CSS(`#live-state[data-state="reconnecting"]`)))
+	startServerAt(t, env, strings.TrimPrefix(base, "http://"))
+	// A change while the screens were away.
+	handOver(t, base, order)
+	guest.do("handed over", chromedp.WaitVisible(chromedp.CSS("#order-status.status-handed_over")))
+	kitchen.do("handed over", chromedp.WaitNotPresent(chromedp.CSS("#ticket-"+order)),
+		chromedp.WaitVisible(chromedp.CSS(`#live-state[data-state="live"]`)))
+	stayed(guest, "handed over")
+	stayed(kitchen, "handed over")
+	guest.shot("guest-live")
+}
+
+// stayed checks the page was not reloaded: what changed came by the socket.
+func stayed(b *browser, step string) {
+	b.t.Helper()
+	if v := value(b, step, chromedp.Evaluate[string](`window.stayed || "reloaded"`)); v != "yes" {
+		b.fail(step, "the page was reloaded")
+	}
+}
+
+// handOver signs the admin in over HTTP and hands a ticket over.
+func handOver(t *testing.T, base, ticket string) {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := client.PostForm(base+"/login", url.Values{"username": {"admin"}, "password": {"owner's own secret"}})
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("sign in again: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	resp, err := client.PostForm(base+"/kitchen/tickets/"+ticket+"/commands/hand-over", url.Values{"command_id": {"hand-over-" + ticket}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK { // the client followed the 303 to the kitchen display
+		t.Fatalf("hand over: %s", resp.Status)
+	}
+}

@@ -54,22 +54,34 @@ func startServer(t *testing.T, env map[string]string) string {
 // printed.
 func startServerOutput(t *testing.T, env map[string]string) (string, *output) {
 	t.Helper()
+	base, out, _ := startServerAt(t, env, "127.0.0.1:0")
+	return base, out
+}
+
+// startServerAt runs the program on an address; stop ends it early (it is
+// also ended, once, when the test ends).
+func startServerAt(t *testing.T, env map[string]string, addr string) (base string, out *output, stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &output{}
+	out = &output{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "-addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, strings.NewReader(""), out)
+		done <- run(ctx, []string{"serve", "-addr", addr}, func(k string) string { return env[k] }, strings.NewReader(""), out)
 	}()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("server stopped with %v", err)
-		}
-	})
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("server stopped with %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
 	deadline := time.Now().Add(time.Minute)
 	for {
 		if m := listening.FindStringSubmatch(out.String()); m != nil {
-			return m[1], out
+			return m[1], out, stop
 		}
 		select {
 		case err := <-done:

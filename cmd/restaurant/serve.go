@@ -13,6 +13,7 @@ import (
 	"restaurant/internal/accounts"
 	"restaurant/internal/app"
 	"restaurant/internal/demo"
+	"restaurant/internal/live"
 	"restaurant/internal/web"
 	"restaurant/migrations"
 	"restaurant/projections"
@@ -49,9 +50,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	defer a.Close()
 
 	runner := projections.NewRunner(a.Store, log, append(projections.All(), projections.Policies(a.Store)...)...)
+	hub := live.NewHub()
+	runner.Notify = func(topics []string) {
+		if err := live.Notify(context.Background(), a.Pool, topics); err != nil {
+			slog.Warn("live notices not sent", "err", err)
+		}
+	}
 	runCtx, stopRunner := context.WithCancel(context.WithoutCancel(ctx))
 	runnerDone := make(chan struct{})
 	go func() { defer close(runnerDone); runner.Run(runCtx) }()
+	hubDone := make(chan struct{})
+	go func() { defer close(hubDone); hub.Listen(runCtx, a.Pool) }()
+	defer func() { <-hubDone }()
 	defer func() { stopRunner(); <-runnerDone }()
 
 	if *demoMenu {
@@ -100,6 +110,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			Team:     projections.Team{Pool: a.Pool},
 			Tickets:  projections.Tickets{Pool: a.Pool},
 			Ageing:   web.Ageing{Attention: attention, Late: late},
+			Hub:      hub,
 			Sessions: sessions,
 			Accounts: staffAccounts,
 			Pending:  func(ctx context.Context) (int, error) { return migrations.Pending(ctx, a.Pool) },
@@ -107,6 +118,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		ReadHeaderTimeout: 5 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
+	srv.RegisterOnShutdown(hub.DropAll)
 	fmt.Fprintf(stdout, "listening on http://%s\n", displayAddr(ln.Addr()))
 	log.Info("serving", "addr", ln.Addr().String(), "database", describeDatabase(cfg))
 

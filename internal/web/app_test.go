@@ -18,6 +18,7 @@ import (
 	"restaurant/internal/contracts"
 	"restaurant/internal/demo"
 	"restaurant/internal/eventstore"
+	"restaurant/internal/live"
 	"restaurant/internal/testdb"
 	"restaurant/migrations"
 	"restaurant/projections"
@@ -39,9 +40,18 @@ func newTestApp(t *testing.T) *testApp {
 	store := eventstore.Open(pool, contracts.Codec())
 	t.Cleanup(store.Close)
 	runner := projections.NewRunner(store, slog.New(slog.NewTextHandler(io.Discard, nil)), append(projections.All(), projections.Policies(store)...)...)
+	hub := live.NewHub()
+	runner.Notify = func(topics []string) {
+		if err := live.Notify(context.Background(), pool, topics); err != nil {
+			slog.Warn("live notices not sent", "err", err)
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); runner.Run(ctx) }()
+	hubDone := make(chan struct{})
+	go func() { defer close(hubDone); hub.Listen(ctx, pool) }()
+	t.Cleanup(func() { <-hubDone })
 	t.Cleanup(func() { cancel(); <-done })
 	if _, err := demo.SeedMenu(ctx, store); err != nil {
 		t.Fatal(err)
@@ -53,6 +63,7 @@ func newTestApp(t *testing.T) *testApp {
 		Menus: projections.Menus{Pool: pool}, Orders: projections.Orders{Pool: pool}, Team: projections.Team{Pool: pool}, Tickets: projections.Tickets{Pool: pool},
 		Sessions: sessions, Accounts: accounts.Accounts{Store: store},
 		Pending: func(ctx context.Context) (int, error) { return migrations.Pending(ctx, pool) },
+		Hub:     hub,
 	})}
 	a.caughtUp()
 	return a

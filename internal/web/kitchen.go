@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"sort"
@@ -42,13 +43,24 @@ func (d Deps) showKitchen(w http.ResponseWriter, r *http.Request) {
 }
 
 func (d Deps) renderKitchen(w http.ResponseWriter, r *http.Request, status int, message string) {
-	now := d.Now()
-	tickets, err := d.Tickets.Board(r.Context(), now)
+	v, err := d.kitchenView(r.Context())
 	if err != nil {
 		fail(w, r, err)
 		return
 	}
-	v := views.KitchenView{Nav: staffNav(r.Context()), Error: message, CommandID: commandIDs()}
+	v.Error = message
+	render(w, r, status, views.KitchenPage(v))
+}
+
+// kitchenView is the kitchen display's content now, for the page and for
+// every push alike.
+func (d Deps) kitchenView(ctx context.Context) (views.KitchenView, error) {
+	now := d.Now()
+	tickets, err := d.Tickets.Board(ctx, now)
+	if err != nil {
+		return views.KitchenView{}, err
+	}
+	v := views.KitchenView{Nav: staffNav(ctx), CommandID: commandIDs()}
 	allDay := map[string]int{}
 	for _, t := range tickets {
 		tv := d.ticketView(t, now)
@@ -70,13 +82,14 @@ func (d Deps) renderKitchen(w http.ResponseWriter, r *http.Request, status int, 
 		}
 		return v.AllDay[i].Name < v.AllDay[j].Name
 	})
-	render(w, r, status, views.KitchenPage(v))
+	return v, nil
 }
 
 func (d Deps) ticketView(t projections.Ticket, now time.Time) views.TicketView {
 	age := now.Sub(t.PlacedAt)
 	tv := views.TicketView{ID: t.TicketID, Number: "#" + fmt.Sprint(t.OrderNumber), Fulfilment: t.Fulfilment,
-		Status: strings.ReplaceAll(string(t.Status), "_", " "), Age: fmt.Sprintf("%d min", int(age.Minutes()))}
+		Status: strings.ReplaceAll(string(t.Status), "_", " "), Age: fmt.Sprintf("%d min", int(age.Minutes())),
+		PlacedAtMillis: fmt.Sprint(t.PlacedAt.UnixMilli())}
 	if t.OrderNumber == 0 {
 		tv.Number = "#" + t.TicketID[:6]
 	}

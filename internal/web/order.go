@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -79,6 +80,12 @@ func (d Deps) renderOrder(w http.ResponseWriter, r *http.Request, status int, or
 		fail(w, r, err)
 		return
 	}
+	v := d.orderView(ctx, o, guest, fe)
+	render(w, r, status, views.OrderPage(v))
+}
+
+// orderView is an order's page content, for the page and its pushes alike.
+func (d Deps) orderView(ctx context.Context, o projections.Order, guest string, fe *views.FormError) views.OrderView {
 	words := statusWords[o.Status]
 	if o.Status == ordering.StatusPlaced {
 		if w, ok := kitchenWords[o.KitchenStatus]; ok {
@@ -93,7 +100,8 @@ func (d Deps) renderOrder(w http.ResponseWriter, r *http.Request, status int, or
 		progress = string(o.KitchenStatus)
 	}
 	v := views.OrderView{
-		Nav: d.nav(ctx, guest), Href: "/orders/" + o.OrderID, Number: o.Number,
+		Nav: d.nav(ctx, guest), ID: o.OrderID, Live: o.Status == ordering.StatusPlaced,
+		Href: "/orders/" + o.OrderID, Number: o.Number,
 		Status: progress, StatusText: words[0], StatusDetail: words[1],
 		ItemCount: o.ItemCount, Total: o.Total.String(), Fulfilment: string(o.Fulfilment),
 		Address: views.AddressView{Street: o.DeliveryAddress.Street, City: o.DeliveryAddress.City,
@@ -115,7 +123,7 @@ func (d Deps) renderOrder(w http.ResponseWriter, r *http.Request, status int, or
 	if fe != nil && !shown[fe.Form] {
 		fe.Form = "order" // its form is not on the page now: say it at the top
 	}
-	render(w, r, status, views.OrderPage(v))
+	return v
 }
 
 // The JSON form of an order: the resource and its hypermedia controls.

@@ -15,6 +15,7 @@ import (
 	"restaurant/domain/staff"
 	"restaurant/internal/accounts"
 	"restaurant/internal/eventstore"
+	"restaurant/internal/live"
 	"restaurant/projections"
 )
 
@@ -29,6 +30,8 @@ type Deps struct {
 	Tickets projections.Tickets
 	// Ageing sets when the kitchen display marks a ticket; zero: the default.
 	Ageing Ageing
+	// Hub tells live screens what changed.
+	Hub *live.Hub
 	// Sessions keeps staff signed in; Accounts checks who they are.
 	Sessions *scs.SessionManager
 	Accounts accounts.Accounts
@@ -46,6 +49,9 @@ func Handler(d Deps) http.Handler {
 		d.Now = time.Now
 	}
 	d.menu = &menuCache{}
+	if d.Hub == nil {
+		d.Hub = live.NewHub()
+	}
 	if d.Ageing == (Ageing{}) {
 		d.Ageing = DefaultAgeing
 	}
@@ -68,6 +74,7 @@ func Handler(d Deps) http.Handler {
 
 	r.Group(func(r chi.Router) {
 		r.Use(d.Sessions.LoadAndSave)
+		r.Get("/live", d.followLive)
 		r.Get("/login", d.showLogin)
 		r.Post("/login", d.login)
 		r.Post("/logout", d.logout)

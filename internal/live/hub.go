@@ -1,0 +1,199 @@
+// Package live fans change notices out to the screens that follow them. A
+// notice only names a topic ("kitchen", "menu", "order:<id>"); the screen's
+// connection renders the topic's current state itself, so notices coalesce,
+// a slow screen never holds the others back, and a screen that missed some
+// loses nothing: the next render is whole.
+package live
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Hub is this process's fan-out.
+type Hub struct {
+	mu   sync.Mutex
+	subs map[string]map[*Subscription]struct{}
+}
+
+// NewHub makes an empty hub.
+func NewHub() *Hub { return &Hub{subs: map[string]map[*Subscription]struct{}{}} }
+
+// Subscription is one screen's interest in some topics.
+type Subscription struct {
+	hub     *Hub
+	topics  []string
+	mu      sync.Mutex
+	pending map[string]bool
+	ready   chan struct{}
+	gone    chan struct{} // closed when the hub drops every screen
+}
+
+// Subscribe follows topics until Close.
+func (h *Hub) Subscribe(topics ...string) *Subscription {
+	s := &Subscription{hub: h, topics: topics, pending: map[string]bool{}, ready: make(chan struct{}, 1), gone: make(chan struct{})}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, t := range topics {
+		if h.subs[t] == nil {
+			h.subs[t] = map[*Subscription]struct{}{}
+		}
+		h.subs[t][s] = struct{}{}
+	}
+	return s
+}
+
+// Close stops following.
+func (s *Subscription) Close() {
+	h := s.hub
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, t := range s.topics {
+		if h.subs[t] == nil {
+			continue
+		}
+		delete(h.subs[t], s)
+		if len(h.subs[t]) == 0 {
+			delete(h.subs, t)
+		}
+	}
+}
+
+// Ready is signalled when topics changed since the last Take.
+func (s *Subscription) Ready() <-chan struct{} { return s.ready }
+
+// Gone is closed when the hub drops the subscription: the server is going
+// away, and the screen should reconnect (to another process, or this one
+// when it is back).
+func (s *Subscription) Gone() <-chan struct{} { return s.gone }
+
+// DropAll ends every subscription, at shutdown: websockets outlive an HTTP
+// server's graceful shutdown unless told.
+func (h *Hub) DropAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for t, subs := range h.subs {
+		for s := range subs {
+			select {
+			case <-s.gone:
+			default:
+				close(s.gone)
+			}
+		}
+		delete(h.subs, t)
+	}
+}
+
+// Take returns the topics that changed since it was last called.
+func (s *Subscription) Take() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.pending))
+	for t := range s.pending {
+		out = append(out, t)
+	}
+	clear(s.pending)
+	return out
+}
+
+// Publish tells every subscription of the topic that it changed. It never
+// blocks: notices for a screen that has not caught up fold together.
+func (h *Hub) Publish(topic string) {
+	h.mu.Lock()
+	subs := make([]*Subscription, 0, len(h.subs[topic]))
+	for s := range h.subs[topic] {
+		subs = append(subs, s)
+	}
+	h.mu.Unlock()
+	for _, s := range subs {
+		s.mu.Lock()
+		s.pending[topic] = true
+		s.mu.Unlock()
+		select {
+		case s.ready <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Subscribers counts the subscriptions, for metrics and tests.
+func (h *Hub) Subscribers() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	seen := map[*Subscription]bool{}
+	for _, subs := range h.subs {
+		for s := range subs {
+			seen[s] = true
+		}
+	}
+	return len(seen)
+}
+
+// channel carries notices between processes.
+const channel = "restaurant_live"
+
+// Notify sends notices to every process on the database (this one too).
+func Notify(ctx context.Context, pool *pgxpool.Pool, topics []string) error {
+	for _, t := range topics {
+		if _, err := pool.Exec(ctx, `SELECT pg_notify($1, $2)`, channel, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Listen publishes every process's notices to this hub until ctx ends,
+// reconnecting when the connection drops. After a reconnect it publishes
+// every topic with subscribers, since notices may have been missed.
+func (h *Hub) Listen(ctx context.Context, pool *pgxpool.Pool) {
+	pause := 100 * time.Millisecond
+	for ctx.Err() == nil {
+		err := h.listenOnce(ctx, pool)
+		if ctx.Err() != nil {
+			return
+		}
+		slog.Warn("live notices: connection lost; reconnecting", "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(pause):
+		}
+		pause = min(pause*2, 5*time.Second)
+	}
+}
+
+func (h *Hub) listenOnce(ctx context.Context, pool *pgxpool.Pool) error {
+	conn, err := pgx.ConnectConfig(ctx, pool.Config().ConnConfig.Copy())
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "LISTEN "+channel); err != nil {
+		return err
+	}
+	h.publishAll()
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		h.Publish(n.Payload)
+	}
+}
+
+func (h *Hub) publishAll() {
+	h.mu.Lock()
+	topics := make([]string, 0, len(h.subs))
+	for t := range h.subs {
+		topics = append(topics, t)
+	}
+	h.mu.Unlock()
+	for _, t := range topics {
+		h.Publish(t)
+	}
+}

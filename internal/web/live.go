@@ -1,0 +1,186 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/gorilla/websocket"
+
+	"restaurant/domain/staff"
+	"restaurant/views"
+)
+
+// Websocket timing, after gorilla/websocket's chat example: the server pings
+// within every pongWait, a screen that stops answering is dropped (it
+// reconnects and resyncs), and a write that cannot finish in writeWait drops
+// a slow screen rather than holding anyone back.
+const (
+	writeWait  = 5 * time.Second
+	pongWait   = 30 * time.Second
+	pingPeriod = pongWait * 9 / 10
+	readLimit  = 4096
+)
+
+var upgrader = websocket.Upgrader{
+	ReadBufferSize:  1024,
+	WriteBufferSize: 4096,
+	CheckOrigin:     sameOrigin,
+}
+
+// sameOrigin accepts a browser's socket only from pages of this site.
+func sameOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true // not a browser: cookies are the only credentials
+	}
+	u, err := url.Parse(origin)
+	return err == nil && strings.EqualFold(u.Host, r.Host)
+}
+
+// region renders one topic's live region for this screen.
+type region func(ctx context.Context) (templ.Component, error)
+
+// followLive is GET /live?topic=…: a websocket that first sends the current
+// state of every region it follows, then a region again each time it
+// changes. Each topic is checked before the upgrade: the kitchen needs
+// kitchen staff or a manager, an order its own guest.
+func (d Deps) followLive(w http.ResponseWriter, r *http.Request) {
+	topics := r.URL.Query()["topic"]
+	if len(topics) == 0 || len(topics) > 8 {
+		fail(w, r, &requestError{http.StatusBadRequest, "Name one to eight topics to follow."})
+		return
+	}
+	regions := map[string]region{}
+	for _, t := range topics {
+		reg, err := d.authorize(r, t)
+		if err != nil {
+			fail(w, r, err)
+			return
+		}
+		regions[t] = reg
+	}
+	conn, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered
+	}
+	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	defer cancel()
+	sub := d.Hub.Subscribe(topics...)
+	defer sub.Close()
+	defer conn.Close()
+
+	// The reader: answers pings, notices a closed or silent screen.
+	go func() {
+		defer cancel()
+		conn.SetReadLimit(readLimit)
+		_ = conn.SetReadDeadline(time.Now().Add(pongWait))
+		conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(pongWait)) })
+		for {
+			if _, _, err := conn.NextReader(); err != nil {
+				return
+			}
+		}
+	}()
+
+	// The writer: everything now, then what changes.
+	ping := time.NewTicker(pingPeriod)
+	defer ping.Stop()
+	if !d.push(ctx, conn, regions, topics) {
+		return
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-sub.Gone():
+			// 1012, service restart: the screen reconnects, and is then sent
+			// everything again.
+			_ = conn.WriteControl(websocket.CloseMessage,
+				websocket.FormatCloseMessage(websocket.CloseServiceRestart, "server restarting"), time.Now().Add(writeWait))
+			return
+		case <-sub.Ready():
+			if !d.push(ctx, conn, regions, sub.Take()) {
+				return
+			}
+		case <-ping.C:
+			if conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)) != nil {
+				return
+			}
+		}
+	}
+}
+
+// push renders the topics' regions into one message.
+func (d Deps) push(ctx context.Context, conn *websocket.Conn, regions map[string]region, topics []string) bool {
+	var buf bytes.Buffer
+	for _, t := range topics {
+		reg, ok := regions[t]
+		if !ok {
+			continue
+		}
+		c, err := reg(ctx)
+		if err == nil {
+			err = c.Render(ctx, &buf)
+		}
+		if err != nil {
+			if ctx.Err() == nil {
+				slog.Error("render a live region", "topic", t, "err", err)
+			}
+			return false
+		}
+	}
+	if buf.Len() == 0 {
+		return true
+	}
+	_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
+	return conn.WriteMessage(websocket.TextMessage, buf.Bytes()) == nil
+}
+
+// authorize decides whether this request may follow a topic, and how its
+// region renders.
+func (d Deps) authorize(r *http.Request, topic string) (region, error) {
+	switch {
+	case topic == "kitchen":
+		m, ok := d.staffMember(r)
+		if !ok || (m.Role != staff.Kitchen && m.Role != staff.Manager) {
+			return nil, &requestError{http.StatusForbidden, "Only kitchen staff and managers may follow the kitchen."}
+		}
+		return func(ctx context.Context) (templ.Component, error) {
+			v, err := d.kitchenView(context.WithValue(ctx, staffCtxKey{}, m))
+			return views.KitchenBoard(v, true), err
+		}, nil
+	case strings.HasPrefix(topic, "order:"):
+		guest, _ := guestID(r)
+		id := strings.TrimPrefix(topic, "order:")
+		if _, err := d.guestOrder(r, id, guest); err != nil {
+			return nil, err // another guest's order does not exist
+		}
+		return func(ctx context.Context) (templ.Component, error) {
+			o, err := d.Orders.Get(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			return views.OrderStatus(d.orderView(ctx, o, guest, nil), true), nil
+		}, nil
+	}
+	return nil, &requestError{http.StatusNotFound, "There is no such topic."}
+}
+
+// staffMember reads who is signed in on this request, if anyone.
+func (d Deps) staffMember(r *http.Request) (staff.State, bool) {
+	username := d.Sessions.GetString(r.Context(), staffKey)
+	if username == "" {
+		return staff.State{}, false
+	}
+	m, err := d.Accounts.Member(r.Context(), username)
+	if err != nil || !m.Exists || m.Disabled {
+		return staff.State{}, false
+	}
+	return m, true
+}

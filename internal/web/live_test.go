@@ -1,0 +1,110 @@
+package web
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// dial opens a live socket as the guest's browser would, cookies and all.
+func (g *guest) dial(t *testing.T, srv *httptest.Server, query, origin string) (*websocket.Conn, *http.Response, error) {
+	t.Helper()
+	h := http.Header{}
+	for _, c := range g.cookies {
+		h.Add("Cookie", c.Name+"="+c.Value)
+	}
+	if origin != "" {
+		h.Set("Origin", origin)
+	}
+	conn, resp, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http")+"/live?"+query, h)
+	if err == nil {
+		t.Cleanup(func() { conn.Close() })
+	}
+	return conn, resp, err
+}
+
+// await reads pushes until one contains want, or fails at the deadline.
+func await(t *testing.T, conn *websocket.Conn, want string) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_ = conn.SetReadDeadline(deadline)
+		_, msg, err := conn.ReadMessage()
+		if err != nil {
+			t.Fatalf("waiting for %q: %v", want, err)
+		}
+		if strings.Contains(string(msg), want) {
+			return string(msg)
+		}
+	}
+}
+
+func TestKitchenAndGuestScreensFollowLive(t *testing.T) {
+	a := withStaff(t)
+	srv := httptest.NewServer(a.h)
+	defer srv.Close()
+	cook, g := a.guest(), a.guest()
+	cook.signIn("kai", kitchenPassword)
+
+	kitchenSocket, _, err := cook.dial(t, srv, "topic=kitchen", srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := await(t, kitchenSocket, `id="kitchen-board"`)
+	if !strings.Contains(first, `hx-swap-oob="true"`) {
+		t.Fatalf("the first push is not an out-of-band region: %s", first)
+	}
+	id := placedOrder(t, a, g)
+	await(t, kitchenSocket, `id="ticket-`+id+`"`)
+
+	guestSocket, _, err := g.dial(t, srv, "topic=order:"+id, srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	await(t, guestSocket, `id="order-status"`)
+	cook.follow(cook.post("/kitchen/tickets/"+id+"/commands/ready", form()))
+	await(t, guestSocket, "Your order is ready")
+	await(t, kitchenSocket, "ticket-ready")
+}
+
+func TestLiveRefusesWhatTheScreenMayNotSee(t *testing.T) {
+	a := withStaff(t)
+	srv := httptest.NewServer(a.h)
+	defer srv.Close()
+	owner, stranger, cook := a.guest(), a.guest(), a.guest()
+	id := placedOrder(t, a, owner)
+	stranger.get("/")
+	cook.signIn("kai", kitchenPassword)
+	for _, tc := range []struct {
+		name   string
+		g      *guest
+		query  string
+		origin string
+		status int
+	}{
+		{"anonymous kitchen", a.guest(), "topic=kitchen", srv.URL, http.StatusForbidden},
+		{"a guest on the kitchen", owner, "topic=kitchen", srv.URL, http.StatusForbidden},
+		{"a stranger's order", stranger, "topic=order:" + id, srv.URL, http.StatusNotFound},
+		{"an unknown topic", owner, "topic=everything", srv.URL, http.StatusNotFound},
+		{"no topic", owner, "", srv.URL, http.StatusBadRequest},
+		{"another site's page", cook, "topic=kitchen", "https://evil.example", http.StatusForbidden},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, resp, err := tc.g.dial(t, srv, tc.query, tc.origin)
+			if err == nil || resp == nil || resp.StatusCode != tc.status {
+				code := 0
+				if resp != nil {
+					code = resp.StatusCode
+				}
+				t.Fatalf("got %d (%v), want %d", code, err, tc.status)
+			}
+		})
+	}
+	if _, _, err := owner.dial(t, srv, "topic=order:"+id, srv.URL); err != nil {
+		t.Fatalf("the owner may follow their order: %v", err)
+	}
+}

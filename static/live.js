@@ -1,0 +1,80 @@
+// Live screens: say in words whether the screen is live, keep ticket ages
+// ticking, and (opt-in) chime when a new ticket arrives. htmx's websocket
+// extension does the connecting and the swapping; this only watches it.
+(function () {
+  "use strict";
+  var lastUpdate = 0;
+  var live = false;
+
+  function stateEl() { return document.getElementById("live-state"); }
+
+  function showState() {
+    var el = stateEl();
+    if (!el) return;
+    if (live) {
+      el.textContent = "Live";
+      el.dataset.state = "live";
+      return;
+    }
+    el.dataset.state = "reconnecting";
+    if (lastUpdate === 0) {
+      el.textContent = "Reconnecting…";
+    } else {
+      var s = Math.round((Date.now() - lastUpdate) / 1000);
+      el.textContent = "Reconnecting, last update " + s + " s ago";
+    }
+  }
+
+  function tickAges() {
+    var now = Date.now();
+    document.querySelectorAll("[data-placed-at]").forEach(function (el) {
+      var placed = parseInt(el.dataset.placedAt, 10);
+      if (!isNaN(placed)) el.textContent = Math.max(0, Math.floor((now - placed) / 60000)) + " min";
+    });
+  }
+
+  var queued = -1;
+  function chimeOnNewTickets() {
+    var n = document.querySelectorAll("li.ticket-queued").length;
+    var toggle = document.getElementById("sound-toggle");
+    if (queued >= 0 && n > queued && toggle && toggle.checked) chime();
+    queued = n;
+  }
+
+  function chime() {
+    try {
+      var ctx = new (window.AudioContext || window.webkitAudioContext)();
+      var osc = ctx.createOscillator();
+      var gain = ctx.createGain();
+      osc.frequency.value = 880;
+      gain.gain.setValueAtTime(0.2, ctx.currentTime);
+      gain.gain.exponentialRampToValueAtTime(0.001, ctx.currentTime + 0.6);
+      osc.connect(gain).connect(ctx.destination);
+      osc.start();
+      osc.stop(ctx.currentTime + 0.6);
+    } catch (e) { /* no sound on this device */ }
+  }
+
+  document.addEventListener("htmx:wsOpen", function () { live = true; lastUpdate = Date.now(); showState(); });
+  document.addEventListener("htmx:wsClose", function () { live = false; showState(); });
+  document.addEventListener("htmx:wsError", function () { live = false; showState(); });
+  document.addEventListener("htmx:wsAfterMessage", function () {
+    lastUpdate = Date.now();
+    tickAges();
+    chimeOnNewTickets();
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    var toggle = document.getElementById("sound-toggle");
+    if (toggle) {
+      toggle.checked = localStorage.getItem("kitchen-sound") === "on";
+      toggle.addEventListener("change", function () {
+        localStorage.setItem("kitchen-sound", toggle.checked ? "on" : "off");
+        if (toggle.checked) chime();
+      });
+    }
+    chimeOnNewTickets();
+    tickAges();
+  });
+  setInterval(showState, 1000);
+  setInterval(tickAges, 15000);
+})();

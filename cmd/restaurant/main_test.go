@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
+
 	"restaurant/internal/postgres"
 	"restaurant/internal/testdb"
 	"restaurant/migrations"
@@ -320,5 +322,45 @@ func TestStaffAddReadsThePasswordFromStandardInput(t *testing.T) {
 	base := startServer(t, map[string]string{"DATABASE_URL": url, "RESTAURANT_ADMIN_PASSWORD": "owner's own secret"})
 	if code := signIn(t, base, "noor", "sesame street 42"); code != http.StatusSeeOther {
 		t.Fatalf("the added member cannot sign in: %d", code)
+	}
+}
+
+// TestKitchenOnOneProcessSeesAnOrderPlacedThroughAnother runs two server
+// processes on one database: notices travel between them through
+// PostgreSQL, so a screen on either sees every change.
+func TestKitchenOnOneProcessSeesAnOrderPlacedThroughAnother(t *testing.T) {
+	env := map[string]string{"DATABASE_URL": testdb.URL(t), "RESTAURANT_ADMIN_PASSWORD": "owner's own secret"}
+	first := startServer(t, env)
+	second := startServer(t, env)
+
+	jar, _ := cookiejar.New(nil)
+	staffClient := &http.Client{Jar: jar}
+	resp, err := staffClient.PostForm(second+"/login", url.Values{"username": {"admin"}, "password": {"owner's own secret"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	u, _ := url.Parse(second)
+	header := http.Header{}
+	for _, c := range jar.Cookies(u) {
+		header.Add("Cookie", c.Name+"="+c.Value)
+	}
+	conn, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(second, "http")+"/live?topic=kitchen", header)
+	if err != nil {
+		t.Fatalf("kitchen socket on the second process: %v", err)
+	}
+	defer conn.Close()
+
+	placeByJSON(t, first)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		_ = conn.SetReadDeadline(deadline)
+		_, msg, err := conn.ReadMessage()
+		if err != nil {
+			t.Fatalf("no ticket reached the kitchen on the second process: %v", err)
+		}
+		if strings.Contains(string(msg), "ticket-queued") && strings.Contains(string(msg), "Diavola") {
+			return
+		}
 	}
 }

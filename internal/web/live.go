@@ -146,6 +146,12 @@ func (d Deps) push(ctx context.Context, conn *websocket.Conn, regions map[string
 // region renders.
 func (d Deps) authorize(r *http.Request, topic string) (region, error) {
 	switch {
+	case topic == "menu":
+		guest, _ := guestID(r)
+		return func(ctx context.Context) (templ.Component, error) {
+			v, err := d.menuView(ctx, guest, nil, true)
+			return views.MenuList(v, true), err
+		}, nil
 	case topic == "kitchen":
 		m, ok := d.staffMember(r)
 		if !ok || (m.Role != staff.Kitchen && m.Role != staff.Manager) {

@@ -1,13 +1,19 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/gorilla/websocket"
+
+	"restaurant/domain/menu"
+	"restaurant/internal/demo"
+	"restaurant/internal/eventstore"
 )
 
 // dial opens a live socket as the guest's browser would, cookies and all.
@@ -107,4 +113,25 @@ func TestLiveRefusesWhatTheScreenMayNotSee(t *testing.T) {
 	if _, _, err := owner.dial(t, srv, "topic=order:"+id, srv.URL); err != nil {
 		t.Fatalf("the owner may follow their order: %v", err)
 	}
+}
+
+func TestMenuPagesFollowSoldOutLive(t *testing.T) {
+	a := newTestApp(t)
+	srv := httptest.NewServer(a.h)
+	defer srv.Close()
+	g := a.guest()
+	conn, _, err := g.dial(t, srv, "topic=menu", srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := await(t, conn, `id="menu"`)
+	if strings.Contains(first, `dish card sold-out" id="item-tiramisu"`) {
+		t.Fatal("setup: tiramisu already sold out")
+	}
+	if _, err := eventstore.Handle(context.Background(), a.store, demo.MenuItemStream("tiramisu"),
+		eventstore.Decider[menu.State, menu.Command]{Evolve: menu.Evolve, Decide: menu.Decide},
+		eventstore.Metadata{CommandID: uuid.New(), Actor: "staff:test"}, menu.Command(menu.MarkSoldOut{})); err != nil {
+		t.Fatal(err)
+	}
+	await(t, conn, `sold-out" id="item-tiramisu"`)
 }

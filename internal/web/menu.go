@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -30,10 +31,34 @@ func (d Deps) renderMenu(w http.ResponseWriter, r *http.Request, status int, gue
 	ctx, cancel := withTimeout(r, 5*time.Second)
 	defer cancel()
 	_, seen := r.URL.Query()[seenParam]
-	items, err := d.listed(ctx, seen)
+	v, err := d.menuView(ctx, guest, fe, seen)
 	if err != nil {
 		fail(w, r, err)
 		return
+	}
+	if added := r.URL.Query().Get("added"); added != "" && v.Nav.OrderOpen && fe == nil {
+		if o, err := d.Orders.Get(ctx, v.Nav.OrderHref[len("/orders/"):]); err == nil {
+			for _, l := range o.Lines {
+				if l.LineID == added {
+					v.Flash = fmt.Sprintf("Added %d × %s to your order.", l.Quantity, l.Name)
+					v.FlashItem = l.MenuItemID
+				}
+			}
+		}
+	}
+	if guest == "" && status == http.StatusOK && fe == nil && v.Flash == "" {
+		d.storeAnonymousMenu(w, r, v)
+		return
+	}
+	render(w, r, status, views.MenuPage(v))
+}
+
+// menuView is the menu for a guest, for the page and its pushes alike;
+// fresh reads the read model rather than the copy kept for a moment.
+func (d Deps) menuView(ctx context.Context, guest string, fe *views.FormError, fresh bool) (views.MenuView, error) {
+	items, err := d.listed(ctx, fresh)
+	if err != nil {
+		return views.MenuView{}, err
 	}
 	v := views.MenuView{Nav: d.nav(ctx, guest), AddAction: "/orders/commands/open", Error: fe, CommandID: commandIDs()}
 	if fe != nil && fe.Field == "menu_item_id" {
@@ -54,21 +79,7 @@ func (d Deps) renderMenu(w http.ResponseWriter, r *http.Request, status int, gue
 			SoldOut: it.SoldOut, Popular: it.TimesAdded >= popularAt,
 		})
 	}
-	if added := r.URL.Query().Get("added"); added != "" && v.Nav.OrderOpen && fe == nil {
-		if o, err := d.Orders.Get(ctx, v.Nav.OrderHref[len("/orders/"):]); err == nil {
-			for _, l := range o.Lines {
-				if l.LineID == added {
-					v.Flash = fmt.Sprintf("Added %d × %s to your order.", l.Quantity, l.Name)
-					v.FlashItem = l.MenuItemID
-				}
-			}
-		}
-	}
-	if guest == "" && status == http.StatusOK && fe == nil && v.Flash == "" {
-		d.storeAnonymousMenu(w, r, v)
-		return
-	}
-	render(w, r, status, views.MenuPage(v))
+	return v, nil
 }
 
 // openOrder opens an order for the guest, and adds the dish when the form

@@ -29,6 +29,9 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	if len(args) > 0 && args[0] == "http" {
 		return runBenchHTTP(ctx, args[1:], getenv, stdout)
 	}
+	if len(args) > 0 && args[0] == "live" {
+		return runBenchLive(ctx, args[1:], getenv, stdout)
+	}
 	fs, cfg := flags("bench", getenv, stdout)
 	writers := fs.String("writers", "1,8,32", "concurrent writers, comma separated")
 	events := fs.Int("events", 200000, "events in the log for the read-all measurement")

@@ -17,12 +17,23 @@ import (
 
 // Hub is this process's fan-out.
 type Hub struct {
-	mu   sync.Mutex
-	subs map[string]map[*Subscription]struct{}
+	mu          sync.Mutex
+	subs        map[string]map[*Subscription]struct{}
+	generations map[string]uint64
 }
 
 // NewHub makes an empty hub.
-func NewHub() *Hub { return &Hub{subs: map[string]map[*Subscription]struct{}{}} }
+func NewHub() *Hub {
+	return &Hub{subs: map[string]map[*Subscription]struct{}{}, generations: map[string]uint64{}}
+}
+
+// Generation counts a topic's notices: screens that render a topic at the
+// same generation may share one rendering.
+func (h *Hub) Generation(topic string) uint64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.generations[topic]
+}
 
 // Subscription is one screen's interest in some topics.
 type Subscription struct {
@@ -105,6 +116,7 @@ func (s *Subscription) Take() []string {
 // blocks: notices for a screen that has not caught up fold together.
 func (h *Hub) Publish(topic string) {
 	h.mu.Lock()
+	h.generations[topic]++
 	subs := make([]*Subscription, 0, len(h.subs[topic]))
 	for s := range h.subs[topic] {
 		subs = append(subs, s)

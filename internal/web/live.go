@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/a-h/templ"
@@ -28,9 +29,34 @@ const (
 )
 
 var upgrader = websocket.Upgrader{
-	ReadBufferSize:  1024,
+	ReadBufferSize:  512,
 	WriteBufferSize: 4096,
+	// Idle screens hold no write buffer: it is taken from the pool per write.
+	WriteBufferPool: &sync.Pool{},
 	CheckOrigin:     sameOrigin,
+}
+
+// shared renders a region once per generation of its topic, for every screen
+// that shows the same thing (the kitchen display): a change costs one query
+// and one rendering, however many screens follow it.
+type shared struct {
+	mu         sync.Mutex
+	generation uint64
+	html       []byte
+}
+
+func (s *shared) get(generation uint64, render func() ([]byte, error)) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.html != nil && s.generation == generation {
+		return s.html, nil
+	}
+	html, err := render()
+	if err != nil {
+		return nil, err
+	}
+	s.generation, s.html = generation, html
+	return html, nil
 }
 
 // sameOrigin accepts a browser's socket only from pages of this site.
@@ -43,8 +69,21 @@ func sameOrigin(r *http.Request) bool {
 	return err == nil && strings.EqualFold(u.Host, r.Host)
 }
 
-// region renders one topic's live region for this screen.
-type region func(ctx context.Context) (templ.Component, error)
+// region renders one topic's live region for this screen; first says it is
+// the push on (re)connecting, which is always rendered afresh.
+type region func(ctx context.Context, first bool) ([]byte, error)
+
+// rendered turns a component into a region's bytes.
+func rendered(ctx context.Context, c templ.Component, err error) ([]byte, error) {
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := c.Render(ctx, &buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
 
 // followLive is GET /live?topic=…: a websocket that first sends the current
 // state of every region it follows, then a region again each time it
@@ -91,7 +130,7 @@ func (d Deps) followLive(w http.ResponseWriter, r *http.Request) {
 	// The writer: everything now, then what changes.
 	ping := time.NewTicker(pingPeriod)
 	defer ping.Stop()
-	if !d.push(ctx, conn, regions, topics) {
+	if !d.push(ctx, conn, regions, topics, true) {
 		return
 	}
 	for {
@@ -105,7 +144,7 @@ func (d Deps) followLive(w http.ResponseWriter, r *http.Request) {
 				websocket.FormatCloseMessage(websocket.CloseServiceRestart, "server restarting"), time.Now().Add(writeWait))
 			return
 		case <-sub.Ready():
-			if !d.push(ctx, conn, regions, sub.Take()) {
+			if !d.push(ctx, conn, regions, sub.Take(), false) {
 				return
 			}
 		case <-ping.C:
@@ -117,17 +156,15 @@ func (d Deps) followLive(w http.ResponseWriter, r *http.Request) {
 }
 
 // push renders the topics' regions into one message.
-func (d Deps) push(ctx context.Context, conn *websocket.Conn, regions map[string]region, topics []string) bool {
+func (d Deps) push(ctx context.Context, conn *websocket.Conn, regions map[string]region, topics []string, first bool) bool {
 	var buf bytes.Buffer
 	for _, t := range topics {
 		reg, ok := regions[t]
 		if !ok {
 			continue
 		}
-		c, err := reg(ctx)
-		if err == nil {
-			err = c.Render(ctx, &buf)
-		}
+		html, err := reg(ctx, first)
+		buf.Write(html)
 		if err != nil {
 			if ctx.Err() == nil {
 				slog.Error("render a live region", "topic", t, "err", err)
@@ -148,18 +185,24 @@ func (d Deps) authorize(r *http.Request, topic string) (region, error) {
 	switch {
 	case topic == "menu":
 		guest, _ := guestID(r)
-		return func(ctx context.Context) (templ.Component, error) {
+		return func(ctx context.Context, _ bool) ([]byte, error) {
 			v, err := d.menuView(ctx, guest, nil, true)
-			return views.MenuList(v, true), err
+			return rendered(ctx, views.MenuList(v, true), err)
 		}, nil
 	case topic == "kitchen":
 		m, ok := d.staffMember(r)
 		if !ok || (m.Role != staff.Kitchen && m.Role != staff.Manager) {
 			return nil, &requestError{http.StatusForbidden, "Only kitchen staff and managers may follow the kitchen."}
 		}
-		return func(ctx context.Context) (templ.Component, error) {
-			v, err := d.kitchenView(context.WithValue(ctx, staffCtxKey{}, m))
-			return views.KitchenBoard(v, true), err
+		board := func(ctx context.Context) ([]byte, error) {
+			v, err := d.kitchenView(ctx)
+			return rendered(ctx, views.KitchenBoard(v, true), err)
+		}
+		return func(ctx context.Context, first bool) ([]byte, error) {
+			if first {
+				return board(ctx)
+			}
+			return d.kitchenBoard.get(d.Hub.Generation("kitchen"), func() ([]byte, error) { return board(ctx) })
 		}, nil
 	case strings.HasPrefix(topic, "order:"):
 		guest, _ := guestID(r)
@@ -167,12 +210,12 @@ func (d Deps) authorize(r *http.Request, topic string) (region, error) {
 		if _, err := d.guestOrder(r, id, guest); err != nil {
 			return nil, err // another guest's order does not exist
 		}
-		return func(ctx context.Context) (templ.Component, error) {
+		return func(ctx context.Context, _ bool) ([]byte, error) {
 			o, err := d.Orders.Get(ctx, id)
 			if err != nil {
 				return nil, err
 			}
-			return views.OrderStatus(d.orderView(ctx, o, guest, nil), true), nil
+			return rendered(ctx, views.OrderStatus(d.orderView(ctx, o, guest, nil), true), nil)
 		}, nil
 	}
 	return nil, &requestError{http.StatusNotFound, "There is no such topic."}

@@ -40,7 +40,8 @@ type Deps struct {
 	// Pending reports migrations not yet applied, for readiness.
 	Pending func(context.Context) (int, error)
 
-	menu *menuCache
+	menu         *menuCache
+	kitchenBoard *shared
 }
 
 // Handler builds the router: every route in one table.
@@ -49,6 +50,7 @@ func Handler(d Deps) http.Handler {
 		d.Now = time.Now
 	}
 	d.menu = &menuCache{}
+	d.kitchenBoard = &shared{}
 	if d.Hub == nil {
 		d.Hub = live.NewHub()
 	}

@@ -12,8 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime/pprof"
-	"strconv"
-	"strings"
 	"time"
 
 	"restaurant/internal/app"
@@ -40,13 +38,9 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer env.close()
-	var ws []int
-	for _, s := range strings.Split(*writers, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 {
-			return fmt.Errorf("-writers: %q is not a positive number", s)
-		}
-		ws = append(ws, n)
+	ws, err := positiveInts("writers", *writers)
+	if err != nil {
+		return err
 	}
 	a := env.app
 	report, err := bench.Run(ctx, a.Store, bench.Options{

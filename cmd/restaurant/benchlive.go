@@ -11,8 +11,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"strconv"
-	"strings"
 	"time"
 
 	"restaurant/internal/bench"
@@ -30,13 +28,9 @@ func runBenchLive(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	defer env.close()
-	var ns []int
-	for _, s := range strings.Split(*sockets, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 {
-			return fmt.Errorf("-sockets: %q is not a positive number", s)
-		}
-		ns = append(ns, n)
+	ns, err := positiveInts("sockets", *sockets)
+	if err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"restaurant/internal/app"
@@ -51,4 +53,27 @@ func describeDatabase(cfg *app.Config) string {
 		return "embedded PostgreSQL in " + abs
 	}
 	return "external PostgreSQL (DATABASE_URL)"
+}
+
+// positiveInts parses a comma-separated list of counts for a flag.
+func positiveInts(flagName, list string) ([]int, error) {
+	var out []int
+	for _, s := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("-%s: %q is not a positive number", flagName, s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// openApp opens the application with the configured logger, for the
+// subcommands that work on the database and exit.
+func openApp(ctx context.Context, cfg *app.Config) (*app.App, error) {
+	log, err := newLogger(cfg.LogLevel)
+	if err != nil {
+		return nil, err
+	}
+	return app.Open(ctx, *cfg, log)
 }

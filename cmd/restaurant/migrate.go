@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-
-	"restaurant/internal/app"
 )
 
 // migrate brings the database schema up to date and exits.
@@ -14,11 +12,7 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	log, err := newLogger(cfg.LogLevel)
-	if err != nil {
-		return err
-	}
-	a, err := app.Open(ctx, *cfg, log) // Open applies the migrations
+	a, err := openApp(ctx, cfg) // opening applies the migrations
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
-	"restaurant/internal/app"
 	"restaurant/projections"
 )
 
@@ -22,11 +21,7 @@ func runProjections(ctx context.Context, args []string, getenv func(string) stri
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	log, err := newLogger(cfg.LogLevel)
-	if err != nil {
-		return err
-	}
-	a, err := app.Open(ctx, *cfg, log)
+	a, err := openApp(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,6 @@ import (
 
 	"restaurant/domain/staff"
 	"restaurant/internal/accounts"
-	"restaurant/internal/app"
 )
 
 // runStaff is "restaurant staff add NAME --role ROLE", the password read
@@ -40,11 +39,7 @@ func runStaff(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("read password: %w", err)
 	}
 	password := strings.TrimRight(line, "\r\n")
-	log, err := newLogger(cfg.LogLevel)
-	if err != nil {
-		return err
-	}
-	a, err := app.Open(ctx, *cfg, log)
+	a, err := openApp(ctx, cfg)
 	if err != nil {
 		return err
 	}

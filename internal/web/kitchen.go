@@ -136,12 +136,9 @@ func (d Deps) ticketCommand(build func(at time.Time) kitchen.Command) http.Handl
 		meta := eventstore.Metadata{CommandID: in.commandID(actor), Actor: actor}
 		res, err := eventstore.Handle(ctx, d.Store, projections.TicketStream(id), ticketDecider, meta, build(d.Now().UTC()))
 		if err != nil {
-			status := statusOf(err)
-			if in.json || (status != http.StatusConflict && status != http.StatusUnprocessableEntity) {
-				fail(w, r, err)
-				return
-			}
-			d.renderKitchen(w, r.WithContext(ctx), status, problemOf(r, err, status).Detail)
+			commandFailed(w, r, in, err, func(status int) {
+				d.renderKitchen(w, r.WithContext(ctx), status, problemOf(r, err, status).Detail)
+			})
 			return
 		}
 		if in.json {

@@ -141,10 +141,7 @@ func (d Deps) openOrder(w http.ResponseWriter, r *http.Request) {
 }
 
 func (d Deps) openFailed(w http.ResponseWriter, r *http.Request, in input, guest string, err error) {
-	status := statusOf(err)
-	if in.json || (status != http.StatusUnprocessableEntity && status != http.StatusConflict) {
-		fail(w, r, err)
-		return
-	}
-	d.renderMenu(w, r, status, guest, formError(r, "add-"+in.values["menu_item_id"], in, err))
+	commandFailed(w, r, in, err, func(status int) {
+		d.renderMenu(w, r, status, guest, formError(r, "add-"+in.values["menu_item_id"], in, err))
+	})
 }

@@ -95,17 +95,14 @@ func (d Deps) serve(oc orderCommand) http.HandlerFunc {
 }
 
 func (d Deps) orderCommandFailed(w http.ResponseWriter, r *http.Request, oc orderCommand, in input, orderID, guest string, err error) {
-	status := statusOf(err)
-	if in.json || (status != http.StatusUnprocessableEntity && status != http.StatusConflict) {
-		fail(w, r, err)
-		return
-	}
-	fe := formError(r, oc.form(r), in, err)
-	if oc.backToMenu {
-		d.renderMenu(w, r, status, guest, fe)
-		return
-	}
-	d.renderOrder(w, r, status, orderID, guest, fe)
+	commandFailed(w, r, in, err, func(status int) {
+		fe := formError(r, oc.form(r), in, err)
+		if oc.backToMenu {
+			d.renderMenu(w, r, status, guest, fe)
+			return
+		}
+		d.renderOrder(w, r, status, orderID, guest, fe)
+	})
 }
 
 // formError keeps what the guest typed and says what to fix.

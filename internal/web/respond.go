@@ -52,6 +52,18 @@ func fail(w http.ResponseWriter, r *http.Request, err error) {
 	render(w, r, status, views.ErrorPage(p.Title, p.Detail))
 }
 
+// commandFailed answers a command that failed: JSON clients and errors no
+// form can fix get fail; a form the user can correct (422, 409) comes back
+// through again, with the status to answer.
+func commandFailed(w http.ResponseWriter, r *http.Request, in input, err error, again func(status int)) {
+	status := statusOf(err)
+	if in.json || (status != http.StatusUnprocessableEntity && status != http.StatusConflict) {
+		fail(w, r, err)
+		return
+	}
+	again(status)
+}
+
 func notFound(w http.ResponseWriter, r *http.Request) {
 	fail(w, r, &requestError{http.StatusNotFound, "There is nothing at this address."})
 }

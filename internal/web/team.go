@@ -50,12 +50,7 @@ func (d Deps) teamCommand(w http.ResponseWriter, r *http.Request, form, username
 	r = r.WithContext(ctx)
 	res, err := run(in, "staff:"+signedIn(ctx).Username)
 	if err != nil {
-		status := statusOf(err)
-		if in.json || (status != http.StatusUnprocessableEntity && status != http.StatusConflict) {
-			fail(w, r, err)
-			return
-		}
-		d.renderTeam(w, r, status, formError(r, form, in, err))
+		commandFailed(w, r, in, err, func(status int) { d.renderTeam(w, r, status, formError(r, form, in, err)) })
 		return
 	}
 	if in.json {

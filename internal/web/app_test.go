@@ -36,6 +36,12 @@ type testApp struct {
 
 func newTestApp(t *testing.T) *testApp {
 	t.Helper()
+	return newTestAppWith(t, nil)
+}
+
+// newTestAppWith lets a test adjust the handlers' dependencies.
+func newTestAppWith(t *testing.T, adjust func(*Deps)) *testApp {
+	t.Helper()
 	pool := testdb.New(t)
 	store := eventstore.Open(pool, contracts.Codec())
 	t.Cleanup(store.Close)
@@ -58,13 +64,18 @@ func newTestApp(t *testing.T) *testApp {
 	}
 	sessions, closeSessions := NewSessions(pool)
 	t.Cleanup(closeSessions)
-	a := &testApp{t: t, store: store, runner: runner, accounts: accounts.Accounts{Store: store}, h: Handler(Deps{
+	a := &testApp{t: t, store: store, runner: runner, accounts: accounts.Accounts{Store: store}, h: nil}
+	deps := Deps{
 		Pool: pool, Store: store, Runner: runner,
 		Menus: projections.Menus{Pool: pool}, Orders: projections.Orders{Pool: pool}, Team: projections.Team{Pool: pool}, Tickets: projections.Tickets{Pool: pool},
 		Sessions: sessions, Accounts: accounts.Accounts{Store: store},
 		Pending: func(ctx context.Context) (int, error) { return migrations.Pending(ctx, pool) },
 		Hub:     hub,
-	})}
+	}
+	if adjust != nil {
+		adjust(&deps)
+	}
+	a.h = Handler(deps)
 	a.caughtUp()
 	return a
 }

@@ -23,10 +23,12 @@ import (
 // a slow screen rather than holding anyone back.
 const (
 	writeWait  = 5 * time.Second
-	pongWait   = 30 * time.Second
+	pongWait   = 30 * time.Second // a screen silent this long is dropped
 	pingPeriod = pongWait * 9 / 10
 	readLimit  = 4096
 )
+
+
 
 var upgrader = websocket.Upgrader{
 	ReadBufferSize:  512,
@@ -118,8 +120,9 @@ func (d Deps) followLive(w http.ResponseWriter, r *http.Request) {
 	go func() {
 		defer cancel()
 		conn.SetReadLimit(readLimit)
-		_ = conn.SetReadDeadline(time.Now().Add(pongWait))
-		conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(pongWait)) })
+		wait := d.LivePing * 10 / 9
+		_ = conn.SetReadDeadline(time.Now().Add(wait))
+		conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(wait)) })
 		for {
 			if _, _, err := conn.NextReader(); err != nil {
 				return
@@ -128,7 +131,7 @@ func (d Deps) followLive(w http.ResponseWriter, r *http.Request) {
 	}()
 
 	// The writer: everything now, then what changes.
-	ping := time.NewTicker(pingPeriod)
+	ping := time.NewTicker(d.LivePing)
 	defer ping.Stop()
 	if !d.push(ctx, conn, regions, topics, true) {
 		return
@@ -148,11 +151,38 @@ func (d Deps) followLive(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		case <-ping.C:
+			// A screen keeps following only while it still may: a signed-out
+			// or disabled member's kitchen screen stops within a ping period.
+			if err := d.stillAllowed(r, topics); err != nil {
+				_ = conn.WriteControl(websocket.CloseMessage,
+					websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "no longer allowed"), time.Now().Add(writeWait))
+				return
+			}
 			if conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)) != nil {
 				return
 			}
 		}
 	}
+}
+
+// stillAllowed checks the topics again, with the staff session as the store
+// has it now (signed out, it is gone).
+func (d Deps) stillAllowed(r *http.Request, topics []string) error {
+	// A context without the session read at connect time: Load keeps a
+	// session it finds in the context instead of reading the store again.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(context.Background()), 5*time.Second)
+	defer cancel()
+	if c, err := r.Cookie(d.Sessions.Cookie.Name); err == nil {
+		if ctx, err = d.Sessions.Load(ctx, c.Value); err != nil {
+			return err
+		}
+	}
+	for _, t := range topics {
+		if _, err := d.authorize(r.WithContext(ctx), t); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // push renders the topics' regions into one message.

@@ -12,6 +12,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"restaurant/domain/menu"
+	"restaurant/domain/staff"
 	"restaurant/internal/demo"
 	"restaurant/internal/eventstore"
 )
@@ -134,4 +135,49 @@ func TestMenuPagesFollowSoldOutLive(t *testing.T) {
 		t.Fatal(err)
 	}
 	await(t, conn, `sold-out" id="item-tiramisu"`)
+}
+
+// TestLiveScreensStopWhenAccessEnds: a kitchen screen of a member who is
+// disabled, or signs out, is closed at the next check.
+func TestLiveScreensStopWhenAccessEnds(t *testing.T) {
+	a := newTestAppWith(t, func(d *Deps) { d.LivePing = 50 * time.Millisecond })
+	srv := httptest.NewServer(a.h)
+	defer srv.Close()
+	ctx := context.Background()
+	for _, name := range []string{"kai", "noor"} {
+		if err := a.accounts.Add(ctx, name, staff.Kitchen, kitchenPassword, "system:test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	closedFor := func(who string, g *guest, end func()) {
+		t.Helper()
+		t.Log(who)
+		conn, _, err := g.dial(t, srv, "topic=kitchen", srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		await(t, conn, `id="kitchen-board"`)
+		end()
+		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		for {
+			_, _, err := conn.ReadMessage()
+			if err == nil {
+				continue
+			}
+			if !websocket.IsCloseError(err, websocket.ClosePolicyViolation) {
+				t.Fatalf("the screen ended with %v, want a policy-violation close", err)
+			}
+			return
+		}
+	}
+	kai := a.guest()
+	kai.signIn("kai", kitchenPassword)
+	closedFor("disabled", kai, func() {
+		if _, err := a.accounts.Run(ctx, "kai", "staff:test", uuid.New(), staff.Disable{}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	noor := a.guest()
+	noor.signIn("noor", kitchenPassword)
+	closedFor("signed out", noor, func() { noor.post("/logout", nil) })
 }

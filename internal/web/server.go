@@ -32,6 +32,9 @@ type Deps struct {
 	Ageing Ageing
 	// Hub tells live screens what changed.
 	Hub *live.Hub
+	// LivePing is how often live screens are pinged and their access
+	// checked again; zero: every 27 s.
+	LivePing time.Duration
 	// Sessions keeps staff signed in; Accounts checks who they are.
 	Sessions *scs.SessionManager
 	Accounts accounts.Accounts
@@ -51,6 +54,9 @@ func Handler(d Deps) http.Handler {
 	}
 	d.menu = &menuCache{}
 	d.kitchenBoard = &shared{}
+	if d.LivePing == 0 {
+		d.LivePing = pingPeriod
+	}
 	if d.Hub == nil {
 		d.Hub = live.NewHub()
 	}

@@ -28,8 +28,6 @@ const (
 	readLimit  = 4096
 )
 
-
-
 var upgrader = websocket.Upgrader{
 	ReadBufferSize:  512,
 	WriteBufferSize: 4096,

@@ -5,15 +5,24 @@
   "use strict";
   var lastUpdate = 0;
   var live = false;
+  // The server sends a heartbeat at least every 27 s; silence for longer than
+  // this means the connection is dead even if the browser has not noticed.
+  var silentAfter = 70000;
 
   function stateEl() { return document.getElementById("live-state"); }
 
   function showState() {
     var el = stateEl();
     if (!el) return;
-    if (live) {
+    var silent = Date.now() - lastUpdate;
+    if (live && silent < silentAfter) {
       el.textContent = "Live";
       el.dataset.state = "live";
+      return;
+    }
+    if (live) {
+      el.textContent = "No word from the server for " + Math.round(silent / 1000) + " s";
+      el.dataset.state = "reconnecting";
       return;
     }
     el.dataset.state = "reconnecting";
@@ -41,9 +50,11 @@
     queued = n;
   }
 
+  var audio = null;
   function chime() {
     try {
-      var ctx = new (window.AudioContext || window.webkitAudioContext)();
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      var ctx = audio;
       var osc = ctx.createOscillator();
       var gain = ctx.createGain();
       osc.frequency.value = 880;

@@ -140,7 +140,12 @@ func (a Accounts) EnsureAdmin(ctx context.Context, password string) (generated s
 		}
 	}
 	if password != "" {
+		// Resetting the password is the way back in: the account must also
+		// be enabled and a manager again.
 		if _, err := a.Run(ctx, AdminUsername, "system:start", uuid.Nil, staff.Enable{}); err != nil {
+			return "", err
+		}
+		if _, err := a.Run(ctx, AdminUsername, "system:start", uuid.Nil, staff.ChangeRole{Role: staff.Manager}); err != nil {
 			return "", err
 		}
 		if _, err := a.Verify(ctx, AdminUsername, password); err == nil {

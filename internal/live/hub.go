@@ -28,11 +28,18 @@ func NewHub() *Hub {
 }
 
 // Generation counts a topic's notices: screens that render a topic at the
-// same generation may share one rendering.
+// same generation may share one rendering. Only topics asked about are
+// counted (one per order would grow without end); a topic's count starts
+// when first asked and is never reset, so a cached rendering can never be
+// mistaken for a newer one.
 func (h *Hub) Generation(topic string) uint64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.generations[topic]
+	g, ok := h.generations[topic]
+	if !ok {
+		h.generations[topic] = 0
+	}
+	return g
 }
 
 // Subscription is one screen's interest in some topics.
@@ -116,7 +123,9 @@ func (s *Subscription) Take() []string {
 // blocks: notices for a screen that has not caught up fold together.
 func (h *Hub) Publish(topic string) {
 	h.mu.Lock()
-	h.generations[topic]++
+	if _, counted := h.generations[topic]; counted {
+		h.generations[topic]++
+	}
 	subs := make([]*Subscription, 0, len(h.subs[topic]))
 	for s := range h.subs[topic] {
 		subs = append(subs, s)
@@ -149,14 +158,13 @@ func (h *Hub) Subscribers() int {
 // channel carries notices between processes.
 const channel = "restaurant_live"
 
-// Notify sends notices to every process on the database (this one too).
+// Notify sends notices to every process on the database (this one too), in
+// one round trip, bounded in time: a lost notice is made good by the next.
 func Notify(ctx context.Context, pool *pgxpool.Pool, topics []string) error {
-	for _, t := range topics {
-		if _, err := pool.Exec(ctx, `SELECT pg_notify($1, $2)`, channel, t); err != nil {
-			return err
-		}
-	}
-	return nil
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	_, err := pool.Exec(ctx, `SELECT pg_notify($1, t) FROM unnest($2::text[]) AS t`, channel, topics)
+	return err
 }
 
 // Listen publishes every process's notices to this hub until ctx ends,

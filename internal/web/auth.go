@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path"
 	"slices"
 	"strings"
 	"time"
@@ -94,12 +95,25 @@ func (d Deps) showLogin(w http.ResponseWriter, r *http.Request) {
 	render(w, r, http.StatusOK, views.LoginPage(views.LoginView{Next: localPath(r.URL.Query().Get("next"))}))
 }
 
-// localPath keeps a redirect target on this site.
+// localPath keeps a redirect target on this site: a path of ours, never a
+// scheme, a host, or something a browser may read as one ("//", "/\\",
+// tabs and newlines, which browsers strip).
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
-		return "/staff"
+	const fallback = "/staff"
+	if strings.ContainsAny(p, "\\\t\r\n") || !strings.HasPrefix(p, "/") {
+		return fallback
 	}
-	return p
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.RawPath != "" ||
+		strings.ContainsAny(u.Path, "\\\t\r\n") {
+		return fallback
+	}
+	clean := path.Clean(u.Path)
+	if !strings.HasPrefix(clean, "/") || strings.HasPrefix(clean, "//") {
+		return fallback
+	}
+	u.Path = clean
+	return u.RequestURI()
 }
 
 func clientAddress(r *http.Request) string {

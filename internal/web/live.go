@@ -28,6 +28,9 @@ const (
 	readLimit  = 4096
 )
 
+// heartbeat replaces an empty element of the live-state region.
+var heartbeat = []byte(`<span id="live-beat" hx-swap-oob="true" hidden></span>`)
+
 var upgrader = websocket.Upgrader{
 	ReadBufferSize:  512,
 	WriteBufferSize: 4096,
@@ -157,6 +160,12 @@ func (d Deps) followLive(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			if conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)) != nil {
+				return
+			}
+			// A heartbeat the page can see (pings are invisible to
+			// JavaScript): a screen that hears nothing for a while says so.
+			_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if conn.WriteMessage(websocket.TextMessage, heartbeat) != nil {
 				return
 			}
 		}

@@ -41,7 +41,9 @@ const keyMarker = "00000000-0000-4000-8000-00000000c0de"
 func (d Deps) listed(ctx context.Context, fresh bool) ([]projections.MenuItem, error) {
 	c := d.menu
 	c.mu.Lock()
-	if !fresh && c.items != nil && (time.Since(c.fetched) < menuFreshFor || c.refreshing) {
+	// While one request reads the menu again, others keep the copy, for a
+	// few seconds at most.
+	if !fresh && c.items != nil && (time.Since(c.fetched) < menuFreshFor || (c.refreshing && time.Since(c.fetched) < 3*time.Second)) {
 		items := c.items
 		c.mu.Unlock()
 		return items, nil

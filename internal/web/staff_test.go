@@ -207,6 +207,11 @@ func TestSignInGoesOnlyToThisSite(t *testing.T) {
 		"https://evil.example": "/staff",
 		"//evil.example":       "/staff",
 		"/\\evil.example":      "/staff",
+		"/./%5Cevil.example":   "/staff",
+		"/%09/evil.example":    "/staff",
+		"/\t/evil.example":     "/staff",
+		"/%2F/evil.example":    "/staff",
+		"/staff/../kitchen":    "/kitchen",
 	} {
 		rec := a.guest().post("/login", url.Values{"username": {"maria"}, "password": {managerPassword}, "next": {next}})
 		if rec.Header().Get("Location") != want {

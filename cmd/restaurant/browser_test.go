@@ -326,11 +326,7 @@ func TestManagerSignsInAndAddsStaff(t *testing.T) {
 	base := startServer(t, map[string]string{"DATABASE_URL": testdb.URL(t), "RESTAURANT_ADMIN_PASSWORD": "owner's own secret"})
 	b := openBrowser(t, chrome, 60*time.Second)
 
-	b.load("team-anonymous", chromedp.Navigate(base+"/staff/team"))
-	b.do("sign-in", chromedp.WaitVisible(chromedp.CSS(`input[name="username"]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "admin"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "owner's own secret"))
-	b.load("sign-in", chromedp.Click(chromedp.CSS(`form[action="/login"] button`)))
+	b.signIn(base + "/staff/team") // an anonymous visitor is sent to sign in first
 	b.do("team", chromedp.WaitVisible(chromedp.CSS("#member-admin")))
 	b.do("add-member", chromedp.SendKeys(chromedp.CSS(`form[action="/staff/team/commands/add"] input[name="username"]`), "kai"),
 		chromedp.SetValue(chromedp.CSS(`form[action="/staff/team/commands/add"] select[name="role"]`), "kitchen"),
@@ -354,10 +350,7 @@ func TestKitchenWorksATicketInTheBrowser(t *testing.T) {
 	placeByJSON(t, base)
 	b := openBrowser(t, chrome, 60*time.Second)
 	b.do("tablet", chromedp.EmulateViewport(1280, 800))
-	b.load("sign-in", chromedp.Navigate(base+"/login?next=/kitchen"))
-	b.do("sign-in", chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "admin"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "owner's own secret"))
-	b.load("sign-in", chromedp.Click(chromedp.CSS(`form[action="/login"] button`)))
+	b.signIn(base + "/login?next=/kitchen")
 	b.eventually("ticket", func() (bool, string) {
 		n := value(b, "ticket", chromedp.Evaluate[int](`document.querySelectorAll("ol.tickets li.ticket-queued").length`))
 		if n == 0 {
@@ -406,10 +399,7 @@ func TestScreensFollowLiveAndComeBack(t *testing.T) {
 
 	kitchen := openBrowser(t, chrome, 90*time.Second)
 	kitchen.do("tablet", chromedp.EmulateViewport(1280, 800))
-	kitchen.load("sign-in", chromedp.Navigate(base+"/login?next=/kitchen"))
-	kitchen.do("sign-in", chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "admin"),
-		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "owner's own secret"))
-	kitchen.load("sign-in", chromedp.Click(chromedp.CSS(`form[action="/login"] button`)))
+	kitchen.signIn(base + "/login?next=/kitchen")
 	kitchen.do("kitchen live", chromedp.WaitVisible(chromedp.CSS(`#live-state[data-state="live"]`)),
 		chromedp.Evaluate[chromedp.Void](`window.stayed = "yes"`))
 
@@ -448,6 +438,16 @@ func TestScreensFollowLiveAndComeBack(t *testing.T) {
 	stayed(guest, "handed over")
 	stayed(kitchen, "handed over")
 	guest.shot("guest-live")
+}
+
+// signIn opens a page that asks to sign in, and signs in as the admin.
+func (b *browser) signIn(page string) {
+	b.t.Helper()
+	b.load("sign-in", chromedp.Navigate(page))
+	b.do("sign-in", chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "admin"),
+		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "owner's own secret"))
+	b.load("sign-in", chromedp.Click(chromedp.CSS(`form[action="/login"] button`)))
 }
 
 // press clicks a button in one step in the page: on a live screen a push

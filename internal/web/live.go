@@ -189,6 +189,14 @@ func (d Deps) stillAllowed(r *http.Request, topics []string) error {
 			return err
 		}
 	}
+	// A screen on the wall is in use while it is live: keep its staff
+	// session from expiring for idleness, as a page request would.
+	if d.Sessions.Exists(ctx, staffKey) {
+		d.Sessions.Put(ctx, "live_at", time.Now().Unix())
+		if _, _, err := d.Sessions.Commit(ctx); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -181,3 +181,36 @@ func TestLiveScreensStopWhenAccessEnds(t *testing.T) {
 	noor.signIn("noor", kitchenPassword)
 	closedFor("signed out", noor, func() { noor.post("/logout", nil) })
 }
+
+// TestLiveKitchenKeepsItsSessionAlive: a wall screen that only listens is
+// still in use; its session's idle expiry moves on.
+func TestLiveKitchenKeepsItsSessionAlive(t *testing.T) {
+	a := newTestAppWith(t, func(d *Deps) { d.LivePing = 50 * time.Millisecond })
+	srv := httptest.NewServer(a.h)
+	defer srv.Close()
+	if err := a.accounts.Add(context.Background(), "kai", staff.Kitchen, kitchenPassword, "system:test"); err != nil {
+		t.Fatal(err)
+	}
+	kai := a.guest()
+	kai.signIn("kai", kitchenPassword)
+	expiry := func() time.Time {
+		var at time.Time
+		if err := a.store.Pool().QueryRow(context.Background(), `SELECT expiry FROM sessions WHERE token = $1`, kai.cookies["staff_session"].Value).Scan(&at); err != nil {
+			t.Fatal(err)
+		}
+		return at
+	}
+	before := expiry()
+	conn, _, err := kai.dial(t, srv, "topic=kitchen", srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	await(t, conn, `id="kitchen-board"`)
+	deadline := time.Now().Add(10 * time.Second)
+	for !expiry().After(before) {
+		if time.Now().After(deadline) {
+			t.Fatal("the live screen's session never moved its idle expiry")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

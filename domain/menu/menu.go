@@ -202,3 +202,21 @@ func validate(d details) (details, error) {
 	}
 	return d, nil
 }
+
+// Slug makes a readable id fragment from a name: lowercase letters and
+// digits, dashes between words, at most 40 characters.
+func Slug(name string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(name) {
+		if b.Len() >= 40 {
+			break
+		}
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case b.Len() > 0 && !strings.HasSuffix(b.String(), "-"):
+			b.WriteByte('-')
+		}
+	}
+	return strings.Trim(b.String(), "-")
+}

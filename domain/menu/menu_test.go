@@ -249,3 +249,17 @@ func TestEvents(t *testing.T) {
 		}
 	}
 }
+
+func TestSlug(t *testing.T) {
+	for name, want := range map[string]string{
+		"Quattro formaggi":      "quattro-formaggi",
+		"  Tiramisù!  ":         "tiramis",
+		"Café & Crème":          "caf-cr-me",
+		"***":                   "",
+		strings.Repeat("a", 60): strings.Repeat("a", 40),
+	} {
+		if got := Slug(name); got != want {
+			t.Errorf("Slug(%q) = %q, want %q", name, got, want)
+		}
+	}
+}

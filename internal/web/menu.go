@@ -15,7 +15,8 @@ import (
 
 // showMenu is the front page: the menu by category.
 func (d Deps) showMenu(w http.ResponseWriter, r *http.Request) {
-	d.waitFor(r, "orders")
+	d.waitFor(r, "orders") // the guest's order, in the header
+	d.waitFor(r, "menu")   // a manager's change to the menu
 	guest, _ := guestID(r)
 	if guest == "" && len(r.URL.Query()) == 0 && d.cachedAnonymousMenu(w) {
 		return

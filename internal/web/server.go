@@ -12,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"restaurant/domain/menu"
 	"restaurant/domain/staff"
 	"restaurant/internal/accounts"
 	"restaurant/internal/eventstore"
@@ -94,11 +95,20 @@ func Handler(d Deps) http.Handler {
 			r.Post("/tickets/{ticketID}/commands/recall", d.recallTicket)
 			r.Post("/tickets/{ticketID}/commands/hand-over", d.handOverTicket)
 		})
+		r.Route("/menu/items", func(r chi.Router) {
+			r.Use(d.requireRole(staff.Manager))
+			r.Post("/commands/add", d.addMenuItem)
+			r.Post("/{itemID}/commands/modify", d.modifyMenuItem)
+			r.Post("/{itemID}/commands/remove", d.simpleMenuCommand(menu.RemoveMenuItem{}))
+			r.Post("/{itemID}/commands/sold-out", d.simpleMenuCommand(menu.MarkSoldOut{}))
+			r.Post("/{itemID}/commands/back-in-stock", d.simpleMenuCommand(menu.MarkBackInStock{}))
+		})
 		r.Route("/staff", func(r chi.Router) {
 			r.Use(d.requireRole(staff.Kitchen, staff.Manager))
 			r.Get("/", d.staffHome)
 			r.Group(func(r chi.Router) {
 				r.Use(d.requireRole(staff.Manager))
+				r.Get("/menu", d.showStaffMenu)
 				r.Get("/team", d.showTeam)
 				r.Post("/team/commands/add", d.addStaff)
 				r.Post("/team/{username}/commands/change-role", d.changeRole)

@@ -1,0 +1,137 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+
+	"restaurant/domain"
+	"restaurant/domain/menu"
+	"restaurant/internal/demo"
+	"restaurant/internal/eventstore"
+	"restaurant/views"
+)
+
+var menuDecider = eventstore.Decider[menu.State, menu.Command]{Evolve: menu.Evolve, Decide: menu.Decide}
+
+// showStaffMenu is the manager's menu page.
+func (d Deps) showStaffMenu(w http.ResponseWriter, r *http.Request) {
+	d.waitFor(r, "menu")
+	d.renderStaffMenu(w, r, http.StatusOK, nil)
+}
+
+func (d Deps) renderStaffMenu(w http.ResponseWriter, r *http.Request, status int, fe *views.FormError) {
+	_, seen := r.URL.Query()[seenParam]
+	items, err := d.listed(r.Context(), seen || fe != nil)
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	v := views.StaffMenuView{Nav: staffNav(r.Context()), Error: fe, CommandID: commandIDs()}
+	for _, it := range items {
+		v.Items = append(v.Items, views.StaffMenuItem{ID: it.ItemID, Name: it.Name, Description: it.Description,
+			Category: it.Category, Price: euros(it.Price), SoldOut: it.SoldOut, TimesAdded: it.TimesAdded})
+	}
+	if fe != nil && fe.Form != "add" && !slices.ContainsFunc(v.Items, func(it views.StaffMenuItem) bool { return "dish-"+it.ID == fe.Form }) {
+		fe.Form = "menu" // the dish is not on the page (removed, unknown): say it at the top
+	}
+	render(w, r, status, views.StaffMenuPage(v))
+}
+
+// euros shows cents as a form field does: "11.50".
+func euros(m domain.Money) string { return fmt.Sprintf("%d.%02d", m.Amount/100, m.Amount%100) }
+
+// parseEuros reads a price as people type it: "11.5", "11,50", "€ 11".
+func parseEuros(s string) (domain.Money, error) {
+	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "€"))
+	s = strings.ReplaceAll(s, ",", ".")
+	whole, frac, _ := strings.Cut(s, ".")
+	bad := domain.Invalid("price", "Enter a price in euros, like 11.50.")
+	if whole == "" || len(frac) > 2 || len(whole) > 6 {
+		return domain.Money{}, bad
+	}
+	w, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil || w < 0 {
+		return domain.Money{}, bad
+	}
+	cents := int64(0)
+	if frac != "" {
+		f, err := strconv.ParseInt(frac, 10, 64)
+		if err != nil || f < 0 {
+			return domain.Money{}, bad
+		}
+		if len(frac) == 1 {
+			f *= 10
+		}
+		cents = f
+	}
+	return domain.Cents(w*100 + cents), nil
+}
+
+// menuCommand is one of the menu's command URIs, for managers.
+func (d Deps) menuCommand(form func(r *http.Request) string, build func(r *http.Request, in input, id uuid.UUID) (string, menu.Command, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		in, err := readInput(w, r)
+		if err != nil {
+			fail(w, r, err)
+			return
+		}
+		ctx, cancel := withTimeout(r, 10*time.Second)
+		defer cancel()
+		actor := "staff:" + signedIn(ctx).Username
+		commandID := in.commandID(actor)
+		itemID, cmd, err := build(r, in, commandID)
+		var res eventstore.Result
+		if err == nil {
+			meta := eventstore.Metadata{CommandID: commandID, Actor: actor}
+			res, err = eventstore.Handle(ctx, d.Store, demo.MenuItemStream(itemID), menuDecider, meta, cmd)
+		}
+		if err != nil {
+			commandFailed(w, r, in, err, func(status int) {
+				d.renderStaffMenu(w, r.WithContext(ctx), status, formError(r, form(r), in, err))
+			})
+			return
+		}
+		if in.json {
+			accepted(w, http.StatusAccepted, res, map[string]any{"menu_item_id": itemID})
+			return
+		}
+		redirectAfter(w, r, "/staff/menu", res, nil)
+	}
+}
+
+func dishForm(r *http.Request) string { return "dish-" + chi.URLParam(r, "itemID") }
+
+func (d Deps) addMenuItem(w http.ResponseWriter, r *http.Request) {
+	d.menuCommand(func(*http.Request) string { return "add" }, func(_ *http.Request, in input, id uuid.UUID) (string, menu.Command, error) {
+		price, err := parseEuros(in.values["price"])
+		if err != nil {
+			return "", nil, err
+		}
+		// A readable id that never collides, even with a removed dish's.
+		itemID := strings.TrimPrefix(menu.Slug(in.values["name"])+"-"+id.String()[:6], "-")
+		return itemID, menu.AddMenuItem{ItemID: itemID, Name: in.values["name"], Description: in.values["description"],
+			Category: in.values["category"], Price: price}, nil
+	})(w, r)
+}
+
+func (d Deps) modifyMenuItem(w http.ResponseWriter, r *http.Request) {
+	d.menuCommand(dishForm, func(r *http.Request, in input, _ uuid.UUID) (string, menu.Command, error) {
+		price, err := parseEuros(in.values["price"])
+		return chi.URLParam(r, "itemID"), menu.ModifyMenuItem{Name: in.values["name"], Description: in.values["description"],
+			Category: in.values["category"], Price: price}, err
+	})(w, r)
+}
+
+// simpleMenuCommand is a button on a dish.
+func (d Deps) simpleMenuCommand(cmd menu.Command) http.HandlerFunc {
+	return d.menuCommand(dishForm, func(r *http.Request, _ input, _ uuid.UUID) (string, menu.Command, error) {
+		return chi.URLParam(r, "itemID"), cmd, nil
+	})
+}

@@ -490,3 +490,29 @@ func handOver(t *testing.T, base, ticket string) {
 		t.Fatalf("hand over: %s", resp.Status)
 	}
 }
+
+// TestManagerAddsADishAndGuestsSeeItLive: a guest has the menu open; the
+// manager adds a dish on the menu management page; it appears on the
+// guest's menu without a reload.
+func TestManagerAddsADishAndGuestsSeeItLive(t *testing.T) {
+	chrome := chromiumPath(t)
+	base := startServer(t, map[string]string{"DATABASE_URL": testdb.URL(t), "RESTAURANT_ADMIN_PASSWORD": "owner's own secret"})
+	guest := openBrowser(t, chrome, 60*time.Second)
+	guest.do("menu", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS(`#live-state[data-state="live"]`)),
+		chromedp.Evaluate[chromedp.Void](`window.stayed = "yes"`))
+
+	manager := openBrowser(t, chrome, 60*time.Second)
+	manager.signIn(base + "/staff/menu")
+	add := `form[action="/menu/items/commands/add"] `
+	manager.do("add dish", chromedp.WaitVisible(chromedp.CSS(add+`input[name="name"]`)),
+		chromedp.SendKeys(chromedp.CSS(add+`input[name="name"]`), "Calzone"),
+		chromedp.SendKeys(chromedp.CSS(add+`input[name="category"]`), "Pizza"),
+		chromedp.SendKeys(chromedp.CSS(add+`input[name="description"]`), "Folded, with ricotta and salami."),
+		chromedp.SendKeys(chromedp.CSS(add+`input[name="price"]`), "13.90"))
+	manager.load("add dish", chromedp.Click(chromedp.CSS(add+"button")))
+	manager.do("added", chromedp.WaitVisible(chromedp.CSS(`li[id^="dish-calzone-"]`)))
+	manager.shot("staff-menu")
+
+	guest.do("dish arrives", chromedp.WaitVisible(chromedp.CSS(`li[id^="item-calzone-"]`)))
+	stayed(guest, "dish arrives")
+}

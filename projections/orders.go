@@ -236,3 +236,76 @@ func (r Orders) Of(ctx context.Context, customer string, limit int) ([]Summary, 
 func All() []Projection {
 	return []Projection{MenuProjection{}, OrdersProjection{}, StaffProjection{}, TicketsProjection{}}
 }
+
+// OrderFilter narrows the staff's list of orders; zero fields match all.
+type OrderFilter struct {
+	// Progress is "open", "placed" (waiting for the kitchen), "preparing",
+	// "ready", "handed_over" or "canceled".
+	Progress string
+	From, To time.Time // opened in [From, To)
+	Number   int64
+}
+
+// PageKey is where a page of orders ends: the list continues after it.
+type PageKey struct {
+	OpenedAt time.Time
+	Number   int64
+}
+
+// ListEntry is one order in the staff's list.
+type ListEntry struct {
+	Summary
+	KitchenStatus kitchen.Status
+}
+
+// List returns orders newest first, a page at a time (keyset paging: a page
+// never shifts when new orders arrive), and the key of the next page.
+func (r Orders) List(ctx context.Context, f OrderFilter, after *PageKey, limit int) ([]ListEntry, *PageKey, error) {
+	where := []string{"true"}
+	args := []any{}
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	switch f.Progress {
+	case "open", "canceled":
+		where = append(where, "status = "+arg(f.Progress))
+	case "placed":
+		where = append(where, "status = 'placed' AND kitchen_status IN ('', 'queued')")
+	case "preparing", "ready", "handed_over":
+		where = append(where, "status = 'placed' AND kitchen_status = "+arg(f.Progress))
+	}
+	if !f.From.IsZero() {
+		where = append(where, "opened_at >= "+arg(f.From))
+	}
+	if !f.To.IsZero() {
+		where = append(where, "opened_at < "+arg(f.To))
+	}
+	if f.Number > 0 {
+		where = append(where, "number = "+arg(f.Number))
+	}
+	if after != nil {
+		where = append(where, "(opened_at, number) < ("+arg(after.OpenedAt)+", "+arg(after.Number)+")")
+	}
+	rows, err := r.Pool.Query(ctx, `SELECT order_id, number, status, item_count, total_amount, total_currency, opened_at, kitchen_status
+		FROM orders WHERE `+strings.Join(where, " AND ")+` ORDER BY opened_at DESC, number DESC LIMIT `+arg(limit+1), args...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list orders: %w", err)
+	}
+	defer rows.Close()
+	var out []ListEntry
+	for rows.Next() {
+		var e ListEntry
+		if err := rows.Scan(&e.OrderID, &e.Number, &e.Status, &e.ItemCount, &e.Total.Amount, &e.Total.Currency, &e.OpenedAt, &e.KitchenStatus); err != nil {
+			return nil, nil, fmt.Errorf("list orders: %w", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	var next *PageKey
+	if len(out) > limit {
+		out = out[:limit]
+		last := out[len(out)-1]
+		next = &PageKey{OpenedAt: last.OpenedAt, Number: last.Number}
+	}
+	return out, next, nil
+}

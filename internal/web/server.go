@@ -109,6 +109,7 @@ func Handler(d Deps) http.Handler {
 			r.Group(func(r chi.Router) {
 				r.Use(d.requireRole(staff.Manager))
 				r.Get("/menu", d.showStaffMenu)
+				r.Get("/orders", d.showStaffOrders)
 				r.Get("/team", d.showTeam)
 				r.Post("/team/commands/add", d.addStaff)
 				r.Post("/team/{username}/commands/change-role", d.changeRole)

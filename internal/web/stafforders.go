@@ -1,0 +1,77 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"restaurant/projections"
+	"restaurant/views"
+)
+
+// ordersPerPage is how many orders a page of the staff's list shows.
+const ordersPerPage = 50
+
+// showStaffOrders lists every order, newest first, by status, day and number.
+func (d Deps) showStaffOrders(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	v := views.StaffOrdersView{Nav: staffNav(r.Context()), Progress: q.Get("progress"), Day: q.Get("day"), Number: q.Get("number")}
+	f := projections.OrderFilter{Progress: v.Progress}
+	var problems []string
+	if v.Day != "" {
+		day, err := time.ParseInLocation("2006-01-02", v.Day, time.Local)
+		if err != nil {
+			problems = append(problems, "Choose a day like 2026-11-25.")
+		} else {
+			f.From, f.To = day, day.AddDate(0, 0, 1)
+		}
+	}
+	if v.Number != "" {
+		n, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(v.Number), "#"), 10, 64)
+		if err != nil || n < 1 {
+			problems = append(problems, "An order number is a whole number, like 12.")
+		} else {
+			f.Number = n
+		}
+	}
+	var after *projections.PageKey
+	if a := q.Get("after"); a != "" {
+		nanos, number, ok := strings.Cut(a, ".")
+		ns, err1 := strconv.ParseInt(nanos, 10, 64)
+		n, err2 := strconv.ParseInt(number, 10, 64)
+		if !ok || err1 != nil || err2 != nil {
+			problems = append(problems, "That page does not exist; showing the newest orders.")
+		} else {
+			after = &projections.PageKey{OpenedAt: time.Unix(0, ns), Number: n}
+		}
+	}
+	status := http.StatusOK
+	if len(problems) > 0 {
+		v.Message = strings.Join(problems, " ")
+		status = http.StatusUnprocessableEntity
+	}
+	rows, next, err := d.Orders.List(r.Context(), f, after, ordersPerPage)
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	for _, o := range rows {
+		progress := string(o.Status)
+		if o.KitchenStatus != "" && o.Status == "placed" {
+			progress = strings.ReplaceAll(string(o.KitchenStatus), "_", " ")
+		}
+		v.Rows = append(v.Rows, views.OrderRowView{Number: o.Number, Progress: progress, Items: o.ItemCount,
+			Total: o.Total.String(), OpenedAt: o.OpenedAt.In(time.Local).Format("2 Jan 15:04")})
+	}
+	if next != nil {
+		nq := url.Values{}
+		for k, vs := range q {
+			nq[k] = vs
+		}
+		nq.Set("after", strconv.FormatInt(next.OpenedAt.UnixNano(), 10)+"."+strconv.FormatInt(next.Number, 10))
+		v.NextHref = "/staff/orders?" + nq.Encode()
+	}
+	render(w, r, status, views.StaffOrdersPage(v))
+}

@@ -104,3 +104,6 @@ func (c *Codec) Decode(eventType string, version int, data json.RawMessage) (dom
 	}
 	return ptr.Elem().Interface().(domain.Event), data, nil
 }
+
+// Version is an event type's current schema version (0 if unknown).
+func (c *Codec) Version(eventType string) int { return c.types[eventType].version }

@@ -110,6 +110,7 @@ func Handler(d Deps) http.Handler {
 				r.Use(d.requireRole(staff.Manager))
 				r.Get("/menu", d.showStaffMenu)
 				r.Get("/orders", d.showStaffOrders)
+				r.Get("/orders/{orderID}/history", d.showHistory)
 				r.Get("/team", d.showTeam)
 				r.Post("/team/commands/add", d.addStaff)
 				r.Post("/team/{username}/commands/change-role", d.changeRole)

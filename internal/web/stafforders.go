@@ -62,7 +62,7 @@ func (d Deps) showStaffOrders(w http.ResponseWriter, r *http.Request) {
 		if o.KitchenStatus != "" && o.Status == "placed" {
 			progress = strings.ReplaceAll(string(o.KitchenStatus), "_", " ")
 		}
-		v.Rows = append(v.Rows, views.OrderRowView{Number: o.Number, Progress: progress, Items: o.ItemCount,
+		v.Rows = append(v.Rows, views.OrderRowView{History: "/staff/orders/" + o.OrderID + "/history", Number: o.Number, Progress: progress, Items: o.ItemCount,
 			Total: o.Total.String(), OpenedAt: o.OpenedAt.In(time.Local).Format("2 Jan 15:04")})
 	}
 	if next != nil {

@@ -38,7 +38,7 @@ func TestStaffListOrdersNewestFirstFilteredAndPaged(t *testing.T) {
 	a.caughtUp()
 	m := a.guest()
 	m.signIn("maria", managerPassword)
-	numbers := regexp.MustCompile(`<td>#(\d+)</td>`)
+	numbers := regexp.MustCompile(`>#(\d+)</a></td>`)
 	list := func(query string) (rows []string, next string) {
 		t.Helper()
 		rec := m.get("/staff/orders" + query)

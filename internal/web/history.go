@@ -1,0 +1,187 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+
+	"restaurant/domain/kitchen"
+	"restaurant/domain/ordering"
+	"restaurant/internal/eventstore"
+	"restaurant/projections"
+	"restaurant/views"
+)
+
+// showHistory is an order's audit history: every event of the order and of
+// its kitchen ticket, in the global order, told in words with who did it and
+// why; ?at=N shows the order as it was after revision N, folded from the
+// first N events by the domain's own Evolve.
+func (d Deps) showHistory(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "orderID")
+	if _, err := uuid.Parse(id); err != nil {
+		fail(w, r, errNoSuchOrder)
+		return
+	}
+	ctx := r.Context()
+	orderEvents, err := d.Store.ReadStream(ctx, projections.OrderStream(id), 0)
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	if len(orderEvents) == 0 {
+		fail(w, r, errNoSuchOrder)
+		return
+	}
+	ticketEvents, err := d.Store.ReadStream(ctx, projections.TicketStream(id), 0)
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	events := append(orderEvents, ticketEvents...)
+	slices.SortFunc(events, func(a, b eventstore.RecordedEvent) int {
+		switch {
+		case a.Cursor().Less(b.Cursor()):
+			return -1
+		case b.Cursor().Less(a.Cursor()):
+			return 1
+		}
+		return 0
+	})
+	at := len(events)
+	if s := r.URL.Query().Get("at"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > len(events) {
+			fail(w, r, &requestError{http.StatusNotFound, fmt.Sprintf("This order has revisions 1 to %d.", len(events))})
+			return
+		}
+		at = n
+	}
+	v := views.HistoryView{Nav: staffNav(ctx), Href: "/staff/orders/" + id + "/history", At: at, Last: len(events)}
+	if o, err := d.Orders.Get(ctx, id); err == nil {
+		v.Number = o.Number
+	}
+	revisionOf := map[uuid.UUID]int{}
+	byCorrelation := map[uuid.UUID][]int{}
+	for i, e := range events {
+		revisionOf[e.EventID] = i + 1
+		byCorrelation[e.CorrelationID] = append(byCorrelation[e.CorrelationID], i+1)
+	}
+	var order ordering.State
+	var ticket kitchen.State
+	for i, e := range events {
+		rev := i + 1
+		row := views.HistoryRow{Revision: rev, Anchor: "event-" + e.EventID.String(), Time: e.RecordedAt.Local().Format("2 Jan 15:04:05"),
+			Stream: "order", Who: describeActor(e.Actor), Command: e.CommandID.String()[:8], Later: rev > at}
+		if strings.HasPrefix(e.StreamID, "ticket-") {
+			row.Stream = "kitchen"
+		}
+		row.What = describe(order, e.Event)
+		if n, ok := revisionOf[e.CausationID]; ok {
+			row.CausedBy, row.CausedByRev = "event-"+e.CausationID.String(), n
+		}
+		for _, n := range byCorrelation[e.CorrelationID] {
+			if n != rev {
+				row.SameAction = append(row.SameAction, n)
+			}
+		}
+		if cur := d.Store.Codec().Version(e.Type); e.SchemaVersion != cur {
+			row.Schema = fmt.Sprintf("stored as version %d, read as version %d", e.SchemaVersion, cur)
+		}
+		var raw bytes.Buffer
+		_ = json.Indent(&raw, e.Data, "", "  ")
+		row.Raw = fmt.Sprintf("%s (stream %s, version %d, position %d)\n%s", e.Type, e.StreamID, e.Version, e.Position, raw.String())
+		v.Rows = append(v.Rows, row)
+		if rev <= at {
+			order = ordering.Evolve(order, e.Event)
+			ticket = kitchen.Evolve(ticket, e.Event)
+		}
+	}
+	v.Status = string(order.Status)
+	if order.Status == ordering.StatusNone {
+		v.Status = "not opened"
+	}
+	if ticket.Status != kitchen.StatusNone {
+		v.Kitchen = strings.ReplaceAll(string(ticket.Status), "_", " ")
+	}
+	v.Fulfilment = string(order.Fulfilment)
+	if order.Fulfilment == ordering.FulfilmentDelivery {
+		a := order.DeliveryAddress
+		v.Fulfilment = fmt.Sprintf("delivery to %s, %s %s", a.Street, a.PostalCode, a.City)
+	}
+	for _, l := range order.Lines {
+		v.Lines = append(v.Lines, views.HistoryLine{Quantity: l.Quantity, Name: l.Name, Note: l.Note, Total: l.Total().String()})
+	}
+	v.Total = order.Total().String()
+	render(w, r, http.StatusOK, views.HistoryPage(v))
+}
+
+// describeActor names who acted, for people.
+func describeActor(actor string) string {
+	kind, who, _ := strings.Cut(actor, ":")
+	switch kind {
+	case "customer":
+		return "the guest (session " + strings.TrimPrefix(who, "guest-")[:min(8, len(strings.TrimPrefix(who, "guest-")))] + ")"
+	case "staff":
+		return who + " (staff)"
+	case "policy":
+		return "the " + strings.ReplaceAll(who, "-", " ") + " policy"
+	}
+	return actor
+}
+
+// describe tells an event in words, given the order as it was before it.
+func describe(before ordering.State, e any) string {
+	switch ev := e.(type) {
+	case ordering.OrderOpened:
+		return "Order opened"
+	case ordering.ItemAddedToOrder:
+		s := fmt.Sprintf("Added %d x %s (%s each)", ev.Quantity, ev.Name, ev.UnitPrice)
+		if ev.Note != "" {
+			s += ", note: " + ev.Note
+		}
+		return s
+	case ordering.ItemRemovedFromOrder:
+		if l, ok := before.Line(ev.LineID); ok {
+			return fmt.Sprintf("Removed %d x %s", l.Quantity, l.Name)
+		}
+		return "Removed a dish"
+	case ordering.ItemQuantityChanged:
+		if l, ok := before.Line(ev.LineID); ok {
+			return fmt.Sprintf("Changed %s from %d to %d", l.Name, l.Quantity, ev.Quantity)
+		}
+		return fmt.Sprintf("Changed a quantity to %d", ev.Quantity)
+	case ordering.PickupChosen:
+		return "Chose pickup"
+	case ordering.DeliveryAddressGiven:
+		return fmt.Sprintf("Asked for delivery to %s, %s %s", ev.Address.Street, ev.Address.PostalCode, ev.Address.City)
+	case ordering.OrderPlaced:
+		return "Placed the order, total " + ev.Total.String()
+	case ordering.OrderCanceled:
+		if ev.Reason != "" {
+			return "Canceled the order: " + ev.Reason
+		}
+		return "Canceled the order"
+	case ordering.OrderPreparationStarted:
+		return "Noted that the kitchen started: too late to cancel"
+	case kitchen.TicketOpened:
+		return fmt.Sprintf("Kitchen ticket opened with %d dish(es)", len(ev.Items))
+	case kitchen.TicketStarted:
+		return "The kitchen started cooking"
+	case kitchen.TicketBumped:
+		return "The kitchen marked it ready"
+	case kitchen.TicketRecalled:
+		return "The kitchen recalled it"
+	case kitchen.TicketHandedOver:
+		return "Handed over"
+	case kitchen.TicketCanceled:
+		return "The kitchen ticket was canceled"
+	}
+	return fmt.Sprintf("%T", e)
+}

@@ -515,4 +515,42 @@ func TestManagerAddsADishAndGuestsSeeItLive(t *testing.T) {
 
 	guest.do("dish arrives", chromedp.WaitVisible(chromedp.CSS(`li[id^="item-calzone-"]`)))
 	stayed(guest, "dish arrives")
+
+	// The guest orders it; the kitchen works it; the history tells it all.
+	guest.load("order calzone", press(`li[id^="item-calzone-"] form button`))
+	guest.load("order", chromedp.Click(chromedp.CSS("#order-link")))
+	guest.load("pickup", chromedp.Click(chromedp.CSS("#choose-pickup")))
+	guest.load("place", chromedp.Click(chromedp.CSS("#place-order")))
+	order := value(guest, "order id", chromedp.Evaluate[string](`location.pathname.split("/").pop()`))
+	manager.load("kitchen", chromedp.Navigate(base+"/kitchen"))
+	manager.do("ticket", chromedp.WaitVisible(chromedp.CSS("#ticket-"+order)))
+	manager.load("start", press(`#ticket-`+order+` form[action$="/commands/start"] button`))
+	manager.load("ready", press(`#ticket-`+order+` form[action$="/commands/ready"] button`))
+	guest.do("ready", chromedp.WaitVisible(chromedp.CSS("#order-status.status-ready")))
+
+	manager.load("orders", chromedp.Navigate(base+"/staff/orders"))
+	manager.load("history", chromedp.Click(chromedp.CSS(`a[href="/staff/orders/`+order+`/history"]`)))
+	manager.eventually("history", func() (bool, string) {
+		n := value(manager, "history", chromedp.Evaluate[int](`document.querySelectorAll("ol.history > li").length`))
+		if n < 8 {
+			manager.load("history", chromedp.Reload())
+		}
+		return n == 8, fmt.Sprintf("%d events in the history", n)
+	})
+	rows := value(manager, "history", chromedp.Evaluate[string](`[...document.querySelectorAll("ol.history > li")].map(li => li.querySelector("strong").textContent + " | " + li.querySelector("p strong").textContent).join("\n")`))
+	t.Logf("history:\n%s", rows)
+	for i, want := range []string{"Order opened | the guest", "Added 1 x Calzone", "Chose pickup | the guest", "Placed the order", "Kitchen ticket opened with 1 dish(es) | the kitchen tickets policy",
+		"The kitchen started cooking | admin (staff)", "Noted that the kitchen started", "The kitchen marked it ready | admin (staff)"} {
+		if !strings.Contains(rows, want) {
+			manager.fail("history", "row %d: no %q in\n%s", i+1, want, rows)
+		}
+	}
+	manager.shot("history")
+	manager.load("time travel", chromedp.Navigate(base+"/staff/orders/"+order+"/history?at=1"))
+	if lines := value(manager, "time travel", chromedp.Evaluate[int](`document.querySelectorAll("#history-lines li").length`)); lines != 0 {
+		manager.fail("time travel", "the order after revision 1 has %d dishes, want none", lines)
+	}
+	if status := value(manager, "time travel", chromedp.Text(chromedp.CSS("#history-status"))); status != "open" {
+		manager.fail("time travel", "status after revision 1: %q", status)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"time"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
@@ -233,6 +234,44 @@ func (s *Store) ReadStreamTx(ctx context.Context, tx pgx.Tx, stream string) ([]R
 	events, err := s.query(ctx, tx, `SELECT `+eventColumns+` FROM events WHERE stream_id = $1 ORDER BY version`, stream)
 	if err != nil {
 		return nil, fmt.Errorf("read stream %s: %w", stream, err)
+	}
+	return events, nil
+}
+
+// LogFilter narrows the event log; zero fields match all.
+type LogFilter struct {
+	Type     string
+	Stream   string // a whole stream id, or a prefix ending in "-" ("order-")
+	From, To time.Time
+}
+
+// Log returns events newest first by global position, before a position
+// (zero: from the newest), a page at a time: the operators' event log.
+func (s *Store) Log(ctx context.Context, f LogFilter, before int64, limit int) ([]RecordedEvent, error) {
+	where := []string{"true"}
+	args := []any{}
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	if f.Type != "" {
+		where = append(where, "type = "+arg(f.Type))
+	}
+	if strings.HasSuffix(f.Stream, "-") {
+		where = append(where, "stream_id LIKE "+arg(strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(f.Stream)+"%"))
+	} else if f.Stream != "" {
+		where = append(where, "stream_id = "+arg(f.Stream))
+	}
+	if !f.From.IsZero() {
+		where = append(where, "recorded_at >= "+arg(f.From))
+	}
+	if !f.To.IsZero() {
+		where = append(where, "recorded_at < "+arg(f.To))
+	}
+	if before > 0 {
+		where = append(where, "position < "+arg(before))
+	}
+	events, err := s.query(ctx, s.pool, `SELECT `+eventColumns+` FROM events WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY position DESC LIMIT `+arg(limit), args...)
+	if err != nil {
+		return nil, fmt.Errorf("read the event log: %w", err)
 	}
 	return events, nil
 }

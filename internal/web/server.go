@@ -111,6 +111,7 @@ func Handler(d Deps) http.Handler {
 				r.Get("/menu", d.showStaffMenu)
 				r.Get("/orders", d.showStaffOrders)
 				r.Get("/orders/{orderID}/history", d.showHistory)
+				r.Get("/events", d.showEventLog)
 				r.Get("/team", d.showTeam)
 				r.Post("/team/commands/add", d.addStaff)
 				r.Post("/team/{username}/commands/change-role", d.changeRole)

@@ -1,0 +1,80 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"restaurant/internal/eventstore"
+	"restaurant/views"
+)
+
+// eventsPerPage is how many events a page of the log shows.
+const eventsPerPage = 100
+
+// showEventLog is every event by global position, newest first, filtered by
+// type, stream and time, keyset-paged by position.
+func (d Deps) showEventLog(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	v := views.EventLogView{Nav: staffNav(r.Context()), Type: q.Get("type"), Stream: q.Get("stream"), From: q.Get("from"), To: q.Get("to")}
+	f := eventstore.LogFilter{Type: strings.TrimSpace(v.Type), Stream: strings.TrimSpace(v.Stream)}
+	var problems []string
+	for _, tf := range []struct {
+		in  string
+		out *time.Time
+	}{{v.From, &f.From}, {v.To, &f.To}} {
+		if tf.in == "" {
+			continue
+		}
+		t, err := time.ParseInLocation("2006-01-02T15:04", tf.in, time.Local)
+		if err != nil {
+			problems = append(problems, "Times look like 2026-11-25T19:30.")
+			continue
+		}
+		*tf.out = t
+	}
+	var before int64
+	if b := q.Get("before"); b != "" {
+		n, err := strconv.ParseInt(b, 10, 64)
+		if err != nil || n < 1 {
+			problems = append(problems, "That page does not exist; showing the newest events.")
+		} else {
+			before = n
+		}
+	}
+	status := http.StatusOK
+	if len(problems) > 0 {
+		v.Message = strings.Join(problems, " ")
+		status = http.StatusUnprocessableEntity
+	}
+	events, err := d.Store.Log(r.Context(), f, before, eventsPerPage)
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	for _, e := range events {
+		var raw bytes.Buffer
+		_ = json.Indent(&raw, e.Data, "", "  ")
+		row := views.LogRow{Position: e.Position, Time: e.RecordedAt.Local().Format("2 Jan 15:04:05"), Type: e.Type,
+			Stream: e.StreamID, Who: describeActor(e.Actor), Raw: raw.String()}
+		for _, prefix := range []string{"order-", "ticket-"} {
+			if id, ok := strings.CutPrefix(e.StreamID, prefix); ok {
+				row.History = "/staff/orders/" + id + "/history"
+			}
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	if len(events) == eventsPerPage {
+		nq := url.Values{}
+		for k, vs := range q {
+			nq[k] = vs
+		}
+		nq.Set("before", strconv.FormatInt(events[len(events)-1].Position, 10))
+		v.NextHref = "/staff/events?" + nq.Encode()
+	}
+	render(w, r, status, views.EventLogPage(v))
+}

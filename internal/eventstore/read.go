@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
-	"time"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 

@@ -46,6 +46,7 @@ type Deps struct {
 
 	menu         *menuCache
 	kitchenBoard *shared
+	rebuilds     *rebuilds
 }
 
 // Handler builds the router: every route in one table.
@@ -55,6 +56,7 @@ func Handler(d Deps) http.Handler {
 	}
 	d.menu = &menuCache{}
 	d.kitchenBoard = &shared{}
+	d.rebuilds = &rebuilds{progress: map[string]string{}, running: map[string]bool{}}
 	if d.LivePing == 0 {
 		d.LivePing = pingPeriod
 	}
@@ -112,6 +114,8 @@ func Handler(d Deps) http.Handler {
 				r.Get("/orders", d.showStaffOrders)
 				r.Get("/orders/{orderID}/history", d.showHistory)
 				r.Get("/events", d.showEventLog)
+				r.Get("/projections", d.showProjections)
+				r.Post("/projections/{name}/commands/rebuild", d.rebuildProjection)
 				r.Get("/team", d.showTeam)
 				r.Post("/team/commands/add", d.addStaff)
 				r.Post("/team/{username}/commands/change-role", d.changeRole)

@@ -1,0 +1,88 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"restaurant/projections"
+	"restaurant/views"
+)
+
+// rebuilds tracks the rebuilds this process started, for the page.
+type rebuilds struct {
+	mu       sync.Mutex
+	progress map[string]string
+	running  map[string]bool
+}
+
+func (rb *rebuilds) set(name, words string, running bool) {
+	rb.mu.Lock()
+	defer rb.mu.Unlock()
+	rb.progress[name], rb.running[name] = words, running
+}
+
+func (rb *rebuilds) get(name string) (string, bool) {
+	rb.mu.Lock()
+	defer rb.mu.Unlock()
+	return rb.progress[name], rb.running[name]
+}
+
+// showProjections is every projection's position, lag and last error.
+func (d Deps) showProjections(w http.ResponseWriter, r *http.Request) {
+	ps := d.Runner.Projections()
+	statuses, err := projections.Statuses(r.Context(), d.Store, ps)
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	v := views.ProjectionsView{Nav: staffNav(r.Context()), CommandID: commandIDs()}
+	for i, s := range statuses {
+		words, running := d.rebuilds.get(s.Name)
+		v.Projections = append(v.Projections, views.ProjectionView{Name: s.Name, Position: s.Position, LagEvents: s.LagEvents,
+			LagSeconds: s.LagSeconds, LastError: s.LastError, Rebuild: words,
+			CanRebuild: len(ps[i].Tables()) > 0 && !running})
+	}
+	render(w, r, http.StatusOK, views.ProjectionsPage(v))
+}
+
+// rebuildProjection starts replaying a read model from the first event, in
+// the background; the page shows its progress. Policies are not replayed.
+func (d Deps) rebuildProjection(w http.ResponseWriter, r *http.Request) {
+	name := chi.URLParam(r, "name")
+	var target projections.Projection
+	for _, p := range d.Runner.Projections() {
+		if p.Name() == name && len(p.Tables()) > 0 {
+			target = p
+		}
+	}
+	if target == nil {
+		fail(w, r, &requestError{http.StatusNotFound, "There is no read model of that name to rebuild."})
+		return
+	}
+	if _, running := d.rebuilds.get(name); !running {
+		d.rebuilds.set(name, "Rebuild starting…", true)
+		by := signedIn(r.Context()).Username
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+			defer cancel()
+			start := time.Now()
+			n, err := projections.Rebuild(ctx, d.Store, target, func(done, total int64) {
+				d.rebuilds.set(name, fmt.Sprintf("Rebuilding: %d of %d events", done, total), true)
+			})
+			if err != nil {
+				slog.Error("rebuild failed", "projection", name, "by", by, "err", err)
+				d.rebuilds.set(name, "The rebuild failed: "+err.Error(), false)
+				return
+			}
+			slog.Info("projection rebuilt", "projection", name, "by", by, "events", n)
+			d.rebuilds.set(name, fmt.Sprintf("Rebuilt from %d events in %s", n, time.Since(start).Round(time.Millisecond)), false)
+		}()
+	}
+	http.Redirect(w, r, "/staff/projections", http.StatusSeeOther)
+}

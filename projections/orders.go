@@ -85,13 +85,15 @@ func (OrdersProjection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Recor
 // Topics implements Notifier: an order's page follows its order's events and
 // its ticket's (a ticket has its order's id).
 func (OrdersProjection) Topics(e eventstore.RecordedEvent) []string {
-	if id, ok := strings.CutPrefix(e.StreamID, "order-"); ok {
-		return []string{"order:" + id}
+	id, ok := strings.CutPrefix(e.StreamID, "order-")
+	if !ok {
+		id, ok = strings.CutPrefix(e.StreamID, "ticket-")
 	}
-	if id, ok := strings.CutPrefix(e.StreamID, "ticket-"); ok {
-		return []string{"order:" + id}
+	if !ok {
+		return nil
 	}
-	return nil
+	// The guest's page, the order's history, and the staff's list of orders.
+	return []string{"order:" + id, "history:" + id, "orders"}
 }
 
 // setKitchenStatus follows the order's ticket: the guest sees how far the

@@ -142,7 +142,9 @@ func (r *Runner) lead(ctx context.Context, p Projection) error {
 		return applyAll(ctx, tx, p, events)
 	}, eventstore.SubscribeOptions{Committed: func(eventstore.Cursor) {
 		r.advanced()
-		if r.Notify != nil && len(topics) > 0 {
+		if r.Notify != nil {
+			// The projections page follows every batch's progress.
+			topics = append(topics, "projections")
 			slices.Sort(topics)
 			r.Notify(slices.Compact(topics))
 		}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -25,24 +26,39 @@ import (
 // first N events by the domain's own Evolve.
 func (d Deps) showHistory(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "orderID")
-	if _, err := uuid.Parse(id); err != nil {
-		fail(w, r, errNoSuchOrder)
-		return
+	at := 0
+	if s := r.URL.Query().Get("at"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			fail(w, r, &requestError{http.StatusNotFound, "A revision is a number from 1."})
+			return
+		}
+		at = n
 	}
-	ctx := r.Context()
-	orderEvents, err := d.Store.ReadStream(ctx, projections.OrderStream(id), 0)
+	v, err := d.historyView(r.Context(), id, at)
 	if err != nil {
 		fail(w, r, err)
 		return
 	}
+	render(w, r, http.StatusOK, views.HistoryPage(v))
+}
+
+// historyView is an order's history as it is now, shown at revision at
+// (zero: the latest), for the page and its pushes alike.
+func (d Deps) historyView(ctx context.Context, id string, at int) (views.HistoryView, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return views.HistoryView{}, errNoSuchOrder
+	}
+	orderEvents, err := d.Store.ReadStream(ctx, projections.OrderStream(id), 0)
+	if err != nil {
+		return views.HistoryView{}, err
+	}
 	if len(orderEvents) == 0 {
-		fail(w, r, errNoSuchOrder)
-		return
+		return views.HistoryView{}, errNoSuchOrder
 	}
 	ticketEvents, err := d.Store.ReadStream(ctx, projections.TicketStream(id), 0)
 	if err != nil {
-		fail(w, r, err)
-		return
+		return views.HistoryView{}, err
 	}
 	events := append(orderEvents, ticketEvents...)
 	slices.SortFunc(events, func(a, b eventstore.RecordedEvent) int {
@@ -54,16 +70,15 @@ func (d Deps) showHistory(w http.ResponseWriter, r *http.Request) {
 		}
 		return 0
 	})
-	at := len(events)
-	if s := r.URL.Query().Get("at"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > len(events) {
-			fail(w, r, &requestError{http.StatusNotFound, fmt.Sprintf("This order has revisions 1 to %d.", len(events))})
-			return
-		}
-		at = n
+	if at > len(events) {
+		return views.HistoryView{}, &requestError{http.StatusNotFound, fmt.Sprintf("This order has revisions 1 to %d.", len(events))}
 	}
 	v := views.HistoryView{Nav: staffNav(ctx), Href: "/staff/orders/" + id + "/history", At: at, Last: len(events)}
+	if at == 0 {
+		// The order as it is now, and as it goes on.
+		v.At, at = len(events), len(events)
+		v.LiveHref = "/live?topic=history:" + id
+	}
 	if o, err := d.Orders.Get(ctx, id); err == nil {
 		v.Number = o.Number
 	}
@@ -119,7 +134,7 @@ func (d Deps) showHistory(w http.ResponseWriter, r *http.Request) {
 		v.Lines = append(v.Lines, views.HistoryLine{Quantity: l.Quantity, Name: l.Name, Note: l.Note, Total: l.Total().String()})
 	}
 	v.Total = order.Total().String()
-	render(w, r, http.StatusOK, views.HistoryPage(v))
+	return v, nil
 }
 
 // describeActor names who acted, for people.

@@ -249,6 +249,35 @@ func (d Deps) authorize(r *http.Request, topic string) (region, error) {
 			}
 			return d.kitchenBoard.get(d.Hub.Generation("kitchen"), func() ([]byte, error) { return board(ctx) })
 		}, nil
+	case topic == "projections":
+		if !d.isManager(r) {
+			return nil, &requestError{http.StatusForbidden, "Only managers may follow the projections."}
+		}
+		return func(ctx context.Context, _ bool) ([]byte, error) {
+			v, err := d.projectionsView(ctx)
+			return rendered(ctx, views.ProjectionsTable(v, true), err)
+		}, nil
+	case strings.HasPrefix(topic, "history:"):
+		if !d.isManager(r) {
+			return nil, &requestError{http.StatusForbidden, "Only managers may follow an order's history."}
+		}
+		id := strings.TrimPrefix(topic, "history:")
+		if _, err := d.historyView(r.Context(), id, 0); err != nil {
+			return nil, err
+		}
+		return func(ctx context.Context, _ bool) ([]byte, error) {
+			v, err := d.historyView(ctx, id, 0)
+			return rendered(ctx, views.HistoryBody(v, true), err)
+		}, nil
+	case topic == "orders":
+		if !d.isManager(r) {
+			return nil, &requestError{http.StatusForbidden, "Only managers may follow the orders."}
+		}
+		q := r.URL.Query()
+		return func(ctx context.Context, _ bool) ([]byte, error) {
+			v, _, err := d.staffOrdersView(ctx, q)
+			return rendered(ctx, views.OrdersList(v, true), err)
+		}, nil
 	case strings.HasPrefix(topic, "order:"):
 		guest, _ := guestID(r)
 		id := strings.TrimPrefix(topic, "order:")
@@ -264,6 +293,11 @@ func (d Deps) authorize(r *http.Request, topic string) (region, error) {
 		}, nil
 	}
 	return nil, &requestError{http.StatusNotFound, "There is no such topic."}
+}
+
+func (d Deps) isManager(r *http.Request) bool {
+	m, ok := d.staffMember(r)
+	return ok && m.Role == staff.Manager
 }
 
 // staffMember reads who is signed in on this request, if anyone.

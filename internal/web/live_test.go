@@ -214,3 +214,43 @@ func TestLiveKitchenKeepsItsSessionAlive(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestStaffPagesFollowLive: the orders list gains new orders, an order's
+// history its new events, and the projections page their progress.
+func TestStaffPagesFollowLive(t *testing.T) {
+	a := withStaff(t)
+	srv := httptest.NewServer(a.h)
+	defer srv.Close()
+	m, cook, g := a.guest(), a.guest(), a.guest()
+	m.signIn("maria", managerPassword)
+	cook.signIn("kai", kitchenPassword)
+
+	list, _, err := m.dial(t, srv, "topic=orders", srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	await(t, list, `id="orders-list"`)
+	progress, _, err := m.dial(t, srv, "topic=projections", srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	await(t, progress, `id="projections-table"`)
+
+	id := placedOrder(t, a, g)
+	await(t, list, `/staff/orders/`+id+`/history`)
+	await(t, progress, `id="projection-orders"`)
+
+	history, _, err := m.dial(t, srv, "topic=history:"+id, srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	await(t, history, `id="history-body"`)
+	cook.follow(cook.post("/kitchen/tickets/"+id+"/commands/start", form()))
+	await(t, history, "The kitchen started cooking")
+
+	for _, topic := range []string{"orders", "projections", "history:" + id} {
+		if _, resp, err := cook.dial(t, srv, "topic="+topic, srv.URL); err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
+			t.Errorf("kitchen followed %s", topic)
+		}
+	}
+}

@@ -35,20 +35,30 @@ func (rb *rebuilds) get(name string) (string, bool) {
 
 // showProjections is every projection's position, lag and last error.
 func (d Deps) showProjections(w http.ResponseWriter, r *http.Request) {
-	ps := d.Runner.Projections()
-	statuses, err := projections.Statuses(r.Context(), d.Store, ps)
+	v, err := d.projectionsView(r.Context())
 	if err != nil {
 		fail(w, r, err)
 		return
 	}
-	v := views.ProjectionsView{Nav: staffNav(r.Context()), CommandID: commandIDs()}
+	render(w, r, http.StatusOK, views.ProjectionsPage(v))
+}
+
+// projectionsView is the projections page's content, for the page and its
+// pushes alike.
+func (d Deps) projectionsView(ctx context.Context) (views.ProjectionsView, error) {
+	ps := d.Runner.Projections()
+	statuses, err := projections.Statuses(ctx, d.Store, ps)
+	if err != nil {
+		return views.ProjectionsView{}, err
+	}
+	v := views.ProjectionsView{Nav: staffNav(ctx), CommandID: commandIDs()}
 	for i, s := range statuses {
 		words, running := d.rebuilds.get(s.Name)
 		v.Projections = append(v.Projections, views.ProjectionView{Name: s.Name, Position: s.Position, LagEvents: s.LagEvents,
 			LagSeconds: s.LagSeconds, LastError: s.LastError, Rebuild: words,
 			CanRebuild: len(ps[i].Tables()) > 0 && !running})
 	}
-	render(w, r, http.StatusOK, views.ProjectionsPage(v))
+	return v, nil
 }
 
 // rebuildProjection starts replaying a read model from the first event, in

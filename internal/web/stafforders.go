@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -16,8 +17,17 @@ const ordersPerPage = 50
 
 // showStaffOrders lists every order, newest first, by status, day and number.
 func (d Deps) showStaffOrders(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	v := views.StaffOrdersView{Nav: staffNav(r.Context()), Progress: q.Get("progress"), Day: q.Get("day"), Number: q.Get("number")}
+	v, status, err := d.staffOrdersView(r.Context(), r.URL.Query())
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	render(w, r, status, views.StaffOrdersPage(v))
+}
+
+// staffOrdersView is a page of the staff's list, for the page and its pushes.
+func (d Deps) staffOrdersView(ctx context.Context, q url.Values) (views.StaffOrdersView, int, error) {
+	v := views.StaffOrdersView{Nav: staffNav(ctx), Progress: q.Get("progress"), Day: q.Get("day"), Number: q.Get("number")}
 	f := projections.OrderFilter{Progress: v.Progress}
 	var problems []string
 	if v.Day != "" {
@@ -52,10 +62,9 @@ func (d Deps) showStaffOrders(w http.ResponseWriter, r *http.Request) {
 		v.Message = strings.Join(problems, " ")
 		status = http.StatusUnprocessableEntity
 	}
-	rows, next, err := d.Orders.List(r.Context(), f, after, ordersPerPage)
+	rows, next, err := d.Orders.List(ctx, f, after, ordersPerPage)
 	if err != nil {
-		fail(w, r, err)
-		return
+		return v, 0, err
 	}
 	for _, o := range rows {
 		progress := string(o.Status)
@@ -73,5 +82,14 @@ func (d Deps) showStaffOrders(w http.ResponseWriter, r *http.Request) {
 		nq.Set("after", strconv.FormatInt(next.OpenedAt.UnixNano(), 10)+"."+strconv.FormatInt(next.Number, 10))
 		v.NextHref = "/staff/orders?" + nq.Encode()
 	}
-	render(w, r, status, views.StaffOrdersPage(v))
+	if after == nil {
+		lq := url.Values{"topic": {"orders"}}
+		for _, k := range []string{"progress", "day", "number"} {
+			if q.Get(k) != "" {
+				lq.Set(k, q.Get(k))
+			}
+		}
+		v.LiveHref = "/live?" + lq.Encode()
+	}
+	return v, status, nil
 }

@@ -553,4 +553,10 @@ func TestManagerAddsADishAndGuestsSeeItLive(t *testing.T) {
 	if status := value(manager, "time travel", chromedp.Text(chromedp.CSS("#history-status"))); status != "open" {
 		manager.fail("time travel", "status after revision 1: %q", status)
 	}
+	for _, page := range []string{"orders", "projections", "events"} {
+		manager.load(page, chromedp.Navigate(base+"/staff/"+page))
+		manager.shot(page)
+	}
+	manager.do("projections live", chromedp.Navigate(base+"/staff/projections"),
+		chromedp.WaitVisible(chromedp.CSS(`#live-state[data-state="live"]`)), chromedp.WaitVisible(chromedp.CSS("#projection-orders")))
 }

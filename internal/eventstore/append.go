@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -13,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"restaurant/domain"
+	"restaurant/internal/metrics"
 )
 
 // EventID derives the id of a command's i-th event, so that a repeated
@@ -78,6 +80,8 @@ func (s *Store) Append(ctx context.Context, stream string, expected ExpectedVers
 	if err != nil {
 		return Result{}, err
 	}
+	start := time.Now()
+	defer func() { metrics.AppendSeconds.Observe(time.Since(start).Seconds()) }()
 	for attempt := 0; ; attempt++ {
 		out, err := s.submit(ctx, req)
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"restaurant/domain"
+	"restaurant/internal/metrics"
 )
 
 // Decider is an aggregate as the domain defines it: a fold and a decision.
@@ -44,7 +45,28 @@ const MaxAttempts = 8
 // and decides again, so commands that commute both succeed and a command the
 // new state forbids is rejected by the domain. A command id seen before
 // answers with its first run's events.
-func Handle[S, C any](ctx context.Context, s *Store, stream string, d Decider[S, C], meta Metadata, cmd C) (Result, error) {
+func Handle[S, C any](ctx context.Context, s *Store, stream string, d Decider[S, C], meta Metadata, cmd C) (res Result, err error) {
+	defer func() { metrics.Commands.WithLabelValues(fmt.Sprintf("%T", cmd), outcome(res, err)).Inc() }()
+	return handle(ctx, s, stream, d, meta, cmd)
+}
+
+// outcome names how a command ended, for the metrics.
+func outcome(res Result, err error) string {
+	var de *domain.Error
+	switch {
+	case err == nil && res.Duplicate:
+		return "duplicate"
+	case err == nil:
+		return "ok"
+	case errors.Is(err, ErrConflict):
+		return "conflict"
+	case errors.As(err, &de):
+		return "rejected"
+	}
+	return "error"
+}
+
+func handle[S, C any](ctx context.Context, s *Store, stream string, d Decider[S, C], meta Metadata, cmd C) (Result, error) {
 	// Commands on one stream in this process take turns, so they do not
 	// conflict with each other; other processes are met by the retries.
 	unlock, err := s.lockStream(ctx, stream)

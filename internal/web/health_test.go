@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"restaurant/internal/postgres"
@@ -61,5 +62,26 @@ func TestCrossOriginPostsAreRefused(t *testing.T) {
 	h.ServeHTTP(rec, req)
 	if rec.Code != http.StatusForbidden {
 		t.Fatalf("cross-site POST answered %d, want 403", rec.Code)
+	}
+}
+
+func TestMetricsTellCommandsProjectionsAndSockets(t *testing.T) {
+	a := newTestApp(t)
+	g := a.guest()
+	g.openWith("margherita", "1")
+	a.caughtUp()
+	body := g.get("/metrics").Body.String()
+	for _, want := range []string{
+		`restaurant_commands_total{command="ordering.AddItem",outcome="ok"}`,
+		`restaurant_commands_total{command="ordering.OpenOrder",outcome="ok"}`,
+		"restaurant_append_seconds_bucket",
+		`restaurant_projection_position{projection="orders"}`,
+		`restaurant_projection_lag_events{projection="menu"} 0`,
+		"restaurant_live_sockets",
+		"go_goroutines",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"restaurant/domain/staff"
+	"restaurant/internal/metrics"
 	"restaurant/views"
 )
 
@@ -115,6 +116,8 @@ func (d Deps) followLive(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	sub := d.Hub.Subscribe(topics...)
 	defer sub.Close()
+	metrics.Sockets.Inc()
+	defer metrics.Sockets.Dec()
 	defer conn.Close()
 
 	// The reader: answers pings, notices a closed or silent screen.
@@ -221,7 +224,12 @@ func (d Deps) push(ctx context.Context, conn *websocket.Conn, regions map[string
 		return true
 	}
 	_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
-	return conn.WriteMessage(websocket.TextMessage, buf.Bytes()) == nil
+	if err := conn.WriteMessage(websocket.TextMessage, buf.Bytes()); err != nil {
+		metrics.Pushes.WithLabelValues("dropped").Inc()
+		return false
+	}
+	metrics.Pushes.WithLabelValues("sent").Inc()
+	return true
 }
 
 // authorize decides whether this request may follow a topic, and how its

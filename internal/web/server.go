@@ -128,6 +128,7 @@ func Handler(d Deps) http.Handler {
 
 	r.Get("/healthz", healthz)
 	r.Get("/readyz", d.readyz)
+	r.Handle("/metrics", d.metricsHandler())
 	r.Handle("/static/*", staticHandler())
 
 	protect := http.NewCrossOriginProtection()

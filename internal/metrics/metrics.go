@@ -1,0 +1,46 @@
+// Package metrics is what the restaurant tells Prometheus: commands by type
+// and outcome, append latency, live sockets and pushes. Projection positions
+// and lag are read from the database when scraped (see web.Handler).
+package metrics
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// Registry holds the restaurant's metrics and Go's own.
+var Registry = prometheus.NewRegistry()
+
+var (
+	// Commands counts commands by type ("ordering.AddItem") and outcome
+	// ("ok", "duplicate", "rejected", "conflict", "error").
+	Commands = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "restaurant_commands_total",
+		Help: "Commands handled, by type and outcome.",
+	}, []string{"command", "outcome"})
+
+	// AppendSeconds is the time an append takes, commit included.
+	AppendSeconds = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "restaurant_append_seconds",
+		Help:    "Time to append a command's events, commit included.",
+		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
+	})
+
+	// Sockets is the live screens connected to this process.
+	Sockets = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "restaurant_live_sockets",
+		Help: "Live screens connected to this process.",
+	})
+
+	// Pushes counts region pushes sent to live screens, and those dropped
+	// because the screen could not take them.
+	Pushes = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "restaurant_live_pushes_total",
+		Help: "Pushes to live screens, by result (sent, dropped).",
+	}, []string{"result"})
+)
+
+func init() {
+	Registry.MustRegister(Commands, AppendSeconds, Sockets, Pushes,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+}

@@ -1,0 +1,68 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"restaurant/internal/metrics"
+	"restaurant/projections"
+)
+
+// projectionCollector reads every projection's position and lag when
+// Prometheus scrapes.
+type projectionCollector struct {
+	d                        Deps
+	position, lag, lagSecond *prometheus.Desc
+	failing                  *prometheus.Desc
+}
+
+func newProjectionCollector(d Deps) *projectionCollector {
+	labels := []string{"projection"}
+	return &projectionCollector{d: d,
+		position:  prometheus.NewDesc("restaurant_projection_position", "Global position a projection has reached.", labels, nil),
+		lag:       prometheus.NewDesc("restaurant_projection_lag_events", "Events a projection has not applied yet.", labels, nil),
+		lagSecond: prometheus.NewDesc("restaurant_projection_lag_seconds", "How long the oldest unapplied event has waited.", labels, nil),
+		failing:   prometheus.NewDesc("restaurant_projection_failing", "1 while a projection's last batch failed.", labels, nil),
+	}
+}
+
+func (c *projectionCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.position
+	ch <- c.lag
+	ch <- c.lagSecond
+	ch <- c.failing
+}
+
+func (c *projectionCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	statuses, err := projections.Statuses(ctx, c.d.Store, c.d.Runner.Projections())
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(c.position, err)
+		return
+	}
+	for _, s := range statuses {
+		failing := 0.0
+		if s.LastError != "" {
+			failing = 1
+		}
+		ch <- prometheus.MustNewConstMetric(c.position, prometheus.GaugeValue, float64(s.Position), s.Name)
+		ch <- prometheus.MustNewConstMetric(c.lag, prometheus.GaugeValue, float64(s.LagEvents), s.Name)
+		ch <- prometheus.MustNewConstMetric(c.lagSecond, prometheus.GaugeValue, s.LagSeconds, s.Name)
+		ch <- prometheus.MustNewConstMetric(c.failing, prometheus.GaugeValue, failing, s.Name)
+	}
+}
+
+// metricsHandler serves Prometheus metrics: the process's own and the
+// projections' read from the database.
+func (d Deps) metricsHandler() http.Handler {
+	local := prometheus.NewRegistry()
+	if d.Runner != nil {
+		local.MustRegister(newProjectionCollector(d))
+	}
+	return promhttp.HandlerFor(prometheus.Gatherers{metrics.Registry, local}, promhttp.HandlerOpts{})
+}

@@ -592,3 +592,40 @@ func TestAppendThatLosesARacePartWayIsAConflict(t *testing.T) {
 		t.Fatalf("stream holds %d events, last %v; want the rival's 2", len(events), events[len(events)-1].Event)
 	}
 }
+
+func TestARecordedErrorClearsWhenTheSubscriberCatchesUp(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, testCodec())
+	if _, err := s.Append(ctx, "s-1", eventstore.NoStream, meta(), counted{N: 1}); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("boom")
+	if err := s.Subscribe(ctx, "flaky", func(context.Context, pgx.Tx, []eventstore.RecordedEvent) error { return boom }, eventstore.SubscribeOptions{}); !errors.Is(err, boom) {
+		t.Fatalf("first run: %v", err)
+	}
+	if err := s.RecordError(ctx, "flaky", boom); err != nil {
+		t.Fatal(err)
+	}
+	lastError := func() string {
+		var e *string
+		if err := s.Pool().QueryRow(ctx, `SELECT last_error FROM checkpoints WHERE name = 'flaky'`).Scan(&e); err != nil {
+			t.Fatal(err)
+		}
+		if e == nil {
+			return ""
+		}
+		return *e
+	}
+	if lastError() != "boom" {
+		t.Fatal("setup: no error recorded")
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- s.Subscribe(runCtx, "flaky", func(context.Context, pgx.Tx, []eventstore.RecordedEvent) error { return nil }, eventstore.SubscribeOptions{})
+	}()
+	waitFor(t, "the error to clear", func() bool { return lastError() == "" })
+	cancel()
+	<-done
+}

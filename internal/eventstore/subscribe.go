@@ -106,6 +106,7 @@ func (s *Store) Subscribe(ctx context.Context, name string, h Handler, opts Subs
 	}
 	poll := time.NewTimer(opts.PollInterval)
 	defer poll.Stop()
+	caughtUp := false
 	for {
 		wake := s.wake.wait()
 		events, err := s.ReadAll(ctx, cur, opts.BatchSize)
@@ -124,6 +125,15 @@ func (s *Store) Subscribe(ctx context.Context, name string, h Handler, opts Subs
 				opts.Committed(cur)
 			}
 			continue
+		}
+		if !caughtUp {
+			// Caught up without a failure: any error recorded before is
+			// over (a successful batch clears it too).
+			if _, err := s.pool.Exec(ctx, `UPDATE checkpoints SET last_error = NULL, last_error_at = NULL
+				WHERE name = $1 AND last_error IS NOT NULL`, name); err != nil {
+				return fmt.Errorf("subscribe %s: %w", name, err)
+			}
+			caughtUp = true
 		}
 		wait := opts.PollInterval
 		if behind, err := s.fenced(ctx, cur); err != nil {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"restaurant/projections"
 	"restaurant/static"
 )
 
@@ -39,6 +40,26 @@ func (d Deps) readyz(w http.ResponseWriter, r *http.Request) {
 			Type: "about:blank", Title: "Service Unavailable", Status: http.StatusServiceUnavailable,
 			Detail: "The database schema is not up to date."})
 		return
+	}
+	if d.Runner != nil {
+		statuses, err := projections.Statuses(ctx, d.Store, d.Runner.Projections())
+		if err != nil {
+			w.Header().Set("Retry-After", "1")
+			writeJSON(w, http.StatusServiceUnavailable, "application/problem+json", Problem{
+				Type: "about:blank", Title: "Service Unavailable", Status: http.StatusServiceUnavailable,
+				Detail: "The projections' state cannot be read."})
+			return
+		}
+		for _, s := range statuses {
+			if s.LastError != "" {
+				// A read model that stopped at an event serves stale pages.
+				w.Header().Set("Retry-After", "5")
+				writeJSON(w, http.StatusServiceUnavailable, "application/problem+json", Problem{
+					Type: "about:blank", Title: "Service Unavailable", Status: http.StatusServiceUnavailable,
+					Detail: fmt.Sprintf("The projection %s stopped: %s", s.Name, s.LastError)})
+				return
+			}
+		}
 	}
 	writeJSON(w, http.StatusOK, "application/json", map[string]string{"status": "ready"})
 }

@@ -85,3 +85,19 @@ func TestMetricsTellCommandsProjectionsAndSockets(t *testing.T) {
 		}
 	}
 }
+
+func TestReadyzNamesAStoppedProjection(t *testing.T) {
+	a := newTestApp(t)
+	g := a.guest()
+	if rec := g.get("/readyz"); rec.Code != 200 {
+		t.Fatalf("ready: %d %s", rec.Code, rec.Body)
+	}
+	ctx := context.Background()
+	if _, err := a.store.Pool().Exec(ctx, `UPDATE checkpoints SET last_error = 'orders: event 12 (ordering.ItemAddedToOrder): boom' WHERE name = 'orders'`); err != nil {
+		t.Fatal(err)
+	}
+	rec := g.get("/readyz")
+	if rec.Code != 503 || !strings.Contains(rec.Body.String(), "The projection orders stopped") {
+		t.Fatalf("with a stopped projection: %d %s", rec.Code, rec.Body)
+	}
+}

@@ -2,7 +2,6 @@ package projections
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -109,23 +108,3 @@ func (m Menus) Listed(ctx context.Context) ([]MenuItem, error) {
 	return out, rows.Err()
 }
 
-// Item returns one item, removed or not; a missing one is domain.ENOTFOUND.
-func (m Menus) Item(ctx context.Context, id string) (MenuItem, error) {
-	item, err := scanMenuItem(m.Pool.QueryRow(ctx, `SELECT `+menuColumns+` FROM menu_items WHERE item_id = $1`, id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return MenuItem{}, domain.NotFound("There is no such dish on the menu.")
-	}
-	if err != nil {
-		return MenuItem{}, fmt.Errorf("read menu item %s: %w", id, err)
-	}
-	return item, nil
-}
-
-// Empty says whether no item was ever added.
-func (m Menus) Empty(ctx context.Context) (bool, error) {
-	var any bool
-	if err := m.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM menu_items)`).Scan(&any); err != nil {
-		return false, fmt.Errorf("read menu: %w", err)
-	}
-	return !any, nil
-}

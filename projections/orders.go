@@ -215,25 +215,6 @@ type Summary struct {
 	OpenedAt  time.Time
 }
 
-// Of lists a guest's orders, newest first.
-func (r Orders) Of(ctx context.Context, customer string, limit int) ([]Summary, error) {
-	rows, err := r.Pool.Query(ctx, `SELECT order_id, number, status, item_count, total_amount, total_currency, opened_at
-		FROM orders WHERE customer_id = $1 ORDER BY opened_at DESC LIMIT $2`, customer, limit)
-	if err != nil {
-		return nil, fmt.Errorf("list orders: %w", err)
-	}
-	defer rows.Close()
-	var out []Summary
-	for rows.Next() {
-		var s Summary
-		if err := rows.Scan(&s.OrderID, &s.Number, &s.Status, &s.ItemCount, &s.Total.Amount, &s.Total.Currency, &s.OpenedAt); err != nil {
-			return nil, fmt.Errorf("list orders: %w", err)
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
-}
-
 // All returns the projections this package keeps.
 func All() []Projection {
 	return []Projection{MenuProjection{}, OrdersProjection{}, StaffProjection{}, TicketsProjection{}}

@@ -142,19 +142,6 @@ func (h *Hub) Publish(topic string) {
 	}
 }
 
-// Subscribers counts the subscriptions, for metrics and tests.
-func (h *Hub) Subscribers() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	seen := map[*Subscription]bool{}
-	for _, subs := range h.subs {
-		for s := range subs {
-			seen[s] = true
-		}
-	}
-	return len(seen)
-}
-
 // channel carries notices between processes.
 const channel = "restaurant_live"
 

@@ -50,6 +50,9 @@ func signedIn(ctx context.Context) staff.State {
 	return m
 }
 
+// staffActor names the signed-in member in the event log.
+func staffActor(ctx context.Context) string { return "staff:" + signedIn(ctx).Username }
+
 func staffNav(ctx context.Context) views.StaffNav {
 	m := signedIn(ctx)
 	return views.StaffNav{Username: m.Username, Role: string(m.Role)}

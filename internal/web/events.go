@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -69,12 +68,7 @@ func (d Deps) showEventLog(w http.ResponseWriter, r *http.Request) {
 		v.Rows = append(v.Rows, row)
 	}
 	if len(events) == eventsPerPage {
-		nq := url.Values{}
-		for k, vs := range q {
-			nq[k] = vs
-		}
-		nq.Set("before", strconv.FormatInt(events[len(events)-1].Position, 10))
-		v.NextHref = "/staff/events?" + nq.Encode()
+		v.NextHref = nextPage("/staff/events", q, "before", strconv.FormatInt(events[len(events)-1].Position, 10))
 	}
 	render(w, r, status, views.EventLogPage(v))
 }

@@ -1,7 +1,7 @@
 package web
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"net/http"
 	"time"
@@ -18,48 +18,41 @@ func healthz(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintln(w, "ok")
 }
 
-// readyz says whether this instance can serve: the database answers and the
-// schema is fully migrated.
+// readyz says whether this instance can serve: the database answers, the
+// schema is fully migrated, and no projection has stopped at an event.
 func (d Deps) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := withTimeout(r, 2*time.Second)
 	defer cancel()
-	if err := d.Pool.Ping(ctx); err != nil {
-		w.Header().Set("Retry-After", "1")
+	if reason, retry := d.notReady(ctx); reason != "" {
+		w.Header().Set("Retry-After", fmt.Sprint(retry))
 		writeJSON(w, http.StatusServiceUnavailable, "application/problem+json", Problem{
-			Type: "about:blank", Title: "Service Unavailable", Status: http.StatusServiceUnavailable,
-			Detail: "The database does not answer."})
+			Type: "about:blank", Title: "Service Unavailable", Status: http.StatusServiceUnavailable, Detail: reason})
 		return
-	}
-	pending, err := d.Pending(ctx)
-	if err == nil && pending > 0 {
-		err = errors.New("migrations pending")
-	}
-	if err != nil {
-		w.Header().Set("Retry-After", "1")
-		writeJSON(w, http.StatusServiceUnavailable, "application/problem+json", Problem{
-			Type: "about:blank", Title: "Service Unavailable", Status: http.StatusServiceUnavailable,
-			Detail: "The database schema is not up to date."})
-		return
-	}
-	if d.Runner != nil {
-		statuses, err := projections.Statuses(ctx, d.Store, d.Runner.Projections())
-		if err != nil {
-			w.Header().Set("Retry-After", "1")
-			writeJSON(w, http.StatusServiceUnavailable, "application/problem+json", Problem{
-				Type: "about:blank", Title: "Service Unavailable", Status: http.StatusServiceUnavailable,
-				Detail: "The projections' state cannot be read."})
-			return
-		}
-		for _, s := range statuses {
-			if s.LastError != "" {
-				// A read model that stopped at an event serves stale pages.
-				w.Header().Set("Retry-After", "5")
-				writeJSON(w, http.StatusServiceUnavailable, "application/problem+json", Problem{
-					Type: "about:blank", Title: "Service Unavailable", Status: http.StatusServiceUnavailable,
-					Detail: fmt.Sprintf("The projection %s stopped: %s", s.Name, s.LastError)})
-				return
-			}
-		}
 	}
 	writeJSON(w, http.StatusOK, "application/json", map[string]string{"status": "ready"})
+}
+
+// notReady says why the instance cannot serve, and after how many seconds
+// to ask again; an empty reason means ready.
+func (d Deps) notReady(ctx context.Context) (reason string, retryAfter int) {
+	if err := d.Pool.Ping(ctx); err != nil {
+		return "The database does not answer.", 1
+	}
+	if pending, err := d.Pending(ctx); err != nil || pending > 0 {
+		return "The database schema is not up to date.", 1
+	}
+	if d.Runner == nil {
+		return "", 0
+	}
+	statuses, err := projections.Statuses(ctx, d.Store, d.Runner.Projections())
+	if err != nil {
+		return "The projections' state cannot be read.", 1
+	}
+	for _, s := range statuses {
+		if s.LastError != "" {
+			// A read model that stopped at an event serves stale pages.
+			return fmt.Sprintf("The projection %s stopped: %s", s.Name, s.LastError), 5
+		}
+	}
+	return "", 0
 }

@@ -132,7 +132,7 @@ func (d Deps) ticketCommand(build func(at time.Time) kitchen.Command) http.Handl
 		}
 		ctx, cancel := withTimeout(r, 10*time.Second)
 		defer cancel()
-		actor := "staff:" + signedIn(ctx).Username
+		actor := staffActor(ctx)
 		meta := eventstore.Metadata{CommandID: in.commandID(actor), Actor: actor}
 		res, err := eventstore.Handle(ctx, d.Store, projections.TicketStream(id), ticketDecider, meta, build(d.Now().UTC()))
 		if err != nil {

@@ -150,3 +150,14 @@ func (d Deps) nav(ctx context.Context, guest string) views.Nav {
 	return views.Nav{OrderHref: "/orders/" + o.OrderID, OrderItems: o.ItemCount, OrderTotal: o.Total.String(),
 		OrderOpen: o.Status == ordering.StatusOpen, OrderNumber: o.Number}
 }
+
+// nextPage is the address of the next page of a list: the same filters,
+// and where the list goes on from.
+func nextPage(path string, q url.Values, key, value string) string {
+	next := url.Values{}
+	for k, vs := range q {
+		next[k] = vs
+	}
+	next.Set(key, value)
+	return path + "?" + next.Encode()
+}

@@ -84,7 +84,7 @@ func (d Deps) menuCommand(form func(r *http.Request) string, build func(r *http.
 		}
 		ctx, cancel := withTimeout(r, 10*time.Second)
 		defer cancel()
-		actor := "staff:" + signedIn(ctx).Username
+		actor := staffActor(ctx)
 		commandID := in.commandID(actor)
 		itemID, cmd, err := build(r, in, commandID)
 		var res eventstore.Result

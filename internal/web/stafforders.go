@@ -75,12 +75,7 @@ func (d Deps) staffOrdersView(ctx context.Context, q url.Values) (views.StaffOrd
 			Total: o.Total.String(), OpenedAt: o.OpenedAt.In(time.Local).Format("2 Jan 15:04")})
 	}
 	if next != nil {
-		nq := url.Values{}
-		for k, vs := range q {
-			nq[k] = vs
-		}
-		nq.Set("after", strconv.FormatInt(next.OpenedAt.UnixNano(), 10)+"."+strconv.FormatInt(next.Number, 10))
-		v.NextHref = "/staff/orders?" + nq.Encode()
+		v.NextHref = nextPage("/staff/orders", q, "after", strconv.FormatInt(next.OpenedAt.UnixNano(), 10)+"."+strconv.FormatInt(next.Number, 10))
 	}
 	if after == nil {
 		lq := url.Values{"topic": {"orders"}}

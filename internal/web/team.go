@@ -48,7 +48,7 @@ func (d Deps) teamCommand(w http.ResponseWriter, r *http.Request, form, username
 	ctx, cancel := withTimeout(r, 10*time.Second)
 	defer cancel()
 	r = r.WithContext(ctx)
-	res, err := run(in, "staff:"+signedIn(ctx).Username)
+	res, err := run(in, staffActor(ctx))
 	if err != nil {
 		commandFailed(w, r, in, err, func(status int) { d.renderTeam(w, r, status, formError(r, form, in, err)) })
 		return

@@ -107,4 +107,3 @@ func (m Menus) Listed(ctx context.Context) ([]MenuItem, error) {
 	}
 	return out, rows.Err()
 }
-

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"restaurant/internal/eventstore"
 	"restaurant/views"
@@ -22,6 +23,13 @@ func (d Deps) showEventLog(w http.ResponseWriter, r *http.Request) {
 	v := views.EventLogView{Nav: staffNav(r.Context()), Type: q.Get("type"), Stream: q.Get("stream"), From: q.Get("from"), To: q.Get("to")}
 	f := eventstore.LogFilter{Type: strings.TrimSpace(v.Type), Stream: strings.TrimSpace(v.Stream)}
 	var problems []string
+	for _, text := range []string{f.Type, f.Stream} {
+		if !utf8.ValidString(text) || strings.ContainsRune(text, 0) || len(text) > 200 {
+			problems = append(problems, "Types and streams are plain names, like ordering.OrderPlaced or order-.")
+			f.Type, f.Stream = "", ""
+			break
+		}
+	}
 	for _, tf := range []struct {
 		in  string
 		out *time.Time

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +18,10 @@ import (
 	"restaurant/internal/eventstore"
 	"restaurant/views"
 )
+
+// dishID is the shape of every menu item id (see menu.Slug); anything else
+// in a URL names no dish.
+var dishID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,60}$`)
 
 var menuDecider = eventstore.Decider[menu.State, menu.Command]{Evolve: menu.Evolve, Decide: menu.Decide}
 
@@ -87,6 +92,9 @@ func (d Deps) menuCommand(form func(r *http.Request) string, build func(r *http.
 		actor := staffActor(ctx)
 		commandID := in.commandID(actor)
 		itemID, cmd, err := build(r, in, commandID)
+		if err == nil && !dishID.MatchString(itemID) {
+			err = domain.NotFound("There is no such dish.")
+		}
 		var res eventstore.Result
 		if err == nil {
 			meta := eventstore.Metadata{CommandID: commandID, Actor: actor}

@@ -20,6 +20,9 @@ import (
 type MenuProjection struct{}
 
 // Name implements Projection.
+// WriteOnly: its statements for a batch go to PostgreSQL together.
+func (MenuProjection) WriteOnly() {}
+
 func (MenuProjection) Name() string { return "menu" }
 
 // Tables implements Projection.

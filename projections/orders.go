@@ -21,6 +21,9 @@ import (
 type OrdersProjection struct{}
 
 // Name implements Projection.
+// WriteOnly: its statements for a batch go to PostgreSQL together.
+func (OrdersProjection) WriteOnly() {}
+
 func (OrdersProjection) Name() string { return "orders" }
 
 // Tables implements Projection; lines go first, they refer to orders.

@@ -140,7 +140,7 @@ func (r *Runner) lead(ctx context.Context, p Projection) error {
 			}
 		}
 		return applyAll(ctx, tx, p, events)
-	}, eventstore.SubscribeOptions{Committed: func(eventstore.Cursor) {
+	}, eventstore.SubscribeOptions{BatchSize: batchSize(p), Committed: func(eventstore.Cursor) {
 		r.advanced()
 		if r.Notify != nil {
 			// The projections page follows every batch's progress.
@@ -155,13 +155,13 @@ func (r *Runner) lead(ctx context.Context, p Projection) error {
 	return err
 }
 
-func applyAll(ctx context.Context, tx pgx.Tx, p Projection, events []eventstore.RecordedEvent) error {
-	for _, e := range events {
-		if err := p.Apply(ctx, tx, e); err != nil {
-			return fmt.Errorf("%s: event %d (%s): %w", p.Name(), e.Position, e.Type, err)
-		}
+// batchSize keeps every projection's transaction short: a write-only
+// projection's batch is one round trip, a policy's takes a few per event.
+func batchSize(p Projection) int {
+	if _, ok := p.(WriteOnly); ok {
+		return 500
 	}
-	return nil
+	return 50
 }
 
 func (r *Runner) advanced() {

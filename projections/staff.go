@@ -17,6 +17,9 @@ import (
 type StaffProjection struct{}
 
 // Name implements Projection.
+// WriteOnly: its statements for a batch go to PostgreSQL together.
+func (StaffProjection) WriteOnly() {}
+
 func (StaffProjection) Name() string { return "staff" }
 
 // Tables implements Projection.

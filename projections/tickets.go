@@ -18,6 +18,9 @@ import (
 type TicketsProjection struct{}
 
 // Name implements Projection.
+// WriteOnly: its statements for a batch go to PostgreSQL together.
+func (TicketsProjection) WriteOnly() {}
+
 func (TicketsProjection) Name() string { return "tickets" }
 
 // Tables implements Projection.

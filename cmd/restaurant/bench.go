@@ -30,7 +30,16 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	if len(args) > 0 && args[0] == "live" {
 		return runBenchLive(ctx, args[1:], getenv, stdout)
 	}
-	fs, cfg := flags("bench", getenv, stdout)
+	if len(args) > 0 && args[0] == "store" {
+		return runBenchStore(ctx, args[1:], getenv, stdout)
+	}
+	return runBenchMix(ctx, args, getenv, stdout)
+}
+
+// runBenchStore is "restaurant bench store": appends and reading the whole
+// log, beside pgbench's one-row insert and COPY.
+func runBenchStore(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs, cfg := flags("bench store", getenv, stdout)
 	writers := fs.String("writers", "1,8,32", "concurrent writers, comma separated")
 	events := fs.Int("events", 200000, "events in the log for the read-all measurement")
 	env, err := startBench(ctx, fs, cfg, args)

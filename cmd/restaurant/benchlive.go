@@ -2,16 +2,9 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"io"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
-	"time"
 
 	"restaurant/internal/bench"
 )
@@ -32,43 +25,13 @@ func runBenchLive(ctx context.Context, args []string, getenv func(string) string
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	server, err := startServerProcess(ctx, env.app.ConnString, false)
 	if err != nil {
 		return err
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	secret := make([]byte, 18)
-	_, _ = rand.Read(secret)
-	password := base64.RawURLEncoding.EncodeToString(secret)
-	self, err := os.Executable()
-	if err != nil {
-		return err
-	}
-	server := exec.CommandContext(ctx, self, "serve", "-addr", addr)
-	server.Env = append(os.Environ(), "DATABASE_URL="+env.app.ConnString, "RESTAURANT_ADMIN_PASSWORD="+password, "LOG_LEVEL=warn", "GOGC=")
-	server.Stdout, server.Stderr = io.Discard, os.Stderr
-	if err := server.Start(); err != nil {
-		return fmt.Errorf("start the server: %w", err)
-	}
-	defer func() { _ = server.Process.Signal(os.Interrupt); _ = server.Wait() }()
-	base := "http://" + addr
-	deadline := time.Now().Add(time.Minute)
-	for {
-		resp, err := http.Get(base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("the server did not become ready")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	figs, err := bench.RunLive(ctx, bench.LiveOptions{Sockets: ns, Orders: *orders, Base: base, PID: server.Process.Pid,
-		Username: "admin", Password: password}, stdout)
+	defer server.stop()
+	figs, err := bench.RunLive(ctx, bench.LiveOptions{Sockets: ns, Orders: *orders, Base: server.base, PID: server.pid,
+		Username: "admin", Password: server.password}, stdout)
 	if err != nil || env.jsonOut == "" {
 		return err
 	}

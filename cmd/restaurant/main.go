@@ -40,7 +40,9 @@ commands:
             show each read model's position and lag, or replay it from the first event
   staff add NAME --role kitchen|manager
             add a staff member; the password is read from standard input
-  bench     measure the event store against PostgreSQL's own baselines
+  bench     a mixed load (guests, cooks, screens) beside a bare handler and pgbench
+  bench store | http | live | rebuild
+            the event store, the web pages, the live screens, rebuilding read models
 
 Run "restaurant COMMAND -h" for a command's flags.
 `

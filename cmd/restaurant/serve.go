@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"restaurant/internal/accounts"
@@ -34,6 +35,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	fs.DurationVar(&attention, "kitchen-attention", attention, "a ticket this old asks for attention (KITCHEN_ATTENTION_AFTER)")
 	fs.DurationVar(&late, "kitchen-late", late, "a ticket this old is late (KITCHEN_LATE_AFTER)")
+	debugAddr := fs.String("debug-addr", getenv("DEBUG_ADDR"), "serve Go's profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; empty: none (DEBUG_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -96,6 +98,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 
+	if *debugAddr != "" {
+		stopDebug, err := serveProfiles(*debugAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stopDebug()
+	}
+
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -142,6 +152,25 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// serveProfiles serves net/http/pprof on an address of its own, kept apart
+// from the public one: profiles are for the operator.
+func serveProfiles(addr string, log *slog.Logger) (func(), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for profiles on %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	log.Info("serving profiles", "addr", ln.Addr().String())
+	return func() { _ = srv.Close() }, nil
 }
 
 // displayAddr turns ":8080" into "localhost:8080" for a clickable URL.

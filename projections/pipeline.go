@@ -1,0 +1,105 @@
+package projections
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"restaurant/internal/eventstore"
+)
+
+// WriteOnly is a projection whose Apply only writes (Exec) and never reads
+// or looks at how many rows a statement touched. Its statements for a whole
+// batch of events go to PostgreSQL together, in one round trip, so its
+// transaction stays short: and every subscriber's reads wait for the oldest
+// open writing transaction, so a long one holds all of them back.
+type WriteOnly interface {
+	WriteOnly()
+}
+
+// pipeline queues a batch's statements and sends them together. A read
+// (Query, QueryRow) sends what is queued first, so it sees every write
+// before it.
+type pipeline struct {
+	pgx.Tx
+	batch  *pgx.Batch
+	owners []int // the event each queued statement belongs to
+	event  int
+}
+
+// Exec queues the statement; its outcome is known when the batch is sent.
+func (p *pipeline) Exec(_ context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	if p.batch == nil {
+		p.batch = &pgx.Batch{}
+	}
+	p.batch.Queue(sql, args...)
+	p.owners = append(p.owners, p.event)
+	return pgconn.CommandTag{}, nil
+}
+
+func (p *pipeline) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if _, err := p.send(ctx); err != nil {
+		return nil, err
+	}
+	return p.Tx.Query(ctx, sql, args...)
+}
+
+func (p *pipeline) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	if _, err := p.send(ctx); err != nil {
+		return errRow{err}
+	}
+	return p.Tx.QueryRow(ctx, sql, args...)
+}
+
+// send runs the queued statements, and says which event's statement failed.
+func (p *pipeline) send(ctx context.Context) (int, error) {
+	if p.batch == nil {
+		return -1, nil
+	}
+	batch, owners := p.batch, p.owners
+	p.batch, p.owners = nil, nil
+	results := p.Tx.SendBatch(ctx, batch)
+	for _, owner := range owners {
+		if _, err := results.Exec(); err != nil {
+			_ = results.Close()
+			return owner, err
+		}
+	}
+	return -1, results.Close()
+}
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+// applyAll applies a batch of events in the transaction; a write-only
+// projection's statements are sent together at the end.
+func applyAll(ctx context.Context, tx pgx.Tx, p Projection, events []eventstore.RecordedEvent) error {
+	failed := func(e eventstore.RecordedEvent, err error) error {
+		return fmt.Errorf("%s: event %d (%s): %w", p.Name(), e.Position, e.Type, err)
+	}
+	if _, ok := p.(WriteOnly); !ok {
+		for _, e := range events {
+			if err := p.Apply(ctx, tx, e); err != nil {
+				return failed(e, err)
+			}
+		}
+		return nil
+	}
+	pl := &pipeline{Tx: tx}
+	for i, e := range events {
+		pl.event = i
+		if err := p.Apply(ctx, pl, e); err != nil {
+			return failed(e, err)
+		}
+	}
+	if i, err := pl.send(ctx); err != nil {
+		if i < 0 {
+			return fmt.Errorf("%s: events %d to %d: %w", p.Name(), events[0].Position, events[len(events)-1].Position, err)
+		}
+		return failed(events[i], err)
+	}
+	return nil
+}

@@ -159,6 +159,13 @@ func TestRebuildGivesTheSameReadModels(t *testing.T) {
 	if rebuilt := dump(t, store); !reflect.DeepEqual(live, rebuilt) {
 		t.Fatalf("rebuilt read models differ from the live ones:\nlive    %v\nrebuilt %v", live, rebuilt)
 	}
+	// All of them at once, reading the log once.
+	if n, err := projections.RebuildAll(context.Background(), store, projections.All(), nil); err != nil || n == 0 {
+		t.Fatalf("rebuilding every read model at once: %d events, %v", n, err)
+	}
+	if rebuilt := dump(t, store); !reflect.DeepEqual(live, rebuilt) {
+		t.Fatalf("read models rebuilt together differ from the live ones:\nlive    %v\nrebuilt %v", live, rebuilt)
+	}
 	trade(t, store, 3)
 	caughtUp(t, store, r)
 	if got := len(dump(t, store)["orders"]); got != 27 {

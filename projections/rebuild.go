@@ -3,6 +3,8 @@ package projections
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -17,24 +19,42 @@ import (
 // runs, subscribers of newer events wait too: the rebuild is the oldest open
 // transaction, and readers never pass one.
 func Rebuild(ctx context.Context, store *eventstore.Store, p Projection, progress func(done, total int64)) (int64, error) {
+	return RebuildAll(ctx, store, []Projection{p}, progress)
+}
+
+// RebuildAll rebuilds several projections as Rebuild does one, reading and
+// decoding the log once for all of them.
+func RebuildAll(ctx context.Context, store *eventstore.Store, ps []Projection, progress func(done, total int64)) (int64, error) {
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		names[i] = p.Name()
+	}
+	what := strings.Join(names, ", ")
 	var total int64
 	if err := store.Pool().QueryRow(ctx, `SELECT count(*) FROM events`).Scan(&total); err != nil {
-		return 0, fmt.Errorf("rebuild %s: count events: %w", p.Name(), err)
+		return 0, fmt.Errorf("rebuild %s: count events: %w", what, err)
 	}
+	// Checkpoints are locked in name order, so two rebuilds cannot deadlock.
+	ordered := slices.Clone(ps)
+	slices.SortFunc(ordered, func(a, b Projection) int { return strings.Compare(a.Name(), b.Name()) })
 	var done int64
 	err := pgx.BeginFunc(ctx, store.Pool(), func(tx pgx.Tx) error {
-		if err := eventstore.LockCheckpoint(ctx, tx, p.Name()); err != nil {
-			return err
-		}
-		for _, table := range p.Tables() {
-			if _, err := tx.Exec(ctx, "DELETE FROM "+pgx.Identifier{table}.Sanitize()); err != nil {
-				return fmt.Errorf("empty %s: %w", table, err)
+		for _, p := range ordered {
+			if err := eventstore.LockCheckpoint(ctx, tx, p.Name()); err != nil {
+				return err
+			}
+			for _, table := range p.Tables() {
+				if _, err := tx.Exec(ctx, "DELETE FROM "+pgx.Identifier{table}.Sanitize()); err != nil {
+					return fmt.Errorf("empty %s: %w", table, err)
+				}
 			}
 		}
 		var last eventstore.Cursor
 		err := store.Replay(ctx, eventstore.Cursor{}, 2000, func(batch []eventstore.RecordedEvent) error {
-			if err := applyAll(ctx, tx, p, batch); err != nil {
-				return err
+			for _, p := range ordered {
+				if err := applyAll(ctx, tx, p, batch); err != nil {
+					return err
+				}
 			}
 			last = batch[len(batch)-1].Cursor()
 			done += int64(len(batch))
@@ -46,10 +66,15 @@ func Rebuild(ctx context.Context, store *eventstore.Store, p Projection, progres
 		if err != nil {
 			return err
 		}
-		return eventstore.SetCheckpoint(ctx, tx, p.Name(), last)
+		for _, p := range ordered {
+			if err := eventstore.SetCheckpoint(ctx, tx, p.Name(), last); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
-		return done, fmt.Errorf("rebuild %s: %w", p.Name(), err)
+		return done, fmt.Errorf("rebuild %s: %w", what, err)
 	}
 	return done, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/schollz/progressbar/v3"
@@ -39,20 +40,22 @@ func runProjections(ctx context.Context, args []string, getenv func(string) stri
 			return fmt.Errorf("no projection named %q", name)
 		}
 	}
-	if action == "rebuild" {
-		for _, p := range chosen { // read models only: a policy is not replayed
-			bar := progressbar.NewOptions64(-1, progressbar.OptionSetWriter(stdout), progressbar.OptionSetDescription("rebuilding "+p.Name()),
-				progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("events"))
-			n, err := projections.Rebuild(ctx, a.Store, p, func(done, total int64) {
-				bar.ChangeMax64(max(total, done))
-				_ = bar.Set64(done)
-			})
-			_ = bar.Finish()
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(stdout, "\n%s rebuilt from %d events\n", p.Name(), n)
+	if action == "rebuild" { // read models only: a policy is not replayed
+		names := make([]string, len(chosen))
+		for i, p := range chosen {
+			names[i] = p.Name()
 		}
+		bar := progressbar.NewOptions64(-1, progressbar.OptionSetWriter(stdout), progressbar.OptionSetDescription("rebuilding "+strings.Join(names, ", ")),
+			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("events"))
+		n, err := projections.RebuildAll(ctx, a.Store, chosen, func(done, total int64) {
+			bar.ChangeMax64(max(total, done))
+			_ = bar.Set64(done)
+		})
+		_ = bar.Finish()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "\n%s rebuilt from %d events\n", strings.Join(names, ", "), n)
 	}
 	if fs.Arg(0) == "" {
 		chosen = append(chosen, projections.Policies(a.Store)...) // their lag, not rebuilt

@@ -3,6 +3,8 @@ package projections
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,10 +21,11 @@ import (
 // learnt from the orders' events (the Menu service listening to Orders).
 type MenuProjection struct{}
 
-// Name implements Projection.
-// WriteOnly: its statements for a batch go to PostgreSQL together.
+// WriteOnly implements WriteOnly: its statements for a batch go to
+// PostgreSQL together.
 func (MenuProjection) WriteOnly() {}
 
+// Name implements Projection.
 func (MenuProjection) Name() string { return "menu" }
 
 // Tables implements Projection.
@@ -47,10 +50,40 @@ func (MenuProjection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Recorde
 	case menu.MenuItemBackInStock:
 		_, err = tx.Exec(ctx, `UPDATE menu_items SET sold_out = false, updated_at = $2 WHERE item_id = $1`, ev.ItemID, e.RecordedAt)
 	case ordering.ItemAddedToOrder:
-		_, err = tx.Exec(ctx, `UPDATE menu_items SET times_added = times_added + 1, units_added = units_added + $2
-			WHERE item_id = $1`, ev.MenuItemID, ev.Quantity)
+		err = addPopularity(ctx, tx, ev.MenuItemID, 1, ev.Quantity)
 	}
 	return err
+}
+
+func addPopularity(ctx context.Context, tx pgx.Tx, itemID string, times, units int) error {
+	_, err := tx.Exec(ctx, `UPDATE menu_items SET times_added = times_added + $2, units_added = units_added + $3
+		WHERE item_id = $1`, itemID, times, units)
+	return err
+}
+
+// ApplyBatch implements BatchApplier: the dishes' popularity is counted
+// over the batch and written once per dish, after the batch's menu changes.
+// Written at every add, a popular dish's row would be rewritten thousands
+// of times in one transaction (a rebuild), each version chained to the last.
+func (m MenuProjection) ApplyBatch(ctx context.Context, tx pgx.Tx, events []eventstore.RecordedEvent) error {
+	type count struct{ times, units int }
+	added := map[string]count{}
+	for _, e := range events {
+		if ev, ok := e.Event.(ordering.ItemAddedToOrder); ok {
+			c := added[ev.MenuItemID]
+			added[ev.MenuItemID] = count{c.times + 1, c.units + ev.Quantity}
+			continue
+		}
+		if err := m.Apply(ctx, tx, e); err != nil {
+			return fmt.Errorf("event %d (%s): %w", e.Position, e.Type, err)
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(added)) {
+		if err := addPopularity(ctx, tx, id, added[id].times, added[id].units); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Topics implements Notifier: the guests' menu follows the menu's events.

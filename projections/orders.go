@@ -20,14 +20,15 @@ import (
 // OrdersProjection keeps every order as its guest and the staff see it.
 type OrdersProjection struct{}
 
-// Name implements Projection.
-// WriteOnly: its statements for a batch go to PostgreSQL together.
+// WriteOnly implements WriteOnly: its statements for a batch go to
+// PostgreSQL together.
 func (OrdersProjection) WriteOnly() {}
 
+// Name implements Projection.
 func (OrdersProjection) Name() string { return "orders" }
 
 // Tables implements Projection; lines go first, they refer to orders.
-func (OrdersProjection) Tables() []string { return []string{"order_lines", "orders"} }
+func (OrdersProjection) Tables() []string { return []string{"order_lines", "orders", "order_numbers"} }
 
 const recomputeTotals = `UPDATE orders o SET
 	item_count = coalesce((SELECT sum(quantity) FROM order_lines l WHERE l.order_id = o.order_id), 0),
@@ -36,15 +37,48 @@ const recomputeTotals = `UPDATE orders o SET
 	WHERE order_id = $1`
 
 // Apply implements Projection.
-func (OrdersProjection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.RecordedEvent) error {
+func (o OrdersProjection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.RecordedEvent) error {
+	return o.ApplyBatch(ctx, tx, []eventstore.RecordedEvent{e})
+}
+
+// ApplyBatch implements BatchApplier. Numbers count orders in the order they
+// were opened, so a rebuild gives every order the same number again; the
+// batch takes the numbers of its new orders in one step.
+func (OrdersProjection) ApplyBatch(ctx context.Context, tx pgx.Tx, events []eventstore.RecordedEvent) error {
+	opened := 0
+	for _, e := range events {
+		if _, ok := e.Event.(ordering.OrderOpened); ok {
+			opened++
+		}
+	}
+	var next int64
+	if opened > 0 {
+		if err := tx.QueryRow(ctx, `INSERT INTO order_numbers (last) VALUES ($1)
+			ON CONFLICT (only_row) DO UPDATE SET last = order_numbers.last + $1
+			RETURNING last - $1 + 1`, opened).Scan(&next); err != nil {
+			return fmt.Errorf("number %d new orders: %w", opened, err)
+		}
+	}
+	for _, e := range events {
+		number := int64(0)
+		if _, ok := e.Event.(ordering.OrderOpened); ok {
+			number, next = next, next+1
+		}
+		if err := applyOrderEvent(ctx, tx, e, number); err != nil {
+			return fmt.Errorf("event %d (%s): %w", e.Position, e.Type, err)
+		}
+	}
+	return nil
+}
+
+// applyOrderEvent applies one event; number is a new order's.
+func applyOrderEvent(ctx context.Context, tx pgx.Tx, e eventstore.RecordedEvent, number int64) error {
 	var err error
 	switch ev := e.Event.(type) {
 	case ordering.OrderOpened:
-		// Numbers count orders in the order they were opened, so a rebuild
-		// gives every order the same number again.
 		_, err = tx.Exec(ctx, `INSERT INTO orders (order_id, number, customer_id, status, opened_at, version, updated_at)
-			VALUES ($1, (SELECT coalesce(max(number), 0) + 1 FROM orders), $2, $3, $4, $5, $6)`,
-			ev.OrderID, ev.CustomerID, ordering.StatusOpen, ev.OpenedAt, e.Version, e.RecordedAt)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			ev.OrderID, number, ev.CustomerID, ordering.StatusOpen, ev.OpenedAt, e.Version, e.RecordedAt)
 	case ordering.ItemAddedToOrder:
 		_, err = tx.Exec(ctx, `INSERT INTO order_lines (order_id, line_id, seq, menu_item_id, name, quantity, note, unit_amount, unit_currency)
 			VALUES ($1, $2, (SELECT coalesce(max(seq), 0) + 1 FROM order_lines WHERE order_id = $1), $3, $4, $5, $6, $7, $8)`,

@@ -19,6 +19,12 @@ type WriteOnly interface {
 	WriteOnly()
 }
 
+// BatchApplier is a projection that applies a whole batch at once, to fold
+// what it can before writing; it is called instead of Apply.
+type BatchApplier interface {
+	ApplyBatch(ctx context.Context, tx pgx.Tx, events []eventstore.RecordedEvent) error
+}
+
 // pipeline queues a batch's statements and sends them together. A read
 // (Query, QueryRow) sends what is queued first, so it sees every write
 // before it.
@@ -89,6 +95,18 @@ func applyAll(ctx context.Context, tx pgx.Tx, p Projection, events []eventstore.
 		return nil
 	}
 	pl := &pipeline{Tx: tx}
+	whole := func(err error) error {
+		return fmt.Errorf("%s: events %d to %d: %w", p.Name(), events[0].Position, events[len(events)-1].Position, err)
+	}
+	if b, ok := p.(BatchApplier); ok {
+		if err := b.ApplyBatch(ctx, pl, events); err != nil {
+			return whole(err)
+		}
+		if _, err := pl.send(ctx); err != nil {
+			return whole(err)
+		}
+		return nil
+	}
 	for i, e := range events {
 		pl.event = i
 		if err := p.Apply(ctx, pl, e); err != nil {
@@ -97,7 +115,7 @@ func applyAll(ctx context.Context, tx pgx.Tx, p Projection, events []eventstore.
 	}
 	if i, err := pl.send(ctx); err != nil {
 		if i < 0 {
-			return fmt.Errorf("%s: events %d to %d: %w", p.Name(), events[0].Position, events[len(events)-1].Position, err)
+			return whole(err)
 		}
 		return failed(events[i], err)
 	}

@@ -16,10 +16,11 @@ import (
 // does not read it: who may sign in is decided on the staff member's stream.
 type StaffProjection struct{}
 
-// Name implements Projection.
-// WriteOnly: its statements for a batch go to PostgreSQL together.
+// WriteOnly implements WriteOnly: its statements for a batch go to
+// PostgreSQL together.
 func (StaffProjection) WriteOnly() {}
 
+// Name implements Projection.
 func (StaffProjection) Name() string { return "staff" }
 
 // Tables implements Projection.

@@ -17,10 +17,11 @@ import (
 // TicketsProjection keeps the kitchen display's tickets.
 type TicketsProjection struct{}
 
-// Name implements Projection.
-// WriteOnly: its statements for a batch go to PostgreSQL together.
+// WriteOnly implements WriteOnly: its statements for a batch go to
+// PostgreSQL together.
 func (TicketsProjection) WriteOnly() {}
 
+// Name implements Projection.
 func (TicketsProjection) Name() string { return "tickets" }
 
 // Tables implements Projection.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -32,6 +33,9 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	if len(args) > 0 && args[0] == "store" {
 		return runBenchStore(ctx, args[1:], getenv, stdout)
+	}
+	if len(args) > 0 && args[0] == "rebuild" {
+		return runBenchRebuild(ctx, args[1:], getenv, stdout)
 	}
 	return runBenchMix(ctx, args, getenv, stdout)
 }
@@ -63,6 +67,35 @@ func runBenchStore(ctx context.Context, args []string, getenv func(string) strin
 		return bench.WriteJSON(env.jsonOut, report)
 	}
 	return nil
+}
+
+// runBenchRebuild is "restaurant bench rebuild": every read model rebuilt
+// from a log of whole orders, beside a COPY of the same rows.
+func runBenchRebuild(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs, cfg := flags("bench rebuild", getenv, stdout)
+	events := fs.Int("events", 1000000, "events in the log to rebuild from")
+	env, err := startBench(ctx, fs, cfg, args)
+	if err != nil {
+		return err
+	}
+	defer env.close()
+	if *events < 1 {
+		return fmt.Errorf("-events must be at least 1")
+	}
+	fig, err := bench.RunRebuild(ctx, env.app.Store, *events, os.Stderr, stdout)
+	if err != nil || env.jsonOut == "" {
+		return err
+	}
+	return writeJSONFile(env.jsonOut, fig)
+}
+
+// writeJSONFile writes a report as indented JSON.
+func writeJSONFile(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
 }
 
 // benchEnv is what every measurement starts from.

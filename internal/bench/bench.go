@@ -211,20 +211,9 @@ func readAll(ctx context.Context, store *eventstore.Store, n int) (ReadFigure, e
 	if _, err := pool.Exec(ctx, `VACUUM ANALYZE events`); err != nil {
 		return ReadFigure{}, err
 	}
-	var rows int64
-	copyTime, err := timed(func() error {
-		conn, err := pool.Acquire(ctx)
-		if err != nil {
-			return err
-		}
-		defer conn.Release()
-		tag, err := conn.Conn().PgConn().CopyTo(ctx, io.Discard,
-			`COPY (SELECT * FROM events ORDER BY transaction_id, position) TO STDOUT`)
-		rows = tag.RowsAffected()
-		return err
-	})
+	copyTime, rows, err := copyAll(ctx, store)
 	if err != nil {
-		return ReadFigure{}, fmt.Errorf("copy: %w", err)
+		return ReadFigure{}, err
 	}
 	var read int64
 	readTime, err := timed(func() error {
@@ -242,6 +231,26 @@ func readAll(ctx context.Context, store *eventstore.Store, n int) (ReadFigure, e
 	f := ReadFigure{Events: int(read), ReadAllPerSec: float64(read) / readTime.Seconds(), CopyPerSec: float64(rows) / copyTime.Seconds()}
 	f.Ratio = f.ReadAllPerSec / f.CopyPerSec
 	return f, nil
+}
+
+// copyAll times a COPY of the whole log, in the order readers see it.
+func copyAll(ctx context.Context, store *eventstore.Store) (time.Duration, int64, error) {
+	var rows int64
+	took, err := timed(func() error {
+		conn, err := store.Pool().Acquire(ctx)
+		if err != nil {
+			return err
+		}
+		defer conn.Release()
+		tag, err := conn.Conn().PgConn().CopyTo(ctx, io.Discard,
+			`COPY (SELECT * FROM events ORDER BY transaction_id, position) TO STDOUT`)
+		rows = tag.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("copy: %w", err)
+	}
+	return took, rows, nil
 }
 
 func timed(fn func() error) (time.Duration, error) {

@@ -1,0 +1,173 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+
+	"restaurant/domain"
+	"restaurant/domain/kitchen"
+	"restaurant/domain/ordering"
+	"restaurant/internal/eventstore"
+	"restaurant/projections"
+)
+
+// RebuildFigure compares rebuilding every read model with a COPY of the
+// same rows.
+type RebuildFigure struct {
+	Events         int64    `json:"events"`
+	Projections    []string `json:"projections"`
+	FillPerSec     float64  `json:"fill_events_per_sec"`
+	RebuildSeconds float64  `json:"rebuild_seconds"`
+	RebuildPerSec  float64  `json:"rebuild_events_per_sec"`
+	CopyPerSec     float64  `json:"copy_rows_per_sec"`
+	Ratio          float64  `json:"ratio"`
+}
+
+// RunRebuild fills the log with whole orders (each opened, given dishes,
+// placed, cooked and handed over: ten events over an order and a ticket)
+// until it holds at least events, then times rebuilding every read model
+// from the first event beside a COPY of the same rows.
+func RunRebuild(ctx context.Context, store *eventstore.Store, events int, progress io.Writer, out io.Writer) (RebuildFigure, error) {
+	var f RebuildFigure
+	var have int64
+	if err := store.Pool().QueryRow(ctx, `SELECT count(*) FROM events`).Scan(&have); err != nil {
+		return f, err
+	}
+	t0 := time.Now()
+	if err := fillOrders(ctx, store, int64(events)-have, progress); err != nil {
+		return f, err
+	}
+	if err := store.Pool().QueryRow(ctx, `SELECT count(*) FROM events`).Scan(&f.Events); err != nil {
+		return f, err
+	}
+	f.FillPerSec = float64(f.Events-have) / time.Since(t0).Seconds()
+	// Vacuum and analyse, as a database that has run for a while would be.
+	if _, err := store.Pool().Exec(ctx, `VACUUM ANALYZE events`); err != nil {
+		return f, err
+	}
+	copyTime, rows, err := copyAll(ctx, store)
+	if err != nil {
+		return f, err
+	}
+	f.CopyPerSec = float64(rows) / copyTime.Seconds()
+	ps := projections.All()
+	for _, p := range ps {
+		f.Projections = append(f.Projections, p.Name())
+	}
+	var n int64
+	took, err := timed(func() error {
+		var err error
+		n, err = projections.RebuildAll(ctx, store, ps, nil)
+		return err
+	})
+	if err != nil {
+		return f, err
+	}
+	if n != f.Events {
+		return f, fmt.Errorf("the rebuild read %d events of %d", n, f.Events)
+	}
+	f.RebuildSeconds = took.Seconds()
+	f.RebuildPerSec = float64(n) / took.Seconds()
+	f.Ratio = f.RebuildPerSec / f.CopyPerSec
+	fmt.Fprintf(out, "rebuild every read model (%d), %d events: %.0f events/s, %.1f s; COPY of the same rows: %.0f rows/s; ratio %.2f\n",
+		len(ps), f.Events, f.RebuildPerSec, f.RebuildSeconds, f.CopyPerSec, f.Ratio)
+	return f, nil
+}
+
+// fillOrders appends whole orders, decided by the domain, until at least n
+// more events are in the log.
+func fillOrders(ctx context.Context, store *eventstore.Store, n int64, progress io.Writer) error {
+	if n <= 0 {
+		return nil
+	}
+	const writers = 16
+	var written, number atomic.Int64
+	var firstErr error
+	var once sync.Once
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for range writers {
+		wg.Go(func() {
+			for written.Load() < n {
+				k, err := appendOrder(ctx, store, number.Add(1))
+				if err != nil {
+					once.Do(func() { firstErr = err; close(stop) })
+					return
+				}
+				done := written.Add(int64(k))
+				if progress != nil && done/10000 != (done-int64(k))/10000 {
+					fmt.Fprintf(progress, "\rfilling the log: %d of %d events", done, n)
+				}
+				select {
+				case <-stop:
+					return
+				default:
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if progress != nil {
+		fmt.Fprintln(progress)
+	}
+	return firstErr
+}
+
+var (
+	pizza = ordering.AddItem{MenuItemID: "margherita", Name: "Margherita", Quantity: 2, UnitPrice: domain.Money{Amount: 1100, Currency: "EUR"}}
+	salad = ordering.AddItem{MenuItemID: "caesar-salad", Name: "Caesar salad", Quantity: 1, Note: "no croutons", UnitPrice: domain.Money{Amount: 950, Currency: "EUR"}}
+)
+
+// appendOrder appends one order's life and its ticket's, and returns how
+// many events that took.
+func appendOrder(ctx context.Context, store *eventstore.Store, number int64) (int, error) {
+	orderID := uuid.New()
+	id := orderID.String()
+	at := time.Now().UTC()
+	first, second := pizza, salad
+	first.LineID, second.LineID = uuid.NewString(), uuid.NewString()
+	orderEvents, err := decideAll[ordering.State, ordering.Command](ordering.Decide, ordering.Evolve, ordering.State{},
+		ordering.OpenOrder{OrderID: id, CustomerID: "bench-" + strconv.FormatInt(number, 10), At: at},
+		first, second, ordering.ChoosePickup{}, ordering.PlaceOrder{At: at}, ordering.NoteKitchenStarted{At: at})
+	if err != nil {
+		return 0, err
+	}
+	ticketEvents, err := decideAll[kitchen.State, kitchen.Command](kitchen.Decide, kitchen.Evolve, kitchen.State{},
+		kitchen.OpenTicket{TicketID: id, OrderNumber: number, Fulfilment: "pickup", PlacedAt: at, At: at,
+			Items: []kitchen.Item{{Name: first.Name, Quantity: first.Quantity}, {Name: second.Name, Quantity: second.Quantity, Note: second.Note}}},
+		kitchen.StartTicket{At: at}, kitchen.BumpTicket{At: at}, kitchen.HandOverTicket{At: at})
+	if err != nil {
+		return 0, err
+	}
+	meta := eventstore.Metadata{CommandID: orderID, Actor: "bench"}
+	if _, err := store.Append(ctx, projections.OrderStream(id), eventstore.NoStream, meta, orderEvents...); err != nil {
+		return 0, err
+	}
+	if _, err := store.Append(ctx, projections.TicketStream(id), eventstore.NoStream, meta, ticketEvents...); err != nil {
+		return 0, err
+	}
+	return len(orderEvents) + len(ticketEvents), nil
+}
+
+// decideAll runs commands through a decider, folding each one's events.
+func decideAll[S, C any](decide func(S, C) ([]domain.Event, error), evolve func(S, domain.Event) S, s S, cmds ...C) ([]domain.Event, error) {
+	var all []domain.Event
+	for _, c := range cmds {
+		events, err := decide(s, c)
+		if err != nil {
+			return nil, fmt.Errorf("%T: %w", c, err)
+		}
+		for _, e := range events {
+			s = evolve(s, e)
+		}
+		all = append(all, events...)
+	}
+	return all, nil
+}

@@ -40,7 +40,7 @@ func runBenchMix(ctx context.Context, args []string, getenv func(string) string,
 		return fmt.Errorf("bench: -guests and -cooks must be at least 1; screens, orders and duration cannot be negative")
 	}
 	opts := bench.MixOptions{Guests: *guests, Cooks: *cooks, KitchenScreens: *kitchenScreens, GuestScreens: *guestScreens,
-		Orders: *orders, Duration: *duration, Progress: os.Stderr}
+		Orders: *orders, Duration: *duration, Progress: os.Stderr, ProgressLines: !isTerminal(os.Stderr)}
 	if *target != "" {
 		opts.Base, opts.Username, opts.Password = strings.TrimSuffix(*target, "/"), *username, getenv("RESTAURANT_ADMIN_PASSWORD")
 		if opts.Password == "" {
@@ -178,4 +178,11 @@ func profileServer(ctx context.Context, debugAddr string, d time.Duration, path 
 		done <- errors.Join(err, f.Close())
 	}()
 	return done
+}
+
+// isTerminal says whether f is a terminal, where a progress bar redraws
+// itself; elsewhere (a log, CI) progress is printed as lines.
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

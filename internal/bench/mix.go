@@ -50,8 +50,10 @@ type MixOptions struct {
 	PgBench     string
 	Pool        *pgxpool.Pool
 	PgBenchConn []string
-	// Progress receives a progress bar; nil draws none.
-	Progress io.Writer
+	// Progress receives a progress bar; nil draws none. With ProgressLines
+	// it gets a line every five seconds instead (for logs, not terminals).
+	Progress      io.Writer
+	ProgressLines bool
 }
 
 // MixReport is everything one mixed run measured, beside its baselines.
@@ -283,7 +285,11 @@ func (l *load) run(ctx context.Context, progress io.Writer) float64 {
 	for range l.opts.Cooks {
 		cooks.Go(func() { l.cook(ctx) })
 	}
-	tick := time.NewTicker(250 * time.Millisecond)
+	every := 250 * time.Millisecond
+	if l.opts.ProgressLines {
+		every = 5 * time.Second
+	}
+	tick := time.NewTicker(every)
 	defer tick.Stop()
 	deadline := time.NewTimer(l.opts.Duration)
 	defer deadline.Stop()
@@ -309,7 +315,9 @@ loop:
 	elapsed := time.Since(start).Seconds()
 	if progress != nil {
 		l.drawProgress(progress, time.Since(start))
-		fmt.Fprintln(progress)
+		if !l.opts.ProgressLines {
+			fmt.Fprintln(progress)
+		}
 	}
 	return elapsed
 }
@@ -322,8 +330,12 @@ func (l *load) drawProgress(w io.Writer, elapsed time.Duration) {
 	frac = min(frac, 1)
 	const width = 30
 	bar := strings.Repeat("#", int(frac*width)) + strings.Repeat(".", width-int(frac*width))
-	fmt.Fprintf(w, "\r[%s] %3.0f%% %5.1fs  %d orders  %d requests  %.0f/s  %d errors ", bar, frac*100,
-		elapsed.Seconds(), l.placed.Load(), l.done.Load(), float64(l.done.Load())/max(elapsed.Seconds(), 0.001), l.failed.Load())
+	start, end := "\r", " "
+	if l.opts.ProgressLines {
+		start, end = "", "\n"
+	}
+	fmt.Fprintf(w, "%s[%s] %3.0f%% %5.1fs  %d orders  %d requests  %.0f/s  %d errors%s", start, bar, frac*100,
+		elapsed.Seconds(), l.placed.Load(), l.done.Load(), float64(l.done.Load())/max(elapsed.Seconds(), 0.001), l.failed.Load(), end)
 }
 
 func (l *load) stopped() bool {
@@ -347,8 +359,9 @@ func (l *load) guest(ctx context.Context) {
 		if _, ok := l.request(ctx, client, http.MethodGet, "/", "", true); !ok {
 			continue
 		}
-		order, ok := l.request(ctx, client, http.MethodPost, "/orders/commands/open",
+		opened, ok := l.request(ctx, client, http.MethodPost, "/orders/commands/open",
 			fmt.Sprintf(`{"menu_item_id":%q,"quantity":%d}`, dish(), 1+rnd.IntN(2)), false)
+		order, _, _ := strings.Cut(opened, "?")
 		if !ok || !strings.HasPrefix(order, "/orders/") {
 			continue
 		}
@@ -359,7 +372,8 @@ func (l *load) guest(ctx context.Context) {
 		if _, ok := l.request(ctx, client, http.MethodPost, order+"/commands/choose-pickup", `{}`, false); !ok {
 			continue
 		}
-		if _, ok := l.request(ctx, client, http.MethodPost, order+"/commands/place", `{}`, false); !ok {
+		placed, ok := l.request(ctx, client, http.MethodPost, order+"/commands/place", `{}`, false)
+		if !ok {
 			continue
 		}
 		id := strings.TrimPrefix(order, "/orders/")
@@ -372,7 +386,11 @@ func (l *load) guest(ctx context.Context) {
 		}
 		// The guest lands on the order's page and, with a screen free,
 		// follows it live.
-		if _, ok := l.request(ctx, client, http.MethodGet, order, "", true); ok && l.cookie != "" {
+		page := order
+		if _, seen, found := strings.Cut(placed, "?"); found {
+			page += "?" + seen
+		}
+		if _, ok := l.request(ctx, client, http.MethodGet, page, "", true); ok && l.cookie != "" {
 			l.follow(ctx, jar, id)
 		}
 	}
@@ -484,6 +502,12 @@ func (l *load) request(ctx context.Context, client *http.Client, method, path, b
 		}
 		return "", false
 	}
+	var answer struct {
+		Seen string `json:"seen"`
+	}
+	if method == http.MethodPost && resp.StatusCode < 300 {
+		_ = json.NewDecoder(resp.Body).Decode(&answer)
+	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	took := time.Since(t0)
@@ -499,6 +523,9 @@ func (l *load) request(ctx context.Context, client *http.Client, method, path, b
 		l.commands = append(l.commands, took)
 	}
 	l.mu.Unlock()
+	if answer.Seen != "" { // read-your-writes: the next page waits for this
+		return resp.Header.Get("Location") + "?seen=" + url.QueryEscape(answer.Seen), true
+	}
 	return resp.Header.Get("Location"), true
 }
 

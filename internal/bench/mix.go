@@ -260,12 +260,15 @@ type load struct {
 	readySeen map[string]time.Time // the guest's screen showed "ready"
 	errors    map[string]int
 	watching  chan struct{} // a token per guest screen
+	following map[*websocket.Conn]bool
+	followers sync.WaitGroup
 }
 
 func newLoad(opts MixOptions, base, cookie string, items []string, errs map[string]int) *load {
 	l := &load{opts: opts, base: base, cookie: cookie, items: items, stop: make(chan struct{}),
 		tickets: make(chan string, 1<<16), errors: errs,
 		placedAt: map[string]time.Time{}, bumpedAt: map[string]time.Time{}, readySeen: map[string]time.Time{},
+		following: map[*websocket.Conn]bool{},
 		watching: make(chan struct{}, opts.GuestScreens)}
 	for range opts.GuestScreens {
 		l.watching <- struct{}{}
@@ -313,6 +316,12 @@ loop:
 	wg.Wait()
 	cooks.Wait()
 	elapsed := time.Since(start).Seconds()
+	l.mu.Lock()
+	for conn := range l.following {
+		conn.Close()
+	}
+	l.mu.Unlock()
+	l.followers.Wait()
 	if progress != nil {
 		l.drawProgress(progress, time.Since(start))
 		if !l.opts.ProgressLines {
@@ -419,8 +428,17 @@ func (l *load) follow(ctx context.Context, jar http.CookieJar, id string) {
 		l.watching <- struct{}{}
 		return
 	}
-	go func() {
-		defer func() { conn.Close(); l.watching <- struct{}{} }()
+	l.mu.Lock()
+	l.following[conn] = true
+	l.mu.Unlock()
+	l.followers.Go(func() {
+		defer func() {
+			l.mu.Lock()
+			delete(l.following, conn)
+			l.mu.Unlock()
+			conn.Close()
+			l.watching <- struct{}{}
+		}()
 		for first := true; ; first = false {
 			_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
 			_, msg, err := conn.ReadMessage()
@@ -441,7 +459,7 @@ func (l *load) follow(ctx context.Context, jar http.CookieJar, id string) {
 			l.mu.Unlock()
 			return
 		}
-	}()
+	})
 }
 
 // offer hands a ticket to the cooks.

@@ -41,13 +41,21 @@ func runProjections(ctx context.Context, args []string, getenv func(string) stri
 	}
 	if action == "rebuild" {
 		for _, p := range chosen { // read models only: a policy is not replayed
-			bar := progressbar.NewOptions64(-1, progressbar.OptionSetWriter(stdout), progressbar.OptionSetDescription("rebuilding "+p.Name()),
-				progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("events"))
+			// The bar is made once the number of events is known: a bar of
+			// unknown length redraws itself from a goroutine of its own that
+			// reads the bar's state unguarded.
+			var bar *progressbar.ProgressBar
 			n, err := projections.Rebuild(ctx, a.Store, p, func(done, total int64) {
+				if bar == nil {
+					bar = progressbar.NewOptions64(max(total, done), progressbar.OptionSetWriter(stdout), progressbar.OptionSetDescription("rebuilding "+p.Name()),
+						progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("events"))
+				}
 				bar.ChangeMax64(max(total, done))
 				_ = bar.Set64(done)
 			})
-			_ = bar.Finish()
+			if bar != nil {
+				_ = bar.Finish()
+			}
 			if err != nil {
 				return err
 			}

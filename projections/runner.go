@@ -158,7 +158,7 @@ func (r *Runner) lead(ctx context.Context, p Projection) error {
 func applyAll(ctx context.Context, tx pgx.Tx, p Projection, events []eventstore.RecordedEvent) error {
 	for _, e := range events {
 		if err := p.Apply(ctx, tx, e); err != nil {
-			return fmt.Errorf("%s: event %d (%s): %w", p.Name(), e.Position, e.Type, err)
+			return &eventstore.EventFailed{At: e.Cursor(), Err: fmt.Errorf("%s: event %d (%s): %w", p.Name(), e.Position, e.Type, err)}
 		}
 	}
 	return nil

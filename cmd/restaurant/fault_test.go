@@ -191,8 +191,6 @@ func (c command) stream() string {
 	return projections.OrderStream(c.orderID)
 }
 
-func (c command) guests() bool { return c.kind != "start" && c.kind != "ready" }
-
 // answer is the JSON answer to a command.
 type answer struct {
 	CommandID string `json:"command_id"`

@@ -66,19 +66,24 @@ func addPopularity(ctx context.Context, tx pgx.Tx, itemID string, times, units i
 // Written at every add, a popular dish's row would be rewritten thousands
 // of times in one transaction (a rebuild), each version chained to the last.
 func (m MenuProjection) ApplyBatch(ctx context.Context, tx pgx.Tx, events []eventstore.RecordedEvent) error {
-	type count struct{ times, units int }
+	type count struct{ first, times, units int } // first: the dish's first add in the batch
 	added := map[string]count{}
-	for _, e := range events {
+	for i, e := range events {
 		if ev, ok := e.Event.(ordering.ItemAddedToOrder); ok {
-			c := added[ev.MenuItemID]
-			added[ev.MenuItemID] = count{c.times + 1, c.units + ev.Quantity}
+			c, seen := added[ev.MenuItemID]
+			if !seen {
+				c.first = i
+			}
+			added[ev.MenuItemID] = count{c.first, c.times + 1, c.units + ev.Quantity}
 			continue
 		}
+		forEvent(tx, i)
 		if err := m.Apply(ctx, tx, e); err != nil {
 			return fmt.Errorf("event %d (%s): %w", e.Position, e.Type, err)
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(added)) {
+		forEvent(tx, added[id].first)
 		if err := addPopularity(ctx, tx, id, added[id].times, added[id].units); err != nil {
 			return err
 		}

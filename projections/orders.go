@@ -59,7 +59,8 @@ func (OrdersProjection) ApplyBatch(ctx context.Context, tx pgx.Tx, events []even
 			return fmt.Errorf("number %d new orders: %w", opened, err)
 		}
 	}
-	for _, e := range events {
+	for i, e := range events {
+		forEvent(tx, i)
 		number := int64(0)
 		if _, ok := e.Event.(ordering.OrderOpened); ok {
 			number, next = next, next+1

@@ -76,6 +76,14 @@ func (p *pipeline) send(ctx context.Context) (int, error) {
 	return -1, results.Close()
 }
 
+// forEvent tells a pipelined transaction which event of the batch the
+// statements queued next belong to, so that a failure names it.
+func forEvent(tx pgx.Tx, i int) {
+	if p, ok := tx.(*pipeline); ok {
+		p.event = i
+	}
+}
+
 type errRow struct{ err error }
 
 func (r errRow) Scan(...any) error { return r.err }
@@ -83,8 +91,10 @@ func (r errRow) Scan(...any) error { return r.err }
 // applyAll applies a batch of events in the transaction; a write-only
 // projection's statements are sent together at the end.
 func applyAll(ctx context.Context, tx pgx.Tx, p Projection, events []eventstore.RecordedEvent) error {
+	// An error that names its event lets the subscription apply the events
+	// before it and stop exactly there.
 	failed := func(e eventstore.RecordedEvent, err error) error {
-		return fmt.Errorf("%s: event %d (%s): %w", p.Name(), e.Position, e.Type, err)
+		return &eventstore.EventFailed{At: e.Cursor(), Err: fmt.Errorf("%s: event %d (%s): %w", p.Name(), e.Position, e.Type, err)}
 	}
 	if _, ok := p.(WriteOnly); !ok {
 		for _, e := range events {
@@ -102,8 +112,11 @@ func applyAll(ctx context.Context, tx pgx.Tx, p Projection, events []eventstore.
 		if err := b.ApplyBatch(ctx, pl, events); err != nil {
 			return whole(err)
 		}
-		if _, err := pl.send(ctx); err != nil {
-			return whole(err)
+		if i, err := pl.send(ctx); err != nil {
+			if i < 0 {
+				return whole(err)
+			}
+			return failed(events[i], err)
 		}
 		return nil
 	}

@@ -45,13 +45,22 @@ func runProjections(ctx context.Context, args []string, getenv func(string) stri
 		for i, p := range chosen {
 			names[i] = p.Name()
 		}
-		bar := progressbar.NewOptions64(-1, progressbar.OptionSetWriter(stdout), progressbar.OptionSetDescription("rebuilding "+strings.Join(names, ", ")),
-			progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("events"))
+		// The bar is made once the number of events is known: a bar of
+		// unknown length redraws itself from a goroutine of its own that
+		// reads the bar's state unguarded.
+		var bar *progressbar.ProgressBar
 		n, err := projections.RebuildAll(ctx, a.Store, chosen, func(done, total int64) {
+			if bar == nil {
+				bar = progressbar.NewOptions64(max(total, done), progressbar.OptionSetWriter(stdout),
+					progressbar.OptionSetDescription("rebuilding "+strings.Join(names, ", ")),
+					progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("events"))
+			}
 			bar.ChangeMax64(max(total, done))
 			_ = bar.Set64(done)
 		})
-		_ = bar.Finish()
+		if bar != nil {
+			_ = bar.Finish()
+		}
 		if err != nil {
 			return err
 		}

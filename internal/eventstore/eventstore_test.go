@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -628,4 +629,76 @@ func TestARecordedErrorClearsWhenTheSubscriberCatchesUp(t *testing.T) {
 	waitFor(t, "the error to clear", func() bool { return lastError() == "" })
 	cancel()
 	<-done
+}
+
+// TestASubscriberStopsExactlyAtTheEventItFailsOn: when the handler fails on
+// one event of a batch, the events before it are applied and the checkpoint
+// stops just before it; once the cause is gone, the subscriber carries on
+// from that event and skips none.
+func TestASubscriberStopsExactlyAtTheEventItFailsOn(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, testCodec())
+	var cursors []eventstore.Cursor
+	for n := 1; n <= 5; n++ {
+		res, err := s.Append(ctx, "s-1", eventstore.Any, meta(), counted{N: n})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cursors = append(cursors, res.Cursor)
+	}
+	if _, err := s.Pool().Exec(ctx, `CREATE TABLE applied (n integer PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("three is refused")
+	refuse := 3
+	handler := func(ctx context.Context, tx pgx.Tx, events []eventstore.RecordedEvent) error {
+		for _, e := range events {
+			n := e.Event.(counted).N
+			if n == refuse {
+				return &eventstore.EventFailed{At: e.Cursor(), Err: boom}
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO applied VALUES ($1)`, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	applied := func() []int {
+		rows, err := s.Pool().Query(ctx, `SELECT n FROM applied ORDER BY n`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ns, err := pgx.CollectRows(rows, pgx.RowTo[int])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ns
+	}
+	// All five arrive in one batch; twice, because a second run starts at
+	// the refused event and stops there again.
+	for range 2 {
+		if err := s.Subscribe(ctx, "picky", handler, eventstore.SubscribeOptions{}); !errors.Is(err, boom) {
+			t.Fatalf("the subscription ended with %v, want the handler's error", err)
+		}
+		if at, err := s.Checkpoint(ctx, "picky"); err != nil || at != cursors[1] {
+			t.Fatalf("checkpoint %v (%v), want %v: just before the refused event", at, err, cursors[1])
+		}
+		if got := applied(); !reflect.DeepEqual(got, []int{1, 2}) {
+			t.Fatalf("applied %v, want [1 2]", got)
+		}
+	}
+	refuse = 0
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- s.Subscribe(runCtx, "picky", handler, eventstore.SubscribeOptions{}) }()
+	waitFor(t, "the subscriber to reach the last event", func() bool {
+		at, err := s.Checkpoint(ctx, "picky")
+		return err == nil && at == cursors[4]
+	})
+	cancel()
+	<-done
+	if got := applied(); !reflect.DeepEqual(got, []int{1, 2, 3, 4, 5}) {
+		t.Fatalf("applied %v, want every event once", got)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -37,6 +38,17 @@ func (s *Store) fenced(ctx context.Context, after Cursor) (bool, error) {
 		WHERE (transaction_id, position) > ($1::xid8, $2::bigint))`, after.TxID, after.Position).Scan(&exists)
 	return exists, err
 }
+
+// EventFailed is a handler's error that names the event it failed on. A
+// subscription then commits the events of the batch before that one and
+// stops with the checkpoint just before it.
+type EventFailed struct {
+	At  Cursor
+	Err error
+}
+
+func (e *EventFailed) Error() string { return e.Err.Error() }
+func (e *EventFailed) Unwrap() error { return e.Err }
 
 // ErrCheckpointMoved means another runner moved the checkpoint: this one
 // stops rather than apply a batch twice.
@@ -114,9 +126,27 @@ func (s *Store) Subscribe(ctx context.Context, name string, h Handler, opts Subs
 			return fmt.Errorf("subscribe %s: %w", name, err)
 		}
 		if len(events) > 0 {
-			if cur, err = s.commitBatch(ctx, name, cur, events, h); err != nil {
+			next, err := s.commitBatch(ctx, name, cur, events, h)
+			if err != nil {
+				// Apply the events before the one that failed, so the
+				// subscriber stops exactly at it rather than at its batch.
+				var failed *EventFailed
+				if !errors.As(err, &failed) {
+					return err
+				}
+				i := slices.IndexFunc(events, func(e RecordedEvent) bool { return e.Cursor() == failed.At })
+				if i <= 0 {
+					return err
+				}
+				if before, perr := s.commitBatch(ctx, name, cur, events[:i], h); perr == nil {
+					s.Committed()
+					if opts.Committed != nil {
+						opts.Committed(before)
+					}
+				}
 				return err
 			}
+			cur = next
 			// This batch's transaction may have been what held others'
 			// reads back, and a policy's batch appends events: let every
 			// subscriber, here and in other processes, look again.

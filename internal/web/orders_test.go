@@ -217,6 +217,18 @@ func TestCommandsAsJSON(t *testing.T) {
 	if rec.Code != http.StatusAccepted || !strings.Contains(rec.Body.String(), `"position":`) {
 		t.Fatalf("add: %d %s", rec.Code, rec.Body)
 	}
+	// The answer names the command as the event log records it.
+	var added struct {
+		CommandID string `json:"command_id"`
+		Position  int64  `json:"position"`
+	}
+	if err := jsonUnmarshal(rec.Body.Bytes(), &added); err != nil {
+		t.Fatal(err)
+	}
+	var logged string
+	if err := a.store.Pool().QueryRow(context.Background(), `SELECT command_id::text FROM events WHERE position = $1`, added.Position).Scan(&logged); err != nil || logged != added.CommandID {
+		t.Fatalf("the answer names command %q; the event at %d has %q (%v)", added.CommandID, added.Position, logged, err)
+	}
 	var doc orderDoc
 	g.getJSON(href+"?seen="+seenOf(t, rec), &doc)
 	if len(doc.Lines) != 1 || doc.Lines[0].Quantity != 2 || doc.Links["place"].Href != "" || doc.Links["choose-pickup"].Method != "POST" {

@@ -127,8 +127,13 @@ type link struct {
 	Fields []string `json:"fields,omitempty"`
 }
 
-// accepted answers a JSON command: 202 with its position and what next.
+// accepted answers a JSON command: 202 with its id and position and what
+// next. The id is how the client finds its command in the event log and an
+// order's history.
 func accepted(w http.ResponseWriter, status int, res eventstore.Result, body map[string]any) {
+	if n := len(res.Events); n > 0 {
+		body["command_id"] = res.Events[n-1].CommandID.String()
+	}
 	body["position"] = res.Position
 	body["seen"] = formatSeen(res.Cursor)
 	body["duplicate"] = res.Duplicate

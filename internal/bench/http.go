@@ -87,6 +87,11 @@ func RunHTTP(ctx context.Context, pool *pgxpool.Pool, app http.Handler, opts HTT
 	if err != nil {
 		return nil, err
 	}
+	// As a browser asks for it.
+	menuGzip, err := wrk(ctx, opts, appURL+"/", "", "Accept-Encoding: gzip, deflate, br")
+	if err != nil {
+		return nil, err
+	}
 	script, err := addItemScript(ctx, appURL, opts.Orders)
 	if err != nil {
 		return nil, err
@@ -101,6 +106,8 @@ func RunHTTP(ctx context.Context, pool *pgxpool.Pool, app http.Handler, opts HTT
 		return nil, err
 	}
 	figs := []HTTPFigure{
+		{What: "GET / (menu, gzip)", RequestsSec: menuGzip.rate, P99Millis: menuGzip.p99, Errors: menuGzip.errors,
+			Baseline: "bare net/http handler", BaselineValue: bare.rate, Ratio: menuGzip.rate / bare.rate},
 		{What: "GET / (menu page)", RequestsSec: menu.rate, P99Millis: menu.p99, Errors: menu.errors,
 			Baseline: "bare net/http handler", BaselineValue: bare.rate, Ratio: menu.rate / bare.rate},
 		{What: "GET / (menu page)", RequestsSec: menu.rate, P99Millis: menu.p99, Errors: menu.errors,
@@ -152,9 +159,12 @@ var (
 	wrkSocket = regexp.MustCompile(`Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)`)
 )
 
-func wrk(ctx context.Context, opts HTTPOptions, url, script string) (wrkResult, error) {
+func wrk(ctx context.Context, opts HTTPOptions, url, script string, headers ...string) (wrkResult, error) {
 	args := []string{"-t", strconv.Itoa(min(opts.Connections, 2)), "-c", strconv.Itoa(opts.Connections),
 		"-d", fmt.Sprintf("%ds", int(opts.Duration.Seconds())), "--latency"}
+	for _, h := range headers {
+		args = append(args, "-H", h)
+	}
 	if script != "" {
 		args = append(args, "-s", script)
 	}

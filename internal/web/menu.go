@@ -18,7 +18,7 @@ func (d Deps) showMenu(w http.ResponseWriter, r *http.Request) {
 	d.waitFor(r, "orders") // the guest's order, in the header
 	d.waitFor(r, "menu")   // a manager's change to the menu
 	guest, _ := guestID(r)
-	if guest == "" && len(r.URL.Query()) == 0 && d.cachedAnonymousMenu(w) {
+	if guest == "" && len(r.URL.Query()) == 0 && d.cachedAnonymousMenu(w, r) {
 		return
 	}
 	d.renderMenu(w, r, http.StatusOK, guest, nil)

@@ -7,8 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"restaurant/projections"
 	"restaurant/views"
 )
@@ -29,7 +27,7 @@ type menuCache struct {
 	refreshing bool
 	// page is the anonymous menu page cut at its idempotency keys; each
 	// response stitches fresh keys between the pieces.
-	page [][]byte
+	page *stitched
 }
 
 // keyMarker stands for a form's command id in the cached page.
@@ -78,7 +76,7 @@ func (d Deps) menuItem(ctx context.Context, id string) (projections.MenuItem, bo
 
 // cachedAnonymousMenu serves the anonymous menu page from memory, if it is
 // there and fresh.
-func (d Deps) cachedAnonymousMenu(w http.ResponseWriter) bool {
+func (d Deps) cachedAnonymousMenu(w http.ResponseWriter, r *http.Request) bool {
 	c := d.menu
 	c.mu.Lock()
 	page := c.page
@@ -89,7 +87,7 @@ func (d Deps) cachedAnonymousMenu(w http.ResponseWriter) bool {
 	if page == nil {
 		return false
 	}
-	writePage(w, page)
+	page.write(w, r)
 	return true
 }
 
@@ -102,23 +100,14 @@ func (d Deps) storeAnonymousMenu(w http.ResponseWriter, r *http.Request, v views
 		fail(w, r, err)
 		return
 	}
-	page := bytes.Split(buf.Bytes(), []byte(keyMarker))
+	page, err := newStitched(bytes.Split(buf.Bytes(), []byte(keyMarker)))
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
 	c := d.menu
 	c.mu.Lock()
 	c.page = page
 	c.mu.Unlock()
-	writePage(w, page)
-}
-
-func writePage(w http.ResponseWriter, page [][]byte) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	var buf bytes.Buffer
-	for i, piece := range page {
-		if i > 0 {
-			buf.WriteString(uuid.NewString())
-		}
-		buf.Write(piece)
-	}
-	_, _ = w.Write(buf.Bytes())
+	page.write(w, r)
 }

@@ -26,8 +26,13 @@ type menuCache struct {
 	fetched    time.Time
 	refreshing bool
 	// page is the anonymous menu page cut at its idempotency keys; each
-	// response stitches fresh keys between the pieces.
-	page *stitched
+	// response stitches fresh keys between the pieces. It was rendered at
+	// pageAt from rendered; one request at a time renders it again once it
+	// is stale (claimed at renderClaimed), while the others serve it.
+	page          *stitched
+	pageAt        time.Time
+	rendered      []byte
+	renderClaimed time.Time
 }
 
 // keyMarker stands for a form's command id in the cached page.
@@ -55,7 +60,7 @@ func (d Deps) listed(ctx context.Context, fresh bool) ([]projections.MenuItem, e
 	if err != nil {
 		return nil, err
 	}
-	c.items, c.fetched, c.page = items, time.Now(), nil
+	c.items, c.fetched = items, time.Now()
 	return items, nil
 }
 
@@ -80,8 +85,13 @@ func (d Deps) cachedAnonymousMenu(w http.ResponseWriter, r *http.Request) bool {
 	c := d.menu
 	c.mu.Lock()
 	page := c.page
-	if time.Since(c.fetched) >= menuFreshFor {
-		page = nil
+	if page != nil && time.Since(c.pageAt) >= menuFreshFor {
+		// Stale: this request renders it again, unless another one is
+		// already at it (for a few seconds at most).
+		if time.Since(c.renderClaimed) >= 3*time.Second {
+			c.renderClaimed = time.Now()
+			page = nil
+		}
 	}
 	c.mu.Unlock()
 	if page == nil {
@@ -100,14 +110,20 @@ func (d Deps) storeAnonymousMenu(w http.ResponseWriter, r *http.Request, v views
 		fail(w, r, err)
 		return
 	}
-	page, err := newStitched(bytes.Split(buf.Bytes(), []byte(keyMarker)))
-	if err != nil {
-		fail(w, r, err)
-		return
-	}
 	c := d.menu
 	c.mu.Lock()
-	c.page = page
+	page := c.page
+	same := page != nil && bytes.Equal(c.rendered, buf.Bytes())
+	c.mu.Unlock()
+	if !same { // compressed once per change, not once per rendering
+		var err error
+		if page, err = newStitched(bytes.Split(buf.Bytes(), []byte(keyMarker))); err != nil {
+			fail(w, r, err)
+			return
+		}
+	}
+	c.mu.Lock()
+	c.page, c.pageAt, c.rendered, c.renderClaimed = page, c.fetched, buf.Bytes(), time.Time{}
 	c.mu.Unlock()
 	page.write(w, r)
 }

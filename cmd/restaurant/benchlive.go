@@ -18,11 +18,13 @@ import (
 
 // runBenchLive is "restaurant bench live": N kitchen screens on a server
 // running as its own process (so its memory is its own), orders placed one
-// after another, commit-to-screen latency and memory per idle screen.
+// after another, commit-to-screen latency and memory per idle screen; with
+// -stuck, the latency again beside screens that never read.
 func runBenchLive(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs, cfg := flags("bench live", getenv, stdout)
 	sockets := fs.String("sockets", "1,100,1000", "kitchen screens, comma separated")
 	orders := fs.Int("orders", 20, "orders placed for each number of screens")
+	stuck := fs.Int("stuck", 0, "extra screens that connect and never read; the orders are then timed again beside them")
 	env, err := startBench(ctx, fs, cfg, args)
 	if err != nil {
 		return err
@@ -31,6 +33,9 @@ func runBenchLive(ctx context.Context, args []string, getenv func(string) string
 	ns, err := positiveInts("sockets", *sockets)
 	if err != nil {
 		return err
+	}
+	if *stuck < 0 {
+		return fmt.Errorf("-stuck: %d is not a number of screens", *stuck)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -67,7 +72,7 @@ func runBenchLive(ctx context.Context, args []string, getenv func(string) string
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	figs, err := bench.RunLive(ctx, bench.LiveOptions{Sockets: ns, Orders: *orders, Base: base, PID: server.Process.Pid,
+	figs, err := bench.RunLive(ctx, bench.LiveOptions{Sockets: ns, Orders: *orders, Stuck: *stuck, Base: base, PID: server.Process.Pid,
 		Username: "admin", Password: password}, stdout)
 	if err != nil || env.jsonOut == "" {
 		return err

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/a-h/templ"
@@ -144,7 +145,9 @@ func (d Deps) followLive(w http.ResponseWriter, r *http.Request) {
 	metrics.Sockets.Inc()
 	s.sub = d.Hub.Subscribe(s.wake, topics...)
 	conn.SetReadLimit(readLimit)
+	s.mu.Lock()
 	s.ping = time.AfterFunc(d.LivePing, s.pingDue)
+	s.mu.Unlock()
 	go s.read()
 	// The writer's first turn runs here: everything now, then whatever
 	// changed meanwhile; later turns start from wake.
@@ -166,6 +169,8 @@ type screen struct {
 	mu       sync.Mutex
 	writing  bool // a goroutine is in write
 	pingNow  bool
+	denied   bool        // the access check failed
+	checking atomic.Bool // an access check is running
 	closed   bool
 	stopping bool // the writer is ending the socket
 }
@@ -187,8 +192,9 @@ func (s *screen) read() {
 func (s *screen) close() {
 	s.mu.Lock()
 	s.closed = true
+	ping := s.ping
 	s.mu.Unlock()
-	s.ping.Stop()
+	ping.Stop()
 	s.sub.Close()
 	s.cancel()
 	_ = s.conn.Close()
@@ -208,22 +214,44 @@ func (s *screen) wake() {
 	go s.write(false)
 }
 
+// pingDue runs on the ping timer's own goroutine: the ping goes out at a
+// steady pace through the writer, and the access check, which reads the
+// database, runs here, off the writer's path, so a slow check never holds
+// back a push.
 func (s *screen) pingDue() {
 	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
 	s.pingNow = true
+	ping := s.ping
 	s.mu.Unlock()
+	ping.Reset(s.d.LivePing)
 	s.wake()
+	if !s.checking.CompareAndSwap(false, true) {
+		return // the last check is still running
+	}
+	defer s.checking.Store(false)
+	// A screen keeps following only while it still may: a signed-out or
+	// disabled member's kitchen screen stops within a ping period.
+	if err := s.d.stillAllowed(s.req, s.topics); err != nil {
+		s.mu.Lock()
+		s.denied = true
+		s.mu.Unlock()
+		s.wake()
+	}
 }
 
 // write sends what is due until nothing is, then lets its goroutine end.
 func (s *screen) write(first bool) {
 	for {
 		s.mu.Lock()
-		ping := s.pingNow
+		ping, denied := s.pingNow, s.denied
 		s.pingNow = false
 		topics := s.sub.Take()
 		gone := s.sub.Gone()
-		if s.closed || (!first && !ping && !gone && len(topics) == 0) {
+		if s.closed || (!first && !ping && !gone && !denied && len(topics) == 0) {
 			s.writing = false
 			s.mu.Unlock()
 			return
@@ -231,6 +259,9 @@ func (s *screen) write(first bool) {
 		s.mu.Unlock()
 		ok := true
 		switch {
+		case denied:
+			s.end(websocket.ClosePolicyViolation, "no longer allowed")
+			return
 		case gone:
 			// 1012, service restart: the screen reconnects, and is then
 			// sent everything again.
@@ -264,21 +295,11 @@ func (s *screen) end(code int, reason string) {
 	_ = s.conn.Close()
 }
 
-// heartbeat pings the screen, checks it may still follow its topics, and
-// sends a heartbeat the page can see.
+// heartbeat pings the screen and sends a heartbeat the page can see; the
+// screen has its pong time from the ping.
 func (s *screen) heartbeat() bool {
-	// The next ping is due a period after this one starts, however long
-	// this one takes; the screen has its pong time from each ping, and the
-	// pong comes back while the access is checked.
-	s.ping.Reset(s.d.LivePing)
 	_ = s.conn.SetReadDeadline(time.Now().Add(s.d.pongWait()))
 	if s.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(s.d.liveWriteWait())) != nil {
-		return false
-	}
-	// A screen keeps following only while it still may: a signed-out or
-	// disabled member's kitchen screen stops within a ping period.
-	if err := s.d.stillAllowed(s.req, s.topics); err != nil {
-		s.end(websocket.ClosePolicyViolation, "no longer allowed")
 		return false
 	}
 	// Pings are invisible to JavaScript: a screen that hears nothing for a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -20,6 +22,9 @@ import (
 type LiveOptions struct {
 	Sockets []int
 	Orders  int
+	// Stuck is the number of extra screens that connect and never read,
+	// measured against the same healthy screens without them.
+	Stuck int
 	// Base is the server under test; PID its process, for its memory.
 	Base     string
 	PID      int
@@ -29,25 +34,51 @@ type LiveOptions struct {
 
 // LiveFigure is one run with N kitchen screens connected.
 type LiveFigure struct {
-	Sockets         int     `json:"sockets"`
-	Samples         int     `json:"samples"`
-	P50Millis       float64 `json:"commit_to_screen_p50_ms"`
-	P99Millis       float64 `json:"commit_to_screen_p99_ms"`
-	BytesPerSocket  float64 `json:"server_bytes_per_idle_socket"`
-	ServerRSSBefore int64   `json:"server_rss_before"`
-	ServerRSSAfter  int64   `json:"server_rss_after"`
+	Sockets        int     `json:"sockets"`
+	Samples        int     `json:"samples"`
+	P50Millis      float64 `json:"commit_to_screen_p50_ms"`
+	P99Millis      float64 `json:"commit_to_screen_p99_ms"`
+	BytesPerSocket float64 `json:"server_bytes_per_idle_socket"`
+	// HeapStackPerSocket is the growth of the server's live heap (at a
+	// collection) and goroutine stacks, per idle socket.
+	HeapStackPerSocket float64 `json:"server_heap_stack_bytes_per_idle_socket"`
+	ServerRSSBefore    int64   `json:"server_rss_before"`
+	ServerRSSAfter     int64   `json:"server_rss_after"`
+	HeapLiveBefore     int64   `json:"server_heap_live_before"`
+	HeapLiveAfter      int64   `json:"server_heap_live_after"`
+	StacksBefore       int64   `json:"server_stacks_before"`
+	StacksAfter        int64   `json:"server_stacks_after"`
+	// With Stuck screens connected that never read: the same healthy
+	// screens' figures, and how many stuck screens the server still held
+	// at the end.
+	Stuck          int     `json:"stuck,omitempty"`
+	StuckP50Millis float64 `json:"stuck_commit_to_screen_p50_ms,omitempty"`
+	StuckP99Millis float64 `json:"stuck_commit_to_screen_p99_ms,omitempty"`
+	StuckP50Ratio  float64 `json:"stuck_p50_ratio,omitempty"`
+	StuckP99Ratio  float64 `json:"stuck_p99_ratio,omitempty"`
+	StuckStillOpen int     `json:"stuck_still_open,omitempty"`
 }
 
 // RunLive connects N kitchen screens to a running server, places orders
 // one after another, and times, for every screen, the time from the place
 // command's response to the push that shows the new ticket; and measures the
-// server's resident memory per idle screen.
+// server's memory per idle screen: resident memory, and live heap plus
+// goroutine stacks as the server's runtime reports them.
 func RunLive(ctx context.Context, opts LiveOptions, out io.Writer) ([]LiveFigure, error) {
 	cookie, err := signIn(opts.Base, opts.Username, opts.Password)
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(out, "%-8s %8s %12s %12s %16s\n", "sockets", "samples", "p50", "p99", "bytes per socket")
+	fmt.Fprintf(out, "%-8s %8s %10s %10s %16s %16s", "sockets", "samples", "p50", "p99", "RSS per socket", "heap+stack per")
+	if opts.Stuck > 0 {
+		fmt.Fprintf(out, " %7s %10s %10s %9s %9s %10s", "stuck", "p50", "p99", "p50 ratio", "p99 ratio", "stuck open")
+	}
+	fmt.Fprintln(out)
+	// A first collection after the server has served its pages once, so
+	// that caches filled on first use do not count as the first screen's.
+	if _, err := settledMemory(ctx, opts.Base); err != nil {
+		return nil, err
+	}
 	var figs []LiveFigure
 	for _, n := range opts.Sockets {
 		f, err := liveRun(ctx, opts, cookie, n)
@@ -55,29 +86,43 @@ func RunLive(ctx context.Context, opts LiveOptions, out io.Writer) ([]LiveFigure
 			return figs, err
 		}
 		figs = append(figs, f)
-		fmt.Fprintf(out, "%-8d %8d %10.1fms %10.1fms %16.0f\n", f.Sockets, f.Samples, f.P50Millis, f.P99Millis, f.BytesPerSocket)
+		fmt.Fprintf(out, "%-8d %8d %8.1fms %8.1fms %16.0f %16.0f", f.Sockets, f.Samples, f.P50Millis, f.P99Millis, f.BytesPerSocket, f.HeapStackPerSocket)
+		if opts.Stuck > 0 {
+			fmt.Fprintf(out, " %7d %8.1fms %8.1fms %9.2f %9.2f %10d", f.Stuck, f.StuckP50Millis, f.StuckP99Millis, f.StuckP50Ratio, f.StuckP99Ratio, f.StuckStillOpen)
+		}
+		fmt.Fprintln(out)
 	}
 	return figs, nil
 }
 
+// screen is one healthy kitchen screen: it reads every push and notes when
+// each ticket first appeared.
+type screen struct {
+	conn *websocket.Conn
+	mu   sync.Mutex
+	seen map[string]time.Time
+}
+
 func liveRun(ctx context.Context, opts LiveOptions, cookie string, n int) (LiveFigure, error) {
 	f := LiveFigure{Sockets: n}
-	before, err := rss(opts.PID)
+	before, err := settledMemory(ctx, opts.Base)
 	if err != nil {
 		return f, err
 	}
-	f.ServerRSSBefore = before
+	if f.ServerRSSBefore, err = rss(opts.PID); err != nil {
+		return f, err
+	}
+	f.HeapLiveBefore, f.StacksBefore = before.heapLive, before.stacks
 	wsURL := "ws" + strings.TrimPrefix(opts.Base, "http") + "/live?topic=kitchen"
 	header := http.Header{"Cookie": {cookie}}
-	type screen struct {
-		conn *websocket.Conn
-		mu   sync.Mutex
-		seen map[string]time.Time
-	}
 	screens := make([]*screen, 0, n)
+	var stuck []*websocket.Conn
 	defer func() {
 		for _, s := range screens {
 			s.conn.Close()
+		}
+		for _, c := range stuck {
+			c.Close()
 		}
 	}()
 	var readers sync.WaitGroup
@@ -92,12 +137,16 @@ func liveRun(ctx context.Context, opts LiveOptions, cookie string, n int) (LiveF
 		s := &screen{conn: conn, seen: map[string]time.Time{}}
 		screens = append(screens, s)
 	}
-	after, err := rss(opts.PID)
+	if f.ServerRSSAfter, err = rss(opts.PID); err != nil {
+		return f, err
+	}
+	after, err := settledMemory(ctx, opts.Base)
 	if err != nil {
 		return f, err
 	}
-	f.ServerRSSAfter = after
-	f.BytesPerSocket = float64(after-before) / float64(n)
+	f.HeapLiveAfter, f.StacksAfter = after.heapLive, after.stacks
+	f.BytesPerSocket = float64(f.ServerRSSAfter-f.ServerRSSBefore) / float64(n)
+	f.HeapStackPerSocket = float64(after.heapLive+after.stacks-before.heapLive-before.stacks) / float64(n)
 	for _, s := range screens {
 		readers.Go(func() {
 			for {
@@ -116,11 +165,62 @@ func liveRun(ctx context.Context, opts LiveOptions, cookie string, n int) (LiveF
 			}
 		})
 	}
+	samples, err := timeOrders(ctx, opts, screens)
+	if err != nil {
+		return f, err
+	}
+	f.Samples = len(samples)
+	f.P50Millis = percentile(samples, 0.50)
+	f.P99Millis = percentile(samples, 0.99)
+
+	if opts.Stuck > 0 {
+		// The same healthy screens again, now beside screens that never
+		// read: their receive buffers are small, so the server's writes to
+		// them block after a few pushes, as a frozen tablet's would.
+		f.Stuck = opts.Stuck
+		dialer := websocket.Dialer{HandshakeTimeout: 10 * time.Second, NetDialContext: smallReceiveBuffer.DialContext}
+		for range opts.Stuck {
+			conn, _, err := dialer.DialContext(ctx, wsURL, header)
+			if err != nil {
+				return f, fmt.Errorf("connect stuck screen %d: %w", len(stuck)+1, err)
+			}
+			stuck = append(stuck, conn)
+		}
+		samples, err := timeOrders(ctx, opts, screens)
+		if err != nil {
+			return f, fmt.Errorf("with %d stuck screens: %w", opts.Stuck, err)
+		}
+		f.StuckP50Millis = percentile(samples, 0.50)
+		f.StuckP99Millis = percentile(samples, 0.99)
+		if f.P50Millis > 0 {
+			f.StuckP50Ratio = f.StuckP50Millis / f.P50Millis
+		}
+		if f.P99Millis > 0 {
+			f.StuckP99Ratio = f.StuckP99Millis / f.P99Millis
+		}
+		m, err := scrape(ctx, opts.Base)
+		if err != nil {
+			return f, err
+		}
+		f.StuckStillOpen = max(0, int(m["restaurant_live_sockets"])-n)
+	}
+	for _, s := range screens {
+		s.conn.Close()
+	}
+	readers.Wait()
+	screens = nil
+	return f, nil
+}
+
+// timeOrders places orders one after another and returns, for every
+// screen and order, the time from the place command's answer to the push
+// that showed the ticket.
+func timeOrders(ctx context.Context, opts LiveOptions, screens []*screen) ([]time.Duration, error) {
 	var samples []time.Duration
 	for range opts.Orders {
 		id, answered, err := placeOrder(ctx, opts.Base)
 		if err != nil {
-			return f, err
+			return nil, err
 		}
 		deadline := time.Now().Add(10 * time.Second)
 		for _, s := range screens {
@@ -133,21 +233,97 @@ func liveRun(ctx context.Context, opts LiveOptions, cookie string, n int) (LiveF
 					break
 				}
 				if time.Now().After(deadline) {
-					return f, fmt.Errorf("order %s never reached a screen", id)
+					return nil, fmt.Errorf("order %s never reached a screen", id)
 				}
 				time.Sleep(time.Millisecond)
 			}
 		}
 	}
-	for _, s := range screens {
-		s.conn.Close()
+	return samples, nil
+}
+
+// smallReceiveBuffer dials with a 4 KB receive buffer, set before the
+// connection is made so that the window stays small.
+var smallReceiveBuffer = &net.Dialer{Timeout: 10 * time.Second, Control: func(_, _ string, c syscall.RawConn) error {
+	var serr error
+	if err := c.Control(func(fd uintptr) {
+		serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+	}); err != nil {
+		return err
 	}
-	readers.Wait()
-	screens = nil
-	f.Samples = len(samples)
-	f.P50Millis = percentile(samples, 0.50)
-	f.P99Millis = percentile(samples, 0.99)
-	return f, nil
+	return serr
+}}
+
+// memory is what the server's runtime reports it keeps.
+type memory struct{ heapLive, stacks int64 }
+
+// settledMemory has the server collect garbage twice, by asking for its
+// menu page until its collection count moves on by two, then reads the
+// heap that was live at the last collection and the goroutine stacks: what
+// the server holds, without the garbage it has not collected yet.
+func settledMemory(ctx context.Context, base string) (memory, error) {
+	m, err := scrape(ctx, base)
+	if err != nil {
+		return memory{}, err
+	}
+	start := m["go_gc_cycles_total_gc_cycles_total"]
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	client := &http.Client{Timeout: 10 * time.Second}
+	var load sync.WaitGroup
+	for range 4 {
+		load.Go(func() {
+			for ctx.Err() == nil {
+				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/", nil)
+				resp, err := client.Do(req)
+				if err != nil {
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		})
+	}
+	defer load.Wait()
+	defer cancel()
+	for {
+		if m, err = scrape(ctx, base); err != nil {
+			return memory{}, err
+		}
+		if m["go_gc_cycles_total_gc_cycles_total"] >= start+2 {
+			return memory{heapLive: int64(m["go_gc_heap_live_bytes"]), stacks: int64(m["go_memory_classes_heap_stacks_bytes"])}, nil
+		}
+		select {
+		case <-ctx.Done():
+			return memory{}, fmt.Errorf("the server did not collect garbage: %w", ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// scrape reads the server's unlabelled metrics.
+func scrape(ctx context.Context, base string) (map[string]float64, error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("read the server's metrics: %w", err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("read the server's metrics: %w", err)
+	}
+	out := map[string]float64{}
+	for _, line := range strings.Split(string(b), "\n") {
+		name, value, ok := strings.Cut(line, " ")
+		if !ok || strings.HasPrefix(line, "#") || strings.Contains(name, "{") {
+			continue
+		}
+		if v, err := strconv.ParseFloat(strings.TrimSpace(value), 64); err == nil {
+			out[name] = v
+		}
+	}
+	return out, nil
 }
 
 // ticketIDs finds the tickets in a pushed board.

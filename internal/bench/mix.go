@@ -608,36 +608,28 @@ func menuItems(ctx context.Context, base string) ([]string, error) {
 	return ids, nil
 }
 
-// memory is what the server holds.
-type memory struct{ rss, heap int64 }
+// footprint is what the server holds: resident memory, and the heap live
+// at its last collection with the goroutine stacks.
+type footprint struct{ rss, heap int64 }
 
-var metricLine = regexp.MustCompile(`(?m)^(process_resident_memory_bytes|go_memstats_heap_inuse_bytes|go_memstats_stack_inuse_bytes) ([0-9.e+]+)$`)
-
-// serverMemory reads the server's resident memory (from /proc when it runs
-// here, else as it reports it) and its Go heap and stacks in use.
-func serverMemory(ctx context.Context, opts MixOptions) (memory, error) {
-	page, err := fetch(ctx, opts.Base+"/metrics")
+// serverMemory reads the server's footprint after it has collected garbage;
+// resident memory from /proc when it runs here, else as it reports it.
+func serverMemory(ctx context.Context, opts MixOptions) (footprint, error) {
+	m, err := settledMemory(ctx, opts.Base)
 	if err != nil {
-		return memory{}, fmt.Errorf("server memory: %w", err)
+		return footprint{}, err
 	}
-	var m memory
-	for _, match := range metricLine.FindAllSubmatch(page, -1) {
-		v, err := strconv.ParseFloat(string(match[2]), 64)
-		if err != nil {
-			return m, fmt.Errorf("server memory: %s: %w", match[1], err)
-		}
-		if string(match[1]) == "process_resident_memory_bytes" {
-			m.rss = int64(v)
-		} else {
-			m.heap += int64(v)
-		}
-	}
+	f := footprint{heap: m.heapLive + m.stacks}
 	if opts.PID > 0 {
-		if m.rss, err = rss(opts.PID); err != nil {
-			return m, err
-		}
+		f.rss, err = rss(opts.PID)
+		return f, err
 	}
-	return m, nil
+	metrics, err := scrape(ctx, opts.Base)
+	if err != nil {
+		return f, err
+	}
+	f.rss = int64(metrics["process_resident_memory_bytes"])
+	return f, nil
 }
 
 var lagLine = regexp.MustCompile(`(?m)^restaurant_projection_lag_(events|seconds)\{[^}]*\} ([0-9.e+-]+)$`)

@@ -46,15 +46,19 @@ func (h *Hub) Generation(topic string) uint64 {
 type Subscription struct {
 	hub     *Hub
 	topics  []string
+	wake    func()
 	mu      sync.Mutex
 	pending map[string]bool
-	ready   chan struct{}
-	gone    chan struct{} // closed when the hub drops every screen
+	gone    bool // set when the hub drops every screen
 }
 
-// Subscribe follows topics until Close.
-func (h *Hub) Subscribe(topics ...string) *Subscription {
-	s := &Subscription{hub: h, topics: topics, pending: map[string]bool{}, ready: make(chan struct{}, 1), gone: make(chan struct{})}
+// Subscribe follows topics until Close. wake is called, without blocking
+// the publisher for long, whenever a topic changed since the last Take or
+// the hub drops the subscription; it must not block (a screen starts its
+// writing, or notes that it is already writing). Notices that arrive while
+// the screen is busy fold into the next Take.
+func (h *Hub) Subscribe(wake func(), topics ...string) *Subscription {
+	s := &Subscription{hub: h, topics: topics, wake: wake, pending: map[string]bool{}}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, t := range topics {
@@ -82,28 +86,35 @@ func (s *Subscription) Close() {
 	}
 }
 
-// Ready is signalled when topics changed since the last Take.
-func (s *Subscription) Ready() <-chan struct{} { return s.ready }
-
-// Gone is closed when the hub drops the subscription: the server is going
-// away, and the screen should reconnect (to another process, or this one
-// when it is back).
-func (s *Subscription) Gone() <-chan struct{} { return s.gone }
+// Gone says the hub dropped the subscription: the server is going away,
+// and the screen should reconnect (to another process, or this one when it
+// is back).
+func (s *Subscription) Gone() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.gone
+}
 
 // DropAll ends every subscription, at shutdown: websockets outlive an HTTP
 // server's graceful shutdown unless told.
 func (h *Hub) DropAll() {
 	h.mu.Lock()
-	defer h.mu.Unlock()
+	var dropped []*Subscription
 	for t, subs := range h.subs {
 		for s := range subs {
-			select {
-			case <-s.gone:
-			default:
-				close(s.gone)
-			}
+			dropped = append(dropped, s)
 		}
 		delete(h.subs, t)
+	}
+	h.mu.Unlock()
+	for _, s := range dropped {
+		s.mu.Lock()
+		already := s.gone
+		s.gone = true
+		s.mu.Unlock()
+		if !already {
+			s.wake()
+		}
 	}
 }
 
@@ -120,7 +131,8 @@ func (s *Subscription) Take() []string {
 }
 
 // Publish tells every subscription of the topic that it changed. It never
-// blocks: notices for a screen that has not caught up fold together.
+// waits for a screen: notices for a screen that has not caught up fold
+// together.
 func (h *Hub) Publish(topic string) {
 	h.mu.Lock()
 	if _, counted := h.generations[topic]; counted {
@@ -135,10 +147,7 @@ func (h *Hub) Publish(topic string) {
 		s.mu.Lock()
 		s.pending[topic] = true
 		s.mu.Unlock()
-		select {
-		case s.ready <- struct{}{}:
-		default:
-		}
+		s.wake()
 	}
 }
 

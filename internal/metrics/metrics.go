@@ -4,6 +4,8 @@
 package metrics
 
 import (
+	"regexp"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -40,7 +42,15 @@ var (
 	}, []string{"result"})
 )
 
+// memoryInUse names the runtime's figures that say what the process keeps,
+// beside the go_memstats_* defaults: the heap live at the last collection
+// (go_gc_heap_live_bytes), the heap's objects and the goroutine stacks
+// (go_memory_classes_heap_{objects,stacks}_bytes) and the collections
+// finished (go_gc_cycles_total_gc_cycles_total).
+var memoryInUse = regexp.MustCompile(`^/gc/heap/live:bytes$|^/memory/classes/heap/(objects|stacks):bytes$|^/gc/cycles/total:gc-cycles$`)
+
 func init() {
 	Registry.MustRegister(Commands, AppendSeconds, Sockets, Pushes,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(collectors.GoRuntimeMetricsRule{Matcher: memoryInUse})),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 }

@@ -3,17 +3,20 @@ package web
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/a-h/templ"
 	"github.com/gorilla/websocket"
 
 	"restaurant/domain/staff"
+	"restaurant/internal/live"
 	"restaurant/internal/metrics"
 	"restaurant/views"
 )
@@ -32,35 +35,49 @@ const (
 // heartbeat replaces an empty element of the live-state region.
 var heartbeat = []byte(`<span id="live-beat" hx-swap-oob="true" hidden></span>`)
 
+// The upgrader keeps an idle screen small: a screen only ever sends pongs
+// and a close, so its read buffer holds a frame header or two; the write
+// buffer is taken from the pool for a write and given back after it, and
+// shared regions are written as prepared frames, with no buffer at all.
 var upgrader = websocket.Upgrader{
-	ReadBufferSize:  512,
+	ReadBufferSize:  256,
 	WriteBufferSize: 4096,
-	// Idle screens hold no write buffer: it is taken from the pool per write.
 	WriteBufferPool: &sync.Pool{},
 	CheckOrigin:     sameOrigin,
 }
 
+// piece is one region's bytes for a push; shared regions also carry their
+// websocket frame, built once for every screen that shows them.
+type piece struct {
+	html     []byte
+	prepared *websocket.PreparedMessage
+}
+
 // shared renders a region once per generation of its topic, for every screen
-// that shows the same thing (the kitchen display): a change costs one query
-// and one rendering, however many screens follow it.
+// that shows the same thing (the kitchen display): a change costs one query,
+// one rendering and one websocket frame, however many screens follow it.
 type shared struct {
 	mu         sync.Mutex
 	generation uint64
-	html       []byte
+	piece      piece
 }
 
-func (s *shared) get(generation uint64, render func() ([]byte, error)) ([]byte, error) {
+func (s *shared) get(generation uint64, render func() ([]byte, error)) (piece, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.html != nil && s.generation == generation {
-		return s.html, nil
+	if s.piece.html != nil && s.generation == generation {
+		return s.piece, nil
 	}
 	html, err := render()
 	if err != nil {
-		return nil, err
+		return piece{}, err
 	}
-	s.generation, s.html = generation, html
-	return html, nil
+	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, html)
+	if err != nil {
+		return piece{}, fmt.Errorf("prepare a live region: %w", err)
+	}
+	s.generation, s.piece = generation, piece{html: html, prepared: pm}
+	return s.piece, nil
 }
 
 // sameOrigin accepts a browser's socket only from pages of this site.
@@ -75,24 +92,31 @@ func sameOrigin(r *http.Request) bool {
 
 // region renders one topic's live region for this screen; first says it is
 // the push on (re)connecting, which is always rendered afresh.
-type region func(ctx context.Context, first bool) ([]byte, error)
+type region func(ctx context.Context, first bool) (piece, error)
 
 // rendered turns a component into a region's bytes.
-func rendered(ctx context.Context, c templ.Component, err error) ([]byte, error) {
+func rendered(ctx context.Context, c templ.Component, err error) (piece, error) {
 	if err != nil {
-		return nil, err
+		return piece{}, err
 	}
 	var buf bytes.Buffer
 	if err := c.Render(ctx, &buf); err != nil {
-		return nil, err
+		return piece{}, err
 	}
-	return buf.Bytes(), nil
+	return piece{html: buf.Bytes()}, nil
 }
 
 // followLive is GET /live?topic=…: a websocket that first sends the current
 // state of every region it follows, then a region again each time it
 // changes. Each topic is checked before the upgrade: the kitchen needs
 // kitchen staff or a manager, an order its own guest.
+//
+// An idle screen costs one goroutine, the reader, parked in the network
+// poller: the handler returns once the first push is written, and a
+// screen's writes run on a goroutine that exists only while it has
+// something to write (a change, a ping, the close at shutdown). So a screen
+// that cannot take a write holds up nobody but itself, and is dropped when
+// its write deadline passes.
 func (d Deps) followLive(w http.ResponseWriter, r *http.Request) {
 	topics := r.URL.Query()["topic"]
 	if len(topics) == 0 || len(topics) > 8 {
@@ -113,66 +137,186 @@ func (d Deps) followLive(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader has answered
 	}
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
-	defer cancel()
-	sub := d.Hub.Subscribe(topics...)
-	defer sub.Close()
+	s := &screen{d: d, conn: conn, topics: topics, regions: regions, ctx: ctx, cancel: cancel, writing: true,
+		// What the access checks at every ping read: the address, the
+		// cookies and the session; nothing else of the request is kept.
+		req: (&http.Request{Method: r.Method, URL: r.URL, Host: r.Host, RemoteAddr: r.RemoteAddr,
+			Header: http.Header{"Cookie": r.Header.Values("Cookie")}}).WithContext(ctx)}
 	metrics.Sockets.Inc()
-	defer metrics.Sockets.Dec()
-	defer conn.Close()
+	s.sub = d.Hub.Subscribe(s.wake, topics...)
+	conn.SetReadLimit(readLimit)
+	s.mu.Lock()
+	s.ping = time.AfterFunc(d.LivePing, s.pingDue)
+	s.mu.Unlock()
+	go s.read()
+	// The writer's first turn runs here: everything now, then whatever
+	// changed meanwhile; later turns start from wake.
+	s.write(true)
+}
 
-	// The reader: answers pings, notices a closed or silent screen.
-	go func() {
-		defer cancel()
-		conn.SetReadLimit(readLimit)
-		wait := d.LivePing * 10 / 9
-		_ = conn.SetReadDeadline(time.Now().Add(wait))
-		conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(wait)) })
-		for {
-			if _, _, err := conn.NextReader(); err != nil {
-				return
-			}
+// screen is one live socket.
+type screen struct {
+	d       Deps
+	conn    *websocket.Conn
+	req     *http.Request
+	topics  []string
+	regions map[string]region
+	sub     *live.Subscription
+	ctx     context.Context
+	cancel  context.CancelFunc
+	ping    *time.Timer
+
+	mu       sync.Mutex
+	writing  bool // a goroutine is in write
+	pingNow  bool
+	denied   bool        // the access check failed
+	checking atomic.Bool // an access check is running
+	closed   bool
+	stopping bool // the writer is ending the socket
+}
+
+// read answers pings, notices a closed or silent screen, and cleans up
+// when the socket ends, whoever ended it.
+func (s *screen) read() {
+	defer s.close()
+	wait := s.d.pongWait()
+	_ = s.conn.SetReadDeadline(time.Now().Add(wait))
+	s.conn.SetPongHandler(func(string) error { return s.conn.SetReadDeadline(time.Now().Add(wait)) })
+	for {
+		if _, _, err := s.conn.NextReader(); err != nil {
+			return
 		}
-	}()
+	}
+}
 
-	// The writer: everything now, then what changes.
-	ping := time.NewTicker(d.LivePing)
-	defer ping.Stop()
-	if !d.push(ctx, conn, regions, topics, true) {
+func (s *screen) close() {
+	s.mu.Lock()
+	s.closed = true
+	ping := s.ping
+	s.mu.Unlock()
+	ping.Stop()
+	s.sub.Close()
+	s.cancel()
+	_ = s.conn.Close()
+	metrics.Sockets.Dec()
+}
+
+// wake starts the writer unless it is running: it will see the news
+// before it stops.
+func (s *screen) wake() {
+	s.mu.Lock()
+	if s.writing || s.closed || s.stopping {
+		s.mu.Unlock()
 		return
 	}
+	s.writing = true
+	s.mu.Unlock()
+	go s.write(false)
+}
+
+// pingDue runs on the ping timer's own goroutine: the ping goes out at a
+// steady pace through the writer, and the access check, which reads the
+// database, runs here, off the writer's path, so a slow check never holds
+// back a push.
+func (s *screen) pingDue() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.pingNow = true
+	ping := s.ping
+	s.mu.Unlock()
+	ping.Reset(s.d.LivePing)
+	s.wake()
+	if !s.checking.CompareAndSwap(false, true) {
+		return // the last check is still running
+	}
+	defer s.checking.Store(false)
+	// A screen keeps following only while it still may: a signed-out or
+	// disabled member's kitchen screen stops within a ping period.
+	if err := s.d.stillAllowed(s.req, s.topics); err != nil {
+		s.mu.Lock()
+		s.denied = true
+		s.mu.Unlock()
+		s.wake()
+	}
+}
+
+// write sends what is due until nothing is, then lets its goroutine end.
+func (s *screen) write(first bool) {
 	for {
-		select {
-		case <-ctx.Done():
+		s.mu.Lock()
+		ping, denied := s.pingNow, s.denied
+		s.pingNow = false
+		topics := s.sub.Take()
+		gone := s.sub.Gone()
+		if s.closed || (!first && !ping && !gone && !denied && len(topics) == 0) {
+			s.writing = false
+			s.mu.Unlock()
 			return
-		case <-sub.Gone():
-			// 1012, service restart: the screen reconnects, and is then sent
-			// everything again.
-			_ = conn.WriteControl(websocket.CloseMessage,
-				websocket.FormatCloseMessage(websocket.CloseServiceRestart, "server restarting"), time.Now().Add(writeWait))
+		}
+		s.mu.Unlock()
+		ok := true
+		switch {
+		case denied:
+			s.end(websocket.ClosePolicyViolation, "no longer allowed")
 			return
-		case <-sub.Ready():
-			if !d.push(ctx, conn, regions, sub.Take(), false) {
-				return
-			}
-		case <-ping.C:
-			// A screen keeps following only while it still may: a signed-out
-			// or disabled member's kitchen screen stops within a ping period.
-			if err := d.stillAllowed(r, topics); err != nil {
-				_ = conn.WriteControl(websocket.CloseMessage,
-					websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "no longer allowed"), time.Now().Add(writeWait))
-				return
-			}
-			if conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)) != nil {
-				return
-			}
-			// A heartbeat the page can see (pings are invisible to
-			// JavaScript): a screen that hears nothing for a while says so.
-			_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
-			if conn.WriteMessage(websocket.TextMessage, heartbeat) != nil {
-				return
-			}
+		case gone:
+			// 1012, service restart: the screen reconnects, and is then
+			// sent everything again.
+			s.end(websocket.CloseServiceRestart, "server restarting")
+			return
+		case first:
+			ok = s.push(s.topics, true)
+			first = false
+		case len(topics) > 0:
+			ok = s.push(topics, false)
+		}
+		if ok && ping {
+			ok = s.heartbeat()
+		}
+		if !ok {
+			s.end(-1, "")
+			return
 		}
 	}
+}
+
+// end closes the socket, with a close message unless code is negative;
+// the reader then cleans up.
+func (s *screen) end(code int, reason string) {
+	s.mu.Lock()
+	s.stopping = true
+	s.mu.Unlock()
+	if code >= 0 {
+		_ = s.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(s.d.liveWriteWait()))
+	}
+	_ = s.conn.Close()
+}
+
+// heartbeat pings the screen and sends a heartbeat the page can see; the
+// screen has its pong time from the ping.
+func (s *screen) heartbeat() bool {
+	_ = s.conn.SetReadDeadline(time.Now().Add(s.d.pongWait()))
+	if s.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(s.d.liveWriteWait())) != nil {
+		return false
+	}
+	// Pings are invisible to JavaScript: a screen that hears nothing for a
+	// while says so.
+	_ = s.conn.SetWriteDeadline(time.Now().Add(s.d.liveWriteWait()))
+	return s.conn.WriteMessage(websocket.TextMessage, heartbeat) == nil
+}
+
+// pongWait is how long a screen may stay silent after a ping.
+func (d Deps) pongWait() time.Duration { return d.LivePing * 10 / 9 }
+
+// liveWriteWait is how long a screen may take to accept one write.
+func (d Deps) liveWriteWait() time.Duration {
+	if d.LiveWriteWait > 0 {
+		return d.LiveWriteWait
+	}
+	return writeWait
 }
 
 // stillAllowed checks the topics again, with the staff session as the store
@@ -203,28 +347,39 @@ func (d Deps) stillAllowed(r *http.Request, topics []string) error {
 	return nil
 }
 
-// push renders the topics' regions into one message.
-func (d Deps) push(ctx context.Context, conn *websocket.Conn, regions map[string]region, topics []string, first bool) bool {
-	var buf bytes.Buffer
+// push renders the topics' regions into one message. A single shared
+// region goes out as its prepared frame.
+func (s *screen) push(topics []string, first bool) bool {
+	var pieces []piece
 	for _, t := range topics {
-		reg, ok := regions[t]
+		reg, ok := s.regions[t]
 		if !ok {
 			continue
 		}
-		html, err := reg(ctx, first)
-		buf.Write(html)
+		p, err := reg(s.ctx, first)
 		if err != nil {
-			if ctx.Err() == nil {
+			if s.ctx.Err() == nil {
 				slog.Error("render a live region", "topic", t, "err", err)
 			}
 			return false
 		}
+		pieces = append(pieces, p)
 	}
-	if buf.Len() == 0 {
+	if len(pieces) == 0 {
 		return true
 	}
-	_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
-	if err := conn.WriteMessage(websocket.TextMessage, buf.Bytes()); err != nil {
+	_ = s.conn.SetWriteDeadline(time.Now().Add(s.d.liveWriteWait()))
+	var err error
+	if len(pieces) == 1 && pieces[0].prepared != nil {
+		err = s.conn.WritePreparedMessage(pieces[0].prepared)
+	} else {
+		var buf bytes.Buffer
+		for _, p := range pieces {
+			buf.Write(p.html)
+		}
+		err = s.conn.WriteMessage(websocket.TextMessage, buf.Bytes())
+	}
+	if err != nil {
 		metrics.Pushes.WithLabelValues("dropped").Inc()
 		return false
 	}
@@ -238,7 +393,7 @@ func (d Deps) authorize(r *http.Request, topic string) (region, error) {
 	switch {
 	case topic == "menu":
 		guest, _ := guestID(r)
-		return func(ctx context.Context, _ bool) ([]byte, error) {
+		return func(ctx context.Context, _ bool) (piece, error) {
 			v, err := d.menuView(ctx, guest, nil, true)
 			return rendered(ctx, views.MenuList(v, true), err)
 		}, nil
@@ -249,11 +404,13 @@ func (d Deps) authorize(r *http.Request, topic string) (region, error) {
 		}
 		board := func(ctx context.Context) ([]byte, error) {
 			v, err := d.kitchenView(ctx)
-			return rendered(ctx, views.KitchenBoard(v, true), err)
+			p, err := rendered(ctx, views.KitchenBoard(v, true), err)
+			return p.html, err
 		}
-		return func(ctx context.Context, first bool) ([]byte, error) {
+		return func(ctx context.Context, first bool) (piece, error) {
 			if first {
-				return board(ctx)
+				html, err := board(ctx)
+				return piece{html: html}, err
 			}
 			return d.kitchenBoard.get(d.Hub.Generation("kitchen"), func() ([]byte, error) { return board(ctx) })
 		}, nil
@@ -261,7 +418,7 @@ func (d Deps) authorize(r *http.Request, topic string) (region, error) {
 		if !d.isManager(r) {
 			return nil, &requestError{http.StatusForbidden, "Only managers may follow the projections."}
 		}
-		return func(ctx context.Context, _ bool) ([]byte, error) {
+		return func(ctx context.Context, _ bool) (piece, error) {
 			v, err := d.projectionsView(ctx)
 			return rendered(ctx, views.ProjectionsTable(v, true), err)
 		}, nil
@@ -273,7 +430,7 @@ func (d Deps) authorize(r *http.Request, topic string) (region, error) {
 		if _, err := d.historyView(r.Context(), id, 0); err != nil {
 			return nil, err
 		}
-		return func(ctx context.Context, _ bool) ([]byte, error) {
+		return func(ctx context.Context, _ bool) (piece, error) {
 			v, err := d.historyView(ctx, id, 0)
 			return rendered(ctx, views.HistoryBody(v, true), err)
 		}, nil
@@ -282,7 +439,7 @@ func (d Deps) authorize(r *http.Request, topic string) (region, error) {
 			return nil, &requestError{http.StatusForbidden, "Only managers may follow the orders."}
 		}
 		q := r.URL.Query()
-		return func(ctx context.Context, _ bool) ([]byte, error) {
+		return func(ctx context.Context, _ bool) (piece, error) {
 			v, _, err := d.staffOrdersView(ctx, q)
 			return rendered(ctx, views.OrdersList(v, true), err)
 		}, nil
@@ -292,10 +449,10 @@ func (d Deps) authorize(r *http.Request, topic string) (region, error) {
 		if _, err := d.guestOrder(r, id, guest); err != nil {
 			return nil, err // another guest's order does not exist
 		}
-		return func(ctx context.Context, _ bool) ([]byte, error) {
+		return func(ctx context.Context, _ bool) (piece, error) {
 			o, err := d.Orders.Get(ctx, id)
 			if err != nil {
-				return nil, err
+				return piece{}, err
 			}
 			return rendered(ctx, views.OrderStatus(d.orderView(ctx, o, guest, nil), true), nil)
 		}, nil

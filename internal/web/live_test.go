@@ -15,6 +15,7 @@ import (
 	"restaurant/domain/staff"
 	"restaurant/internal/demo"
 	"restaurant/internal/eventstore"
+	"restaurant/internal/live"
 )
 
 // dial opens a live socket as the guest's browser would, cookies and all.
@@ -251,6 +252,40 @@ func TestStaffPagesFollowLive(t *testing.T) {
 	for _, topic := range []string{"orders", "projections", "history:" + id} {
 		if _, resp, err := cook.dial(t, srv, "topic="+topic, srv.URL); err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
 			t.Errorf("kitchen followed %s", topic)
+		}
+	}
+}
+
+// TestLiveScreensAreToldToReconnectAtShutdown: when the hub drops every
+// screen, as the server does on its way down, each screen gets a 1012
+// "service restart" close, so it reconnects and resyncs.
+func TestLiveScreensAreToldToReconnectAtShutdown(t *testing.T) {
+	var hub *live.Hub
+	a := newTestAppWith(t, func(d *Deps) { hub = d.Hub })
+	srv := httptest.NewServer(a.h)
+	defer srv.Close()
+	g := a.guest()
+	var screens []*websocket.Conn
+	for range 3 {
+		conn, _, err := g.dial(t, srv, "topic=menu", srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		await(t, conn, `id="menu"`)
+		screens = append(screens, conn)
+	}
+	hub.DropAll()
+	for i, conn := range screens {
+		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		for {
+			_, _, err := conn.ReadMessage()
+			if err == nil {
+				continue
+			}
+			if !websocket.IsCloseError(err, websocket.CloseServiceRestart) {
+				t.Fatalf("screen %d ended with %v, want 1012", i, err)
+			}
+			break
 		}
 	}
 }

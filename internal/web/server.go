@@ -36,6 +36,9 @@ type Deps struct {
 	// LivePing is how often live screens are pinged and their access
 	// checked again; zero: every 27 s.
 	LivePing time.Duration
+	// LiveWriteWait is how long a live screen may take to accept a write
+	// before it is dropped; zero: 5 s.
+	LiveWriteWait time.Duration
 	// Sessions keeps staff signed in; Accounts checks who they are.
 	Sessions *scs.SessionManager
 	Accounts accounts.Accounts

@@ -269,7 +269,7 @@ func newLoad(opts MixOptions, base, cookie string, items []string, errs map[stri
 		tickets: make(chan string, 1<<16), errors: errs,
 		placedAt: map[string]time.Time{}, bumpedAt: map[string]time.Time{}, readySeen: map[string]time.Time{},
 		following: map[*websocket.Conn]bool{},
-		watching: make(chan struct{}, opts.GuestScreens)}
+		watching:  make(chan struct{}, opts.GuestScreens)}
 	for range opts.GuestScreens {
 		l.watching <- struct{}{}
 	}

@@ -52,23 +52,24 @@ func (d Deps) renderStaffMenu(w http.ResponseWriter, r *http.Request, status int
 // euros shows cents as a form field does: "11.50".
 func euros(m domain.Money) string { return fmt.Sprintf("%d.%02d", m.Amount/100, m.Amount%100) }
 
-// parseEuros reads a price as people type it: "11.5", "11,50", "€ 11".
+// parseEuros reads a price as people type it: "11.5", "11,50", "€ 11". The
+// euros and cents are digits alone: no sign, so "1.+5" is not €1.05.
 func parseEuros(s string) (domain.Money, error) {
 	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "€"))
 	s = strings.ReplaceAll(s, ",", ".")
 	whole, frac, _ := strings.Cut(s, ".")
 	bad := domain.Invalid("price", "Enter a price in euros, like 11.50.")
-	if whole == "" || len(frac) > 2 || len(whole) > 6 {
+	if whole == "" || len(frac) > 2 || len(whole) > 6 || !digits(whole) || !digits(frac) {
 		return domain.Money{}, bad
 	}
 	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil || w < 0 {
+	if err != nil {
 		return domain.Money{}, bad
 	}
 	cents := int64(0)
 	if frac != "" {
 		f, err := strconv.ParseInt(frac, 10, 64)
-		if err != nil || f < 0 {
+		if err != nil {
 			return domain.Money{}, bad
 		}
 		if len(frac) == 1 {
@@ -77,6 +78,10 @@ func parseEuros(s string) (domain.Money, error) {
 		cents = f
 	}
 	return domain.Cents(w*100 + cents), nil
+}
+
+func digits(s string) bool {
+	return strings.Trim(s, "0123456789") == ""
 }
 
 // menuCommand is one of the menu's command URIs, for managers.

@@ -119,6 +119,12 @@ func localPath(p string) string {
 	return u.RequestURI()
 }
 
+// loginForm reads the sign-in form: usernames are lowercase, and where to
+// go afterwards is a path of this site.
+func loginForm(in input) (username, password, next string) {
+	return strings.ToLower(strings.TrimSpace(in.values["username"])), in.values["password"], localPath(in.values["next"])
+}
+
 func clientAddress(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
@@ -136,8 +142,8 @@ func (d Deps) login(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, err)
 		return
 	}
-	username := strings.ToLower(strings.TrimSpace(in.values["username"]))
-	v := views.LoginView{Username: username, Next: localPath(in.values["next"])}
+	username, password, next := loginForm(in)
+	v := views.LoginView{Username: username, Next: next}
 	keys := []string{"user:" + username, "addr:" + clientAddress(r)}
 	ctx := r.Context()
 	wait, err := d.Accounts.Throttled(ctx, keys...)
@@ -152,7 +158,7 @@ func (d Deps) login(w http.ResponseWriter, r *http.Request) {
 		render(w, r, http.StatusTooManyRequests, views.LoginPage(v))
 		return
 	}
-	m, err := d.Accounts.Verify(ctx, username, in.values["password"])
+	m, err := d.Accounts.Verify(ctx, username, password)
 	if errors.Is(err, accounts.ErrWrongCredentials) {
 		if err := d.Accounts.Failed(ctx, keys...); err != nil {
 			slog.ErrorContext(ctx, "count failed sign-in", "err", err)

@@ -4,10 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -80,7 +83,25 @@ func readInput(w http.ResponseWriter, r *http.Request) (input, error) {
 	if len(in.key) > 200 {
 		return in, &requestError{http.StatusBadRequest, "The idempotency key is longer than 200 characters."}
 	}
+	if err := textOnly(in.values); err != nil {
+		return in, err
+	}
 	return in, nil
+}
+
+// textOnly refuses a field that is not text: a NUL character or bytes that
+// are not UTF-8. PostgreSQL stores neither in text, so such a value would
+// fail at the database, or be stored in an event no read model can apply.
+// Fields are checked in name order, so the same input names the same field.
+func textOnly(values map[string]string) error {
+	names := slices.Sorted(maps.Keys(values))
+	for _, k := range names {
+		v := values[k]
+		if !utf8.ValidString(v) || strings.ContainsRune(v, 0) {
+			return &requestError{http.StatusBadRequest, fmt.Sprintf("Field %q holds characters that are not text.", k)}
+		}
+	}
+	return nil
 }
 
 func scalar(v json.RawMessage) (string, error) {

@@ -121,8 +121,8 @@ func (d Deps) ticketView(t projections.Ticket, now time.Time) views.TicketView {
 func (d Deps) ticketCommand(build func(at time.Time) kitchen.Command) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id := chi.URLParam(r, "ticketID")
-		if _, err := uuid.Parse(id); err != nil {
-			fail(w, r, &requestError{http.StatusNotFound, "There is no such ticket."})
+		if err := checkTicketID(id); err != nil {
+			fail(w, r, err)
 			return
 		}
 		in, err := readInput(w, r)
@@ -147,6 +147,15 @@ func (d Deps) ticketCommand(build func(at time.Time) kitchen.Command) http.Handl
 		}
 		redirectAfter(w, r, "/kitchen", res, nil)
 	}
+}
+
+// checkTicketID answers 404 for an id no ticket can have: a ticket has its
+// order's id, a UUID.
+func checkTicketID(id string) error {
+	if _, err := uuid.Parse(id); err != nil {
+		return &requestError{http.StatusNotFound, "There is no such ticket."}
+	}
+	return nil
 }
 
 func (d Deps) startTicket(w http.ResponseWriter, r *http.Request) {

@@ -7,12 +7,15 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/a-h/templ"
+	"github.com/google/uuid"
 	"github.com/gorilla/websocket"
 
 	"restaurant/domain/staff"
@@ -118,9 +121,9 @@ func rendered(ctx context.Context, c templ.Component, err error) (piece, error) 
 // that cannot take a write holds up nobody but itself, and is dropped when
 // its write deadline passes.
 func (d Deps) followLive(w http.ResponseWriter, r *http.Request) {
-	topics := r.URL.Query()["topic"]
-	if len(topics) == 0 || len(topics) > 8 {
-		fail(w, r, &requestError{http.StatusBadRequest, "Name one to eight topics to follow."})
+	topics, err := parseTopics(r.URL.Query()["topic"])
+	if err != nil {
+		fail(w, r, err)
 		return
 	}
 	regions := map[string]region{}
@@ -175,15 +178,20 @@ type screen struct {
 	stopping bool // the writer is ending the socket
 }
 
-// read answers pings, notices a closed or silent screen, and cleans up
-// when the socket ends, whoever ended it.
+// read answers pings, notices a closed or silent screen, closes on data no
+// screen of ours sends, and cleans up when the socket ends, whoever ended it.
 func (s *screen) read() {
 	defer s.close()
 	wait := s.d.pongWait()
 	_ = s.conn.SetReadDeadline(time.Now().Add(wait))
 	s.conn.SetPongHandler(func(string) error { return s.conn.SetReadDeadline(time.Now().Add(wait)) })
 	for {
-		if _, _, err := s.conn.NextReader(); err != nil {
+		kind, payload, err := s.conn.ReadMessage()
+		if err != nil {
+			return
+		}
+		if act := clientFrame(kind, payload); act.close {
+			_ = s.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(act.code, act.reason), time.Now().Add(writeWait))
 			return
 		}
 	}
@@ -385,6 +393,72 @@ func (s *screen) push(topics []string, first bool) bool {
 	}
 	metrics.Pushes.WithLabelValues("sent").Inc()
 	return true
+}
+
+// maxTopics is how many topics one socket may follow.
+const maxTopics = 8
+
+// screenTopics are the topics that name a whole screen; the others name one
+// order ("order:ID", its status for its guest; "history:ID", its history for
+// managers).
+var screenTopics = []string{"menu", "kitchen", "projections", "orders"}
+
+// parseTopics reads the topic parameters of /live: one to eight, each a
+// screen or an order named by its id as the site writes it (a lowercase
+// UUID). A topic named twice is followed once. Who may follow what is
+// decided after, by authorize.
+func parseTopics(raw []string) ([]string, error) {
+	if len(raw) == 0 || len(raw) > maxTopics {
+		return nil, &requestError{http.StatusBadRequest, "Name one to eight topics to follow."}
+	}
+	topics := make([]string, 0, len(raw))
+	for _, t := range raw {
+		if !knownTopic(t) {
+			return nil, &requestError{http.StatusNotFound, "There is no such topic."}
+		}
+		if !slices.Contains(topics, t) {
+			topics = append(topics, t)
+		}
+	}
+	return topics, nil
+}
+
+func knownTopic(t string) bool {
+	if slices.Contains(screenTopics, t) {
+		return true
+	}
+	for _, prefix := range []string{"order:", "history:"} {
+		if id, ok := strings.CutPrefix(t, prefix); ok {
+			u, err := uuid.Parse(id)
+			return err == nil && u.String() == id
+		}
+	}
+	return false
+}
+
+// frameAction is what the server does with a message from a screen: keep
+// following, or close the socket with a close code and reason.
+type frameAction struct {
+	close  bool
+	code   int
+	reason string
+}
+
+// clientFrame decides about one message a screen sent. Screens only listen,
+// so a text message is read and let go; what no screen of ours sends closes
+// the socket with the code RFC 6455 has for it: binary data (1003), text
+// that is not UTF-8 (1007), or more than the read limit (1009; the socket
+// library stops such a message before it is read).
+func clientFrame(kind int, payload []byte) frameAction {
+	switch {
+	case kind != websocket.TextMessage:
+		return frameAction{close: true, code: websocket.CloseUnsupportedData, reason: "screens send text only"}
+	case len(payload) > readLimit:
+		return frameAction{close: true, code: websocket.CloseMessageTooBig, reason: "message too long"}
+	case !utf8.Valid(payload):
+		return frameAction{close: true, code: websocket.CloseInvalidFramePayloadData, reason: "text is not UTF-8"}
+	}
+	return frameAction{}
 }
 
 // authorize decides whether this request may follow a topic, and how its

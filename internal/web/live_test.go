@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -286,6 +287,72 @@ func TestLiveScreensAreToldToReconnectAtShutdown(t *testing.T) {
 				t.Fatalf("screen %d ended with %v, want 1012", i, err)
 			}
 			break
+		}
+	}
+}
+
+// TestLiveClosesOnDataScreensDoNotSend: a screen's text message is let go and
+// the screen keeps following; binary data closes the socket with 1003, text
+// that is not UTF-8 with 1007, a topic named twice is sent once, and a topic
+// naming an order by a malformed id names nothing.
+func TestLiveClosesOnDataScreensDoNotSend(t *testing.T) {
+	a := newTestApp(t)
+	srv := httptest.NewServer(a.h)
+	defer srv.Close()
+	g := a.guest()
+	closedWith := func(conn *websocket.Conn) int {
+		t.Helper()
+		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		for {
+			if _, _, err := conn.ReadMessage(); err != nil {
+				var ce *websocket.CloseError
+				if errors.As(err, &ce) {
+					return ce.Code
+				}
+				t.Fatalf("the socket ended without a close frame: %v", err)
+			}
+		}
+	}
+
+	conn, _, err := g.dial(t, srv, "topic=menu&topic=menu", srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first := await(t, conn, `id="menu"`); strings.Count(first, `id="menu"`) != 1 {
+		t.Errorf("a topic named twice was sent %d times", strings.Count(first, `id="menu"`))
+	}
+	if err := conn.WriteMessage(websocket.TextMessage, []byte(`{"HEADERS":{}}`)); err != nil {
+		t.Fatal(err)
+	}
+	// The screen still follows the menu after its text message.
+	if _, err := eventstore.Handle(context.Background(), a.store, demo.MenuItemStream("tiramisu"),
+		eventstore.Decider[menu.State, menu.Command]{Evolve: menu.Evolve, Decide: menu.Decide},
+		eventstore.Metadata{CommandID: uuid.New(), Actor: "staff:test"}, menu.Command(menu.MarkSoldOut{})); err != nil {
+		t.Fatal(err)
+	}
+	await(t, conn, `sold-out" id="item-tiramisu"`)
+	if err := conn.WriteMessage(websocket.BinaryMessage, []byte{1, 2, 3}); err != nil {
+		t.Fatal(err)
+	}
+	if code := closedWith(conn); code != websocket.CloseUnsupportedData {
+		t.Errorf("binary data closed with %d, want %d", code, websocket.CloseUnsupportedData)
+	}
+
+	conn, _, err = g.dial(t, srv, "topic=menu", srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	await(t, conn, `id="menu"`)
+	if err := conn.WriteMessage(websocket.TextMessage, []byte{'a', 0xff, 0xfe}); err != nil {
+		t.Fatal(err)
+	}
+	if code := closedWith(conn); code != websocket.CloseInvalidFramePayloadData {
+		t.Errorf("text that is not UTF-8 closed with %d, want %d", code, websocket.CloseInvalidFramePayloadData)
+	}
+
+	for _, q := range []string{"topic=order:not-an-id", "topic=history:" + strings.ToUpper(uuid.NewString()), "topic=menu&topic=orders:x"} {
+		if _, resp, err := g.dial(t, srv, q, srv.URL); err == nil || resp == nil || resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s: want 404, got %v", q, err)
 		}
 	}
 }

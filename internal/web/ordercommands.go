@@ -13,6 +13,7 @@ import (
 	"restaurant/domain"
 	"restaurant/domain/ordering"
 	"restaurant/internal/eventstore"
+	"restaurant/projections"
 	"restaurant/views"
 )
 
@@ -138,11 +139,16 @@ func (d Deps) addItem(w http.ResponseWriter, r *http.Request) {
 // addItemCommand reads an add-item form against the menu as it is now: the
 // order records the dish's name and price at this moment.
 func (d Deps) addItemCommand(ctx context.Context, in input, commandID uuid.UUID) (ordering.AddItem, error) {
+	return addItemForm(in, commandID, func(id string) (projections.MenuItem, bool, error) { return d.menuItem(ctx, id) })
+}
+
+// addItemForm reads an add-item form, looking the dish up in a menu.
+func addItemForm(in input, commandID uuid.UUID, menuItem func(id string) (projections.MenuItem, bool, error)) (ordering.AddItem, error) {
 	itemID := strings.TrimSpace(in.values["menu_item_id"])
 	if itemID == "" {
 		return ordering.AddItem{}, domain.Invalid("menu_item_id", "Choose a dish from the menu.")
 	}
-	item, listed, err := d.menuItem(ctx, itemID)
+	item, listed, err := menuItem(itemID)
 	if err != nil {
 		return ordering.AddItem{}, err
 	}
@@ -170,9 +176,14 @@ func (d Deps) removeItem(w http.ResponseWriter, r *http.Request) {
 
 func (d Deps) changeQuantity(w http.ResponseWriter, r *http.Request) {
 	d.serve(orderCommand{form: lineForm, build: func(_ context.Context, r *http.Request, in input) (ordering.Command, error) {
-		qty, err := in.quantity()
-		return ordering.ChangeQuantity{LineID: chi.URLParam(r, "lineID"), Quantity: qty}, err
+		return changeQuantityCommand(chi.URLParam(r, "lineID"), in)
 	}})(w, r)
+}
+
+// changeQuantityCommand reads a change-quantity form for a line.
+func changeQuantityCommand(lineID string, in input) (ordering.ChangeQuantity, error) {
+	qty, err := in.quantity()
+	return ordering.ChangeQuantity{LineID: lineID, Quantity: qty}, err
 }
 
 func (d Deps) choosePickup(w http.ResponseWriter, r *http.Request) {
@@ -183,11 +194,17 @@ func (d Deps) choosePickup(w http.ResponseWriter, r *http.Request) {
 
 func (d Deps) giveDeliveryAddress(w http.ResponseWriter, r *http.Request) {
 	d.serve(orderCommand{form: fixedForm("delivery"), build: func(_ context.Context, _ *http.Request, in input) (ordering.Command, error) {
-		return ordering.GiveDeliveryAddress{Address: ordering.Address{
-			Street: in.values["street"], City: in.values["city"], PostalCode: in.values["postal_code"],
-			Instructions: in.values["instructions"],
-		}}, nil
+		return deliveryAddressCommand(in), nil
 	}})(w, r)
+}
+
+// deliveryAddressCommand reads a delivery address form; the order trims and
+// checks the fields.
+func deliveryAddressCommand(in input) ordering.GiveDeliveryAddress {
+	return ordering.GiveDeliveryAddress{Address: ordering.Address{
+		Street: in.values["street"], City: in.values["city"], PostalCode: in.values["postal_code"],
+		Instructions: in.values["instructions"],
+	}}
 }
 
 func (d Deps) placeOrder(w http.ResponseWriter, r *http.Request) {
@@ -198,6 +215,11 @@ func (d Deps) placeOrder(w http.ResponseWriter, r *http.Request) {
 
 func (d Deps) cancelOrder(w http.ResponseWriter, r *http.Request) {
 	d.serve(orderCommand{form: fixedForm("cancel"), build: func(_ context.Context, _ *http.Request, in input) (ordering.Command, error) {
-		return ordering.CancelOrder{Reason: in.values["reason"], At: d.Now().UTC()}, nil
+		return cancelOrderCommand(in, d.Now().UTC()), nil
 	}})(w, r)
+}
+
+// cancelOrderCommand reads a cancel form: the reason is optional.
+func cancelOrderCommand(in input, at time.Time) ordering.CancelOrder {
+	return ordering.CancelOrder{Reason: in.values["reason"], At: at}
 }

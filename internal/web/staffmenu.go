@@ -52,23 +52,24 @@ func (d Deps) renderStaffMenu(w http.ResponseWriter, r *http.Request, status int
 // euros shows cents as a form field does: "11.50".
 func euros(m domain.Money) string { return fmt.Sprintf("%d.%02d", m.Amount/100, m.Amount%100) }
 
-// parseEuros reads a price as people type it: "11.5", "11,50", "€ 11".
+// parseEuros reads a price as people type it: "11.5", "11,50", "€ 11". The
+// euros and cents are digits alone: no sign, so "1.+5" is not €1.05.
 func parseEuros(s string) (domain.Money, error) {
 	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "€"))
 	s = strings.ReplaceAll(s, ",", ".")
 	whole, frac, _ := strings.Cut(s, ".")
 	bad := domain.Invalid("price", "Enter a price in euros, like 11.50.")
-	if whole == "" || len(frac) > 2 || len(whole) > 6 {
+	if whole == "" || len(frac) > 2 || len(whole) > 6 || !digits(whole) || !digits(frac) {
 		return domain.Money{}, bad
 	}
 	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil || w < 0 {
+	if err != nil {
 		return domain.Money{}, bad
 	}
 	cents := int64(0)
 	if frac != "" {
 		f, err := strconv.ParseInt(frac, 10, 64)
-		if err != nil || f < 0 {
+		if err != nil {
 			return domain.Money{}, bad
 		}
 		if len(frac) == 1 {
@@ -77,6 +78,10 @@ func parseEuros(s string) (domain.Money, error) {
 		cents = f
 	}
 	return domain.Cents(w*100 + cents), nil
+}
+
+func digits(s string) bool {
+	return strings.Trim(s, "0123456789") == ""
 }
 
 // menuCommand is one of the menu's command URIs, for managers.
@@ -92,8 +97,8 @@ func (d Deps) menuCommand(form func(r *http.Request) string, build func(r *http.
 		actor := staffActor(ctx)
 		commandID := in.commandID(actor)
 		itemID, cmd, err := build(r, in, commandID)
-		if err == nil && !dishID.MatchString(itemID) {
-			err = domain.NotFound("There is no such dish.")
+		if err == nil {
+			err = checkDishID(itemID)
 		}
 		var res eventstore.Result
 		if err == nil {
@@ -114,27 +119,46 @@ func (d Deps) menuCommand(form func(r *http.Request) string, build func(r *http.
 	}
 }
 
+// checkDishID answers 404 for an id no dish can have.
+func checkDishID(itemID string) error {
+	if !dishID.MatchString(itemID) {
+		return domain.NotFound("There is no such dish.")
+	}
+	return nil
+}
+
 func dishForm(r *http.Request) string { return "dish-" + chi.URLParam(r, "itemID") }
 
 func (d Deps) addMenuItem(w http.ResponseWriter, r *http.Request) {
 	d.menuCommand(func(*http.Request) string { return "add" }, func(_ *http.Request, in input, id uuid.UUID) (string, menu.Command, error) {
-		price, err := parseEuros(in.values["price"])
-		if err != nil {
-			return "", nil, err
-		}
-		// A readable id that never collides, even with a removed dish's.
-		itemID := strings.TrimPrefix(menu.Slug(in.values["name"])+"-"+id.String()[:6], "-")
-		return itemID, menu.AddMenuItem{ItemID: itemID, Name: in.values["name"], Description: in.values["description"],
-			Category: in.values["category"], Price: price}, nil
+		return addMenuItemCommand(in, id)
 	})(w, r)
+}
+
+// addMenuItemCommand reads the add-dish form; the command's id gives the
+// dish's id its unique part.
+func addMenuItemCommand(in input, id uuid.UUID) (string, menu.Command, error) {
+	price, err := parseEuros(in.values["price"])
+	if err != nil {
+		return "", nil, err
+	}
+	// A readable id that never collides, even with a removed dish's.
+	itemID := strings.TrimPrefix(menu.Slug(in.values["name"])+"-"+id.String()[:6], "-")
+	return itemID, menu.AddMenuItem{ItemID: itemID, Name: in.values["name"], Description: in.values["description"],
+		Category: in.values["category"], Price: price}, nil
 }
 
 func (d Deps) modifyMenuItem(w http.ResponseWriter, r *http.Request) {
 	d.menuCommand(dishForm, func(r *http.Request, in input, _ uuid.UUID) (string, menu.Command, error) {
-		price, err := parseEuros(in.values["price"])
-		return chi.URLParam(r, "itemID"), menu.ModifyMenuItem{Name: in.values["name"], Description: in.values["description"],
-			Category: in.values["category"], Price: price}, err
+		return modifyMenuItemCommand(chi.URLParam(r, "itemID"), in)
 	})(w, r)
+}
+
+// modifyMenuItemCommand reads the change-dish form of the dish itemID.
+func modifyMenuItemCommand(itemID string, in input) (string, menu.Command, error) {
+	price, err := parseEuros(in.values["price"])
+	return itemID, menu.ModifyMenuItem{Name: in.values["name"], Description: in.values["description"],
+		Category: in.values["category"], Price: price}, err
 }
 
 // simpleMenuCommand is a button on a dish.

@@ -66,16 +66,22 @@ func (d Deps) teamCommand(w http.ResponseWriter, r *http.Request, form, username
 
 func (d Deps) addStaff(w http.ResponseWriter, r *http.Request) {
 	d.teamCommand(w, r, "add", "", "", func(in input, actor string) (eventstore.Result, error) {
-		role, err := staff.ParseRole(in.values["role"])
+		username, role, password, err := addStaffForm(in)
 		if err != nil {
 			return eventstore.Result{}, err
 		}
-		username := in.values["username"]
-		if err := d.Accounts.Add(r.Context(), username, role, in.values["password"], actor); err != nil {
+		if err := d.Accounts.Add(r.Context(), username, role, password, actor); err != nil {
 			return eventstore.Result{}, err
 		}
 		return d.headResult(r)
 	})
+}
+
+// addStaffForm reads the add-member form; the accounts check the username
+// and the password.
+func addStaffForm(in input) (username string, role staff.Role, password string, err error) {
+	role, err = staff.ParseRole(in.values["role"])
+	return in.values["username"], role, in.values["password"], err
 }
 
 // memberCommand is a command on one staff member, by the URI's username.
@@ -111,10 +117,13 @@ func (d Deps) memberCommand(build func(in input) (staff.Command, error)) http.Ha
 }
 
 func (d Deps) changeRole(w http.ResponseWriter, r *http.Request) {
-	d.memberCommand(func(in input) (staff.Command, error) {
-		role, err := staff.ParseRole(in.values["role"])
-		return staff.ChangeRole{Role: role}, err
-	})(w, r)
+	d.memberCommand(changeRoleCommand)(w, r)
+}
+
+// changeRoleCommand reads the change-role form.
+func changeRoleCommand(in input) (staff.Command, error) {
+	role, err := staff.ParseRole(in.values["role"])
+	return staff.ChangeRole{Role: role}, err
 }
 
 func (d Deps) disableStaff(w http.ResponseWriter, r *http.Request) {

@@ -158,9 +158,16 @@ func (d Deps) followLive(w http.ResponseWriter, r *http.Request) {
 			// A screen keeps following only while it still may: a signed-out
 			// or disabled member's kitchen screen stops within a ping period.
 			if err := d.stillAllowed(r, topics); err != nil {
-				_ = conn.WriteControl(websocket.CloseMessage,
-					websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "no longer allowed"), time.Now().Add(writeWait))
-				return
+				if statusOf(err) == http.StatusServiceUnavailable {
+					// The database is away: access cannot be checked now.
+					// The screen keeps what it shows, is checked again at
+					// the next ping, and catches up once notices flow.
+					slog.Warn("live screen's access not checked; the database is unavailable", "topics", topics, "err", err)
+				} else {
+					_ = conn.WriteControl(websocket.CloseMessage,
+						websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "no longer allowed"), time.Now().Add(writeWait))
+					return
+				}
 			}
 			if conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)) != nil {
 				return
@@ -214,7 +221,13 @@ func (d Deps) push(ctx context.Context, conn *websocket.Conn, regions map[string
 		html, err := reg(ctx, first)
 		buf.Write(html)
 		if err != nil {
-			if ctx.Err() == nil {
+			switch {
+			case ctx.Err() != nil:
+			case statusOf(err) == http.StatusServiceUnavailable:
+				// The screen reconnects, and is sent everything once the
+				// database answers again.
+				slog.Warn("live region not rendered; the database is unavailable", "topic", t, "err", err)
+			default:
 				slog.Error("render a live region", "topic", t, "err", err)
 			}
 			return false
@@ -243,7 +256,10 @@ func (d Deps) authorize(r *http.Request, topic string) (region, error) {
 			return rendered(ctx, views.MenuList(v, true), err)
 		}, nil
 	case topic == "kitchen":
-		m, ok := d.staffMember(r)
+		m, ok, err := d.staffMember(r)
+		if err != nil {
+			return nil, err
+		}
 		if !ok || (m.Role != staff.Kitchen && m.Role != staff.Manager) {
 			return nil, &requestError{http.StatusForbidden, "Only kitchen staff and managers may follow the kitchen."}
 		}
@@ -258,7 +274,9 @@ func (d Deps) authorize(r *http.Request, topic string) (region, error) {
 			return d.kitchenBoard.get(d.Hub.Generation("kitchen"), func() ([]byte, error) { return board(ctx) })
 		}, nil
 	case topic == "projections":
-		if !d.isManager(r) {
+		if manager, err := d.isManager(r); err != nil {
+			return nil, err
+		} else if !manager {
 			return nil, &requestError{http.StatusForbidden, "Only managers may follow the projections."}
 		}
 		return func(ctx context.Context, _ bool) ([]byte, error) {
@@ -266,7 +284,9 @@ func (d Deps) authorize(r *http.Request, topic string) (region, error) {
 			return rendered(ctx, views.ProjectionsTable(v, true), err)
 		}, nil
 	case strings.HasPrefix(topic, "history:"):
-		if !d.isManager(r) {
+		if manager, err := d.isManager(r); err != nil {
+			return nil, err
+		} else if !manager {
 			return nil, &requestError{http.StatusForbidden, "Only managers may follow an order's history."}
 		}
 		id := strings.TrimPrefix(topic, "history:")
@@ -278,7 +298,9 @@ func (d Deps) authorize(r *http.Request, topic string) (region, error) {
 			return rendered(ctx, views.HistoryBody(v, true), err)
 		}, nil
 	case topic == "orders":
-		if !d.isManager(r) {
+		if manager, err := d.isManager(r); err != nil {
+			return nil, err
+		} else if !manager {
 			return nil, &requestError{http.StatusForbidden, "Only managers may follow the orders."}
 		}
 		q := r.URL.Query()
@@ -303,20 +325,24 @@ func (d Deps) authorize(r *http.Request, topic string) (region, error) {
 	return nil, &requestError{http.StatusNotFound, "There is no such topic."}
 }
 
-func (d Deps) isManager(r *http.Request) bool {
-	m, ok := d.staffMember(r)
-	return ok && m.Role == staff.Manager
+func (d Deps) isManager(r *http.Request) (bool, error) {
+	m, ok, err := d.staffMember(r)
+	return ok && m.Role == staff.Manager, err
 }
 
-// staffMember reads who is signed in on this request, if anyone.
-func (d Deps) staffMember(r *http.Request) (staff.State, bool) {
+// staffMember reads who is signed in on this request, if anyone; an error
+// means it could not be read (the database is away), not that no one is.
+func (d Deps) staffMember(r *http.Request) (staff.State, bool, error) {
 	username := d.Sessions.GetString(r.Context(), staffKey)
 	if username == "" {
-		return staff.State{}, false
+		return staff.State{}, false, nil
 	}
 	m, err := d.Accounts.Member(r.Context(), username)
-	if err != nil || !m.Exists || m.Disabled {
-		return staff.State{}, false
+	if err != nil {
+		return staff.State{}, false, err
 	}
-	return m, true
+	if !m.Exists || m.Disabled {
+		return staff.State{}, false, nil
+	}
+	return m, true, nil
 }

@@ -308,6 +308,8 @@ type kitchenScreen struct {
 	mu          sync.Mutex
 	messages    []string
 	connections int
+	// drops says why each connection ended, and when.
+	drops []string
 }
 
 func followKitchen(t *testing.T, base, password string) *kitchenScreen {
@@ -344,6 +346,9 @@ func followKitchen(t *testing.T, base, password string) *kitchenScreen {
 				for {
 					_, msg, err := conn.ReadMessage()
 					if err != nil {
+						ks.mu.Lock()
+						ks.drops = append(ks.drops, fmt.Sprintf("%s: %v", time.Now().Format("15:04:05.000"), err))
+						ks.mu.Unlock()
 						break
 					}
 					ks.mu.Lock()
@@ -393,6 +398,12 @@ func (ks *kitchenScreen) connectionCount() int {
 	ks.mu.Lock()
 	defer ks.mu.Unlock()
 	return ks.connections
+}
+
+func (ks *kitchenScreen) dropped() []string {
+	ks.mu.Lock()
+	defer ks.mu.Unlock()
+	return append([]string(nil), ks.drops...)
 }
 
 // probe sends one request as a browser or a JSON client.
@@ -467,6 +478,7 @@ func TestServerRidesOutADatabaseRestart(t *testing.T) {
 	load := startRestartLoad(t, base, 4)
 	waitUntil(t, 30*time.Second, "orders placed before the restart", func() bool { return len(load.placed()) >= 4 })
 
+	t.Logf("%s: stopping PostgreSQL", time.Now().Format("15:04:05.000"))
 	db.stop()
 	load.phase.Store(phaseDown)
 	// Away for a couple of seconds at least: long enough for the
@@ -482,6 +494,9 @@ func TestServerRidesOutADatabaseRestart(t *testing.T) {
 	if a := probe(t, plain, http.MethodGet, base+"/readyz", ""); a.status != http.StatusServiceUnavailable {
 		t.Errorf("/readyz while the database is away: %d %s", a.status, a.body)
 	}
+	if a := probe(t, plain, http.MethodGet, base+"/metrics", ""); a.status != http.StatusOK || !strings.Contains(a.body, "restaurant_commands_total") {
+		t.Errorf("/metrics while the database is away: %d %.300s", a.status, a.body)
+	}
 	first := load.placed()[0]
 	guestClient := &http.Client{Jar: load.jars[first.guest], Timeout: requestTimeout}
 	checkUnavailable(t, probe(t, guestClient, http.MethodGet, base+"/orders/"+first.id, "text/html"), false)
@@ -491,6 +506,7 @@ func TestServerRidesOutADatabaseRestart(t *testing.T) {
 	load.phase.Store(phaseStarting)
 	db.start()
 	load.phase.Store(phaseBack)
+	t.Logf("%s: PostgreSQL is back", time.Now().Format("15:04:05.000"))
 	waitUntil(t, 30*time.Second, "/readyz answers 200 again", func() bool {
 		return probe(t, plain, http.MethodGet, base+"/readyz", "").status == http.StatusOK
 	})
@@ -595,8 +611,8 @@ func TestServerRidesOutADatabaseRestart(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d orders placed; %d commands answered while the database was away, the slowest in %s; the kitchen screen connected %d times (%d before the last order)",
-		len(orders), down, slowest.Round(time.Millisecond), kitchen.connectionCount(), connectionsBefore)
+	t.Logf("%d orders placed; %d commands answered while the database was away, the slowest in %s; the kitchen screen connected %d times (%d before the last order; dropped: %v)",
+		len(orders), down, slowest.Round(time.Millisecond), kitchen.connectionCount(), connectionsBefore, kitchen.dropped())
 }
 
 // placeWithNote places one order whose dish carries a note the kitchen

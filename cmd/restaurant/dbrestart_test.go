@@ -579,6 +579,16 @@ func TestServerRidesOutADatabaseRestart(t *testing.T) {
 		}
 		return true
 	})
+	// The server's runner holds every projection's and policy's lock again,
+	// taken on the restarted database.
+	waitUntil(t, 15*time.Second, "the runner holds one lock per projection and policy", func() bool {
+		var held int
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted`).Scan(&held); err != nil {
+			t.Fatal(err)
+		}
+		return held == len(all)
+	})
+
 	// The log holds every command answered with success exactly once, and
 	// the policy opened one ticket per placed order.
 	orders := load.placed()

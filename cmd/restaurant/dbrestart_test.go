@@ -108,8 +108,8 @@ const (
 	phaseBack
 )
 
-// answer is one request's outcome.
-type answer struct {
+// restartAnswer is one request's outcome.
+type restartAnswer struct {
 	what             string
 	json             bool
 	startPhase       int32
@@ -133,7 +133,7 @@ type restartLoad struct {
 	stop   context.CancelFunc
 	wg     sync.WaitGroup
 	mu     sync.Mutex
-	log    []answer
+	log    []restartAnswer
 	orders []placedOrder
 	// downAnswers counts, per guest, the answers to requests sent and
 	// answered while the database was away.
@@ -227,7 +227,7 @@ func (l *restartLoad) send(g int, client *http.Client, what, path string, form b
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("Idempotency-Key", key)
 		}
-		a := answer{what: what, json: !form, startPhase: l.phase.Load()}
+		a := restartAnswer{what: what, json: !form, startPhase: l.phase.Load()}
 		began := time.Now()
 		resp, err := client.Do(req)
 		a.elapsed, a.endPhase, a.err = time.Since(began), l.phase.Load(), err
@@ -263,10 +263,10 @@ func (l *restartLoad) placed() []placedOrder {
 	return append([]placedOrder(nil), l.orders...)
 }
 
-func (l *restartLoad) answers() []answer {
+func (l *restartLoad) answers() []restartAnswer {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return append([]answer(nil), l.log...)
+	return append([]restartAnswer(nil), l.log...)
 }
 
 // noBadAnswers fails the test at once on an answer no guest should get:
@@ -297,8 +297,8 @@ func (l *restartLoad) everyGuestSawTheOutage(n int) bool {
 	return true
 }
 
-// waitUntil polls cond until it holds, failing the test after timeout.
-func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+// eventually polls cond until it holds, failing the test after timeout.
+func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	tick := time.NewTicker(20 * time.Millisecond)
@@ -383,7 +383,7 @@ func followKitchen(t *testing.T, base, password string) *kitchenScreen {
 		connMu.Unlock()
 		<-done
 	})
-	waitUntil(t, 10*time.Second, "the kitchen screen connects", func() bool {
+	eventually(t, 10*time.Second, "the kitchen screen connects", func() bool {
 		ks.mu.Lock()
 		defer ks.mu.Unlock()
 		return ks.connections > 0 && len(ks.messages) > 0
@@ -416,7 +416,7 @@ func (ks *kitchenScreen) dropped() []string {
 }
 
 // probe sends one request as a browser or a JSON client.
-func probe(t *testing.T, client *http.Client, method, target, accept string) answer {
+func probe(t *testing.T, client *http.Client, method, target, accept string) restartAnswer {
 	t.Helper()
 	req, _ := http.NewRequest(method, target, nil)
 	if accept != "" {
@@ -429,7 +429,7 @@ func probe(t *testing.T, client *http.Client, method, target, accept string) ans
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return answer{what: method + " " + target, status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After"),
+	return restartAnswer{what: method + " " + target, status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After"),
 		contentType: resp.Header.Get("Content-Type"), body: string(b), elapsed: time.Since(began)}
 }
 
@@ -437,7 +437,7 @@ func probe(t *testing.T, client *http.Client, method, target, accept string) ans
 const unavailableSentence = "cannot reach its database"
 
 // checkUnavailable asserts a 503 with a Retry-After, in the client's form.
-func checkUnavailable(t *testing.T, a answer, asJSON bool) {
+func checkUnavailable(t *testing.T, a restartAnswer, asJSON bool) {
 	t.Helper()
 	if a.status != http.StatusServiceUnavailable {
 		t.Errorf("%s while the database is away: %d, want 503: %.300s", a.what, a.status, a.body)
@@ -485,7 +485,7 @@ func TestServerRidesOutADatabaseRestart(t *testing.T) {
 	}
 
 	load := startRestartLoad(t, base, 4)
-	waitUntil(t, 30*time.Second, "orders placed before the restart", func() bool {
+	eventually(t, 30*time.Second, "orders placed before the restart", func() bool {
 		load.noBadAnswers()
 		return len(load.placed()) >= 4
 	})
@@ -496,7 +496,7 @@ func TestServerRidesOutADatabaseRestart(t *testing.T) {
 	// Away for a couple of seconds at least: long enough for the
 	// projections to fail to reconnect, and back off, more than once.
 	downSince := time.Now()
-	waitUntil(t, 20*time.Second, "every guest answered while the database is away",
+	eventually(t, 20*time.Second, "every guest answered while the database is away",
 		func() bool { return load.everyGuestSawTheOutage(3) && time.Since(downSince) > 2*time.Second })
 
 	// Probes while the database is away.
@@ -519,11 +519,11 @@ func TestServerRidesOutADatabaseRestart(t *testing.T) {
 	db.start()
 	load.phase.Store(phaseBack)
 	t.Logf("%s: PostgreSQL is back", time.Now().Format("15:04:05.000"))
-	waitUntil(t, 30*time.Second, "/readyz answers 200 again", func() bool {
+	eventually(t, 30*time.Second, "/readyz answers 200 again", func() bool {
 		return probe(t, plain, http.MethodGet, base+"/readyz", "").status == http.StatusOK
 	})
 	placedBefore := len(load.placed())
-	waitUntil(t, 30*time.Second, "orders placed after the restart", func() bool {
+	eventually(t, 30*time.Second, "orders placed after the restart", func() bool {
 		load.noBadAnswers()
 		return len(load.placed()) >= placedBefore+4
 	})
@@ -555,7 +555,7 @@ func TestServerRidesOutADatabaseRestart(t *testing.T) {
 	connectionsBefore := kitchen.connectionCount()
 	note := "after the restart " + uuid.NewString()[:8]
 	placeWithNote(t, base, note)
-	waitUntil(t, 20*time.Second, "the kitchen display shows the order placed after the restart", func() bool { return kitchen.shows(note) })
+	eventually(t, 20*time.Second, "the kitchen display shows the order placed after the restart", func() bool { return kitchen.shows(note) })
 
 	ctx := context.Background()
 	pool, err := postgres.Open(ctx, db.conn, 2)
@@ -567,7 +567,7 @@ func TestServerRidesOutADatabaseRestart(t *testing.T) {
 	defer store.Close()
 	// Every read model and policy catches up with the whole log.
 	all := append(projections.All(), projections.Policies(store)...)
-	waitUntil(t, 30*time.Second, "every projection has applied every event", func() bool {
+	eventually(t, 30*time.Second, "every projection has applied every event", func() bool {
 		statuses, err := projections.Statuses(ctx, store, all)
 		if err != nil {
 			t.Fatal(err)
@@ -581,7 +581,7 @@ func TestServerRidesOutADatabaseRestart(t *testing.T) {
 	})
 	// The server's runner holds every projection's and policy's lock again,
 	// taken on the restarted database.
-	waitUntil(t, 15*time.Second, "the runner holds one lock per projection and policy", func() bool {
+	eventually(t, 15*time.Second, "the runner holds one lock per projection and policy", func() bool {
 		var held int
 		if err := pool.QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted`).Scan(&held); err != nil {
 			t.Fatal(err)

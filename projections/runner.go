@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"restaurant/internal/eventstore"
+	"restaurant/internal/postgres"
 )
 
 // Projection is a read model kept from events.
@@ -68,10 +69,17 @@ func (r *Runner) Run(ctx context.Context) {
 // lockKey is the advisory lock that elects a projection's one active runner.
 func lockKey(name string) string { return "projection:" + name }
 
+// maxUnavailablePause is the longest a runner waits between attempts while
+// the database is unreachable: it resumes within this long of its return.
+const maxUnavailablePause = 5 * time.Second
+
 // runOne waits to become the projection's active runner (the holder of its
 // advisory lock, held by a session of its own, so it is released when the
 // holder's process dies), then follows the event store; on an error it
-// records it, pauses, and starts again from the checkpoint.
+// records it, pauses, and starts again from the checkpoint. While the
+// database is unreachable it only pauses, a little longer each time, and
+// tries again: there is nowhere to record that, and the projection itself
+// is not at fault.
 func (r *Runner) runOne(ctx context.Context, p Projection) {
 	pause := time.Second
 	for ctx.Err() == nil {
@@ -79,11 +87,15 @@ func (r *Runner) runOne(ctx context.Context, p Projection) {
 		if ctx.Err() != nil {
 			return
 		}
-		if err != nil {
+		switch {
+		case err != nil && postgres.Unavailable(err):
+			r.log.Warn("projection paused: the database is unavailable; it will resume from its checkpoint", "projection", p.Name(), "err", err, "pause", pause)
+			pause = min(pause*2, maxUnavailablePause)
+		case err != nil:
 			r.log.Error("projection stopped; it will start again from its checkpoint", "projection", p.Name(), "err", err, "pause", pause)
 			_ = r.store.RecordError(context.WithoutCancel(ctx), p.Name(), err)
 			pause = min(pause*2, 30*time.Second)
-		} else {
+		default:
 			pause = time.Second
 		}
 		select {

@@ -8,6 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"restaurant/internal/postgres"
 )
 
 // Group commit in the application. Every transaction costs a WAL flush and a
@@ -111,9 +113,11 @@ func (s *Store) writeBatch(ctx context.Context, batch []*appendRequest) {
 			batch[partial.index].done <- appendOutcome{}
 			batch = slices.Delete(batch, partial.index, partial.index+1)
 			continue
-		case err != nil && len(batch) > 1 && errors.As(err, &pgErr):
+		case err != nil && len(batch) > 1 && errors.As(err, &pgErr) && !postgres.Unavailable(err):
 			// PostgreSQL refused something in the batch: find which
 			// request by writing each alone, so the others are not failed.
+			// (A database going away refuses everything: no one request is
+			// to blame, and every one fails below.)
 			for _, r := range batch {
 				s.writeBatch(ctx, []*appendRequest{r})
 			}

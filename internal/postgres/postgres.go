@@ -6,11 +6,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
+
+// ConnectTimeout bounds one attempt to connect, unless the connection
+// string sets connect_timeout: a database that is away fails the request
+// that needed it instead of holding it.
+const ConnectTimeout = 5 * time.Second
 
 // Open connects a pool and checks that the server answers.
 func Open(ctx context.Context, connString string, maxConns int32) (*pgxpool.Pool, error) {
@@ -21,12 +27,18 @@ func Open(ctx context.Context, connString string, maxConns int32) (*pgxpool.Pool
 	if maxConns > 0 {
 		cfg.MaxConns = maxConns
 	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = ConnectTimeout
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
+		if Unavailable(err) {
+			return nil, fmt.Errorf("the database %s does not answer (is PostgreSQL running, and is the address right?): %w", cfg.ConnConfig.Database, err)
+		}
 		return nil, fmt.Errorf("connect to database %s: %w", cfg.ConnConfig.Database, err)
 	}
 	return pool, nil

@@ -39,6 +39,9 @@ func NewSessions(pool *pgxpool.Pool) (*scs.SessionManager, func()) {
 	s.Cookie.Name = "staff_session"
 	s.Cookie.HttpOnly = true
 	s.Cookie.SameSite = http.SameSiteLaxMode
+	// A session that cannot be read or saved (the database is away) is
+	// answered like any other error: 503 while the database is unreachable.
+	s.ErrorFunc = fail
 	return s, func() { store.StopCleanup(); db.Close() }
 }
 

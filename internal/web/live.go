@@ -244,6 +244,13 @@ func (s *screen) pingDue() {
 	// A screen keeps following only while it still may: a signed-out or
 	// disabled member's kitchen screen stops within a ping period.
 	if err := s.d.stillAllowed(s.req, s.topics); err != nil {
+		if statusOf(err) == http.StatusServiceUnavailable {
+			// The database is away: access cannot be checked now. The
+			// screen keeps what it shows, is checked again at the next
+			// ping, and catches up once notices flow.
+			slog.Warn("live screen's access not checked; the database is unavailable", "topics", s.topics, "err", err)
+			return
+		}
 		s.mu.Lock()
 		s.denied = true
 		s.mu.Unlock()
@@ -366,7 +373,13 @@ func (s *screen) push(topics []string, first bool) bool {
 		}
 		p, err := reg(s.ctx, first)
 		if err != nil {
-			if s.ctx.Err() == nil {
+			switch {
+			case s.ctx.Err() != nil:
+			case statusOf(err) == http.StatusServiceUnavailable:
+				// The screen reconnects, and is sent everything once the
+				// database answers again.
+				slog.Warn("live region not rendered; the database is unavailable", "topic", t, "err", err)
+			default:
 				slog.Error("render a live region", "topic", t, "err", err)
 			}
 			return false
@@ -472,7 +485,10 @@ func (d Deps) authorize(r *http.Request, topic string) (region, error) {
 			return rendered(ctx, views.MenuList(v, true), err)
 		}, nil
 	case topic == "kitchen":
-		m, ok := d.staffMember(r)
+		m, ok, err := d.staffMember(r)
+		if err != nil {
+			return nil, err
+		}
 		if !ok || (m.Role != staff.Kitchen && m.Role != staff.Manager) {
 			return nil, &requestError{http.StatusForbidden, "Only kitchen staff and managers may follow the kitchen."}
 		}
@@ -489,7 +505,9 @@ func (d Deps) authorize(r *http.Request, topic string) (region, error) {
 			return d.kitchenBoard.get(d.Hub.Generation("kitchen"), func() ([]byte, error) { return board(ctx) })
 		}, nil
 	case topic == "projections":
-		if !d.isManager(r) {
+		if manager, err := d.isManager(r); err != nil {
+			return nil, err
+		} else if !manager {
 			return nil, &requestError{http.StatusForbidden, "Only managers may follow the projections."}
 		}
 		return func(ctx context.Context, _ bool) (piece, error) {
@@ -497,7 +515,9 @@ func (d Deps) authorize(r *http.Request, topic string) (region, error) {
 			return rendered(ctx, views.ProjectionsTable(v, true), err)
 		}, nil
 	case strings.HasPrefix(topic, "history:"):
-		if !d.isManager(r) {
+		if manager, err := d.isManager(r); err != nil {
+			return nil, err
+		} else if !manager {
 			return nil, &requestError{http.StatusForbidden, "Only managers may follow an order's history."}
 		}
 		id := strings.TrimPrefix(topic, "history:")
@@ -509,7 +529,9 @@ func (d Deps) authorize(r *http.Request, topic string) (region, error) {
 			return rendered(ctx, views.HistoryBody(v, true), err)
 		}, nil
 	case topic == "orders":
-		if !d.isManager(r) {
+		if manager, err := d.isManager(r); err != nil {
+			return nil, err
+		} else if !manager {
 			return nil, &requestError{http.StatusForbidden, "Only managers may follow the orders."}
 		}
 		q := r.URL.Query()
@@ -534,20 +556,24 @@ func (d Deps) authorize(r *http.Request, topic string) (region, error) {
 	return nil, &requestError{http.StatusNotFound, "There is no such topic."}
 }
 
-func (d Deps) isManager(r *http.Request) bool {
-	m, ok := d.staffMember(r)
-	return ok && m.Role == staff.Manager
+func (d Deps) isManager(r *http.Request) (bool, error) {
+	m, ok, err := d.staffMember(r)
+	return ok && m.Role == staff.Manager, err
 }
 
-// staffMember reads who is signed in on this request, if anyone.
-func (d Deps) staffMember(r *http.Request) (staff.State, bool) {
+// staffMember reads who is signed in on this request, if anyone; an error
+// means it could not be read (the database is away), not that no one is.
+func (d Deps) staffMember(r *http.Request) (staff.State, bool, error) {
 	username := d.Sessions.GetString(r.Context(), staffKey)
 	if username == "" {
-		return staff.State{}, false
+		return staff.State{}, false, nil
 	}
 	m, err := d.Accounts.Member(r.Context(), username)
-	if err != nil || !m.Exists || m.Disabled {
-		return staff.State{}, false
+	if err != nil {
+		return staff.State{}, false, err
 	}
-	return m, true
+	if !m.Exists || m.Disabled {
+		return staff.State{}, false, nil
+	}
+	return m, true, nil
 }

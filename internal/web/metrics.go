@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -58,11 +60,19 @@ func (c *projectionCollector) Collect(ch chan<- prometheus.Metric) {
 }
 
 // metricsHandler serves Prometheus metrics: the process's own and the
-// projections' read from the database.
+// projections' read from the database. When the projections' cannot be
+// read (the database is away) the process's own are served without them,
+// and why is logged: an outage is when they are wanted most.
 func (d Deps) metricsHandler() http.Handler {
 	local := prometheus.NewRegistry()
 	if d.Runner != nil {
 		local.MustRegister(newProjectionCollector(d))
 	}
-	return promhttp.HandlerFor(prometheus.Gatherers{metrics.Registry, local}, promhttp.HandlerOpts{})
+	return promhttp.HandlerFor(prometheus.Gatherers{metrics.Registry, local},
+		promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError, ErrorLog: metricsErrorLog{}})
 }
+
+// metricsErrorLog logs what could not be gathered.
+type metricsErrorLog struct{}
+
+func (metricsErrorLog) Println(v ...any) { slog.Warn("metrics not gathered", "err", fmt.Sprint(v...)) }

@@ -9,6 +9,7 @@ import (
 
 	"restaurant/domain"
 	"restaurant/internal/eventstore"
+	"restaurant/internal/postgres"
 )
 
 // Problem is an RFC 9457 problem document.
@@ -40,13 +41,26 @@ func statusOf(err error) int {
 	case domain.ECONFLICT:
 		return http.StatusConflict
 	}
+	if postgres.Unavailable(err) {
+		return http.StatusServiceUnavailable
+	}
 	return http.StatusInternalServerError
 }
+
+// retryAfter is how many seconds a client is asked to wait after a 503: a
+// database restart or a moment's overload is usually over by then.
+const retryAfter = "3"
+
+// unavailableDetail tells people why a request could not be served.
+const unavailableDetail = "The restaurant cannot reach its database right now. Please try again in a few seconds."
 
 // writeProblem answers with a problem document. Internal errors are logged
 // once here and shown to the client only as a generic sentence.
 func writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	status := statusOf(err)
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", retryAfter)
+	}
 	writeJSON(w, status, "application/problem+json", problemOf(r, err, status))
 }
 
@@ -62,6 +76,11 @@ func problemOf(r *http.Request, err error, status int) Problem {
 		p.Detail, p.Field = de.Message, de.Field
 	case status == http.StatusConflict:
 		p.Detail = "Someone else changed this at the same moment. Please try again."
+	case status == http.StatusServiceUnavailable && postgres.Unavailable(err):
+		// The database is down, restarting, or its connection broke; the
+		// outage is logged by what watches the database, not per request.
+		slog.DebugContext(r.Context(), "database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		p.Detail = unavailableDetail
 	case status == http.StatusServiceUnavailable:
 		// The client went away, or the database did not answer in time.
 		p.Detail = "The restaurant is busy right now. Please try again in a moment."

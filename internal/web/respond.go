@@ -49,6 +49,9 @@ func fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	status := statusOf(err)
 	p := problemOf(r, err, status)
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", retryAfter)
+	}
 	render(w, r, status, views.ErrorPage(p.Title, p.Detail))
 }
 

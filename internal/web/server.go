@@ -70,7 +70,7 @@ func Handler(d Deps) http.Handler {
 		d.Ageing = DefaultAgeing
 	}
 	r := chi.NewRouter()
-	r.Use(middleware.Recoverer, securityHeaders)
+	r.Use(middleware.Recoverer, securityHeaders, boundRequests)
 	r.NotFound(notFound)
 	r.MethodNotAllowed(methodNotAllowed)
 
@@ -148,6 +148,26 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
 		next.ServeHTTP(w, r)
+	})
+}
+
+// requestDeadline bounds every request's work, database waits included
+// (connecting, waiting for a pooled connection, queries), where a handler
+// sets no shorter bound of its own: a request is answered, with 503 at
+// worst, rather than held.
+const requestDeadline = 15 * time.Second
+
+// boundRequests puts the deadline on every request but the live screens'
+// websockets, which last as long as the screen is open.
+func boundRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/live" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), requestDeadline)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

@@ -356,3 +356,25 @@ func TestLiveClosesOnDataScreensDoNotSend(t *testing.T) {
 		}
 	}
 }
+
+// TestGuestScreensOutliveTheirPings: a guest's screen has no staff session;
+// it is checked again at every ping like any other, and keeps following.
+func TestGuestScreensOutliveTheirPings(t *testing.T) {
+	a := newTestAppWith(t, func(d *Deps) { d.LivePing = 30 * time.Millisecond })
+	srv := httptest.NewServer(a.h)
+	defer srv.Close()
+	conn, _, err := a.guest().dial(t, srv, "topic=menu", srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	await(t, conn, `id="menu"`)
+	for range 5 { // each heartbeat follows a ping, and its access check
+		await(t, conn, `id="live-beat"`)
+	}
+	if _, err := eventstore.Handle(context.Background(), a.store, demo.MenuItemStream("tiramisu"),
+		eventstore.Decider[menu.State, menu.Command]{Evolve: menu.Evolve, Decide: menu.Decide},
+		eventstore.Metadata{CommandID: uuid.New(), Actor: "staff:test"}, menu.Command(menu.MarkSoldOut{})); err != nil {
+		t.Fatal(err)
+	}
+	await(t, conn, `sold-out" id="item-tiramisu"`)
+}

@@ -53,6 +53,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	runner := projections.NewRunner(a.Store, log, append(projections.All(), projections.Policies(a.Store)...)...)
 	hub := live.NewHub()
+	// A topic goes out at most every 50 ms: a display needs no more, and a
+	// busy kitchen then costs each screen at most 20 pushes a second. A
+	// change after a quiet moment goes out at once.
+	hub.Every = 50 * time.Millisecond
 	runner.Notify = func(topics []string) {
 		if err := live.Notify(context.Background(), a.Pool, topics); err != nil {
 			slog.Warn("live notices not sent", "err", err)

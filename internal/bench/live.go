@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -156,7 +157,7 @@ func liveRun(ctx context.Context, opts LiveOptions, cookie string, n int) (LiveF
 				}
 				at := time.Now()
 				s.mu.Lock()
-				for _, id := range ticketIDs(string(msg)) {
+				for _, id := range ticketIDs(msg) {
 					if _, ok := s.seen[id]; !ok {
 						s.seen[id] = at
 					}
@@ -327,19 +328,21 @@ func scrape(ctx context.Context, base string) (map[string]float64, error) {
 }
 
 // ticketIDs finds the tickets in a pushed board.
-func ticketIDs(html string) []string {
+func ticketIDs(html []byte) []string {
 	var ids []string
 	for rest := html; ; {
-		i := strings.Index(rest, `id="ticket-`)
+		i := bytes.Index(rest, ticketMark)
 		if i < 0 {
 			return ids
 		}
-		rest = rest[i+len(`id="ticket-`):]
-		if j := strings.IndexByte(rest, '"'); j > 0 {
-			ids = append(ids, rest[:j])
+		rest = rest[i+len(ticketMark):]
+		if j := bytes.IndexByte(rest, '"'); j > 0 {
+			ids = append(ids, string(rest[:j]))
 		}
 	}
 }
+
+var ticketMark = []byte(`id="ticket-`)
 
 // placeOrder places an order as a guest, through the JSON commands, and
 // returns its id and when the place command was answered.

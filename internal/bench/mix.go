@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -448,7 +449,7 @@ func (l *load) follow(ctx context.Context, jar http.CookieJar, id string) {
 				}
 				return
 			}
-			if !strings.Contains(string(msg), "status-ready") {
+			if !bytes.Contains(msg, []byte("status-ready")) {
 				continue
 			}
 			if first { // ready before the screen opened: nothing to time
@@ -717,7 +718,7 @@ func (s *kitchenScreens) follow(l *load) {
 				at := time.Now()
 				var fresh []string
 				s.mu.Lock()
-				for _, id := range ticketIDs(string(msg)) {
+				for _, id := range ticketIDs(msg) {
 					if _, ok := seen[id]; !ok {
 						seen[id] = at
 						fresh = append(fresh, id)

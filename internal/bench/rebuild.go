@@ -31,8 +31,8 @@ type RebuildFigure struct {
 	AgainSeconds float64 `json:"rebuild_again_seconds"`
 	AgainPerSec  float64 `json:"rebuild_again_events_per_sec"`
 	AgainRatio   float64 `json:"rebuild_again_ratio"`
-	CopyPerSec     float64  `json:"copy_rows_per_sec"`
-	Ratio          float64  `json:"ratio"`
+	CopyPerSec   float64 `json:"copy_rows_per_sec"`
+	Ratio        float64 `json:"ratio"`
 }
 
 // RunRebuild fills the log with whole orders (each opened, given dishes,

@@ -17,14 +17,28 @@ import (
 
 // Hub is this process's fan-out.
 type Hub struct {
+	// Every, when set, is the least time between two deliveries of one
+	// topic: a notice within it waits for the window's end, and every
+	// notice in the window goes out as one. A quiet topic's notice goes
+	// out at once. A busy kitchen then costs each screen at most one push
+	// per window, however fast tickets change.
+	Every time.Duration
+
 	mu          sync.Mutex
 	subs        map[string]map[*Subscription]struct{}
 	generations map[string]uint64
+	windows     map[string]*window
+}
+
+// window is a topic's last delivery, while Every has not passed since.
+type window struct {
+	last    time.Time
+	pending bool // a delivery is due at the window's end
 }
 
 // NewHub makes an empty hub.
 func NewHub() *Hub {
-	return &Hub{subs: map[string]map[*Subscription]struct{}{}, generations: map[string]uint64{}}
+	return &Hub{subs: map[string]map[*Subscription]struct{}{}, generations: map[string]uint64{}, windows: map[string]*window{}}
 }
 
 // Generation counts a topic's notices: screens that render a topic at the
@@ -138,6 +152,53 @@ func (h *Hub) Publish(topic string) {
 	if _, counted := h.generations[topic]; counted {
 		h.generations[topic]++
 	}
+	if h.Every > 0 {
+		now := time.Now()
+		w := h.windows[topic]
+		switch {
+		case w != nil && w.pending:
+			h.mu.Unlock()
+			return // goes out with the delivery already due
+		case w != nil && now.Sub(w.last) < h.Every:
+			w.pending = true
+			h.mu.Unlock()
+			time.AfterFunc(h.Every-now.Sub(w.last), func() {
+				h.mu.Lock()
+				w.pending, w.last = false, time.Now()
+				h.mu.Unlock()
+				h.forgetLater(topic, w)
+				h.deliver(topic)
+			})
+			return
+		case w == nil:
+			w = &window{}
+			h.windows[topic] = w
+		}
+		w.last = now
+		h.mu.Unlock()
+		h.forgetLater(topic, w)
+		h.deliver(topic)
+		return
+	}
+	h.mu.Unlock()
+	h.deliver(topic)
+}
+
+// forgetLater drops a topic's window once it has passed with nothing
+// more to deliver, so that windows do not pile up (one per order).
+func (h *Hub) forgetLater(topic string, w *window) {
+	time.AfterFunc(h.Every, func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if !w.pending && time.Since(w.last) >= h.Every && h.windows[topic] == w {
+			delete(h.windows, topic)
+		}
+	})
+}
+
+// deliver tells the topic's followers it changed.
+func (h *Hub) deliver(topic string) {
+	h.mu.Lock()
 	subs := make([]*Subscription, 0, len(h.subs[topic]))
 	for s := range h.subs[topic] {
 		subs = append(subs, s)

@@ -3,6 +3,7 @@ package live
 import (
 	"slices"
 	"sync/atomic"
+	"time"
 	"testing"
 )
 
@@ -47,5 +48,56 @@ func TestHubWakesOnlyFollowersAndFoldsNotices(t *testing.T) {
 	h.DropAll()
 	if !kitchen.Gone() || kitchenWakes.Load() != 4 {
 		t.Fatalf("after DropAll: gone %v, woken %d times, want gone and woken once more", kitchen.Gone(), kitchenWakes.Load())
+	}
+}
+
+// TestHubDeliversABusyTopicOncePerWindow: with Every set, a quiet topic's
+// notice goes out at once; notices within the window after it go out
+// together at the window's end, once; and the window is forgotten after.
+func TestHubDeliversABusyTopicOncePerWindow(t *testing.T) {
+	h := NewHub()
+	h.Every = 40 * time.Millisecond
+	var wakes atomic.Int32
+	sub := h.Subscribe(func() { wakes.Add(1) }, "kitchen")
+	defer sub.Close()
+
+	h.Publish("kitchen")
+	if got := wakes.Load(); got != 1 {
+		t.Fatalf("a quiet topic's notice woke the screen %d times at once, want 1", got)
+	}
+	sub.Take()
+	for range 20 {
+		h.Publish("kitchen")
+	}
+	if got := wakes.Load(); got != 1 {
+		t.Fatalf("notices within the window woke the screen at once (%d wakes)", got)
+	}
+	eventually(t, func() bool { return wakes.Load() == 2 })
+	if taken := sub.Take(); !slices.Equal(taken, []string{"kitchen"}) {
+		t.Fatalf("took %v after the window", taken)
+	}
+	eventually(t, func() bool {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return len(h.windows) == 0
+	})
+	if got := wakes.Load(); got != 2 {
+		t.Fatalf("the window's notices went out %d times, want once", got-1)
+	}
+	h.Publish("kitchen")
+	if got := wakes.Load(); got != 3 {
+		t.Fatalf("a notice after a quiet window waited (%d wakes)", got)
+	}
+}
+
+// eventually waits, with a deadline, until ok holds.
+func eventually(t *testing.T, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatal("not so within 5 s")
+		}
+		time.Sleep(2 * time.Millisecond)
 	}
 }

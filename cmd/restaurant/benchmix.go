@@ -26,7 +26,7 @@ func runBenchMix(ctx context.Context, args []string, getenv func(string) string,
 	target := fs.String("url", "", "a running server to load (default: start one on a fresh database)")
 	username := fs.String("username", "admin", "the staff member the cooks and kitchen screens sign in as (with -url)")
 	guests := fs.Int("guests", 32, "guests ordering at once")
-	cooks := fs.Int("cooks", 4, "kitchen staff working the tickets")
+	cooks := fs.Int("cooks", 16, "kitchen staff working the tickets (enough to keep up with the guests: a ticket is three commands, an order five and two pages)")
 	kitchenScreens := fs.Int("kitchen-screens", 100, "kitchen displays following the board")
 	guestScreens := fs.Int("guest-screens", 100, "guests following their order's status, at most at once")
 	orders := fs.Int("orders", 0, "stop once this many orders are placed (0: run for -duration)")

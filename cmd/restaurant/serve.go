@@ -53,10 +53,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	runner := projections.NewRunner(a.Store, log, append(projections.All(), projections.Policies(a.Store)...)...)
 	hub := live.NewHub()
-	// A topic goes out at most every 50 ms: a display needs no more, and a
-	// busy kitchen then costs each screen at most 20 pushes a second. A
-	// change after a quiet moment goes out at once.
-	hub.Every = 50 * time.Millisecond
+	// A busy topic goes out at most every 50 µs per screen following it,
+	// and at most every 50 ms: a thousand kitchen displays then get at most
+	// 20 pushes a second each, however fast tickets change, while a guest's
+	// own order, or any change after a quiet moment, goes out at once.
+	hub.PerFollower, hub.MaxEvery = 50*time.Microsecond, 50*time.Millisecond
 	runner.Notify = func(topics []string) {
 		if err := live.Notify(context.Background(), a.Pool, topics); err != nil {
 			slog.Warn("live notices not sent", "err", err)

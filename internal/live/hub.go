@@ -17,12 +17,16 @@ import (
 
 // Hub is this process's fan-out.
 type Hub struct {
-	// Every, when set, is the least time between two deliveries of one
-	// topic: a notice within it waits for the window's end, and every
-	// notice in the window goes out as one. A quiet topic's notice goes
-	// out at once. A busy kitchen then costs each screen at most one push
-	// per window, however fast tickets change.
-	Every time.Duration
+	// PerFollower and MaxEvery set the least time between two deliveries
+	// of one topic: PerFollower for each screen following it, at most
+	// MaxEvery. A notice within that window waits for the window's end, and
+	// every notice in the window goes out as one; a quiet topic's notice
+	// goes out at once. Pushing a change costs a write per screen, so a
+	// topic followed by many screens is pushed less often: a busy kitchen
+	// with a thousand displays then costs at most one push per display per
+	// MaxEvery, however fast tickets change, while a guest's own order
+	// goes out at once. Zero delivers every notice at once.
+	PerFollower, MaxEvery time.Duration
 
 	mu          sync.Mutex
 	subs        map[string]map[*Subscription]struct{}
@@ -30,9 +34,10 @@ type Hub struct {
 	windows     map[string]*window
 }
 
-// window is a topic's last delivery, while Every has not passed since.
+// window is a topic's last delivery, while its length has not passed since.
 type window struct {
 	last    time.Time
+	every   time.Duration
 	pending bool // a delivery is due at the window's end
 }
 
@@ -152,17 +157,17 @@ func (h *Hub) Publish(topic string) {
 	if _, counted := h.generations[topic]; counted {
 		h.generations[topic]++
 	}
-	if h.Every > 0 {
+	if every := min(h.MaxEvery, time.Duration(len(h.subs[topic]))*h.PerFollower); every > 0 {
 		now := time.Now()
 		w := h.windows[topic]
 		switch {
 		case w != nil && w.pending:
 			h.mu.Unlock()
 			return // goes out with the delivery already due
-		case w != nil && now.Sub(w.last) < h.Every:
+		case w != nil && now.Sub(w.last) < w.every:
 			w.pending = true
 			h.mu.Unlock()
-			time.AfterFunc(h.Every-now.Sub(w.last), func() {
+			time.AfterFunc(w.every-now.Sub(w.last), func() {
 				h.mu.Lock()
 				w.pending, w.last = false, time.Now()
 				h.mu.Unlock()
@@ -174,7 +179,7 @@ func (h *Hub) Publish(topic string) {
 			w = &window{}
 			h.windows[topic] = w
 		}
-		w.last = now
+		w.last, w.every = now, every
 		h.mu.Unlock()
 		h.forgetLater(topic, w)
 		h.deliver(topic)
@@ -187,10 +192,13 @@ func (h *Hub) Publish(topic string) {
 // forgetLater drops a topic's window once it has passed with nothing
 // more to deliver, so that windows do not pile up (one per order).
 func (h *Hub) forgetLater(topic string, w *window) {
-	time.AfterFunc(h.Every, func() {
+	h.mu.Lock()
+	every := w.every
+	h.mu.Unlock()
+	time.AfterFunc(every, func() {
 		h.mu.Lock()
 		defer h.mu.Unlock()
-		if !w.pending && time.Since(w.last) >= h.Every && h.windows[topic] == w {
+		if !w.pending && time.Since(w.last) >= w.every && h.windows[topic] == w {
 			delete(h.windows, topic)
 		}
 	})

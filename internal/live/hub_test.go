@@ -51,15 +51,20 @@ func TestHubWakesOnlyFollowersAndFoldsNotices(t *testing.T) {
 	}
 }
 
-// TestHubDeliversABusyTopicOncePerWindow: with Every set, a quiet topic's
-// notice goes out at once; notices within the window after it go out
-// together at the window's end, once; and the window is forgotten after.
+// TestHubDeliversABusyTopicOncePerWindow: a quiet topic's notice goes out
+// at once; notices within the window after it go out together at the
+// window's end, once; the window is forgotten after; and the window grows
+// with the topic's followers.
 func TestHubDeliversABusyTopicOncePerWindow(t *testing.T) {
 	h := NewHub()
-	h.Every = 40 * time.Millisecond
-	var wakes atomic.Int32
+	h.PerFollower, h.MaxEvery = 20*time.Millisecond, 40*time.Millisecond
+	var wakes, orderWakes atomic.Int32
 	sub := h.Subscribe(func() { wakes.Add(1) }, "kitchen")
 	defer sub.Close()
+	other := h.Subscribe(func() {}, "kitchen") // two followers: a 40 ms window
+	defer other.Close()
+	order := h.Subscribe(func() { orderWakes.Add(1) }, "order:1")
+	defer order.Close()
 
 	h.Publish("kitchen")
 	if got := wakes.Load(); got != 1 {
@@ -87,6 +92,19 @@ func TestHubDeliversABusyTopicOncePerWindow(t *testing.T) {
 	h.Publish("kitchen")
 	if got := wakes.Load(); got != 3 {
 		t.Fatalf("a notice after a quiet window waited (%d wakes)", got)
+	}
+	// One follower: a 20 ms window, capped as set; the second notice waits.
+	h.Publish("order:1")
+	h.Publish("order:1")
+	if got := orderWakes.Load(); got != 1 {
+		t.Fatalf("a single follower's topic woke it %d times at once, want 1", got)
+	}
+	eventually(t, func() bool { return orderWakes.Load() == 2 })
+	h.MaxEvery = 0 // no window: every notice at once
+	h.Publish("order:1")
+	h.Publish("order:1")
+	if got := orderWakes.Load(); got != 4 {
+		t.Fatalf("without a window: %d wakes, want 4", got)
 	}
 }
 

@@ -79,13 +79,13 @@ func (m MenuProjection) ApplyBatch(ctx context.Context, tx pgx.Tx, events []even
 		}
 		forEvent(tx, i)
 		if err := m.Apply(ctx, tx, e); err != nil {
-			return fmt.Errorf("event %d (%s): %w", e.Position, e.Type, err)
+			return &AtEvent{Index: i, Err: err}
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(added)) {
 		forEvent(tx, added[id].first)
 		if err := addPopularity(ctx, tx, id, added[id].times, added[id].units); err != nil {
-			return err
+			return &AtEvent{Index: added[id].first, Err: err}
 		}
 	}
 	return nil

@@ -66,7 +66,7 @@ func (OrdersProjection) ApplyBatch(ctx context.Context, tx pgx.Tx, events []even
 			number, next = next, next+1
 		}
 		if err := applyOrderEvent(ctx, tx, e, number); err != nil {
-			return fmt.Errorf("event %d (%s): %w", e.Position, e.Type, err)
+			return &AtEvent{Index: i, Err: err}
 		}
 	}
 	return nil

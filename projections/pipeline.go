@@ -2,6 +2,7 @@ package projections
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -20,10 +21,20 @@ type WriteOnly interface {
 }
 
 // BatchApplier is a projection that applies a whole batch at once, to fold
-// what it can before writing; it is called instead of Apply.
+// or read what it can for all of the batch's events together; it is called
+// instead of Apply. A failure at one event is returned as an *AtEvent.
 type BatchApplier interface {
 	ApplyBatch(ctx context.Context, tx pgx.Tx, events []eventstore.RecordedEvent) error
 }
+
+// AtEvent is a batch applier's failure at the batch's event Index.
+type AtEvent struct {
+	Index int
+	Err   error
+}
+
+func (e *AtEvent) Error() string { return e.Err.Error() }
+func (e *AtEvent) Unwrap() error { return e.Err }
 
 // pipeline queues a batch's statements and sends them together. A read
 // (Query, QueryRow) sends what is queued first, so it sees every write
@@ -96,7 +107,20 @@ func applyAll(ctx context.Context, tx pgx.Tx, p Projection, events []eventstore.
 	failed := func(e eventstore.RecordedEvent, err error) error {
 		return &eventstore.EventFailed{At: e.Cursor(), Err: fmt.Errorf("%s: event %d (%s): %w", p.Name(), e.Position, e.Type, err)}
 	}
+	batchFailed := func(err error) error {
+		var at *AtEvent
+		if errors.As(err, &at) && at.Index >= 0 && at.Index < len(events) {
+			return failed(events[at.Index], at.Err)
+		}
+		return fmt.Errorf("%s: events %d to %d: %w", p.Name(), events[0].Position, events[len(events)-1].Position, err)
+	}
 	if _, ok := p.(WriteOnly); !ok {
+		if b, ok := p.(BatchApplier); ok {
+			if err := b.ApplyBatch(ctx, tx, events); err != nil {
+				return batchFailed(err)
+			}
+			return nil
+		}
 		for _, e := range events {
 			if err := p.Apply(ctx, tx, e); err != nil {
 				return failed(e, err)
@@ -105,18 +129,12 @@ func applyAll(ctx context.Context, tx pgx.Tx, p Projection, events []eventstore.
 		return nil
 	}
 	pl := &pipeline{Tx: tx}
-	whole := func(err error) error {
-		return fmt.Errorf("%s: events %d to %d: %w", p.Name(), events[0].Position, events[len(events)-1].Position, err)
-	}
 	if b, ok := p.(BatchApplier); ok {
 		if err := b.ApplyBatch(ctx, pl, events); err != nil {
-			return whole(err)
+			return batchFailed(err)
 		}
 		if i, err := pl.send(ctx); err != nil {
-			if i < 0 {
-				return whole(err)
-			}
-			return failed(events[i], err)
+			return batchFailed(&AtEvent{Index: i, Err: err})
 		}
 		return nil
 	}
@@ -127,10 +145,7 @@ func applyAll(ctx context.Context, tx pgx.Tx, p Projection, events []eventstore.
 		}
 	}
 	if i, err := pl.send(ctx); err != nil {
-		if i < 0 {
-			return whole(err)
-		}
-		return failed(events[i], err)
+		return batchFailed(&AtEvent{Index: i, Err: err})
 	}
 	return nil
 }

@@ -66,35 +66,94 @@ func (KitchenTickets) Tables() []string { return nil }
 
 // Apply implements Projection.
 func (p KitchenTickets) Apply(ctx context.Context, tx pgx.Tx, e eventstore.RecordedEvent) error {
+	return p.ApplyBatch(ctx, tx, []eventstore.RecordedEvent{e})
+}
+
+// ApplyBatch implements BatchApplier: the placed orders of a batch, and
+// their numbers, are read in one query each, and a new ticket is appended
+// without reading its (empty) stream first.
+func (p KitchenTickets) ApplyBatch(ctx context.Context, tx pgx.Tx, events []eventstore.RecordedEvent) error {
 	const name = "kitchen-tickets"
-	switch ev := e.Event.(type) {
-	case ordering.OrderPlaced:
-		order, err := foldTx(ctx, tx, p.Store, OrderStream(ev.OrderID))
-		if err != nil {
+	var placed []string
+	for _, e := range events {
+		if ev, ok := e.Event.(ordering.OrderPlaced); ok {
+			placed = append(placed, ev.OrderID)
+		}
+	}
+	var orders map[string][]eventstore.RecordedEvent
+	numbers := map[string]int64{}
+	if len(placed) > 0 {
+		streams := make([]string, len(placed))
+		for i, id := range placed {
+			streams[i] = OrderStream(id)
+		}
+		var err error
+		if orders, err = p.Store.ReadStreamsTx(ctx, tx, streams); err != nil {
 			return err
 		}
-		var items []kitchen.Item
-		for _, l := range order.Lines {
-			items = append(items, kitchen.Item{Name: l.Name, Quantity: l.Quantity, Note: l.Note})
+		// The guests' order numbers, from the orders read model when it has
+		// them.
+		rows, err := tx.Query(ctx, `SELECT order_id, number FROM orders WHERE order_id = ANY($1)`, placed)
+		if err != nil {
+			return fmt.Errorf("order numbers: %w", err)
 		}
-		// The guests' order number, from the orders read model when it has it.
-		var number int64
-		if err := tx.QueryRow(ctx, `SELECT number FROM orders WHERE order_id = $1`, ev.OrderID).Scan(&number); err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("order number: %w", err)
+		for rows.Next() {
+			var id string
+			var number int64
+			if err := rows.Scan(&id, &number); err != nil {
+				rows.Close()
+				return fmt.Errorf("order numbers: %w", err)
+			}
+			numbers[id] = number
 		}
-		_, err = eventstore.HandleTx(ctx, tx, p.Store, TicketStream(ev.OrderID), ticketDecider, reaction(name, e),
-			kitchen.Command(kitchen.OpenTicket{TicketID: ev.OrderID, OrderNumber: number, Items: items,
-				Fulfilment: string(order.Fulfilment), PlacedAt: ev.PlacedAt, At: e.RecordedAt}))
-		return refused(name, e, err)
-	case ordering.OrderCanceled:
-		_, err := eventstore.HandleTx(ctx, tx, p.Store, TicketStream(ev.OrderID), ticketDecider, reaction(name, e),
-			kitchen.Command(kitchen.CancelTicket{Reason: ev.Reason, At: ev.CanceledAt}))
-		if domain.ErrorCode(err) == domain.ENOTFOUND {
-			return nil // canceled before it was placed: no ticket
+		if rows.Close(); rows.Err() != nil {
+			return fmt.Errorf("order numbers: %w", rows.Err())
 		}
-		return refused(name, e, err)
+	}
+	for i, e := range events {
+		var err error
+		switch ev := e.Event.(type) {
+		case ordering.OrderPlaced:
+			var order ordering.State
+			for _, oe := range orders[OrderStream(ev.OrderID)] {
+				order = ordering.Evolve(order, oe.Event)
+			}
+			var items []kitchen.Item
+			for _, l := range order.Lines {
+				items = append(items, kitchen.Item{Name: l.Name, Quantity: l.Quantity, Note: l.Note})
+			}
+			err = p.openTicket(ctx, tx, reaction(name, e), kitchen.OpenTicket{TicketID: ev.OrderID, OrderNumber: numbers[ev.OrderID],
+				Items: items, Fulfilment: string(order.Fulfilment), PlacedAt: ev.PlacedAt, At: e.RecordedAt})
+			err = refused(name, e, err)
+		case ordering.OrderCanceled:
+			_, err = eventstore.HandleTx(ctx, tx, p.Store, TicketStream(ev.OrderID), ticketDecider, reaction(name, e),
+				kitchen.Command(kitchen.CancelTicket{Reason: ev.Reason, At: ev.CanceledAt}))
+			if domain.ErrorCode(err) == domain.ENOTFOUND {
+				err = nil // canceled before it was placed: no ticket
+			}
+			err = refused(name, e, err)
+		}
+		if err != nil {
+			return &AtEvent{Index: i, Err: err}
+		}
 	}
 	return nil
+}
+
+// openTicket appends a new ticket's events as decided on an empty stream.
+// The stream is new but for a repeat of the same reaction (answered as a
+// duplicate by the command's id): should it hold anything else, the
+// command is decided again on what it holds.
+func (p KitchenTickets) openTicket(ctx context.Context, tx pgx.Tx, meta eventstore.Metadata, cmd kitchen.OpenTicket) error {
+	events, err := kitchen.Decide(kitchen.State{}, cmd)
+	if err != nil {
+		return err
+	}
+	_, err = p.Store.AppendTx(ctx, tx, TicketStream(cmd.TicketID), eventstore.NoStream, meta, events...)
+	if errors.Is(err, eventstore.ErrConflict) {
+		_, err = eventstore.HandleTx(ctx, tx, p.Store, TicketStream(cmd.TicketID), ticketDecider, meta, kitchen.Command(cmd))
+	}
+	return err
 }
 
 // OrderProgress tells an order when the kitchen starts it, which closes the
@@ -116,19 +175,6 @@ func (p OrderProgress) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Record
 		return refused(name, e, err)
 	}
 	return nil
-}
-
-// foldTx reads an order through the transaction.
-func foldTx(ctx context.Context, tx pgx.Tx, store *eventstore.Store, stream string) (ordering.State, error) {
-	events, err := store.ReadStreamTx(ctx, tx, stream)
-	if err != nil {
-		return ordering.State{}, err
-	}
-	var s ordering.State
-	for _, e := range events {
-		s = ordering.Evolve(s, e.Event)
-	}
-	return s, nil
 }
 
 // Policies lists the policies, given the store they write to.

@@ -238,6 +238,20 @@ func (s *Store) ReadStreamTx(ctx context.Context, tx pgx.Tx, stream string) ([]R
 	return events, nil
 }
 
+// ReadStreamsTx reads several whole streams through the caller's
+// transaction, in one query: a policy reading what a batch of events names.
+func (s *Store) ReadStreamsTx(ctx context.Context, tx pgx.Tx, streams []string) (map[string][]RecordedEvent, error) {
+	events, err := s.query(ctx, tx, `SELECT `+eventColumns+` FROM events WHERE stream_id = ANY($1) ORDER BY stream_id, version`, streams)
+	if err != nil {
+		return nil, fmt.Errorf("read %d streams: %w", len(streams), err)
+	}
+	out := make(map[string][]RecordedEvent, len(streams))
+	for _, e := range events {
+		out[e.StreamID] = append(out[e.StreamID], e)
+	}
+	return out, nil
+}
+
 // LogFilter narrows the event log; zero fields match all.
 type LogFilter struct {
 	Type     string

@@ -3,8 +3,8 @@ package live
 import (
 	"slices"
 	"sync/atomic"
-	"time"
 	"testing"
+	"time"
 )
 
 // TestHubWakesOnlyFollowersAndFoldsNotices: a notice wakes the screens that

@@ -40,13 +40,24 @@ func run(t *testing.T, store *eventstore.Store) (*projections.Runner, func()) {
 
 func caughtUp(t *testing.T, store *eventstore.Store, r *projections.Runner) {
 	t.Helper()
-	head, err := store.Head(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range projections.All() {
-		if ok, err := r.WaitFor(context.Background(), p.Name(), head, 15*time.Second); !ok || err != nil {
-			t.Fatalf("%s did not catch up (%v)", p.Name(), err)
+	// The policies append as they go (a placed order's ticket): wait until
+	// every projection and policy has reached a head that no longer moves.
+	for {
+		head, err := store.Head(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range r.Projections() {
+			if ok, err := r.WaitFor(context.Background(), p.Name(), head, 15*time.Second); !ok || err != nil {
+				t.Fatalf("%s did not catch up (%v)", p.Name(), err)
+			}
+		}
+		again, err := store.Head(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again == head {
+			return
 		}
 	}
 }

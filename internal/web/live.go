@@ -355,11 +355,17 @@ func (d Deps) stillAllowed(r *http.Request, topics []string) error {
 		}
 	}
 	// A screen on the wall is in use while it is live: keep its staff
-	// session from expiring for idleness, as a page request would.
+	// session from expiring for idleness, as a page request would. Only
+	// the stored session's expiry moves, and only while it is still
+	// stored: writing the session back could bring a session signed out
+	// meanwhile back to life.
 	if d.Sessions.Exists(ctx, staffKey) {
-		d.Sessions.Put(ctx, "live_at", time.Now().Unix())
-		if _, _, err := d.Sessions.Commit(ctx); err != nil {
-			return err
+		expiry := time.Now().Add(d.Sessions.IdleTimeout)
+		if deadline := d.Sessions.Deadline(ctx); deadline.Before(expiry) {
+			expiry = deadline
+		}
+		if _, err := d.Pool.Exec(ctx, `UPDATE sessions SET expiry = $2 WHERE token = $1 AND expiry > now()`, token, expiry); err != nil {
+			return fmt.Errorf("keep the screen's session: %w", err)
 		}
 	}
 	return nil

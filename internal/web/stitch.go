@@ -27,9 +27,17 @@ const keyLen = len("00000000-0000-0000-0000-000000000000")
 
 func newStitched(pieces [][]byte) (*stitched, error) {
 	s := &stitched{plain: pieces}
-	for _, piece := range pieces {
+	// Each piece may refer back to the text before it, pieces and keys,
+	// as a decoder has it. The keys differ in every response, so the
+	// compressor sees them as bytes no page contains: no match can use
+	// them, and every distance into the text around them stays right.
+	var before []byte
+	for i, piece := range pieces {
+		if i > 0 {
+			before = append(before, unmatchable[:]...)
+		}
 		var buf bytes.Buffer
-		fw, err := flate.NewWriter(&buf, flate.BestCompression)
+		fw, err := flate.NewWriterDict(&buf, flate.BestCompression, before)
 		if err != nil {
 			return nil, err
 		}
@@ -41,9 +49,19 @@ func newStitched(pieces [][]byte) (*stitched, error) {
 			return nil, err
 		}
 		s.compressed = append(s.compressed, buf.Bytes())
+		before = append(before, piece...)
 	}
 	return s, nil
 }
+
+// unmatchable stands for a key while compressing: bytes that never occur
+// in a page (not even in UTF-8), so that no match reaches into a key.
+var unmatchable = func() (b [keyLen]byte) {
+	for i := range b {
+		b[i] = 0xff
+	}
+	return b
+}()
 
 // gzipHeader is a gzip member's header: deflate, no name, no time.
 var gzipHeader = []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff}

@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"restaurant/domain"
+	"restaurant/domain/kitchen"
 	"restaurant/domain/menu"
 	"restaurant/domain/ordering"
 	"restaurant/internal/contracts"
@@ -138,6 +140,42 @@ func dump(t *testing.T, store *eventstore.Store) map[string][]string {
 	return out
 }
 
+// cook works the open tickets: some started, some ready, one of those
+// recalled, some handed over.
+func cook(t *testing.T, store *eventstore.Store) {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := store.Pool().Query(ctx, `SELECT ticket_id FROM tickets WHERE status = 'queued' ORDER BY ticket_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil || len(ids) < 4 {
+		t.Fatalf("%d open tickets to cook: %v", len(ids), err)
+	}
+	decider := eventstore.Decider[kitchen.State, kitchen.Command]{Evolve: kitchen.Evolve, Decide: kitchen.Decide}
+	at := time.Now().UTC()
+	for i, id := range ids {
+		do := func(c kitchen.Command) {
+			must(t)(eventstore.Handle(ctx, store, projections.TicketStream(id), decider,
+				eventstore.Metadata{CommandID: uuid.New(), Actor: "staff:test"}, c))
+		}
+		if i%4 == 0 {
+			continue
+		}
+		do(kitchen.StartTicket{At: at})
+		if i%4 >= 2 {
+			do(kitchen.BumpTicket{At: at.Add(time.Minute)})
+		}
+		switch i % 4 {
+		case 2:
+			do(kitchen.RecallTicket{At: at.Add(2 * time.Minute)})
+		case 3:
+			do(kitchen.HandOverTicket{At: at.Add(3 * time.Minute)})
+		}
+	}
+}
+
 func newStore(t *testing.T) *eventstore.Store {
 	t.Helper()
 	s := eventstore.Open(testdb.New(t), contracts.Codec())
@@ -152,6 +190,8 @@ func TestRebuildGivesTheSameReadModels(t *testing.T) {
 	store := newStore(t)
 	r, _ := run(t, store)
 	trade(t, store, 24)
+	caughtUp(t, store, r)
+	cook(t, store)
 	caughtUp(t, store, r)
 	live := dump(t, store)
 	if len(live["orders"]) != 24 || len(live["menu_items"]) != 16 {

@@ -49,11 +49,28 @@ func RebuildAll(ctx context.Context, store *eventstore.Store, ps []Projection, p
 				}
 			}
 		}
+		// A read model that can be folded in memory is written once, at the
+		// end, with COPY; the others apply each batch as it comes.
+		folds := map[string]Fold{}
+		for _, p := range ordered {
+			if f, ok := p.(Folder); ok {
+				folds[p.Name()] = f.NewFold()
+			}
+		}
 		var last eventstore.Cursor
 		err := store.Replay(ctx, eventstore.Cursor{}, 2000, func(batch []eventstore.RecordedEvent) error {
 			for _, p := range ordered {
-				if err := applyAll(ctx, tx, p, batch); err != nil {
-					return err
+				fold, ok := folds[p.Name()]
+				if !ok {
+					if err := applyAll(ctx, tx, p, batch); err != nil {
+						return err
+					}
+					continue
+				}
+				for _, e := range batch {
+					if err := fold.Add(e); err != nil {
+						return fmt.Errorf("%s: event %d (%s): %w", p.Name(), e.Position, e.Type, err)
+					}
 				}
 			}
 			last = batch[len(batch)-1].Cursor()
@@ -65,6 +82,13 @@ func RebuildAll(ctx context.Context, store *eventstore.Store, ps []Projection, p
 		})
 		if err != nil {
 			return err
+		}
+		for _, p := range ordered {
+			if fold, ok := folds[p.Name()]; ok {
+				if err := fold.Write(ctx, tx); err != nil {
+					return fmt.Errorf("%s: %w", p.Name(), err)
+				}
+			}
 		}
 		for _, p := range ordered {
 			if err := eventstore.SetCheckpoint(ctx, tx, p.Name(), last); err != nil {

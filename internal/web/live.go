@@ -126,6 +126,15 @@ func (d Deps) followLive(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, err)
 		return
 	}
+	// The session is read, never written back: the session middleware
+	// would commit it when this long request's handler returns, and bring
+	// back a session its member had signed out of meanwhile.
+	ctx, _, err := d.readSession(r.Context(), r)
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	r = r.WithContext(ctx)
 	regions := map[string]region{}
 	for _, t := range topics {
 		reg, err := d.authorize(r, t)
@@ -323,8 +332,10 @@ func (s *screen) heartbeat() bool {
 	return s.conn.WriteMessage(websocket.TextMessage, heartbeat) == nil
 }
 
-// pongWait is how long a screen may stay silent after a ping.
-func (d Deps) pongWait() time.Duration { return d.LivePing * 10 / 9 }
+// pongWait is how long a screen may stay silent after a ping: the ping
+// period, and a ninth of it or a second, whichever is longer, for the pong
+// to come back over a slow network or from a busy device.
+func (d Deps) pongWait() time.Duration { return d.LivePing + max(d.LivePing/9, time.Second) }
 
 // liveWriteWait is how long a screen may take to accept one write.
 func (d Deps) liveWriteWait() time.Duration {
@@ -334,6 +345,17 @@ func (d Deps) liveWriteWait() time.Duration {
 	return writeWait
 }
 
+// readSession reads the staff session the request's cookie names (an empty
+// one for a guest) into ctx, for a request that only reads it.
+func (d Deps) readSession(ctx context.Context, r *http.Request) (context.Context, string, error) {
+	token := ""
+	if c, err := r.Cookie(d.Sessions.Cookie.Name); err == nil {
+		token = c.Value
+	}
+	ctx, err := d.Sessions.Load(ctx, token)
+	return ctx, token, err
+}
+
 // stillAllowed checks the topics again, with the staff session as the store
 // has it now (signed out, it is gone).
 func (d Deps) stillAllowed(r *http.Request, topics []string) error {
@@ -341,11 +363,7 @@ func (d Deps) stillAllowed(r *http.Request, topics []string) error {
 	// session it finds in the context instead of reading the store again.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(context.Background()), 5*time.Second)
 	defer cancel()
-	token := "" // a guest's screen has no staff session: an empty one
-	if c, err := r.Cookie(d.Sessions.Cookie.Name); err == nil {
-		token = c.Value
-	}
-	ctx, err := d.Sessions.Load(ctx, token)
+	ctx, token, err := d.readSession(ctx, r)
 	if err != nil {
 		return err
 	}

@@ -86,9 +86,11 @@ func Handler(d Deps) http.Handler {
 	r.Post("/orders/{orderID}/commands/place", d.placeOrder)
 	r.Post("/orders/{orderID}/commands/cancel", d.cancelOrder)
 
+	// Live screens read the staff session and never write it back (see
+	// followLive), so they stay out of the session middleware.
+	r.Get("/live", d.followLive)
 	r.Group(func(r chi.Router) {
 		r.Use(d.Sessions.LoadAndSave)
-		r.Get("/live", d.followLive)
 		r.Get("/login", d.showLogin)
 		r.Post("/login", d.login)
 		r.Post("/logout", d.logout)

@@ -31,10 +31,10 @@ const staffKey = "staff"
 // Call the returned function at shutdown.
 func NewSessions(pool *pgxpool.Pool) (*scs.SessionManager, func()) {
 	db := stdlib.OpenDBFromPool(pool)
-	store := postgresstore.NewWithCleanupInterval(db, 10*time.Minute)
+	store := &sessionStore{PostgresStore: postgresstore.NewWithCleanupInterval(db, 10*time.Minute), pool: pool, lifetime: 12 * time.Hour}
 	s := scs.New()
 	s.Store = store
-	s.Lifetime = 12 * time.Hour
+	s.Lifetime = store.lifetime
 	s.IdleTimeout = 2 * time.Hour
 	s.Cookie.Name = "staff_session"
 	s.Cookie.HttpOnly = true

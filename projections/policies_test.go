@@ -119,3 +119,37 @@ func waitForEvent(t *testing.T, store *eventstore.Store, stream, eventType strin
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// A policy that is behind (a restart, a held fence) gets an order's
+// OrderPlaced and OrderCanceled in one batch: it opens the ticket and
+// cancels it in one transaction, without failing the batch.
+func TestAPolicyBatchMayOpenAndCancelOneTicket(t *testing.T) {
+	store := newStore(t)
+	ctx := context.Background()
+	ids := []string{place(t, store), place(t, store)}
+	for _, id := range ids {
+		must(t)(eventstore.Handle(ctx, store, projections.OrderStream(id), orderDecider,
+			eventstore.Metadata{CommandID: uuid.New(), Actor: "customer:test"}, ordering.Command(ordering.CancelOrder{At: time.Now()})))
+	}
+	events, err := store.ReadAll(ctx, eventstore.Cursor{}, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := store.Pool().Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if err := (projections.KitchenTickets{Store: store}).ApplyBatch(ctx, tx, events); err != nil {
+		t.Fatalf("the policy failed a batch with orders placed and canceled: %v", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if countEvents(t, store, projections.TicketStream(id), "kitchen.TicketOpened") != 1 ||
+			countEvents(t, store, projections.TicketStream(id), "kitchen.TicketCanceled") != 1 {
+			t.Fatalf("order %s: want its ticket opened and canceled once", id)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -72,9 +73,11 @@ func validName(s string) bool {
 }
 
 // Append writes events to a stream atomically, if the stream is at the
-// expected version. A command appended again returns what it returned the
-// first time and writes nothing. Concurrent appends share transactions (see
-// batch.go), so many writers cost few commits.
+// expected version, and remembers the command as written. A command
+// appended again returns what it returned the first time and writes
+// nothing. Concurrent appends share transactions (see batch.go), so many
+// writers cost few commits. With Any it never answers a conflict: it tries
+// again until ctx ends.
 func (s *Store) Append(ctx context.Context, stream string, expected ExpectedVersion, meta Metadata, events ...domain.Event) (Result, error) {
 	req, err := s.newRequest(stream, expected, meta, events)
 	if err != nil {
@@ -84,27 +87,58 @@ func (s *Store) Append(ctx context.Context, stream string, expected ExpectedVers
 	defer func() { metrics.AppendSeconds.Observe(time.Since(start).Seconds()) }()
 	for attempt := 0; ; attempt++ {
 		out, err := s.submit(ctx, req)
-		if err != nil {
+		if err != nil && !isCommandRemembered(err) {
 			return Result{}, fmt.Errorf("append to %s: %w", stream, err)
 		}
-		if out.recorded != nil {
+		if err == nil && out.recorded != nil {
 			return resultOf(out.recorded, false), nil
 		}
 		res, err := s.explain(ctx, s.pool, req)
-		if expected == Any && errors.Is(err, ErrConflict) && attempt < 10 {
-			continue // another writer took the next version; Any means try again
+		var busy *busyError
+		switch {
+		case errors.As(err, &busy):
+			// Another transaction is writing the stream: wait for it
+			// alone, never holding a batch back.
+		case expected == Any && errors.Is(err, ErrConflict):
+			// Another writer took the next version; Any means try again.
+		default:
+			return res, err
 		}
-		return res, err
+		if err := pause(ctx, attempt); err != nil {
+			return Result{}, fmt.Errorf("append to %s: %w", stream, err)
+		}
+	}
+}
+
+// pause waits a little before an append tries again: at once at first,
+// then a random, growing while (at most 50 ms), so writers that collided do
+// not collide again in lockstep.
+func pause(ctx context.Context, attempt int) error {
+	if attempt < 2 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(time.Duration(rand.Int64N(int64(min(50*time.Millisecond, 500*time.Microsecond<<min(attempt, 10))))))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }
 
 // AppendTx is Append inside the caller's transaction, for events that must
-// commit together with other changes (a policy's checkpoint). The caller
-// calls Committed after its commit, to wake subscribers at once.
+// commit together with other changes (a policy's checkpoint). It holds the
+// stream's advisory lock until the transaction ends, so the batch writers
+// leave that stream alone meanwhile rather than wait on its rows. The
+// caller calls Committed after its commit, to wake subscribers at once.
 func (s *Store) AppendTx(ctx context.Context, tx pgx.Tx, stream string, expected ExpectedVersion, meta Metadata, events ...domain.Event) (Result, error) {
 	req, err := s.newRequest(stream, expected, meta, events)
 	if err != nil {
 		return Result{}, err
+	}
+	if _, err := tx.Exec(ctx, lockStreamSQL, stream); err != nil {
+		return Result{}, fmt.Errorf("append to %s: lock the stream: %w", stream, err)
 	}
 	for attempt := 0; ; attempt++ {
 		res, err := s.appendInTx(ctx, tx, req)
@@ -140,7 +174,7 @@ func (s *Store) appendInTx(ctx context.Context, tx pgx.Tx, req *appendRequest) (
 		}
 	}
 	switch {
-	case errors.As(err, &partial):
+	case errors.As(err, &partial), sp != nil && isCommandRemembered(err):
 		return s.explain(ctx, tx, req)
 	case err != nil:
 		return Result{}, fmt.Errorf("append to %s: %w", req.stream, err)
@@ -156,56 +190,87 @@ type Querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-// insertSQL appends for several streams at once. Each request's version
-// check runs against committed data; rows that would break a unique
+// insertSQL appends for several streams at once, and remembers each
+// request's command as written, in the same statement. Each request's
+// version check runs against committed data; rows that would break a unique
 // constraint (a version taken meanwhile, or a repeated command's event ids)
 // are skipped rather than failing the statement, so one request's conflict
-// never fails another's. Rows go in in request order, so positions rise with
-// versions. A transaction older than the one that wrote the stream's last
-// event may not append to it (only AppendTx, inside a caller's transaction
-// that wrote earlier, can be): readers order by transaction id, and would
-// see the new version before the old one. It gets a conflict and tries again
-// in a new transaction.
+// never fails another's. A command id remembered already (with another
+// stream, or as having decided nothing) fails the statement on commands_pkey:
+// the batch is then written request by request, and that one is answered as
+// a repeat. Rows go in in request order, so positions rise with versions.
+//
+// Two guards keep readers' order and writers apart:
+//   - A transaction older than the one that wrote the stream's last event
+//     may not append to it (the same transaction may): readers order by
+//     transaction id, and would see the new version before the old one. It
+//     gets a conflict and tries again in a new transaction.
+//   - A stream that a caller's own transaction is writing (AppendTx holds
+//     the stream's advisory lock until it ends) is left out of the
+//     statement, so its uncommitted rows never make the batch wait: the
+//     request waits alone (see Append).
 const insertSQL = `
 WITH req AS (
-    SELECT * FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[])
-        WITH ORDINALITY AS r(stream_id, expected, command_id, correlation_id, causation_id, actor, ri)
-), ok AS (
+    SELECT * FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $13::text[], $14::text[])
+        WITH ORDINALITY AS r(stream_id, expected, command_id, correlation_id, causation_id, actor, command, request, ri)
+), ok AS MATERIALIZED (
     SELECT r.*, coalesce(h.v, 0) AS v
     FROM req r LEFT JOIN LATERAL (
         SELECT version AS v, transaction_id AS x FROM events e
         WHERE e.stream_id = r.stream_id ORDER BY version DESC LIMIT 1) h ON true
     WHERE (r.expected < 0 OR coalesce(h.v, 0) = r.expected)
-      AND (h.x IS NULL OR h.x < pg_current_xact_id())
+      AND (h.x IS NULL OR h.x <= pg_current_xact_id())
+      AND pg_try_advisory_xact_lock_shared(hashtextextended(r.stream_id, 0))
+), ins AS (
+    INSERT INTO events (event_id, stream_id, version, type, schema_version, data,
+                        command_id, correlation_id, causation_id, actor)
+    SELECT ev.event_id, ok.stream_id, ok.v + ev.ord, ev.type, ev.schema_version, ev.data,
+           ok.command_id, ok.correlation_id, ok.causation_id, ok.actor
+    FROM unnest($7::bigint[], $8::int[], $9::uuid[], $10::text[], $11::int[], $12::json[])
+         WITH ORDINALITY AS ev(ri, ord, event_id, type, schema_version, data, n)
+    JOIN ok ON ok.ri = ev.ri
+    ORDER BY ev.n
+    ON CONFLICT DO NOTHING
+    RETURNING event_id, position, transaction_id, version, recorded_at, stream_id, command_id
+), cmd AS (
+    INSERT INTO commands (command_id, stream_id, type, request, outcome, actor, correlation_id, causation_id,
+                          position, stream_version)
+    SELECT DISTINCT ON (ok.ri) ok.command_id, ok.stream_id, ok.command, ok.request, 'written', ok.actor,
+           ok.correlation_id, ok.causation_id, ins.position, ins.version
+    FROM ins JOIN ok ON ok.stream_id = ins.stream_id AND ok.command_id = ins.command_id
+    ORDER BY ok.ri, ins.version DESC
 )
-INSERT INTO events (event_id, stream_id, version, type, schema_version, data,
-                    command_id, correlation_id, causation_id, actor)
-SELECT ev.event_id, ok.stream_id, ok.v + ev.ord, ev.type, ev.schema_version, ev.data,
-       ok.command_id, ok.correlation_id, ok.causation_id, ok.actor
-FROM unnest($7::bigint[], $8::int[], $9::uuid[], $10::text[], $11::int[], $12::json[])
-     WITH ORDINALITY AS ev(ri, ord, event_id, type, schema_version, data, n)
-JOIN ok ON ok.ri = ev.ri
-ORDER BY ev.n
-ON CONFLICT DO NOTHING
-RETURNING event_id, position, transaction_id, version, recorded_at`
+SELECT event_id, position, transaction_id, version, recorded_at FROM ins`
 
 // insertOneSQL is insertSQL for a single request, the common case when
 // writers are few: the same checks, with less for PostgreSQL to plan and run.
 const insertOneSQL = `
 WITH last AS (
     SELECT version, transaction_id FROM events WHERE stream_id = $1 ORDER BY version DESC LIMIT 1
-), head AS (
+), head AS MATERIALIZED (
     SELECT coalesce((SELECT version FROM last), 0) AS v, (SELECT transaction_id FROM last) AS x
+    WHERE pg_try_advisory_xact_lock_shared(hashtextextended($1, 0))
+), ins AS (
+    INSERT INTO events (event_id, stream_id, version, type, schema_version, data,
+                        command_id, correlation_id, causation_id, actor)
+    SELECT ev.event_id, $1, head.v + ev.ord, ev.type, ev.schema_version, ev.data, $3, $4, $5, $6
+    FROM head, unnest($7::bigint[], $8::int[], $9::uuid[], $10::text[], $11::int[], $12::json[])
+         WITH ORDINALITY AS ev(ri, ord, event_id, type, schema_version, data, n)
+    WHERE ($2::bigint < 0 OR head.v = $2) AND (head.x IS NULL OR head.x <= pg_current_xact_id())
+    ORDER BY ev.n
+    ON CONFLICT DO NOTHING
+    RETURNING event_id, position, transaction_id, version, recorded_at
+), cmd AS (
+    INSERT INTO commands (command_id, stream_id, type, request, outcome, actor, correlation_id, causation_id,
+                          position, stream_version)
+    SELECT $3, $1, $13, $14, 'written', $6, $4, $5, max(position), max(version) FROM ins HAVING count(*) > 0
 )
-INSERT INTO events (event_id, stream_id, version, type, schema_version, data,
-                    command_id, correlation_id, causation_id, actor)
-SELECT ev.event_id, $1, head.v + ev.ord, ev.type, ev.schema_version, ev.data, $3, $4, $5, $6
-FROM head, unnest($7::bigint[], $8::int[], $9::uuid[], $10::text[], $11::int[], $12::json[])
-     WITH ORDINALITY AS ev(ri, ord, event_id, type, schema_version, data, n)
-WHERE ($2::bigint < 0 OR head.v = $2) AND (head.x IS NULL OR head.x < pg_current_xact_id())
-ORDER BY ev.n
-ON CONFLICT DO NOTHING
-RETURNING event_id, position, transaction_id, version, recorded_at`
+SELECT event_id, position, transaction_id, version, recorded_at FROM ins`
+
+// lockStreamSQL takes a stream's advisory lock for the rest of the caller's
+// transaction (AppendTx); the batch writers' statements take it shared and
+// without waiting, and leave the stream out when they cannot.
+const lockStreamSQL = `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`
 
 // partialError means a request's version check passed but another writer
 // took one of its later versions first: the transaction must be rolled
@@ -225,6 +290,8 @@ func (s *Store) insert(ctx context.Context, q Querier, reqs []*appendRequest) ([
 		corrs     = make([]pgtype.UUID, len(reqs))
 		causes    = make([]pgtype.UUID, len(reqs))
 		actors    = make([]string, len(reqs))
+		cmdTypes  = make([]string, len(reqs))
+		requests  = make([]string, len(reqs))
 		ri        []int64
 		ord       []int32
 		ids       []pgtype.UUID
@@ -239,6 +306,7 @@ func (s *Store) insert(ctx context.Context, q Querier, reqs []*appendRequest) ([
 		// pgtype.UUID encodes as 16 bytes; uuid.UUID would go through its
 		// driver.Valuer, as text.
 		streams[i], expected[i], actors[i] = r.stream, int64(r.expected), m.Actor
+		cmdTypes[i], requests[i] = m.Command, m.Request
 		commands[i], corrs[i] = pgUUID(m.CommandID), pgUUID(m.CorrelationID)
 		causes[i] = pgtype.UUID{Bytes: m.CausationID, Valid: m.CausationID != uuid.Nil}
 		for j := range r.events {
@@ -254,9 +322,9 @@ func (s *Store) insert(ctx context.Context, q Querier, reqs []*appendRequest) ([
 	var rows pgx.Rows
 	var err error
 	if len(reqs) == 1 {
-		rows, err = q.Query(ctx, insertOneSQL, streams[0], expected[0], commands[0], corrs[0], causes[0], actors[0], ri, ord, ids, types, versions, data)
+		rows, err = q.Query(ctx, insertOneSQL, streams[0], expected[0], commands[0], corrs[0], causes[0], actors[0], ri, ord, ids, types, versions, data, cmdTypes[0], requests[0])
 	} else {
-		rows, err = q.Query(ctx, insertSQL, streams, expected, commands, corrs, causes, actors, ri, ord, ids, types, versions, data)
+		rows, err = q.Query(ctx, insertSQL, streams, expected, commands, corrs, causes, actors, ri, ord, ids, types, versions, data, cmdTypes, requests)
 	}
 	if err != nil {
 		return nil, err
@@ -301,19 +369,29 @@ func (s *Store) earlierRun(ctx context.Context, q Querier, stream string, comman
 		ORDER BY version`, stream, command, pgUUID(EventID(stream, command, 0)))
 }
 
-// explain answers a request the insert kept out: with the first run's result
-// for a repeated command, or else a ConflictError.
+// explain answers a request the insert kept out: as the first run was
+// answered, for a command remembered already; with a busyError, when a
+// caller's transaction holds the stream; or else with a ConflictError.
 func (s *Store) explain(ctx context.Context, q Querier, r *appendRequest) (Result, error) {
-	prev, err := s.earlierRun(ctx, q, r.stream, r.meta.CommandID)
-	if err != nil {
-		return Result{}, fmt.Errorf("append to %s: look up an earlier run: %w", r.stream, err)
-	}
-	if len(prev) > 0 {
-		return resultOf(prev, true), nil
+	res, found, err := s.answerRepeat(ctx, q, r.stream, r.meta)
+	if found || err != nil {
+		return res, err
 	}
 	var actual int
-	if err := q.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM events WHERE stream_id = $1`, r.stream).Scan(&actual); err != nil {
+	var free bool
+	if err := q.QueryRow(ctx, `SELECT coalesce(max(version), 0), pg_try_advisory_xact_lock_shared(hashtextextended($1, 0))
+		FROM events WHERE stream_id = $1`, r.stream).Scan(&actual, &free); err != nil {
 		return Result{}, fmt.Errorf("append to %s: read version after conflict: %w", r.stream, err)
 	}
+	if !free {
+		return Result{}, &busyError{stream: r.stream}
+	}
 	return Result{}, &ConflictError{Stream: r.stream, Expected: r.expected, Actual: actual}
+}
+
+// busyError says another transaction holds the stream (see AppendTx).
+type busyError struct{ stream string }
+
+func (e *busyError) Error() string {
+	return "stream " + e.stream + " is being written by another transaction"
 }

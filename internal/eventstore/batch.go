@@ -3,6 +3,7 @@ package eventstore
 import (
 	"context"
 	"errors"
+	"hash/fnv"
 	"slices"
 	"strings"
 
@@ -32,7 +33,7 @@ var ErrClosed = errors.New("event store closed")
 // command id makes a retry safe.
 func (s *Store) submit(ctx context.Context, r *appendRequest) (appendOutcome, error) {
 	select {
-	case s.queue <- r:
+	case s.queueOf(r.stream) <- r:
 	case <-s.closing:
 		return appendOutcome{}, ErrClosed
 	case <-ctx.Done():
@@ -48,11 +49,21 @@ func (s *Store) submit(ctx context.Context, r *appendRequest) (appendOutcome, er
 	}
 }
 
+// queueOf is the writer a stream's appends go to. A stream always goes to
+// the same writer, so two batches in flight never race for one stream: an
+// append expecting Any never loses its version to this process's own
+// writers.
+func (s *Store) queueOf(stream string) chan *appendRequest {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(stream))
+	return s.queues[h.Sum32()%uint32(len(s.queues))]
+}
+
 // writeBatches takes what is queued, at most one request per stream and
 // maxBatchEvents events, writes it in one statement, and answers each
 // request. A second request for a stream already in the batch waits for the
 // next batch, so each request's version check sees the one before it.
-func (s *Store) writeBatches(ctx context.Context) {
+func (s *Store) writeBatches(ctx context.Context, queue chan *appendRequest) {
 	var held []*appendRequest
 	for {
 		batch, streams, events := []*appendRequest(nil), map[string]bool{}, 0
@@ -73,17 +84,17 @@ func (s *Store) writeBatches(ctx context.Context) {
 		}
 		if len(batch) == 0 {
 			select {
-			case r := <-s.queue:
+			case r := <-queue:
 				add(r)
 			case <-ctx.Done():
-				s.failQueued()
+				failQueued(queue)
 				return
 			}
 		}
 	drain:
 		for len(held) == 0 && events < maxBatchEvents {
 			select {
-			case r := <-s.queue:
+			case r := <-queue:
 				add(r)
 			default:
 				break drain
@@ -162,10 +173,10 @@ func isDeadlock(err error) bool {
 }
 
 // failQueued answers what is still queued when the store closes.
-func (s *Store) failQueued() {
+func failQueued(queue chan *appendRequest) {
 	for {
 		select {
-		case r := <-s.queue:
+		case r := <-queue:
 			r.done <- appendOutcome{err: ErrClosed}
 		default:
 			return

@@ -565,7 +565,11 @@ func TestAppendThatLosesARacePartWayIsAConflict(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rival.Rollback(ctx)
-	if _, err := s.AppendTx(ctx, rival, "s-1", eventstore.Exact(1), meta(), counted{N: 2}); err != nil {
+	// The rival is another process's batch statement, caught mid-flight: it
+	// holds no stream lock (AppendTx would, and keep the append out).
+	if _, err := rival.Exec(ctx, `INSERT INTO events (event_id, stream_id, version, type, schema_version, data,
+		command_id, correlation_id, actor) VALUES ($1, 's-1', 2, 'test.Counted', 1, '{"writer":0,"n":2}', $2, $2, 'test')`,
+		uuid.New(), uuid.New()); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)

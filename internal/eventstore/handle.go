@@ -67,6 +67,9 @@ func outcome(res Result, err error) string {
 }
 
 func handle[S, C any](ctx context.Context, s *Store, stream string, d Decider[S, C], meta Metadata, cmd C) (Result, error) {
+	if meta.Command == "" {
+		meta.Command = commandName(cmd)
+	}
 	// Commands on one stream in this process take turns, so they do not
 	// conflict with each other; other processes are met by the retries.
 	unlock, err := s.lockStream(ctx, stream)
@@ -91,11 +94,7 @@ func handle[S, C any](ctx context.Context, s *Store, stream string, d Decider[S,
 			agg.fold(d, tail)
 		}
 		if agg.commands[meta.CommandID] {
-			prev, err := s.earlierRun(ctx, s.pool, stream, meta.CommandID)
-			if err != nil || len(prev) == 0 {
-				return Result{}, fmt.Errorf("%s: find the earlier run of command %s: %w", stream, meta.CommandID, err)
-			}
-			return resultOf(prev, true), nil
+			return s.repeat(ctx, stream, meta)
 		}
 		events, err := d.Decide(agg.state, cmd)
 		if (err != nil || len(events) == 0) && cached && attempt == 1 {
@@ -103,14 +102,11 @@ func handle[S, C any](ctx context.Context, s *Store, stream string, d Decider[S,
 			// this process last saw it: look again before answering.
 			continue
 		}
-		if err != nil {
-			return Result{}, err
-		}
-		if len(events) == 0 {
-			return agg.unchanged(), nil
+		if err != nil || len(events) == 0 {
+			return s.remember(ctx, s.pool, stream, meta, agg.unchanged(), err)
 		}
 		res, err := s.Append(ctx, stream, Exact(agg.version), meta, events...)
-		if err == nil {
+		if err == nil && !res.Duplicate {
 			agg.fold(d, res.Events)
 		}
 		if !errors.Is(err, ErrConflict) {
@@ -127,6 +123,44 @@ func handle[S, C any](ctx context.Context, s *Store, stream string, d Decider[S,
 		case <-time.After(time.Duration(rand.Int64N(int64(min(100*time.Millisecond, time.Millisecond<<attempt))))):
 		}
 	}
+}
+
+// commandName is how a command is remembered: its package and type.
+func commandName(cmd any) string { return fmt.Sprintf("%T", cmd) }
+
+// repeat answers a command that wrote to the stream before.
+func (s *Store) repeat(ctx context.Context, stream string, meta Metadata) (Result, error) {
+	res, found, err := s.answerRepeat(ctx, s.pool, stream, meta)
+	if err == nil && !found {
+		err = fmt.Errorf("%s: command %s wrote here, but is not remembered", stream, meta.CommandID)
+	}
+	return res, err
+}
+
+// remember records a command that decided no change, or that the domain
+// refused (decided is its refusal), and answers it. A command remembered
+// already is answered as it was the first time.
+func (s *Store) remember(ctx context.Context, q execQuerier, stream string, meta Metadata, unchanged Result, decided error) (Result, error) {
+	var refusal *domain.Error
+	if decided != nil && !errors.As(decided, &refusal) {
+		return Result{}, decided // not a decision: an outage or a bug
+	}
+	outcome, res := OutcomeUnchanged, unchanged
+	if refusal != nil {
+		outcome, res = OutcomeRefused, Result{}
+	}
+	fresh, err := recordOutcome(ctx, q, stream, meta, outcome, refusal, unchanged)
+	if err != nil {
+		return Result{}, err
+	}
+	if !fresh {
+		res, found, err := s.answerRepeat(ctx, q, stream, meta)
+		if err != nil || found {
+			return res, err
+		}
+		return Result{}, fmt.Errorf("%s: command %s is neither new nor remembered", stream, meta.CommandID)
+	}
+	return res, decided
 }
 
 // aggregate is a stream as this process last folded it. Handle keeps it
@@ -227,6 +261,9 @@ func (s *Store) lockStream(ctx context.Context, stream string) (func(), error) {
 // transaction, and the subscriber tries the batch again. A command id seen
 // on the stream before decides nothing.
 func HandleTx[S, C any](ctx context.Context, tx pgx.Tx, s *Store, stream string, d Decider[S, C], meta Metadata, cmd C) (Result, error) {
+	if meta.Command == "" {
+		meta.Command = commandName(cmd)
+	}
 	history, err := s.ReadStreamTx(ctx, tx, stream)
 	if err != nil {
 		return Result{}, err
@@ -238,7 +275,7 @@ func HandleTx[S, C any](ctx context.Context, tx pgx.Tx, s *Store, stream string,
 	}
 	events, err := d.Decide(agg.state, cmd)
 	if err != nil || len(events) == 0 {
-		return agg.unchanged(), err
+		return s.remember(ctx, tx, stream, meta, agg.unchanged(), err)
 	}
 	return s.AppendTx(ctx, tx, stream, Exact(agg.version), meta, events...)
 }

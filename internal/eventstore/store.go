@@ -68,6 +68,14 @@ type Metadata struct {
 	CausationID uuid.UUID
 	// Actor names who acted: "customer:…", "staff:alice", "policy:…".
 	Actor string
+	// Command names the command ("ordering.CancelOrder") and Request is a
+	// digest of the client's request that carried it. Neither is stored with
+	// the events: they are recorded with the command's outcome (see
+	// outcome.go), so that a repeat is answered as the first run was and a
+	// command id reused for another request is refused. An empty Request
+	// matches any repeat.
+	Command string `json:"-"`
+	Request string `json:"-"`
 }
 
 // Cursor is a place in the global order: (transaction id, position).
@@ -107,8 +115,8 @@ type Store struct {
 	// notifyReq asks the notifier goroutine for one NOTIFY; a full buffer
 	// means one is already due, so requests coalesce.
 	notifyReq chan struct{}
-	// queue feeds the batching writers (see batch.go).
-	queue chan *appendRequest
+	// queues feed the batching writers, one each (see batch.go).
+	queues []chan *appendRequest
 	// aggregates keeps streams folded between commands (see Handle).
 	aggregates  aggregateCache
 	streamLocks streamLocks
@@ -122,12 +130,14 @@ type Store struct {
 func Open(pool *pgxpool.Pool, codec *Codec) *Store {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Store{pool: pool, codec: codec, wake: newSignal(), notifyReq: make(chan struct{}, 1),
-		queue: make(chan *appendRequest, 4*maxBatchEvents), closing: make(chan struct{}), stop: cancel}
+		closing: make(chan struct{}), stop: cancel}
 	s.done.Add(2 + batchWriters)
 	go func() { defer s.done.Done(); s.listen(ctx) }()
 	go func() { defer s.done.Done(); s.notify(ctx) }()
 	for range batchWriters {
-		go func() { defer s.done.Done(); s.writeBatches(ctx) }()
+		q := make(chan *appendRequest, 2*maxBatchEvents)
+		s.queues = append(s.queues, q)
+		go func() { defer s.done.Done(); s.writeBatches(ctx, q) }()
 	}
 	return s
 }

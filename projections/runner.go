@@ -47,11 +47,14 @@ type Runner struct {
 
 	mu       sync.Mutex
 	progress chan struct{} // closed and replaced whenever a batch commits here
+	// reached is where each projection run here has got to, so a wait for
+	// a place it has passed needs no query.
+	reached map[string]eventstore.Cursor
 }
 
 // NewRunner makes a runner for the projections.
 func NewRunner(store *eventstore.Store, log *slog.Logger, ps ...Projection) *Runner {
-	return &Runner{store: store, projections: ps, log: log, progress: make(chan struct{})}
+	return &Runner{store: store, projections: ps, log: log, progress: make(chan struct{}), reached: map[string]eventstore.Cursor{}}
 }
 
 // Projections lists what the runner runs.
@@ -152,8 +155,8 @@ func (r *Runner) lead(ctx context.Context, p Projection) error {
 			}
 		}
 		return applyAll(ctx, tx, p, events)
-	}, eventstore.SubscribeOptions{BatchSize: batchSize(p), Committed: func(eventstore.Cursor) {
-		r.advanced()
+	}, eventstore.SubscribeOptions{BatchSize: batchSize(p), Committed: func(c eventstore.Cursor) {
+		r.advanced(p.Name(), c)
 		if r.Notify != nil {
 			// The projections page follows every batch's progress.
 			topics = append(topics, "projections")
@@ -176,17 +179,22 @@ func batchSize(p Projection) int {
 	return 50
 }
 
-func (r *Runner) advanced() {
+func (r *Runner) advanced(name string, c eventstore.Cursor) {
 	r.mu.Lock()
+	if r.reached[name].Less(c) {
+		r.reached[name] = c
+	}
 	close(r.progress)
 	r.progress = make(chan struct{})
 	r.mu.Unlock()
 }
 
-func (r *Runner) changed() <-chan struct{} {
+// changed returns a channel closed at the next batch committed here, and
+// whether the projection, run here, has reached c already.
+func (r *Runner) changed(name string, c eventstore.Cursor) (<-chan struct{}, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.progress
+	return r.progress, !r.reached[name].Less(c)
 }
 
 // WaitFor waits, at most max, until the projection has applied the event at
@@ -202,7 +210,10 @@ func (r *Runner) WaitFor(ctx context.Context, name string, c eventstore.Cursor, 
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		changed := r.changed()
+		changed, reached := r.changed(name, c)
+		if reached {
+			return true, nil
+		}
 		at, err := r.store.Checkpoint(ctx, name)
 		if err != nil {
 			if ctx.Err() != nil {

@@ -28,12 +28,13 @@ func Stream(username string) string { return "staff-" + username }
 
 var decider = eventstore.Decider[staff.State, staff.Command]{Evolve: staff.Evolve, Decide: staff.Decide}
 
-// Run decides a staff command on the member's stream.
-func (a Accounts) Run(ctx context.Context, username, actor string, id uuid.UUID, cmd staff.Command) (eventstore.Result, error) {
-	if id == uuid.Nil {
-		id = uuid.New()
+// Run decides a staff command on the member's stream; a command with no id
+// is given a new one.
+func (a Accounts) Run(ctx context.Context, username string, meta eventstore.Metadata, cmd staff.Command) (eventstore.Result, error) {
+	if meta.CommandID == uuid.Nil {
+		meta.CommandID = uuid.New()
 	}
-	return eventstore.Handle(ctx, a.Store, Stream(username), decider, eventstore.Metadata{CommandID: id, Actor: actor}, cmd)
+	return eventstore.Handle(ctx, a.Store, Stream(username), decider, meta, cmd)
 }
 
 // Member returns a staff member as their stream tells it now.
@@ -67,7 +68,7 @@ func (a Accounts) Add(ctx context.Context, username string, role staff.Role, pas
 	if err := CheckPassword(password); err != nil {
 		return err
 	}
-	if _, err := a.Run(ctx, username, actor, uuid.Nil, staff.AddMember{Username: username, Role: role}); err != nil {
+	if _, err := a.Run(ctx, username, eventstore.Metadata{CommandID: uuid.Nil, Actor: actor}, staff.AddMember{Username: username, Role: role}); err != nil {
 		return err
 	}
 	return a.SetPassword(ctx, username, password, actor)
@@ -87,7 +88,7 @@ func (a Accounts) SetPassword(ctx context.Context, username, password, actor str
 		ON CONFLICT (username) DO UPDATE SET password_hash = $2, updated_at = now()`, username, string(hash)); err != nil {
 		return fmt.Errorf("store password: %w", err)
 	}
-	_, err = a.Run(ctx, username, actor, uuid.Nil, staff.RecordPasswordChange{})
+	_, err = a.Run(ctx, username, eventstore.Metadata{CommandID: uuid.Nil, Actor: actor}, staff.RecordPasswordChange{})
 	return err
 }
 
@@ -135,17 +136,17 @@ func (a Accounts) EnsureAdmin(ctx context.Context, password string) (generated s
 	}
 	if !m.Exists {
 		id := uuid.NewSHA1(uuid.Nil, []byte("add the admin manager"))
-		if _, err := a.Run(ctx, AdminUsername, "system:start", id, staff.AddMember{Username: AdminUsername, Role: staff.Manager}); err != nil {
+		if _, err := a.Run(ctx, AdminUsername, eventstore.Metadata{CommandID: id, Actor: "system:start"}, staff.AddMember{Username: AdminUsername, Role: staff.Manager}); err != nil {
 			return "", err
 		}
 	}
 	if password != "" {
 		// Resetting the password is the way back in: the account must also
 		// be enabled and a manager again.
-		if _, err := a.Run(ctx, AdminUsername, "system:start", uuid.Nil, staff.Enable{}); err != nil {
+		if _, err := a.Run(ctx, AdminUsername, eventstore.Metadata{CommandID: uuid.Nil, Actor: "system:start"}, staff.Enable{}); err != nil {
 			return "", err
 		}
-		if _, err := a.Run(ctx, AdminUsername, "system:start", uuid.Nil, staff.ChangeRole{Role: staff.Manager}); err != nil {
+		if _, err := a.Run(ctx, AdminUsername, eventstore.Metadata{CommandID: uuid.Nil, Actor: "system:start"}, staff.ChangeRole{Role: staff.Manager}); err != nil {
 			return "", err
 		}
 		if _, err := a.Verify(ctx, AdminUsername, password); err == nil {

@@ -155,15 +155,16 @@ func (s *Store) RefusedCommands(ctx context.Context, stream string) ([]CommandRe
 
 // LastWrite returns the place in the global order of the last event an
 // actor's commands wrote: what a read by that actor must wait for to show
-// them their own writes.
-func (s *Store) LastWrite(ctx context.Context, actor string) (Cursor, error) {
-	var c Cursor
-	err := s.pool.QueryRow(ctx, `SELECT transaction_id, position FROM commands
-		WHERE actor = $1 AND outcome = 'written' ORDER BY transaction_id DESC, position DESC LIMIT 1`, actor).Scan(&c.TxID, &c.Position)
+// them their own writes. recent says it was written within the last
+// `within`, by the database's clock: a copy of a read model kept in memory
+// for less than that may not show it yet.
+func (s *Store) LastWrite(ctx context.Context, actor string, within time.Duration) (c Cursor, recent bool, err error) {
+	err = s.pool.QueryRow(ctx, `SELECT transaction_id, position, recorded_at > now() - $2::interval FROM commands
+		WHERE actor = $1 AND outcome = 'written' ORDER BY transaction_id DESC, position DESC LIMIT 1`, actor, within).Scan(&c.TxID, &c.Position, &recent)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return Cursor{}, fmt.Errorf("last write of %s: %w", actor, err)
+		return Cursor{}, false, fmt.Errorf("last write of %s: %w", actor, err)
 	}
-	return c, nil
+	return c, recent, nil
 }
 
 // answerRepeat answers a command id that is remembered already: as its

@@ -34,6 +34,14 @@ var (
 		Help: "Live screens connected to this process.",
 	})
 
+	// OwnWritesWaits counts reads that waited for a read model to show the
+	// client's own last write, by how it ended ("reached", "behind" after
+	// the bound, "error"). A read by a client that never wrote waits for
+	// nothing and is not counted.
+	OwnWritesWaits = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "restaurant_own_writes_waits_total",
+		Help: "Reads that waited for a read model to show the client's own last write, by outcome.",
+	}, []string{"outcome"})
 	// Pushes counts region pushes sent to live screens, and those dropped
 	// because the screen could not take them.
 	Pushes = prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -50,7 +58,7 @@ var (
 var memoryInUse = regexp.MustCompile(`^/gc/heap/live:bytes$|^/memory/classes/heap/(objects|stacks):bytes$|^/gc/cycles/total:gc-cycles$`)
 
 func init() {
-	Registry.MustRegister(Commands, AppendSeconds, Sockets, Pushes,
+	Registry.MustRegister(Commands, AppendSeconds, Sockets, Pushes, OwnWritesWaits,
 		collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(collectors.GoRuntimeMetricsRule{Matcher: memoryInUse})),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 }

@@ -94,6 +94,19 @@ func (a *testApp) caughtUp() {
 	}
 }
 
+// eventually waits, with a deadline, until cond holds: for what other
+// clients wrote, which arrives as the projections apply it.
+func (a *testApp) eventually(what string, cond func() bool) {
+	a.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			a.t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // events counts the events written by requests; policies react on their
 // own time and are left out.
 func (a *testApp) events() int {
@@ -131,6 +144,14 @@ func (g *guest) do(req *http.Request) *httptest.ResponseRecorder {
 
 func (g *guest) get(path string) *httptest.ResponseRecorder {
 	return g.do(httptest.NewRequest(http.MethodGet, path, nil))
+}
+
+// afterOthers reads a page once every projection has applied what other
+// clients wrote until now (their writes are not waited for by this one's
+// reads, only its own).
+func (g *guest) afterOthers(path string) *httptest.ResponseRecorder {
+	g.a.caughtUp()
+	return g.get(path)
 }
 
 func (g *guest) getJSON(path string, into any) *httptest.ResponseRecorder {

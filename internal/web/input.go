@@ -1,6 +1,8 @@
 package web
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +17,7 @@ import (
 	"github.com/google/uuid"
 
 	"restaurant/domain"
+	"restaurant/internal/eventstore"
 )
 
 // maxBody bounds what a command may send.
@@ -27,6 +30,10 @@ type input struct {
 	// key is the client's idempotency key: the form's command_id or the
 	// Idempotency-Key header.
 	key string
+	// request is a digest of what was asked: the method, the path and the
+	// fields but the key. A key that comes again with another request is
+	// refused rather than answered as the first (see eventstore.Metadata).
+	request string
 }
 
 // requestError is a request the server cannot read at all.
@@ -86,7 +93,22 @@ func readInput(w http.ResponseWriter, r *http.Request) (input, error) {
 	if err := textOnly(in.values); err != nil {
 		return in, err
 	}
+	in.request = requestDigest(r.Method, r.URL.Path, in.values)
 	return in, nil
+}
+
+// requestDigest sums up a request's method, path and fields (but the
+// idempotency key), whether they came as a form or as JSON. Passwords stay
+// out: the digest is stored, and must not help anyone guess one.
+func requestDigest(method, path string, values map[string]string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s %s\n", method, path)
+	for _, k := range slices.Sorted(maps.Keys(values)) {
+		if k != "command_id" && !strings.Contains(k, "password") {
+			fmt.Fprintf(h, "%q=%q\n", k, values[k])
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // textOnly refuses a field that is not text: a NUL character or bytes that
@@ -131,6 +153,12 @@ func (in input) commandID(scope string) uuid.UUID {
 		return uuid.New()
 	}
 	return uuid.NewSHA1(idempotencyNamespace, []byte(scope+"\x00"+in.key))
+}
+
+// meta is the metadata of the command the request carries, for an actor
+// whose keys are scoped by scope.
+func (in input) meta(scope, actor string) eventstore.Metadata {
+	return eventstore.Metadata{CommandID: in.commandID(scope), Actor: actor, Request: in.request}
 }
 
 // quantity parses a quantity field for people: whole numbers only.

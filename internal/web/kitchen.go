@@ -133,8 +133,7 @@ func (d Deps) ticketCommand(build func(at time.Time) kitchen.Command) http.Handl
 		ctx, cancel := withTimeout(r, 10*time.Second)
 		defer cancel()
 		actor := staffActor(ctx)
-		meta := eventstore.Metadata{CommandID: in.commandID(actor), Actor: actor}
-		res, err := eventstore.Handle(ctx, d.Store, projections.TicketStream(id), ticketDecider, meta, build(d.Now().UTC()))
+		res, err := eventstore.Handle(ctx, d.Store, projections.TicketStream(id), ticketDecider, in.meta(actor, actor), build(d.Now().UTC()))
 		if err != nil {
 			commandFailed(w, r, in, err, func(status int) {
 				d.renderKitchen(w, r.WithContext(ctx), status, problemOf(r, err, status).Detail)
@@ -145,7 +144,7 @@ func (d Deps) ticketCommand(build func(at time.Time) kitchen.Command) http.Handl
 			accepted(w, http.StatusAccepted, res, map[string]any{"ticket_id": id})
 			return
 		}
-		redirectAfter(w, r, "/kitchen", res, nil)
+		redirectAfter(w, r, "/kitchen", nil)
 	}
 }
 

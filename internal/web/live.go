@@ -135,6 +135,11 @@ func (d Deps) followLive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r = r.WithContext(ctx)
+	// The screen's first render shows the client's own last write.
+	if m, ok, err := d.staffMember(r); err == nil && ok {
+		r = r.WithContext(context.WithValue(r.Context(), staffCtxKey{}, m))
+	}
+	d.waitFor(r, readModelsOf(topics)...)
 	regions := map[string]region{}
 	for _, t := range topics {
 		reg, err := d.authorize(r, t)
@@ -461,6 +466,26 @@ func parseTopics(raw []string) ([]string, error) {
 		}
 	}
 	return topics, nil
+}
+
+// readModelsOf names the read models the topics' regions show.
+func readModelsOf(topics []string) []string {
+	var names []string
+	for _, t := range topics {
+		name := ""
+		switch {
+		case t == "menu":
+			name = "menu"
+		case t == "kitchen":
+			name = "tickets"
+		case t == "orders", strings.HasPrefix(t, "order:"):
+			name = "orders"
+		}
+		if name != "" && !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	return names
 }
 
 func knownTopic(t string) bool {

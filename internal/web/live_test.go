@@ -179,7 +179,7 @@ func TestLiveScreensStopWhenAccessEnds(t *testing.T) {
 	kai := a.guest()
 	kai.signIn("kai", kitchenPassword)
 	closedFor("disabled", kai, func() {
-		if _, err := a.accounts.Run(ctx, "kai", "staff:test", uuid.New(), staff.Disable{}); err != nil {
+		if _, err := a.accounts.Run(ctx, "kai", eventstore.Metadata{CommandID: uuid.New(), Actor: "staff:test"}, staff.Disable{}); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -15,24 +15,25 @@ import (
 
 // showMenu is the front page: the menu by category.
 func (d Deps) showMenu(w http.ResponseWriter, r *http.Request) {
-	d.waitFor(r, "orders") // the guest's order, in the header
-	d.waitFor(r, "menu")   // a manager's change to the menu
+	// The guest's order, in the header, and a manager's change to the menu.
+	wrote := d.waitFor(r, "orders", "menu")
 	guest, _ := guestID(r)
-	if guest == "" && len(r.URL.Query()) == 0 && d.cachedAnonymousMenu(w, r) {
+	if guest == "" && !wrote && len(r.URL.Query()) == 0 && d.cachedAnonymousMenu(w, r) {
 		return
 	}
-	d.renderMenu(w, r, http.StatusOK, guest, nil)
+	d.renderMenu(w, r, http.StatusOK, guest, nil, wrote)
 }
 
 // popularAt is how often a dish must have been ordered to be called a
 // favourite.
 const popularAt = 3
 
-func (d Deps) renderMenu(w http.ResponseWriter, r *http.Request, status int, guest string, fe *views.FormError) {
+// renderMenu renders the menu; fresh reads it from the read model, not the
+// copy kept in memory for a moment (for whoever just wrote, or failed to).
+func (d Deps) renderMenu(w http.ResponseWriter, r *http.Request, status int, guest string, fe *views.FormError, fresh bool) {
 	ctx, cancel := withTimeout(r, 5*time.Second)
 	defer cancel()
-	_, seen := r.URL.Query()[seenParam]
-	v, err := d.menuView(ctx, guest, fe, seen)
+	v, err := d.menuView(ctx, guest, fe, fresh || fe != nil)
 	if err != nil {
 		fail(w, r, err)
 		return
@@ -47,7 +48,7 @@ func (d Deps) renderMenu(w http.ResponseWriter, r *http.Request, status int, gue
 			}
 		}
 	}
-	if guest == "" && status == http.StatusOK && fe == nil && v.Flash == "" {
+	if guest == "" && !fresh && status == http.StatusOK && fe == nil && v.Flash == "" {
 		d.storeAnonymousMenu(w, r, v)
 		return
 	}
@@ -118,9 +119,9 @@ func (d Deps) openOrder(w http.ResponseWriter, r *http.Request) {
 		}
 		add = &cmd
 	}
-	res, err := d.runOrderCommand(ctx, orderID, guest, openID, open)
+	res, err := d.runOrderCommand(ctx, orderID, guest, openID, in.request, open)
 	if err == nil && add != nil {
-		res, err = d.runOrderCommand(ctx, orderID, guest, uuid.NewSHA1(openID, []byte("add-item")), *add)
+		res, err = d.runOrderCommand(ctx, orderID, guest, uuid.NewSHA1(openID, []byte("add-item")), in.request, *add)
 	}
 	if err != nil {
 		d.openFailed(w, r, in, guest, err)
@@ -135,14 +136,14 @@ func (d Deps) openOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if add != nil {
-		redirectAfter(w, r, "/#item-"+add.MenuItemID, res, url.Values{"added": {add.LineID}})
+		redirectAfter(w, r, "/#item-"+add.MenuItemID, url.Values{"added": {add.LineID}})
 		return
 	}
-	redirectAfter(w, r, href, res, nil)
+	redirectAfter(w, r, href, nil)
 }
 
 func (d Deps) openFailed(w http.ResponseWriter, r *http.Request, in input, guest string, err error) {
 	commandFailed(w, r, in, err, func(status int) {
-		d.renderMenu(w, r, status, guest, formError(r, "add-"+in.values["menu_item_id"], in, err))
+		d.renderMenu(w, r, status, guest, formError(r, "add-"+in.values["menu_item_id"], in, err), true)
 	})
 }

@@ -13,8 +13,7 @@ import (
 
 // menuFreshFor is how long the menu may be served from memory. The menu
 // changes a few times a day and readers are eventually consistent anyway;
-// whoever changed it gets read-your-writes by the seen parameter, which
-// skips the cache.
+// a client who has written reads the read model itself (see waitFor).
 const menuFreshFor = 200 * time.Millisecond
 
 // menuCache keeps the menu read model, and the page as anonymous visitors

@@ -50,6 +50,7 @@ func (d Deps) showOrder(w http.ResponseWriter, r *http.Request) {
 
 // listCommands lists the commands valid on the order now.
 func (d Deps) listCommands(w http.ResponseWriter, r *http.Request) {
+	d.waitFor(r, "orders")
 	guest, _ := guestID(r)
 	o, err := d.guestOrder(r, chi.URLParam(r, "orderID"), guest)
 	if err != nil {

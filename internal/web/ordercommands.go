@@ -37,9 +37,10 @@ func ownedOrder(guest string) eventstore.Decider[ordering.State, ordering.Comman
 
 var errNoSuchOrder = domain.NotFound("There is no such order.")
 
-// runOrderCommand decides and appends a command on a guest's order.
-func (d Deps) runOrderCommand(ctx context.Context, orderID, guest string, id uuid.UUID, cmd ordering.Command) (eventstore.Result, error) {
-	meta := eventstore.Metadata{CommandID: id, Actor: guestActor(guest)}
+// runOrderCommand decides and appends a command on a guest's order; request
+// is the digest of the request that carried it.
+func (d Deps) runOrderCommand(ctx context.Context, orderID, guest string, id uuid.UUID, request string, cmd ordering.Command) (eventstore.Result, error) {
+	meta := eventstore.Metadata{CommandID: id, Actor: guestActor(guest), Request: request}
 	return eventstore.Handle(ctx, d.Store, orderStream(orderID), ownedOrder(guest), meta, cmd)
 }
 
@@ -73,7 +74,7 @@ func (d Deps) serve(oc orderCommand) http.HandlerFunc {
 		cmd, err := oc.build(ctx, r, in)
 		var res eventstore.Result
 		if err == nil {
-			res, err = d.runOrderCommand(ctx, orderID, guest, in.commandID(guest), cmd)
+			res, err = d.runOrderCommand(ctx, orderID, guest, in.commandID(guest), in.request, cmd)
 		}
 		if err != nil {
 			d.orderCommandFailed(w, r, oc, in, orderID, guest, err)
@@ -88,10 +89,10 @@ func (d Deps) serve(oc orderCommand) http.HandlerFunc {
 		}
 		if add, ok := cmd.(ordering.AddItem); ok && oc.backToMenu {
 			// Back to the dish, so the guest keeps their place on the menu.
-			redirectAfter(w, r, "/#item-"+add.MenuItemID, res, url.Values{"added": {add.LineID}})
+			redirectAfter(w, r, "/#item-"+add.MenuItemID, url.Values{"added": {add.LineID}})
 			return
 		}
-		redirectAfter(w, r, "/orders/"+orderID, res, nil)
+		redirectAfter(w, r, "/orders/"+orderID, nil)
 	}
 }
 
@@ -99,7 +100,7 @@ func (d Deps) orderCommandFailed(w http.ResponseWriter, r *http.Request, oc orde
 	commandFailed(w, r, in, err, func(status int) {
 		fe := formError(r, oc.form(r), in, err)
 		if oc.backToMenu {
-			d.renderMenu(w, r, status, guest, fe)
+			d.renderMenu(w, r, status, guest, fe, true)
 			return
 		}
 		d.renderOrder(w, r, status, orderID, guest, fe)

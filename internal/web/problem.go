@@ -33,6 +33,9 @@ func statusOf(err error) int {
 	if errors.Is(err, eventstore.ErrConflict) {
 		return http.StatusConflict
 	}
+	if errors.Is(err, eventstore.ErrCommandReused) {
+		return http.StatusUnprocessableEntity
+	}
 	switch domain.ErrorCode(err) {
 	case domain.EINVALID:
 		return http.StatusUnprocessableEntity
@@ -74,6 +77,9 @@ func problemOf(r *http.Request, err error, status int) Problem {
 		p.Detail = re.detail
 	case errors.As(err, &de):
 		p.Detail, p.Field = de.Message, de.Field
+	case errors.Is(err, eventstore.ErrCommandReused):
+		p.Detail = "This command id (idempotency key) was already used for a different request. " +
+			"Nothing was changed; send this request with a new key."
 	case status == http.StatusConflict:
 		p.Detail = "Someone else changed this at the same moment. Please try again."
 	case status == http.StatusServiceUnavailable && postgres.Unavailable(err):

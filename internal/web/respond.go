@@ -7,9 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/a-h/templ"
 	"github.com/google/uuid"
@@ -75,49 +73,14 @@ func methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 	fail(w, r, &requestError{http.StatusMethodNotAllowed, fmt.Sprintf("%s is not allowed here.", r.Method)})
 }
 
-// seenParam carries a command's place in the global order to the page the
-// guest is sent to, which waits until its read model has got there.
-const seenParam = "seen"
-
-func formatSeen(c eventstore.Cursor) string { return fmt.Sprintf("%d.%d", c.TxID, c.Position) }
-
-func parseSeen(s string) (eventstore.Cursor, bool) {
-	tx, pos, ok := strings.Cut(s, ".")
-	if !ok {
-		return eventstore.Cursor{}, false
-	}
-	t, err1 := strconv.ParseUint(tx, 10, 64)
-	p, err2 := strconv.ParseInt(pos, 10, 64)
-	if err1 != nil || err2 != nil {
-		return eventstore.Cursor{}, false
-	}
-	return eventstore.Cursor{TxID: t, Position: p}, true
-}
-
-// waitFor waits, about a second at most, until a read model shows what the
-// user just did (the command's place in the log is in the seen parameter).
-func (d Deps) waitFor(r *http.Request, projection string) {
-	c, ok := parseSeen(r.URL.Query().Get(seenParam))
-	if !ok || d.Runner == nil {
-		return
-	}
-	if reached, err := d.Runner.WaitFor(r.Context(), projection, c, time.Second); err != nil {
-		slog.WarnContext(r.Context(), "read-your-writes wait failed", "err", err)
-	} else if !reached {
-		slog.WarnContext(r.Context(), "read model is more than a second behind", "projection", projection, "waiting_for", c.Position)
-	}
-}
-
-// redirectAfter sends a form's poster on with 303 See Other, carrying the
-// command's position.
-func redirectAfter(w http.ResponseWriter, r *http.Request, target string, res eventstore.Result, extra url.Values) {
+// redirectAfter sends a form's poster on with 303 See Other. The page it
+// goes to waits for the poster's own write by itself (see waitFor): no
+// position travels in the address.
+func redirectAfter(w http.ResponseWriter, r *http.Request, target string, extra url.Values) {
 	u, _ := url.Parse(target)
 	q := u.Query()
 	for k, vs := range extra {
 		q[k] = vs
-	}
-	if res.Position > 0 {
-		q.Set(seenParam, formatSeen(res.Cursor))
 	}
 	u.RawQuery = q.Encode()
 	http.Redirect(w, r, u.String(), http.StatusSeeOther)
@@ -138,7 +101,6 @@ func accepted(w http.ResponseWriter, status int, res eventstore.Result, body map
 		body["command_id"] = res.Events[n-1].CommandID.String()
 	}
 	body["position"] = res.Position
-	body["seen"] = formatSeen(res.Cursor)
 	body["duplicate"] = res.Duplicate
 	writeJSON(w, status, "application/json", body)
 }

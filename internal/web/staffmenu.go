@@ -27,13 +27,14 @@ var menuDecider = eventstore.Decider[menu.State, menu.Command]{Evolve: menu.Evol
 
 // showStaffMenu is the manager's menu page.
 func (d Deps) showStaffMenu(w http.ResponseWriter, r *http.Request) {
-	d.waitFor(r, "menu")
-	d.renderStaffMenu(w, r, http.StatusOK, nil)
+	wrote := d.waitFor(r, "menu")
+	d.renderStaffMenu(w, r, http.StatusOK, nil, wrote)
 }
 
-func (d Deps) renderStaffMenu(w http.ResponseWriter, r *http.Request, status int, fe *views.FormError) {
-	_, seen := r.URL.Query()[seenParam]
-	items, err := d.listed(r.Context(), seen || fe != nil)
+// renderStaffMenu renders the manager's menu; fresh reads the read model,
+// not the copy kept in memory for a moment.
+func (d Deps) renderStaffMenu(w http.ResponseWriter, r *http.Request, status int, fe *views.FormError, fresh bool) {
+	items, err := d.listed(r.Context(), fresh || fe != nil)
 	if err != nil {
 		fail(w, r, err)
 		return
@@ -102,12 +103,11 @@ func (d Deps) menuCommand(form func(r *http.Request) string, build func(r *http.
 		}
 		var res eventstore.Result
 		if err == nil {
-			meta := eventstore.Metadata{CommandID: commandID, Actor: actor}
-			res, err = eventstore.Handle(ctx, d.Store, demo.MenuItemStream(itemID), menuDecider, meta, cmd)
+			res, err = eventstore.Handle(ctx, d.Store, demo.MenuItemStream(itemID), menuDecider, in.meta(actor, actor), cmd)
 		}
 		if err != nil {
 			commandFailed(w, r, in, err, func(status int) {
-				d.renderStaffMenu(w, r.WithContext(ctx), status, formError(r, form(r), in, err))
+				d.renderStaffMenu(w, r.WithContext(ctx), status, formError(r, form(r), in, err), true)
 			})
 			return
 		}
@@ -115,7 +115,7 @@ func (d Deps) menuCommand(form func(r *http.Request) string, build func(r *http.
 			accepted(w, http.StatusAccepted, res, map[string]any{"menu_item_id": itemID})
 			return
 		}
-		redirectAfter(w, r, "/staff/menu", res, nil)
+		redirectAfter(w, r, "/staff/menu", nil)
 	}
 }
 

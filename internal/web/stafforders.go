@@ -17,6 +17,7 @@ const ordersPerPage = 50
 
 // showStaffOrders lists every order, newest first, by status, day and number.
 func (d Deps) showStaffOrders(w http.ResponseWriter, r *http.Request) {
+	d.waitFor(r, "orders")
 	v, status, err := d.staffOrdersView(r.Context(), r.URL.Query())
 	if err != nil {
 		fail(w, r, err)

@@ -61,7 +61,7 @@ func (d Deps) teamCommand(w http.ResponseWriter, r *http.Request, form, username
 	if done != "" {
 		extra = url.Values{"done": {done}}
 	}
-	redirectAfter(w, r, "/staff/team", res, extra)
+	redirectAfter(w, r, "/staff/team", extra)
 }
 
 func (d Deps) addStaff(w http.ResponseWriter, r *http.Request) {
@@ -111,7 +111,7 @@ func (d Deps) memberCommand(build func(in input) (staff.Command, error)) http.Ha
 			if !m.Exists {
 				return eventstore.Result{}, domain.NotFound("There is no such staff member.")
 			}
-			return d.Accounts.Run(r.Context(), username, actor, in.commandID(actor), cmd)
+			return d.Accounts.Run(r.Context(), username, in.meta(actor, actor), cmd)
 		})
 	}
 }

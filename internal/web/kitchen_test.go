@@ -99,7 +99,6 @@ func TestKitchenWorksATicketAndTheGuestFollows(t *testing.T) {
 	}
 }
 
-
 func TestKitchenNeedsKitchenOrManager(t *testing.T) {
 	a := withStaff(t)
 	if rec := a.guest().get("/kitchen"); rec.Code != http.StatusSeeOther {

@@ -286,7 +286,6 @@ func TestCommandsAsJSON(t *testing.T) {
 	})
 }
 
-
 func TestFiftyConcurrentAddsOnOneOrder(t *testing.T) {
 	a := newTestApp(t)
 	g := a.guest()

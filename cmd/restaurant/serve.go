@@ -14,6 +14,7 @@ import (
 	"restaurant/internal/accounts"
 	"restaurant/internal/app"
 	"restaurant/internal/demo"
+	"restaurant/internal/eventstore"
 	"restaurant/internal/live"
 	"restaurant/internal/web"
 	"restaurant/migrations"
@@ -33,7 +34,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return fmt.Errorf("KITCHEN_LATE_AFTER: %w", err)
 	}
+	fenceWarn, err := time.ParseDuration(envOr(getenv, "FENCE_WARN_AFTER", eventstore.DefaultFenceWarnAfter.String()))
+	if err != nil {
+		return fmt.Errorf("FENCE_WARN_AFTER: %w", err)
+	}
 	fs.DurationVar(&attention, "kitchen-attention", attention, "a ticket this old asks for attention (KITCHEN_ATTENTION_AFTER)")
+	fs.DurationVar(&fenceWarn, "fence-warn-after", fenceWarn,
+		"events waiting this long behind an open transaction anywhere on the PostgreSQL server are reported, naming it (FENCE_WARN_AFTER)")
 	fs.DurationVar(&late, "kitchen-late", late, "a ticket this old is late (KITCHEN_LATE_AFTER)")
 	debugAddr := fs.String("debug-addr", getenv("DEBUG_ADDR"), "serve Go's profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; empty: none (DEBUG_ADDR)")
 	if err := fs.Parse(args); err != nil {
@@ -50,6 +57,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer a.Close()
+	a.Store.WarnFenceAfter(fenceWarn)
 
 	runner := projections.NewRunner(a.Store, log, append(projections.All(), projections.Policies(a.Store)...)...)
 	hub := live.NewHub()

@@ -112,6 +112,8 @@ type Store struct {
 	pool  *pgxpool.Pool
 	codec *Codec
 	wake  *signal
+	// fence follows the fence while subscribers wait behind it (fence.go).
+	fence *fenceWatch
 	// notifyReq asks the notifier goroutine for one NOTIFY; a full buffer
 	// means one is already due, so requests coalesce.
 	notifyReq chan struct{}
@@ -129,10 +131,11 @@ type Store struct {
 // Open makes a store and starts its notification listener; Close stops it.
 func Open(pool *pgxpool.Pool, codec *Codec) *Store {
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Store{pool: pool, codec: codec, wake: newSignal(), notifyReq: make(chan struct{}, 1),
+	s := &Store{pool: pool, codec: codec, wake: newSignal(), fence: newFenceWatch(), notifyReq: make(chan struct{}, 1),
 		closing: make(chan struct{}), stop: cancel}
-	s.done.Add(2 + batchWriters)
+	s.done.Add(3 + batchWriters)
 	go func() { defer s.done.Done(); s.listen(ctx) }()
+	go func() { defer s.done.Done(); s.watchFence(ctx) }()
 	go func() { defer s.done.Done(); s.notify(ctx) }()
 	for range batchWriters {
 		q := make(chan *appendRequest, 2*maxBatchEvents)

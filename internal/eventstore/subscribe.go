@@ -26,8 +26,8 @@ type SubscribeOptions struct {
 	Committed func(Cursor)
 }
 
-// fencedPoll is how soon to look again when events wait behind an open
-// transaction.
+// fencedPoll is how soon to look again when events start to wait behind an
+// open transaction; the wait doubles while they still do (see fence.go).
 const fencedPoll = 5 * time.Millisecond
 
 // fenced says whether events after the cursor exist that the fence still
@@ -119,6 +119,7 @@ func (s *Store) Subscribe(ctx context.Context, name string, h Handler, opts Subs
 	poll := time.NewTimer(opts.PollInterval)
 	defer poll.Stop()
 	caughtUp := false
+	var fencedWait time.Duration
 	for {
 		wake := s.wake.wait()
 		events, err := s.ReadAll(ctx, cur, opts.BatchSize)
@@ -146,7 +147,7 @@ func (s *Store) Subscribe(ctx context.Context, name string, h Handler, opts Subs
 				}
 				return err
 			}
-			cur = next
+			cur, fencedWait = next, 0
 			// This batch's transaction may have been what held others'
 			// reads back, and a policy's batch appends events: let every
 			// subscriber, here and in other processes, look again.
@@ -170,8 +171,13 @@ func (s *Store) Subscribe(ctx context.Context, name string, h Handler, opts Subs
 			return fmt.Errorf("subscribe %s: %w", name, err)
 		} else if behind {
 			// Events are committed but wait behind an older transaction
-			// that is still open; it may end without notifying anyone.
-			wait = fencedPoll
+			// that is still open; it may end without notifying anyone, so
+			// the fence watcher wakes us when it does. Look again anyway,
+			// less often the longer it lasts.
+			fencedWait = s.fence.waiting(fencedWait, opts.PollInterval)
+			wait = fencedWait
+		} else {
+			fencedWait = 0
 		}
 		poll.Reset(wait)
 		select {

@@ -1,6 +1,8 @@
 // Package metrics is what the restaurant tells Prometheus: commands by type
 // and outcome, append latency, live sockets and pushes. Projection positions
-// and lag are read from the database when scraped (see web.Handler).
+// and lag are read from the database when scraped, and the age of a
+// transaction holding the event store's fence from the store's report (see
+// web.Handler).
 package metrics
 
 import (

@@ -100,7 +100,10 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	defer logFile.Close()
 	args := []string{"-D", cluster, "-k", socketDir, "-c", "listen_addresses=", "-c", "max_connections=300"}
 	if opts.Throwaway {
-		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+		// A few prepared transactions are allowed so that tests can hold
+		// the event store's fence the way a distributed transaction would.
+		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+			"-c", "max_prepared_transactions=10")
 	}
 	cmd := exec.Command(filepath.Join(bin, "postgres"), args...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile

@@ -20,6 +20,13 @@ func healthz(w http.ResponseWriter, r *http.Request) {
 
 // readyz says whether this instance can serve: the database answers, the
 // schema is fully migrated, and no projection has stopped at an event.
+//
+// A held fence (events waiting behind a transaction left open anywhere on
+// the PostgreSQL server) answers 200 with status "degraded" and the holder
+// named, not 503: every instance sees the same fence, so a 503 would make
+// the load balancer drop all of them at once, turning stale screens into a
+// restaurant that takes no orders, for something no instance can fix.
+// Commands still work; only what is read from read models waits.
 func (d Deps) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := withTimeout(r, 2*time.Second)
 	defer cancel()
@@ -27,6 +34,10 @@ func (d Deps) readyz(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", fmt.Sprint(retry))
 		writeJSON(w, http.StatusServiceUnavailable, "application/problem+json", Problem{
 			Type: "about:blank", Title: "Service Unavailable", Status: http.StatusServiceUnavailable, Detail: reason})
+		return
+	}
+	if fence, held := d.heldFence(); held {
+		writeJSON(w, http.StatusOK, "application/json", map[string]string{"status": "degraded", "detail": fenceDegraded(fence)})
 		return
 	}
 	writeJSON(w, http.StatusOK, "application/json", map[string]string{"status": "ready"})

@@ -68,6 +68,9 @@ func (d Deps) metricsHandler() http.Handler {
 	if d.Runner != nil {
 		local.MustRegister(newProjectionCollector(d))
 	}
+	if d.Store != nil {
+		local.MustRegister(fenceAgeGauge(d.Store))
+	}
 	return promhttp.HandlerFor(prometheus.Gatherers{metrics.Registry, local},
 		promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError, ErrorLog: metricsErrorLog{}})
 }

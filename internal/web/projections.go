@@ -52,6 +52,9 @@ func (d Deps) projectionsView(ctx context.Context) (views.ProjectionsView, error
 		return views.ProjectionsView{}, err
 	}
 	v := views.ProjectionsView{Nav: staffNav(ctx), CommandID: commandIDs()}
+	if r, held := d.heldFence(); held {
+		v.Fence = fenceView(r)
+	}
 	for i, s := range statuses {
 		words, running := d.rebuilds.get(s.Name)
 		v.Projections = append(v.Projections, views.ProjectionView{Name: s.Name, Position: s.Position, LagEvents: s.LagEvents,

@@ -113,7 +113,17 @@ func Grant(ctx context.Context, owner *pgxpool.Pool, app string) error {
 		return fmt.Errorf("list tables: %w", err)
 	}
 	for _, r := range all {
-		for _, sql := range grants(r.name, r.kind, r.ours, to) {
+		sqls := grants(r.name, r.kind, r.ours, to)
+		if slices.Contains(HistoryTables, r.name) {
+			seqs, err := serials(ctx, tx, r.name)
+			if err != nil {
+				return err
+			}
+			for _, seq := range seqs {
+				sqls = append(sqls, "GRANT USAGE ON SEQUENCE "+pgx.Identifier{seq}.Sanitize()+" TO "+to)
+			}
+		}
+		for _, sql := range sqls {
 			if _, err := tx.Exec(ctx, sql); err != nil {
 				return fmt.Errorf("grant %s to %s: %w (a non-superuser owner must be a member of it: GRANT %s TO owner)", r.name, app, err, to)
 			}
@@ -155,16 +165,40 @@ func grants(name, kind string, ours bool, to string) []string {
 	return []string{"ALTER " + what + " " + rel + " OWNER TO " + to}
 }
 
+const serialSequences = `
+SELECT s.relname
+FROM pg_depend d
+JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+JOIN pg_class t ON t.oid = d.refobjid
+WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a'
+  AND t.relnamespace = 'public'::regnamespace AND t.relname = $1
+ORDER BY s.relname`
+
+// serials names the sequences behind table's serial columns, which an
+// INSERT needs USAGE on; an identity column's needs nothing.
+func serials(ctx context.Context, tx pgx.Tx, table string) ([]string, error) {
+	rows, err := tx.Query(ctx, serialSequences, table)
+	if err != nil {
+		return nil, fmt.Errorf("list sequences of %s: %w", table, err)
+	}
+	seqs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("list sequences of %s: %w", table, err)
+	}
+	return seqs, nil
+}
+
 const privileges = `
 SELECT c.relname,
        pg_has_role($1, c.relowner, 'MEMBER'),
+       pg_has_role($1, n.nspowner, 'MEMBER'),
        array_remove(ARRAY[
            CASE WHEN has_table_privilege($1, c.oid, 'UPDATE') THEN 'UPDATE' END,
            CASE WHEN has_table_privilege($1, c.oid, 'DELETE') THEN 'DELETE' END,
            CASE WHEN has_table_privilege($1, c.oid, 'TRUNCATE') THEN 'TRUNCATE' END,
            CASE WHEN has_table_privilege($1, c.oid, 'TRIGGER') THEN 'TRIGGER' END], NULL)
-FROM pg_class c
-WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p') AND c.relname = ANY($2)
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname = ANY($2)
 ORDER BY c.relname`
 
 // Exposures says, one reason each, how the connected role could rewrite
@@ -201,13 +235,16 @@ func exposures(ctx context.Context, q interface {
 	var out []string
 	for rows.Next() {
 		var table string
-		var owns bool
+		var owns, ownsSchema bool
 		var may []string
-		if err := rows.Scan(&table, &owns, &may); err != nil {
+		if err := rows.Scan(&table, &owns, &ownsSchema, &may); err != nil {
 			return nil, fmt.Errorf("read privileges of %s: %w", role, err)
 		}
 		if owns {
 			out = append(out, role+" owns "+table+" (or may act as its owner) and can alter it or drop its triggers")
+		}
+		if ownsSchema {
+			out = append(out, role+" owns schema public (or may act as its owner, the database's) and can drop "+table)
 		}
 		if len(may) > 0 {
 			out = append(out, role+" may "+strings.Join(may, ", ")+" "+table)

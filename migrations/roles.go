@@ -38,20 +38,21 @@ func CreateRole(ctx context.Context, admin *pgxpool.Pool, role, password string)
 	if password != "" {
 		sql += " PASSWORD " + literal(password)
 	}
-	_, err := admin.Exec(ctx, sql)
-	var pgErr *pgconn.PgError
-	// Roles are shared by the cluster: another process may have made it
-	// first (duplicate_object), or at the same moment (unique_violation).
-	if errors.As(err, &pgErr) && (pgErr.Code == "42710" || pgErr.Code == "23505") {
-		err = nil
-	}
-	if err != nil {
+	if _, err := admin.Exec(ctx, sql); !madeElsewhere(err) {
 		return fmt.Errorf("create role %s: %w", role, err)
 	}
-	if _, err := admin.Exec(ctx, "GRANT pg_read_all_stats TO "+pgx.Identifier{role}.Sanitize()); err != nil {
+	if _, err := admin.Exec(ctx, "GRANT pg_read_all_stats TO "+pgx.Identifier{role}.Sanitize()); !madeElsewhere(err) {
 		return fmt.Errorf("let role %s read activity: %w", role, err)
 	}
 	return nil
+}
+
+// madeElsewhere says err is nil or says another process made the same
+// thing: roles are shared by the cluster, and another test binary may have
+// made one first (duplicate_object) or at the same moment (unique_violation).
+func madeElsewhere(err error) bool {
+	var pgErr *pgconn.PgError
+	return err == nil || errors.As(err, &pgErr) && (pgErr.Code == "42710" || pgErr.Code == "23505")
 }
 
 func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

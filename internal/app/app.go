@@ -123,15 +123,21 @@ func migrateAsOwner(ctx context.Context, ownerURL string, server *pgxpool.Pool, 
 		return fmt.Errorf("owner's connection (MIGRATE_DATABASE_URL): %w", err)
 	}
 	defer owner.Close()
+	var role, serverDB, ownerDB string
+	if err := server.QueryRow(ctx, `SELECT current_user, current_database()`).Scan(&role, &serverDB); err != nil {
+		return fmt.Errorf("read the server's role: %w", err)
+	}
+	if err := owner.QueryRow(ctx, `SELECT current_database()`).Scan(&ownerDB); err != nil {
+		return fmt.Errorf("read the owner's database: %w", err)
+	}
+	if ownerDB != serverDB {
+		return fmt.Errorf("MIGRATE_DATABASE_URL names database %s and DATABASE_URL %s: they must name the same one", ownerDB, serverDB)
+	}
 	applied, err := migrations.Up(ctx, owner)
 	if err != nil {
 		return err
 	}
 	logApplied(log, applied)
-	var role string
-	if err := server.QueryRow(ctx, `SELECT current_user`).Scan(&role); err != nil {
-		return fmt.Errorf("read the server's role: %w", err)
-	}
 	return migrations.Grant(ctx, owner, role)
 }
 

@@ -99,24 +99,17 @@ func Grant(ctx context.Context, owner *pgxpool.Pool, app string) error {
 		return fmt.Errorf("list tables: %w", err)
 	}
 	type relation struct {
-		name, kind string
-		ours       bool
+		Name, Kind string
+		Ours       bool
 	}
-	var all []relation
-	for rows.Next() {
-		var r relation
-		if err := rows.Scan(&r.name, &r.kind, &r.ours); err != nil {
-			return fmt.Errorf("list tables: %w", err)
-		}
-		all = append(all, r)
-	}
-	if err := rows.Err(); err != nil {
+	all, err := pgx.CollectRows(rows, pgx.RowToStructByPos[relation])
+	if err != nil {
 		return fmt.Errorf("list tables: %w", err)
 	}
 	for _, r := range all {
-		sqls := grants(r.name, r.kind, r.ours, to)
-		if slices.Contains(HistoryTables, r.name) {
-			seqs, err := serials(ctx, tx, r.name)
+		sqls := grants(r.Name, r.Kind, r.Ours, to)
+		if slices.Contains(HistoryTables, r.Name) {
+			seqs, err := serials(ctx, tx, r.Name)
 			if err != nil {
 				return err
 			}
@@ -126,7 +119,7 @@ func Grant(ctx context.Context, owner *pgxpool.Pool, app string) error {
 		}
 		for _, sql := range sqls {
 			if _, err := tx.Exec(ctx, sql); err != nil {
-				return fmt.Errorf("grant %s to %s: %w (a non-superuser owner must be a member of it: GRANT %s TO owner)", r.name, app, err, to)
+				return fmt.Errorf("grant %s to %s: %w (a non-superuser owner must be a member of it: GRANT %s TO owner)", r.Name, app, err, to)
 			}
 		}
 	}
@@ -226,7 +219,7 @@ func exposures(ctx context.Context, q interface {
 		return nil, fmt.Errorf("read role %s: %w", role, err)
 	}
 	if super {
-		return []string{role + " is a superuser, who may do anything, SET session_replication_role = replica among it"}, nil
+		return []string{role + " is a superuser: it may do anything, even SET session_replication_role = replica to skip the triggers"}, nil
 	}
 	rows, err := q.Query(ctx, privileges, role, HistoryTables)
 	if err != nil {

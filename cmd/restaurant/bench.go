@@ -160,12 +160,25 @@ func benchApp(ctx context.Context, cfg *app.Config, log *slog.Logger) (*app.App,
 		}
 		cfg.DataDir = dir
 	} else {
-		url, drop, err := scratchDatabase(ctx, cfg.DatabaseURL)
+		owner := cfg.DatabaseURL
+		if cfg.MigrateDatabaseURL != "" {
+			owner = cfg.MigrateDatabaseURL
+		}
+		name, drop, err := scratchDatabase(ctx, owner)
 		if err != nil {
 			return nil, nil, err
 		}
 		cleanups = append(cleanups, drop)
-		cfg.DatabaseURL = url
+		if cfg.MigrateDatabaseURL != "" {
+			cfg.MigrateDatabaseURL, err = postgres.WithDatabase(cfg.MigrateDatabaseURL, name)
+		}
+		if err == nil {
+			cfg.DatabaseURL, err = postgres.WithDatabase(cfg.DatabaseURL, name)
+		}
+		if err != nil {
+			cleanup()
+			return nil, nil, err
+		}
 	}
 	a, err := app.Open(ctx, *cfg, log)
 	if err != nil {
@@ -207,7 +220,8 @@ func findPgBench() (string, error) {
 	return p, nil
 }
 
-// scratchDatabase creates a throwaway database on an external server.
+// scratchDatabase creates a throwaway database on an external server and
+// returns its name.
 func scratchDatabase(ctx context.Context, url string) (string, func(), error) {
 	admin, err := postgres.Open(ctx, url, 1)
 	if err != nil {
@@ -220,12 +234,7 @@ func scratchDatabase(ctx context.Context, url string) (string, func(), error) {
 		admin.Close()
 		return "", nil, err
 	}
-	scratch, err := postgres.WithDatabase(url, name)
-	if err != nil {
-		admin.Close()
-		return "", nil, err
-	}
-	return scratch, func() {
+	return name, func() {
 		_ = postgres.DropDatabase(context.Background(), admin, name)
 		admin.Close()
 	}, nil

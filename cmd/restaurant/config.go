@@ -22,6 +22,7 @@ func flags(name string, getenv func(string) string, stdout io.Writer) (*flag.Fla
 	cfg := &app.Config{}
 	fs.StringVar(&cfg.Addr, "addr", envOr(getenv, "ADDR", ":8080"), "address to listen on (ADDR)")
 	fs.StringVar(&cfg.DatabaseURL, "database-url", getenv("DATABASE_URL"), "PostgreSQL to use; empty runs the embedded one (DATABASE_URL)")
+	fs.StringVar(&cfg.MigrateDatabaseURL, "migrate-database-url", getenv("MIGRATE_DATABASE_URL"), "the owner's PostgreSQL, for migrations and grants; empty migrates with DATABASE_URL (MIGRATE_DATABASE_URL)")
 	fs.StringVar(&cfg.DataDir, "data-dir", envOr(getenv, "DATA_DIR", "data"), "home of the embedded PostgreSQL (DATA_DIR)")
 	fs.StringVar(&cfg.LogLevel, "log-level", envOr(getenv, "LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
 	return fs, cfg

@@ -241,6 +241,37 @@ func TestMigrationsAreSafeFromTwoProcessesAtOnce(t *testing.T) {
 	}
 }
 
+// TestMigrateRunsAsTheOwner applies the schema with MIGRATE_DATABASE_URL,
+// from two processes at once, and leaves the server's role, DATABASE_URL,
+// unable to rewrite history.
+func TestMigrateRunsAsTheOwner(t *testing.T) {
+	owner := testdb.EmptyURL(t)
+	server := testdb.AppURL(t, owner)
+	env := map[string]string{"DATABASE_URL": server, "MIGRATE_DATABASE_URL": owner, "LOG_LEVEL": "error"}
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			errs <- run(context.Background(), []string{"migrate"}, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard)
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatalf("migrate as the owner: %v", err)
+		}
+	}
+	pool, err := postgres.Open(context.Background(), server, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if n, err := migrations.Pending(context.Background(), pool); err != nil || n != 0 {
+		t.Fatalf("after migrate: %d pending (%v)", n, err)
+	}
+	if exposed, err := migrations.Exposures(context.Background(), pool); err != nil || len(exposed) > 0 {
+		t.Fatalf("after migrate the server's role could rewrite history: %q (%v)", exposed, err)
+	}
+}
+
 func TestUnknownCommandAndBadFlags(t *testing.T) {
 	env := func(string) string { return "" }
 	if err := run(context.Background(), []string{"dance"}, env, nil, io.Discard); err == nil || !strings.Contains(err.Error(), "unknown command") {

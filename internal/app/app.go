@@ -4,8 +4,10 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -18,10 +20,15 @@ import (
 
 // Config is what the operator sets, through flags or the environment.
 type Config struct {
-	Addr        string
+	Addr string
+	// DatabaseURL is the server's own connection: a role that may only
+	// insert into and read the history tables.
 	DatabaseURL string
-	DataDir     string
-	LogLevel    string
+	// MigrateDatabaseURL is the owner's, for migrations and grants; empty
+	// migrates with DatabaseURL, and history is then guarded by triggers only.
+	MigrateDatabaseURL string
+	DataDir            string
+	LogLevel           string
 }
 
 // App holds the open resources.
@@ -30,29 +37,32 @@ type App struct {
 	Store *eventstore.Store
 	// Embedded is the private PostgreSQL, when DatabaseURL was empty.
 	Embedded *pgembed.Server
-	// ConnString is where the database is, for tools such as pgbench.
+	// ConnString is where the database is, as the server's role, for tools
+	// such as pgbench.
 	ConnString string
 }
 
 // databaseName is the embedded server's database.
 const databaseName = "restaurant"
 
+// EmbeddedRole is the role the server runs as on the embedded PostgreSQL,
+// which the superuser postgres owns and migrates.
+const EmbeddedRole = "restaurant_app"
+
 // Open connects to the database, starting the embedded server when no
-// DATABASE_URL is configured, and brings the schema up to date.
+// DATABASE_URL is configured, and brings the schema up to date as its owner.
 func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	if cfg.DatabaseURL == "" && cfg.MigrateDatabaseURL != "" {
+		return nil, errors.New("MIGRATE_DATABASE_URL needs DATABASE_URL, the server's own role, to grant to")
+	}
 	a := &App{ConnString: cfg.DatabaseURL}
+	ownerURL := cfg.MigrateDatabaseURL
 	if a.ConnString == "" {
-		log.Info("starting the embedded PostgreSQL", "data_dir", cfg.DataDir)
-		srv, err := pgembed.Start(ctx, pgembed.Options{DataDir: cfg.DataDir})
-		if err != nil {
-			return nil, fmt.Errorf("embedded database: %w", err)
-		}
-		a.Embedded = srv
-		if err := createDatabase(ctx, srv); err != nil {
+		var err error
+		if ownerURL, err = a.startEmbedded(ctx, cfg, log); err != nil {
 			a.Close()
 			return nil, err
 		}
-		a.ConnString = srv.ConnString(databaseName)
 	}
 	pool, err := postgres.Open(ctx, a.ConnString, 50)
 	if err != nil {
@@ -60,13 +70,14 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a.Pool = pool
-	applied, err := migrations.Up(ctx, pool)
+	if ownerURL == "" {
+		err = migrateAsServer(ctx, pool, log)
+	} else {
+		err = migrateAsOwner(ctx, ownerURL, pool, log)
+	}
 	if err != nil {
 		a.Close()
 		return nil, err
-	}
-	if applied > 0 {
-		log.Info("database schema updated", "migrations_applied", applied)
 	}
 	a.Store = eventstore.Open(pool, contracts.Codec())
 	if err := a.Store.CheckTransactionIDs(ctx); err != nil {
@@ -76,13 +87,84 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	return a, nil
 }
 
-func createDatabase(ctx context.Context, srv *pgembed.Server) error {
+// startEmbedded starts the private PostgreSQL with the server's database
+// and role, and returns the owner's address; the server's is a.ConnString.
+func (a *App) startEmbedded(ctx context.Context, cfg Config, log *slog.Logger) (string, error) {
+	log.Info("starting the embedded PostgreSQL", "data_dir", cfg.DataDir)
+	srv, err := pgembed.Start(ctx, pgembed.Options{DataDir: cfg.DataDir})
+	if err != nil {
+		return "", fmt.Errorf("embedded database: %w", err)
+	}
+	a.Embedded = srv
 	admin, err := postgres.Open(ctx, srv.ConnString("postgres"), 1)
+	if err != nil {
+		return "", err
+	}
+	defer admin.Close()
+	if err := postgres.CreateDatabase(ctx, admin, databaseName, ""); err != nil {
+		return "", err
+	}
+	// The socket trusts whoever reaches it, so the role needs no password.
+	if err := migrations.CreateRole(ctx, admin, EmbeddedRole, ""); err != nil {
+		return "", err
+	}
+	owner := srv.ConnString(databaseName)
+	if a.ConnString, err = postgres.WithUser(owner, EmbeddedRole, ""); err != nil {
+		return "", err
+	}
+	return owner, nil
+}
+
+// migrateAsOwner applies the migrations as the owner, then grants the
+// server's role what it may do.
+func migrateAsOwner(ctx context.Context, ownerURL string, server *pgxpool.Pool, log *slog.Logger) error {
+	owner, err := postgres.Open(ctx, ownerURL, 2)
+	if err != nil {
+		return fmt.Errorf("owner's connection (MIGRATE_DATABASE_URL): %w", err)
+	}
+	defer owner.Close()
+	var role, serverDB, ownerDB string
+	if err := server.QueryRow(ctx, `SELECT current_user, current_database()`).Scan(&role, &serverDB); err != nil {
+		return fmt.Errorf("read the server's role: %w", err)
+	}
+	if err := owner.QueryRow(ctx, `SELECT current_database()`).Scan(&ownerDB); err != nil {
+		return fmt.Errorf("read the owner's database: %w", err)
+	}
+	if ownerDB != serverDB {
+		return fmt.Errorf("MIGRATE_DATABASE_URL names database %s and DATABASE_URL %s: they must name the same one", ownerDB, serverDB)
+	}
+	applied, err := migrations.Up(ctx, owner)
 	if err != nil {
 		return err
 	}
-	defer admin.Close()
-	return postgres.CreateDatabase(ctx, admin, databaseName, "")
+	logApplied(log, applied)
+	return migrations.Grant(ctx, owner, role)
+}
+
+// migrateAsServer applies the migrations on the server's own connection,
+// as before there were two roles, and warns if that role could rewrite
+// history.
+func migrateAsServer(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) error {
+	applied, err := migrations.Up(ctx, pool)
+	if err != nil {
+		return err
+	}
+	logApplied(log, applied)
+	exposed, err := migrations.Exposures(ctx, pool)
+	if err != nil {
+		return err
+	}
+	if len(exposed) > 0 {
+		log.Warn("history is protected only by triggers: " + strings.Join(exposed, "; ") +
+			"; set MIGRATE_DATABASE_URL to the owner and DATABASE_URL to a role of the server's own (see README, Two roles)")
+	}
+	return nil
+}
+
+func logApplied(log *slog.Logger, applied int) {
+	if applied > 0 {
+		log.Info("database schema updated", "migrations_applied", applied)
+	}
 }
 
 // Close releases everything, stopping the embedded server last.

@@ -50,15 +50,28 @@ func WithDatabase(connString, database string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("database address: %w", err)
 	}
-	host := cfg.Host
-	u := fmt.Sprintf("host=%s port=%d dbname=%s user=%s", quote(host), cfg.Port, quote(database), quote(cfg.User))
-	if cfg.Password != "" {
-		u += " password=" + quote(cfg.Password)
+	return address(cfg, database, cfg.User, cfg.Password), nil
+}
+
+// WithUser returns connString signing in as another role, to the same
+// database: the owner's address turned into the server's.
+func WithUser(connString, user, password string) (string, error) {
+	cfg, err := pgx.ParseConfig(connString)
+	if err != nil {
+		return "", fmt.Errorf("database address: %w", err)
+	}
+	return address(cfg, cfg.Database, user, password), nil
+}
+
+func address(cfg *pgx.ConnConfig, database, user, password string) string {
+	u := fmt.Sprintf("host=%s port=%d dbname=%s user=%s", quote(cfg.Host), cfg.Port, quote(database), quote(user))
+	if password != "" {
+		u += " password=" + quote(password)
 	}
 	if cfg.TLSConfig == nil {
 		u += " sslmode=disable"
 	}
-	return u, nil
+	return u
 }
 
 func quote(s string) string {

@@ -1,7 +1,9 @@
 // Package testdb gives each test a fresh, migrated PostgreSQL database: on
 // the server named by DATABASE_URL when it is set, otherwise on one throwaway
 // embedded server per test binary (fsync off). Every database is cloned from
-// a template migrated once per binary.
+// a template migrated once per binary as its owner and granted to AppRole,
+// as the server's own is; tests connect as AppRole unless they ask for the
+// owner.
 package testdb
 
 import (
@@ -19,6 +21,15 @@ import (
 	"restaurant/internal/postgres"
 	"restaurant/migrations"
 )
+
+// AppRole is the role tests connect as, the server's kind: it owns the read
+// models and may only insert into and read the history tables. Roles are
+// shared by a cluster, so it is named apart from the server's own.
+const AppRole = "restaurant_test_app"
+
+// appPassword lets AppRole sign in to a DATABASE_URL server that asks for
+// one; the embedded server trusts its socket.
+const appPassword = "restaurant test app"
 
 var (
 	once     sync.Once
@@ -62,6 +73,9 @@ func setup() error {
 	if admin, err = postgres.Open(ctx, adminURL, 4); err != nil {
 		return err
 	}
+	if err := migrations.CreateRole(ctx, admin, AppRole, appPassword); err != nil {
+		return err
+	}
 	template = "restaurant_template_" + randomSuffix()
 	if err := postgres.CreateDatabase(ctx, admin, template, ""); err != nil {
 		return err
@@ -75,8 +89,10 @@ func setup() error {
 		return err
 	}
 	defer pool.Close()
-	_, err = migrations.Up(ctx, pool)
-	return err
+	if _, err := migrations.Up(ctx, pool); err != nil {
+		return err
+	}
+	return migrations.Grant(ctx, pool, AppRole)
 }
 
 func shutdown() {
@@ -101,17 +117,38 @@ func randomSuffix() string {
 }
 
 // EmptyURL creates a fresh database with no schema at all, for tests of
-// migrating; it is dropped when the test ends.
+// migrating, and returns the owner's connection string; it is dropped when
+// the test ends.
 func EmptyURL(tb testing.TB) string {
 	tb.Helper()
 	return create(tb, false)
 }
 
 // URL creates a fresh migrated database for the test and returns its
-// connection string; the database is dropped when the test ends.
+// connection string as AppRole, the server's kind of role; the database is
+// dropped when the test ends.
 func URL(tb testing.TB) string {
 	tb.Helper()
+	return AppURL(tb, create(tb, true))
+}
+
+// OwnerURL creates a fresh migrated database for the test and returns the
+// owner's connection string, for the few tests that need the owner's
+// powers; the database is dropped when the test ends.
+func OwnerURL(tb testing.TB) string {
+	tb.Helper()
 	return create(tb, true)
+}
+
+// AppURL turns an owner's connection string from this package into
+// AppRole's, to the same database.
+func AppURL(tb testing.TB, ownerURL string) string {
+	tb.Helper()
+	url, err := postgres.WithUser(ownerURL, AppRole, appPassword)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return url
 }
 
 func create(tb testing.TB, migrated bool) string {
@@ -141,8 +178,8 @@ func create(tb testing.TB, migrated bool) string {
 	return url
 }
 
-// New returns a pool on a fresh migrated database, closed and dropped when
-// the test ends.
+// New returns a pool on a fresh migrated database, as AppRole, closed and
+// dropped when the test ends.
 func New(tb testing.TB) *pgxpool.Pool {
 	tb.Helper()
 	url := URL(tb)

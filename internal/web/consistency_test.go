@@ -87,3 +87,43 @@ func TestAForgedPositionIsNotWaitedFor(t *testing.T) {
 		t.Fatalf("%v reads waited for a place the log has not reached", after-before)
 	}
 }
+
+// An idempotency key sent again with another request (another body,
+// another command, another order) is refused with a problem saying so, and
+// changes nothing; sent again with the same request, it is answered as the
+// first time.
+func TestAKeyReusedForAnotherRequestIsRefused(t *testing.T) {
+	a := newTestApp(t)
+	g := a.guest()
+	first, other := g.openWith("margherita", "1"), g.openWith("diavola", "1")
+	key := uuid.NewString()
+	add := `{"menu_item_id":"tiramisu","quantity":1}`
+	if rec := g.postJSON("/orders/"+first+"/items/commands/add", key, add); rec.Code != http.StatusAccepted {
+		t.Fatalf("add: %d %s", rec.Code, rec.Body)
+	}
+	before := a.events()
+	for _, c := range []struct{ name, path, body string }{
+		{"another body", "/orders/" + first + "/items/commands/add", `{"menu_item_id":"tiramisu","quantity":2}`},
+		{"another command", "/orders/" + first + "/commands/cancel", `{}`},
+		{"another order", "/orders/" + other + "/items/commands/add", add},
+	} {
+		rec := g.postJSON(c.path, key, c.body)
+		var p Problem
+		if rec.Code != http.StatusUnprocessableEntity || jsonUnmarshal(rec.Body.Bytes(), &p) != nil || !strings.Contains(p.Detail, "already used for a different request") {
+			t.Fatalf("%s with a used key: %d %s, want 422 saying the key was used", c.name, rec.Code, rec.Body)
+		}
+	}
+	if a.events() != before {
+		t.Fatal("a request with a used key wrote events")
+	}
+	rec := g.postJSON("/orders/"+first+"/items/commands/add", key, add)
+	var again struct {
+		Duplicate bool `json:"duplicate"`
+	}
+	if rec.Code != http.StatusAccepted || jsonUnmarshal(rec.Body.Bytes(), &again) != nil || !again.Duplicate {
+		t.Fatalf("the same request again: %d %s, want its first answer", rec.Code, rec.Body)
+	}
+	if doc := g.order(first); doc.Status != "open" || len(doc.Lines) != 2 || doc.Lines[1].Quantity != 1 {
+		t.Fatalf("the order after it all: %+v", doc)
+	}
+}

@@ -134,7 +134,41 @@ func (d Deps) historyView(ctx context.Context, id string, at int) (views.History
 		v.Lines = append(v.Lines, views.HistoryLine{Quantity: l.Quantity, Name: l.Name, Note: l.Note, Total: l.Total().String()})
 	}
 	v.Total = order.Total().String()
+	var refused []eventstore.CommandRecord
+	for _, stream := range []string{projections.OrderStream(id), projections.TicketStream(id)} {
+		cs, err := d.Store.RefusedCommands(ctx, stream)
+		if err != nil {
+			return views.HistoryView{}, err
+		}
+		refused = append(refused, cs...)
+	}
+	slices.SortStableFunc(refused, func(a, b eventstore.CommandRecord) int { return a.RecordedAt.Compare(b.RecordedAt) })
+	for _, c := range refused {
+		reason := "no reason given"
+		if c.Reason != nil {
+			reason = c.Reason.Message
+		}
+		v.Refused = append(v.Refused, views.HistoryRefusal{Time: c.RecordedAt.Local().Format("2 Jan 15:04:05"),
+			Who: describeActor(c.Actor), What: attempted(c.Type), Reason: reason, Command: c.CommandID.String()[:8]})
+	}
 	return v, nil
+}
+
+// attemptWords say what a refused command tried to do.
+var attemptWords = map[string]string{
+	"ordering.OpenOrder": "open the order", "ordering.AddItem": "add a dish", "ordering.RemoveItem": "remove a dish",
+	"ordering.ChangeQuantity": "change a quantity", "ordering.ChoosePickup": "choose pickup",
+	"ordering.GiveDeliveryAddress": "give a delivery address", "ordering.PlaceOrder": "place the order",
+	"ordering.CancelOrder": "cancel the order", "ordering.NoteKitchenStarted": "note that the kitchen started",
+	"kitchen.OpenTicket": "open a kitchen ticket", "kitchen.StartTicket": "start cooking", "kitchen.BumpTicket": "mark it ready",
+	"kitchen.RecallTicket": "recall it", "kitchen.HandOverTicket": "hand it over", "kitchen.CancelTicket": "cancel the kitchen ticket",
+}
+
+func attempted(commandType string) string {
+	if w, ok := attemptWords[commandType]; ok {
+		return w
+	}
+	return "run " + commandType
 }
 
 // describeActor names who acted, for people.

@@ -23,6 +23,14 @@ func TestOrderHistoryTellsWhoDidWhatAndTravelsInTime(t *testing.T) {
 	waitForTicket(t, a, id)
 	cook.follow(cook.post("/kitchen/tickets/"+id+"/commands/start", form()))
 	a.caughtUp()
+	// Too late to cancel: refused, and remembered as the guest's intent;
+	// the same form sent twice is one attempt.
+	cancel := form("reason", "changed my mind")
+	for range 2 {
+		if rec := g.post("/orders/"+id+"/commands/cancel", cancel); rec.Code != http.StatusConflict {
+			t.Fatalf("canceling a started order: %d", rec.Code)
+		}
+	}
 
 	href := "/staff/orders/" + id + "/history"
 	page := m.get(href)
@@ -60,6 +68,10 @@ func TestOrderHistoryTellsWhoDidWhatAndTravelsInTime(t *testing.T) {
 	}
 	if !strings.Contains(body, "ordering.ItemAddedToOrder (stream order-"+id) {
 		t.Error("no raw event behind the disclosure")
+	}
+	refused := regexp.MustCompile(`<strong>the guest \(session [0-9a-f]+\) tried to cancel the order</strong> — refused: [^<]*kitchen`)
+	if n := len(refused.FindAllString(body, -1)); n != 1 {
+		t.Errorf("the history tells the refused cancel %d times, want once", n)
 	}
 
 	// Time travel: after revision 3, two lines, 2 x Margherita, still open.

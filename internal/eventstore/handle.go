@@ -273,9 +273,12 @@ func HandleTx[S, C any](ctx context.Context, tx pgx.Tx, s *Store, stream string,
 	if agg.commands[meta.CommandID] {
 		return agg.unchanged(), nil
 	}
+	// A policy's refusal or no-op is not remembered: the policy's
+	// checkpoint already makes each reaction happen once, and a refusal is
+	// the world having moved on, not anyone's intent.
 	events, err := d.Decide(agg.state, cmd)
 	if err != nil || len(events) == 0 {
-		return s.remember(ctx, tx, stream, meta, agg.unchanged(), err)
+		return agg.unchanged(), err
 	}
 	return s.AppendTx(ctx, tx, stream, Exact(agg.version), meta, events...)
 }

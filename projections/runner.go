@@ -92,7 +92,11 @@ func (r *Runner) runOne(ctx context.Context, p Projection) {
 			r.log.Warn("projection paused: the database is unavailable; it will resume from its checkpoint", "projection", p.Name(), "err", err, "pause", pause)
 			pause = min(pause*2, maxUnavailablePause)
 		case err != nil:
-			r.log.Error("projection stopped; it will start again from its checkpoint", "projection", p.Name(), "err", err, "pause", pause)
+			attrs := []any{"projection", p.Name(), "error", err, "pause", pause}
+			if panicked := (*Panic)(nil); errors.As(err, &panicked) {
+				attrs = append(attrs, "stack", string(panicked.Stack))
+			}
+			r.log.Error("projection stopped; it will start again from its checkpoint", attrs...)
 			_ = r.store.RecordError(context.WithoutCancel(ctx), p.Name(), err)
 			pause = min(pause*2, 30*time.Second)
 		default:
@@ -145,13 +149,11 @@ func (r *Runner) lead(ctx context.Context, p Projection) error {
 	notifier, _ := p.(Notifier)
 	var topics []string // of the batch being applied; told once it commits
 	err = r.store.Subscribe(subCtx, p.Name(), func(ctx context.Context, tx pgx.Tx, events []eventstore.RecordedEvent) error {
-		topics = topics[:0]
-		if notifier != nil {
-			for _, e := range events {
-				topics = append(topics, notifier.Topics(e)...)
-			}
+		if err := applyAll(ctx, tx, p, events); err != nil {
+			return err
 		}
-		return applyAll(ctx, tx, p, events)
+		topics, err = topicsOf(notifier, p, events, topics[:0])
+		return err
 	}, eventstore.SubscribeOptions{BatchSize: batchSize(p), Committed: func(eventstore.Cursor) {
 		r.advanced()
 		if r.Notify != nil {
@@ -165,6 +167,24 @@ func (r *Runner) lead(ctx context.Context, p Projection) error {
 		return nil // stopped, or rebuilt under us: start again from the checkpoint
 	}
 	return err
+}
+
+// topicsOf are the topics a batch changed, added to topics; a panic naming
+// them is the projection's failure at that event.
+func topicsOf(n Notifier, p Projection, events []eventstore.RecordedEvent, topics []string) ([]string, error) {
+	if n == nil {
+		return topics, nil
+	}
+	for _, e := range events {
+		err := guarded(func() error {
+			topics = append(topics, n.Topics(e)...)
+			return nil
+		})
+		if err != nil {
+			return topics, &eventstore.EventFailed{At: e.Cursor(), Err: fmt.Errorf("%s: topics of event %d (%s): %w", p.Name(), e.Position, e.Type, err)}
+		}
+	}
+	return topics, nil
 }
 
 // batchSize keeps every projection's transaction short: a write-only

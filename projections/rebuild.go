@@ -50,13 +50,18 @@ func RebuildAll(ctx context.Context, store *eventstore.Store, ps []Projection, p
 	}
 	r.conn = conn
 	err = r.run(ctx)
-	// Closing the session drops its views and releases its locks.
-	_ = conn.Close(context.WithoutCancel(ctx))
 	if err != nil && r.shadows != nil {
 		cleanup, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
-		err = errors.Join(err, r.shadows.drop(cleanup, store.Pool()))
+		// In the rebuild's session, unless ending ctx has closed it.
+		var db executor = conn
+		if conn.IsClosed() {
+			db = store.Pool()
+		}
+		err = errors.Join(err, r.shadows.drop(cleanup, db))
 	}
+	// Closing the session drops its views and releases its locks.
+	_ = conn.Close(context.WithoutCancel(ctx))
 	if err != nil {
 		return r.done, fmt.Errorf("rebuild %s: %w", what, err)
 	}

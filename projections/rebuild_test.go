@@ -9,9 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"restaurant/internal/bench"
+	"restaurant/internal/contracts"
 	"restaurant/internal/eventstore"
 	"restaurant/projections"
 )
@@ -183,5 +186,61 @@ func TestACanceledRebuildLeavesTheReadModelsAsTheyWere(t *testing.T) {
 	}
 	if got := dump(t, store); !reflect.DeepEqual(live, got) {
 		t.Fatalf("the next rebuild differs from the live read models:\nlive    %v\nrebuilt %v", live, got)
+	}
+}
+
+// TestARebuildNeedsNoMoreThanTheReadModelsOwner rebuilds as a role that is
+// no superuser: it owns the read models' tables and may create tables in
+// their schema; the log it may only read, and the checkpoints keep.
+func TestARebuildNeedsNoMoreThanTheReadModelsOwner(t *testing.T) {
+	ctx := context.Background()
+	store := newStore(t)
+	r, stop := run(t, store)
+	trade(t, store, 6)
+	caughtUp(t, store, r)
+	stop()
+	live := dump(t, store)
+
+	role := "rebuilder_" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
+	grants := []string{
+		`CREATE ROLE ` + role + ` LOGIN`,
+		`GRANT USAGE, CREATE ON SCHEMA public TO ` + role,
+		`GRANT SELECT ON events TO ` + role,
+		`GRANT SELECT, INSERT, UPDATE ON checkpoints TO ` + role,
+	}
+	for _, p := range projections.All() {
+		for _, table := range p.Tables() {
+			grants = append(grants, `ALTER TABLE `+table+` OWNER TO `+role)
+		}
+	}
+	for _, q := range grants {
+		if _, err := store.Pool().Exec(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	t.Cleanup(func() {
+		for _, q := range []string{`REASSIGN OWNED BY ` + role + ` TO current_user`, `DROP OWNED BY ` + role, `DROP ROLE ` + role} {
+			if _, err := store.Pool().Exec(ctx, q); err != nil {
+				t.Errorf("%s: %v", q, err)
+			}
+		}
+	})
+	schema := schemaOf(t, store)
+	cfg := store.Pool().Config().Copy()
+	cfg.ConnConfig.User = role
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	as := eventstore.Open(pool, contracts.Codec())
+	defer as.Close()
+	if _, err := projections.RebuildAll(ctx, as, projections.All(), nil); err != nil {
+		t.Fatalf("rebuilding as the read models' owner: %v", err)
+	}
+	if got := dump(t, store); !reflect.DeepEqual(live, got) {
+		t.Fatalf("rebuilt as the read models' owner, they differ:\nlive    %v\nrebuilt %v", live, got)
+	}
+	if got := schemaOf(t, store); !reflect.DeepEqual(schema, got) {
+		t.Fatalf("the rebuild changed the read models' schema:\nbefore %s\nafter  %s", strings.Join(schema, "\n       "), strings.Join(got, "\n       "))
 	}
 }

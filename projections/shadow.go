@@ -264,11 +264,15 @@ func (s *shadows) nameSequences(ctx context.Context, tx pgx.Tx, t *shadowTable) 
 	return nil
 }
 
-// drop removes the shadows, and their views from this session; with
-// another session (the pool's), the shadows only, once this one has gone.
-func (s *shadows) drop(ctx context.Context, db interface {
+// executor runs a statement: a connection, a pool or a transaction.
+type executor interface {
 	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
-}) error {
+}
+
+// drop removes the shadows, with the views that show them to the rebuild's
+// session (and the foreign keys between them): from another session, when
+// the rebuild's has broken, those views may still be there until it ends.
+func (s *shadows) drop(ctx context.Context, db executor) error {
 	if len(s.tables) == 0 {
 		return nil
 	}
@@ -278,7 +282,7 @@ func (s *shadows) drop(ctx context.Context, db interface {
 		tables = append(tables, t.shadowIdent())
 	}
 	if _, err := db.Exec(ctx, `DROP VIEW IF EXISTS `+strings.Join(views, ", ")+`;
-		DROP TABLE IF EXISTS `+strings.Join(tables, ", ")); err != nil {
+		DROP TABLE IF EXISTS `+strings.Join(tables, ", ")+` CASCADE`); err != nil {
 		return fmt.Errorf("drop the new tables: %w", err)
 	}
 	return nil

@@ -130,6 +130,9 @@ func (r *rebuild) run(ctx context.Context) error {
 			}
 		}
 	}
+	if err := r.shadows.analyze(ctx); err != nil {
+		return err
+	}
 	// Catch up with what was appended meanwhile, event by event now, until
 	// little is left for the last transaction.
 	for range 3 {
@@ -149,6 +152,9 @@ func (r *rebuild) run(ctx context.Context) error {
 // apply applies a batch to the new tables in a transaction of its own, and
 // adds it to the folds.
 func (r *rebuild) apply(ctx context.Context, batch []eventstore.RecordedEvent, folds map[string]Fold) error {
+	if len(folds) == len(r.ps) {
+		return r.fold(batch, folds) // nothing to write yet
+	}
 	err := pgx.BeginFunc(ctx, r.conn, func(tx pgx.Tx) error {
 		for _, p := range r.ps {
 			if _, ok := folds[p.Name()]; !ok {
@@ -162,6 +168,11 @@ func (r *rebuild) apply(ctx context.Context, batch []eventstore.RecordedEvent, f
 	if err != nil {
 		return err
 	}
+	return r.fold(batch, folds)
+}
+
+// fold adds a batch to the folds, and counts it done.
+func (r *rebuild) fold(batch []eventstore.RecordedEvent, folds map[string]Fold) error {
 	for _, p := range r.ps {
 		if fold, ok := folds[p.Name()]; ok {
 			if err := addAll(p, fold, batch); err != nil {

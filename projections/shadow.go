@@ -59,6 +59,9 @@ func createShadows(ctx context.Context, conn *pgx.Conn, tables []string) (*shado
 		if err != nil {
 			return nil, fmt.Errorf("find table %s: %w", name, err)
 		}
+		if len(t.live+shadowSuffix) > 63 {
+			return nil, fmt.Errorf("table %s: its name is too long for a shadow's", name)
+		}
 		s.tables = append(s.tables, t)
 		s.byOID[t.oid] = t
 	}
@@ -284,6 +287,22 @@ func (s *shadows) drop(ctx context.Context, db executor) error {
 	if _, err := db.Exec(ctx, `DROP VIEW IF EXISTS `+strings.Join(views, ", ")+`;
 		DROP TABLE IF EXISTS `+strings.Join(tables, ", ")+` CASCADE`); err != nil {
 		return fmt.Errorf("drop the new tables: %w", err)
+	}
+	return nil
+}
+
+// analyze gathers the shadows' statistics, so that the queries on them plan
+// well from the swap on.
+func (s *shadows) analyze(ctx context.Context) error {
+	if len(s.tables) == 0 {
+		return nil
+	}
+	names := make([]string, len(s.tables))
+	for i, t := range s.tables {
+		names[i] = t.shadowIdent()
+	}
+	if _, err := s.conn.Exec(ctx, `ANALYZE `+strings.Join(names, ", ")); err != nil {
+		return fmt.Errorf("analyze the new tables: %w", err)
 	}
 	return nil
 }

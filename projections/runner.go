@@ -24,7 +24,7 @@ import (
 type Projection interface {
 	// Name identifies the projection and its checkpoint.
 	Name() string
-	// Tables are the projection's own tables, emptied by a rebuild.
+	// Tables are the projection's own tables, which a rebuild replaces.
 	Tables() []string
 	// Apply applies one event inside the batch's transaction; events the
 	// projection does not care about are ignored.

@@ -1,13 +1,10 @@
 package projections
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"restaurant/domain/kitchen"
 	"restaurant/domain/ordering"
@@ -23,11 +20,19 @@ type Folder interface {
 	NewFold() Fold
 }
 
-// Fold takes a rebuild's events in order, then writes the rows they make
-// into the projection's emptied tables.
+// Fold takes a rebuild's events in order, then gives the rows they make,
+// for the rebuild to COPY into the projection's new tables.
 type Fold interface {
 	Add(e eventstore.RecordedEvent) error
-	Write(ctx context.Context, tx pgx.Tx) error
+	Rows() []TableRows
+}
+
+// TableRows are a fold's rows for one of its tables. A fold gives a table
+// before the tables whose rows refer to it.
+type TableRows struct {
+	Table   string
+	Columns []string
+	Rows    [][]any
 }
 
 // NewFold implements Folder.
@@ -153,7 +158,7 @@ func (o *orderRow) totals() {
 	}
 }
 
-func (f *ordersFold) Write(ctx context.Context, tx pgx.Tx) error {
+func (f *ordersFold) Rows() []TableRows {
 	orders := make([][]any, 0, len(f.opened))
 	var lines [][]any
 	for _, o := range f.opened {
@@ -163,21 +168,17 @@ func (f *ordersFold) Write(ctx context.Context, tx pgx.Tx) error {
 			lines = append(lines, []any{o.id, l.lineID, l.seq, l.menuItemID, l.name, l.quantity, l.note, l.unitAmount, l.currency})
 		}
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"orders"}, []string{"order_id", "number", "customer_id", "status", "fulfilment",
-		"delivery_address", "item_count", "total_amount", "total_currency", "opened_at", "placed_at", "canceled_at",
-		"cancel_reason", "version", "updated_at", "kitchen_status"}, pgx.CopyFromRows(orders)); err != nil {
-		return fmt.Errorf("copy orders: %w", err)
-	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"order_lines"}, []string{"order_id", "line_id", "seq", "menu_item_id", "name",
-		"quantity", "note", "unit_amount", "unit_currency"}, pgx.CopyFromRows(lines)); err != nil {
-		return fmt.Errorf("copy order lines: %w", err)
+	out := []TableRows{
+		{Table: "orders", Columns: []string{"order_id", "number", "customer_id", "status", "fulfilment",
+			"delivery_address", "item_count", "total_amount", "total_currency", "opened_at", "placed_at", "canceled_at",
+			"cancel_reason", "version", "updated_at", "kitchen_status"}, Rows: orders},
+		{Table: "order_lines", Columns: []string{"order_id", "line_id", "seq", "menu_item_id", "name",
+			"quantity", "note", "unit_amount", "unit_currency"}, Rows: lines},
 	}
 	if len(f.opened) > 0 {
-		if _, err := tx.Exec(ctx, `INSERT INTO order_numbers (last) VALUES ($1)`, len(f.opened)); err != nil {
-			return fmt.Errorf("order numbers: %w", err)
-		}
+		out = append(out, TableRows{Table: "order_numbers", Columns: []string{"last"}, Rows: [][]any{{len(f.opened)}}})
 	}
-	return nil
+	return out
 }
 
 type ticketRow struct {
@@ -237,16 +238,12 @@ func (f *ticketsFold) Add(e eventstore.RecordedEvent) error {
 	return nil
 }
 
-func (f *ticketsFold) Write(ctx context.Context, tx pgx.Tx) error {
+func (f *ticketsFold) Rows() []TableRows {
 	rows := make([][]any, 0, len(f.opened))
 	for _, t := range f.opened {
 		rows = append(rows, []any{t.id, t.number, t.items, t.fulfilment, t.status, t.placedAt, t.openedAt,
 			t.startedAt, t.bumpedAt, t.handedOverAt, t.canceled, t.cancelReason, t.updatedAt})
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"tickets"}, []string{"ticket_id", "order_number", "items", "fulfilment", "status",
-		"placed_at", "opened_at", "started_at", "bumped_at", "handed_over_at", "canceled_at", "cancel_reason", "updated_at"},
-		pgx.CopyFromRows(rows)); err != nil {
-		return fmt.Errorf("copy tickets: %w", err)
-	}
-	return nil
+	return []TableRows{{Table: "tickets", Columns: []string{"ticket_id", "order_number", "items", "fulfilment", "status",
+		"placed_at", "opened_at", "started_at", "bumped_at", "handed_over_at", "canceled_at", "cancel_reason", "updated_at"}, Rows: rows}}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -44,6 +45,7 @@ type pipeline struct {
 	batch  *pgx.Batch
 	owners []int // the event each queued statement belongs to
 	event  int
+	sends  int // how many times queued statements were sent
 }
 
 // Exec queues the statement; its outcome is known when the batch is sent.
@@ -77,6 +79,7 @@ func (p *pipeline) send(ctx context.Context) (int, error) {
 	}
 	batch, owners := p.batch, p.owners
 	p.batch, p.owners = nil, nil
+	p.sends++
 	results := p.Tx.SendBatch(ctx, batch)
 	for _, owner := range owners {
 		if _, err := results.Exec(); err != nil {
@@ -99,53 +102,104 @@ type errRow struct{ err error }
 
 func (r errRow) Scan(...any) error { return r.err }
 
-// applyAll applies a batch of events in the transaction; a write-only
-// projection's statements are sent together at the end.
-func applyAll(ctx context.Context, tx pgx.Tx, p Projection, events []eventstore.RecordedEvent) error {
-	// An error that names its event lets the subscription apply the events
-	// before it and stop exactly there.
-	failed := func(e eventstore.RecordedEvent, err error) error {
-		return &eventstore.EventFailed{At: e.Cursor(), Err: fmt.Errorf("%s: event %d (%s): %w", p.Name(), e.Position, e.Type, err)}
-	}
-	batchFailed := func(err error) error {
-		var at *AtEvent
-		if errors.As(err, &at) && at.Index >= 0 && at.Index < len(events) {
-			return failed(events[at.Index], at.Err)
+// Panic is a projection's panic, turned into its failure at the event it
+// was applying: the projection stops there, as at any other error, and the
+// process and the other projections carry on.
+type Panic struct {
+	Value any
+	Stack []byte
+}
+
+func (p *Panic) Error() string { return fmt.Sprintf("panic: %v", p.Value) }
+
+// guarded runs a projection's code, turning a panic into an error.
+func guarded(f func() error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &Panic{Value: v, Stack: debug.Stack()}
 		}
+	}()
+	return f()
+}
+
+// applyAll applies a batch of events in the transaction; a write-only
+// projection's statements are sent together at the end. A failure or a
+// panic that names its event lets the subscription apply the events before
+// it and stop exactly there.
+func applyAll(ctx context.Context, tx pgx.Tx, p Projection, events []eventstore.RecordedEvent) error {
+	err := apply(ctx, tx, p, events)
+	var at *AtEvent
+	if errors.As(err, &at) && at.Index >= 0 && at.Index < len(events) {
+		e := events[at.Index]
+		return &eventstore.EventFailed{At: e.Cursor(), Err: fmt.Errorf("%s: event %d (%s): %w", p.Name(), e.Position, e.Type, at.Err)}
+	}
+	if err != nil {
 		return fmt.Errorf("%s: events %d to %d: %w", p.Name(), events[0].Position, events[len(events)-1].Position, err)
 	}
-	if _, ok := p.(WriteOnly); !ok {
-		if b, ok := p.(BatchApplier); ok {
-			if err := b.ApplyBatch(ctx, tx, events); err != nil {
-				return batchFailed(err)
-			}
-			return nil
-		}
-		for _, e := range events {
-			if err := p.Apply(ctx, tx, e); err != nil {
-				return failed(e, err)
-			}
-		}
-		return nil
+	return nil
+}
+
+// apply applies the batch, naming the event of a failure where it can. A
+// batch applier's panic does not say which event it was at: the batch is
+// undone and applied again event by event to find it.
+func apply(ctx context.Context, tx pgx.Tx, p Projection, events []eventstore.RecordedEvent) error {
+	var q pgx.Tx = tx
+	var pl *pipeline
+	if _, ok := p.(WriteOnly); ok {
+		pl = &pipeline{Tx: tx}
+		q = pl
 	}
-	pl := &pipeline{Tx: tx}
-	if b, ok := p.(BatchApplier); ok {
-		if err := b.ApplyBatch(ctx, pl, events); err != nil {
-			return batchFailed(err)
+	b, batched := p.(BatchApplier)
+	if !batched {
+		for i, e := range events {
+			forEvent(q, i)
+			if err := guarded(func() error { return p.Apply(ctx, q, e) }); err != nil {
+				return &AtEvent{Index: i, Err: err}
+			}
 		}
+	} else {
+		if len(events) > 1 {
+			// Queued with the batch's statements when pipelined.
+			if _, err := q.Exec(ctx, `SAVEPOINT apply_batch`); err != nil {
+				return fmt.Errorf("savepoint: %w", err)
+			}
+		}
+		err := guarded(func() error { return b.ApplyBatch(ctx, q, events) })
+		var panicked *Panic
+		if errors.As(err, &panicked) && len(events) > 1 {
+			// Unless nothing was sent, the savepoint with the rest.
+			sent := pl == nil || pl.sends > 0
+			return findPanic(ctx, tx, p, events, panicked, sent)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if pl != nil {
 		if i, err := pl.send(ctx); err != nil {
-			return batchFailed(&AtEvent{Index: i, Err: err})
+			return &AtEvent{Index: i, Err: err}
 		}
-		return nil
-	}
-	for i, e := range events {
-		pl.event = i
-		if err := p.Apply(ctx, pl, e); err != nil {
-			return failed(e, err)
-		}
-	}
-	if i, err := pl.send(ctx); err != nil {
-		return batchFailed(&AtEvent{Index: i, Err: err})
 	}
 	return nil
+}
+
+// findPanic undoes a batch that panicked and applies its events one at a
+// time, to fail at the one that panics.
+func findPanic(ctx context.Context, tx pgx.Tx, p Projection, events []eventstore.RecordedEvent, panicked *Panic, sent bool) error {
+	// When nothing was sent, nothing reached the database to undo.
+	if sent {
+		if _, err := tx.Exec(ctx, `ROLLBACK TO SAVEPOINT apply_batch`); err != nil {
+			return fmt.Errorf("%w (and undoing the batch to find its event: %w)", panicked, err)
+		}
+	}
+	for i := range events {
+		if err := apply(ctx, tx, p, events[i:i+1]); err != nil {
+			var at *AtEvent
+			if errors.As(err, &at) {
+				err = at.Err
+			}
+			return &AtEvent{Index: i, Err: err}
+		}
+	}
+	return fmt.Errorf("%w in a batch, though none of its events panics alone", panicked)
 }

@@ -40,6 +40,20 @@ func run(t *testing.T, store *eventstore.Store) (*projections.Runner, func()) {
 	return r, stop
 }
 
+// eventually polls cond until it holds, failing the test after timeout.
+func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %s", what, timeout)
+		}
+		<-tick.C
+	}
+}
+
 func caughtUp(t *testing.T, store *eventstore.Store, r *projections.Runner) {
 	t.Helper()
 	// The policies append as they go (a placed order's ticket): wait until

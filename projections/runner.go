@@ -24,7 +24,7 @@ import (
 type Projection interface {
 	// Name identifies the projection and its checkpoint.
 	Name() string
-	// Tables are the projection's own tables, emptied by a rebuild.
+	// Tables are the projection's own tables, which a rebuild replaces.
 	Tables() []string
 	// Apply applies one event inside the batch's transaction; events the
 	// projection does not care about are ignored.
@@ -72,10 +72,6 @@ func (r *Runner) Run(ctx context.Context) {
 // lockKey is the advisory lock that elects a projection's one active runner.
 func lockKey(name string) string { return "projection:" + name }
 
-// maxUnavailablePause is the longest a runner waits between attempts while
-// the database is unreachable: it resumes within this long of its return.
-const maxUnavailablePause = 5 * time.Second
-
 // runOne waits to become the projection's active runner (the holder of its
 // advisory lock, held by a session of its own, so it is released when the
 // holder's process dies), then follows the event store; on an error it
@@ -84,22 +80,26 @@ const maxUnavailablePause = 5 * time.Second
 // tries again: there is nowhere to record that, and the projection itself
 // is not at fault.
 func (r *Runner) runOne(ctx context.Context, p Projection) {
-	pause := time.Second
+	var pauses backoff
 	for ctx.Err() == nil {
-		err := r.lead(ctx, p)
+		progressed, err := r.lead(ctx, p)
 		if ctx.Err() != nil {
 			return
 		}
+		pause := pauses.next(err, progressed)
 		switch {
+		case errors.Is(err, eventstore.ErrCheckpointMoved):
+			r.log.Info("projection rebuilt; it carries on from its new checkpoint", "projection", p.Name())
+			continue
 		case err != nil && postgres.Unavailable(err):
-			r.log.Warn("projection paused: the database is unavailable; it will resume from its checkpoint", "projection", p.Name(), "err", err, "pause", pause)
-			pause = min(pause*2, maxUnavailablePause)
+			r.log.Warn("projection paused: the database is unavailable; it will resume from its checkpoint", "projection", p.Name(), "error", err, "pause", pause)
 		case err != nil:
-			r.log.Error("projection stopped; it will start again from its checkpoint", "projection", p.Name(), "err", err, "pause", pause)
+			attrs := []any{"projection", p.Name(), "error", err, "pause", pause}
+			if panicked := (*Panic)(nil); errors.As(err, &panicked) {
+				attrs = append(attrs, "stack", string(panicked.Stack))
+			}
+			r.log.Error("projection stopped; it will start again from its checkpoint", attrs...)
 			_ = r.store.RecordError(context.WithoutCancel(ctx), p.Name(), err)
-			pause = min(pause*2, 30*time.Second)
-		default:
-			pause = time.Second
 		}
 		select {
 		case <-ctx.Done():
@@ -108,18 +108,55 @@ func (r *Runner) runOne(ctx context.Context, p Projection) {
 	}
 }
 
-func (r *Runner) lead(ctx context.Context, p Projection) error {
+// Pauses between a projection's attempts.
+const (
+	firstPause          = time.Second
+	maxFailurePause     = 30 * time.Second
+	maxUnavailablePause = 5 * time.Second // it resumes within this long of the database's return
+)
+
+// backoff is how long a runner waits between attempts. Repeated failures
+// wait longer each time; a failure after progress (a batch committed since
+// the last failure) is a new one, and waits the first pause again, however
+// long the pause before the projection recovered.
+type backoff struct {
+	last time.Duration // the pause after the last attempt, if it failed
+}
+
+// next is the pause after an attempt that ended with err (nil: another
+// runner leads) and that committed a batch or not.
+func (b *backoff) next(err error, progressed bool) time.Duration {
+	switch {
+	case errors.Is(err, eventstore.ErrCheckpointMoved):
+		b.last = 0 // rebuilt: carry on at once
+	case err == nil:
+		b.last = 0
+		return firstPause
+	case progressed || b.last == 0:
+		b.last = firstPause
+	case postgres.Unavailable(err):
+		b.last = min(b.last*2, maxUnavailablePause)
+	default:
+		b.last = min(b.last*2, maxFailurePause)
+	}
+	return b.last
+}
+
+// lead runs the projection while this runner holds its lock, and says
+// whether a batch committed. It returns nil when another runner leads, or
+// when ctx ends; ErrCheckpointMoved when a rebuild moved the checkpoint.
+func (r *Runner) lead(ctx context.Context, p Projection) (progressed bool, err error) {
 	conn, err := pgx.ConnectConfig(ctx, r.store.Pool().Config().ConnConfig.Copy())
 	if err != nil {
-		return fmt.Errorf("connect for the runner's lock: %w", err)
+		return false, fmt.Errorf("connect for the runner's lock: %w", err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	var leader bool
 	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(hashtext($1))`, lockKey(p.Name())).Scan(&leader); err != nil {
-		return fmt.Errorf("take the runner's lock: %w", err)
+		return false, fmt.Errorf("take the runner's lock: %w", err)
 	}
 	if !leader {
-		return nil // someone else leads; look again after a pause
+		return false, nil // someone else leads; look again after a pause
 	}
 	r.log.Debug("running projection", "projection", p.Name())
 	subCtx, cancel := context.WithCancel(ctx)
@@ -138,7 +175,7 @@ func (r *Runner) lead(ctx context.Context, p Projection) error {
 				return
 			case <-t.C:
 				if err := conn.Ping(subCtx); err != nil && subCtx.Err() == nil {
-					r.log.Warn("projection lost its lock's connection", "projection", p.Name(), "err", err)
+					r.log.Warn("projection lost its lock's connection", "projection", p.Name(), "error", err)
 					cancel()
 					return
 				}
@@ -148,14 +185,13 @@ func (r *Runner) lead(ctx context.Context, p Projection) error {
 	notifier, _ := p.(Notifier)
 	var topics []string // of the batch being applied; told once it commits
 	err = r.store.Subscribe(subCtx, p.Name(), func(ctx context.Context, tx pgx.Tx, events []eventstore.RecordedEvent) error {
-		topics = topics[:0]
-		if notifier != nil {
-			for _, e := range events {
-				topics = append(topics, notifier.Topics(e)...)
-			}
+		if err := applyAll(ctx, tx, p, events); err != nil {
+			return err
 		}
-		return applyAll(ctx, tx, p, events)
+		topics, err = topicsOf(notifier, p, events, topics[:0])
+		return err
 	}, eventstore.SubscribeOptions{BatchSize: batchSize(p), Committed: func(c eventstore.Cursor) {
+		progressed = true
 		r.advanced(p.Name(), c)
 		if r.Notify != nil {
 			// The projections page follows every batch's progress.
@@ -164,10 +200,31 @@ func (r *Runner) lead(ctx context.Context, p Projection) error {
 			r.Notify(slices.Compact(topics))
 		}
 	}})
-	if errors.Is(err, context.Canceled) || errors.Is(err, eventstore.ErrCheckpointMoved) {
-		return nil // stopped, or rebuilt under us: start again from the checkpoint
+	switch {
+	case errors.Is(err, eventstore.ErrCheckpointMoved):
+		return progressed, eventstore.ErrCheckpointMoved // rebuilt under us: start again from the checkpoint
+	case errors.Is(err, context.Canceled):
+		return progressed, nil
 	}
-	return err
+	return progressed, err
+}
+
+// topicsOf are the topics a batch changed, added to topics; a panic naming
+// them is the projection's failure at that event.
+func topicsOf(n Notifier, p Projection, events []eventstore.RecordedEvent, topics []string) ([]string, error) {
+	if n == nil {
+		return topics, nil
+	}
+	for _, e := range events {
+		err := guarded(func() error {
+			topics = append(topics, n.Topics(e)...)
+			return nil
+		})
+		if err != nil {
+			return topics, &eventstore.EventFailed{At: e.Cursor(), Err: fmt.Errorf("%s: topics of event %d (%s): %w", p.Name(), e.Position, e.Type, err)}
+		}
+	}
+	return topics, nil
 }
 
 // batchSize keeps every projection's transaction short: a write-only

@@ -26,8 +26,8 @@ type RebuildFigure struct {
 	FillPerSec     float64  `json:"fill_events_per_sec"`
 	RebuildSeconds float64  `json:"rebuild_seconds"`
 	RebuildPerSec  float64  `json:"rebuild_events_per_sec"`
-	// Again, over the read models the first rebuild left: what an operator
-	// does, every old row replaced in the same transaction.
+	// Again, with the read models the first rebuild left in place: what an
+	// operator does. Each rebuild writes new tables and swaps them in.
 	AgainSeconds float64 `json:"rebuild_again_seconds"`
 	AgainPerSec  float64 `json:"rebuild_again_events_per_sec"`
 	AgainRatio   float64 `json:"rebuild_again_ratio"`
@@ -38,7 +38,8 @@ type RebuildFigure struct {
 // RunRebuild fills the log with whole orders (each opened, given dishes,
 // placed, cooked and handed over: ten events over an order and a ticket)
 // until it holds at least events, then times rebuilding every read model
-// from the first event beside a COPY of the same rows.
+// from the first event (into new tables, swapped in at the end, as
+// projections.RebuildAll does) beside a COPY of the same rows.
 func RunRebuild(ctx context.Context, store *eventstore.Store, events int, progress io.Writer, out io.Writer) (RebuildFigure, error) {
 	var f RebuildFigure
 	var have int64
@@ -46,7 +47,7 @@ func RunRebuild(ctx context.Context, store *eventstore.Store, events int, progre
 		return f, err
 	}
 	t0 := time.Now()
-	if err := fillOrders(ctx, store, int64(events)-have, progress); err != nil {
+	if err := FillOrders(ctx, store, int64(events)-have, progress); err != nil {
 		return f, err
 	}
 	if err := store.Pool().QueryRow(ctx, `SELECT count(*) FROM events`).Scan(&f.Events); err != nil {
@@ -99,9 +100,10 @@ func RunRebuild(ctx context.Context, store *eventstore.Store, events int, progre
 	return f, nil
 }
 
-// fillOrders appends whole orders, decided by the domain, until at least n
-// more events are in the log.
-func fillOrders(ctx context.Context, store *eventstore.Store, n int64, progress io.Writer) error {
+// FillOrders appends whole orders, decided by the domain, until at least n
+// more events are in the log: the quickest way to a long log that looks like
+// a restaurant's, for the benchmarks and for tests that need one.
+func FillOrders(ctx context.Context, store *eventstore.Store, n int64, progress io.Writer) error {
 	if n <= 0 {
 		return nil
 	}

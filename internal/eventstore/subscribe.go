@@ -66,7 +66,8 @@ func (s *Store) Checkpoint(ctx context.Context, name string) (Cursor, error) {
 
 // LockCheckpoint takes a subscriber's checkpoint row for the caller's
 // transaction, creating it if needed, so that no batch of that subscriber
-// commits until the transaction ends. A rebuild holds it while it replays.
+// commits until the transaction ends. A rebuild holds it while it swaps its
+// new tables in.
 func LockCheckpoint(ctx context.Context, tx pgx.Tx, name string) error {
 	if _, err := tx.Exec(ctx, `INSERT INTO checkpoints (name) VALUES ($1) ON CONFLICT DO NOTHING`, name); err != nil {
 		return fmt.Errorf("lock checkpoint %s: %w", name, err)

@@ -89,7 +89,7 @@ func (d Deps) rebuildProjection(w http.ResponseWriter, r *http.Request) {
 				d.rebuilds.set(name, fmt.Sprintf("Rebuilding: %d of %d events", done, total), true)
 			})
 			if err != nil {
-				slog.Error("rebuild failed", "projection", name, "by", by, "err", err)
+				slog.Error("rebuild failed", "projection", name, "by", by, "error", err)
 				d.rebuilds.set(name, "The rebuild failed: "+err.Error(), false)
 				return
 			}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 	"testing"
 
@@ -20,21 +19,6 @@ import (
 )
 
 func TestMain(m *testing.M) { testdb.Main(m) }
-
-// dataDir makes a directory the postgres user can reach (t.TempDir's parent
-// is private to the test's user).
-func dataDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "restaurant-app-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	return dir
-}
 
 // rewrites are the ways to change recorded history, each refused for want
 // of privilege, not by a trigger that its owner could switch off.
@@ -99,7 +83,7 @@ func TestTheServerCannotRewriteHistory(t *testing.T) {
 		name string
 		cfg  func(t *testing.T) app.Config
 	}{
-		{"embedded", func(t *testing.T) app.Config { return app.Config{DataDir: dataDir(t)} }},
+		{"embedded", func(t *testing.T) app.Config { return app.Config{DataDir: testdb.ReachableDir(t, "restaurant-app-")} }},
 		{"external, migrated by a superuser", func(t *testing.T) app.Config {
 			owner := testdb.EmptyURL(t)
 			return app.Config{DatabaseURL: testdb.AppURL(t, owner), MigrateDatabaseURL: owner}

@@ -107,7 +107,8 @@ func TestAHeldFenceIsNamed(t *testing.T) {
 		state string
 	}{
 		{"idle in another database", func(t *testing.T) holder {
-			pid, db, release := holdFence(t)
+			held := testdb.HoldFence(t, `CREATE TABLE fence_holder (n int)`)
+			pid, db, release := held.PID, held.Database, held.Release
 			return holder{pid: pid, database: db, release: release}
 		}, "idle in transaction"},
 		{"prepared", func(t *testing.T) holder {

@@ -12,7 +12,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"restaurant/internal/eventstore"
-	"restaurant/internal/postgres"
 	"restaurant/internal/testdb"
 )
 
@@ -49,39 +48,6 @@ func countedStore(t *testing.T) (*eventstore.Store, *queryCounter) {
 	return s, counter
 }
 
-// holdFence opens a transaction on another database of the same server that
-// writes and then stays idle, which holds every subscriber's fence; release
-// commits it.
-func holdFence(t *testing.T) (pid int32, database string, release func()) {
-	t.Helper()
-	ctx := context.Background()
-	other, err := postgres.Open(ctx, testdb.URL(t), 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(other.Close)
-	tx, err := other.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := tx.QueryRow(ctx, `SELECT pg_backend_pid(), current_database()`).Scan(&pid, &database); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(ctx, `CREATE TABLE fence_holder (n int)`); err != nil {
-		t.Fatal(err)
-	}
-	var once sync.Once
-	release = func() {
-		once.Do(func() {
-			if err := tx.Commit(ctx); err != nil {
-				t.Error(err)
-			}
-		})
-	}
-	t.Cleanup(release)
-	return pid, database, release
-}
-
 // TestAHeldFenceCostsLittle holds the fence for two seconds with a few idle
 // subscribers waiting behind it and counts the statements the store sends
 // meanwhile: they back off instead of re-reading every few milliseconds.
@@ -101,7 +67,7 @@ func TestAHeldFenceCostsLittle(t *testing.T) {
 			}, eventstore.SubscribeOptions{})
 		})
 	}
-	_, _, release := holdFence(t)
+	release := testdb.HoldFence(t, `CREATE TABLE fence_holder (n int)`).Release
 	if _, err := s.Append(ctx, "behind-the-fence", eventstore.NoStream, meta(), counted{N: 1}); err != nil {
 		t.Fatal(err)
 	}

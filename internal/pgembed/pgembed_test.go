@@ -16,22 +16,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"restaurant/internal/pgembed"
+	"restaurant/internal/testdb"
 )
-
-// dataDir makes a directory the postgres user can reach (t.TempDir's parent
-// is private to the test's user).
-func dataDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "pgembed-test-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	return dir
-}
 
 func start(t *testing.T, dir string) *pgembed.Server {
 	t.Helper()
@@ -44,7 +30,7 @@ func start(t *testing.T, dir string) *pgembed.Server {
 
 func TestDataSurvivesARestart(t *testing.T) {
 	ctx := context.Background()
-	dir := dataDir(t)
+	dir := testdb.ReachableDir(t, "pgembed-test-")
 
 	s := start(t, dir)
 	if os.Geteuid() == 0 {
@@ -81,7 +67,7 @@ func TestDataSurvivesARestart(t *testing.T) {
 }
 
 func TestClearErrorWithoutBinaries(t *testing.T) {
-	_, err := pgembed.Start(context.Background(), pgembed.Options{DataDir: dataDir(t), BinDirs: []string{t.TempDir()}})
+	_, err := pgembed.Start(context.Background(), pgembed.Options{DataDir: testdb.ReachableDir(t, "pgembed-test-"), BinDirs: []string{t.TempDir()}})
 	if !errors.Is(err, pgembed.ErrNotInstalled) {
 		t.Fatalf("got %v, want ErrNotInstalled", err)
 	}
@@ -105,7 +91,7 @@ func TestServerDiesWithItsParent(t *testing.T) {
 		select {} // wait to be killed
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestServerDiesWithItsParent$")
-	cmd.Env = append(os.Environ(), "PGEMBED_TEST_CHILD="+dataDir(t))
+	cmd.Env = append(os.Environ(), "PGEMBED_TEST_CHILD="+testdb.ReachableDir(t, "pgembed-test-"))
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -96,14 +96,14 @@ func (a *testApp) caughtUp() {
 
 // eventually waits, with a deadline, until cond holds: for what other
 // clients wrote, which arrives as the projections apply it.
-func (a *testApp) eventually(what string, cond func() bool) {
-	a.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+func eventually(t *testing.T, deadline time.Duration, what string, cond func() bool) {
+	t.Helper()
+	end := time.Now().Add(deadline)
 	for !cond() {
-		if time.Now().After(deadline) {
-			a.t.Fatalf("timed out waiting for %s", what)
+		if time.Now().After(end) {
+			t.Fatalf("timed out after %s waiting for %s", deadline, what)
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

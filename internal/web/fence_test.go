@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -9,21 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"restaurant/internal/postgres"
 	"restaurant/internal/testdb"
 )
 
 // eventually waits for cond, failing the test after the deadline.
-func eventually(t *testing.T, deadline time.Duration, what string, cond func() bool) {
-	t.Helper()
-	end := time.Now().Add(deadline)
-	for !cond() {
-		if time.Now().After(end) {
-			t.Fatalf("timed out after %s waiting for %s", deadline, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
 
 var fenceAge = regexp.MustCompile(`(?m)^restaurant_fence_holder_age_seconds (\S+)$`)
 
@@ -35,25 +23,8 @@ func TestAHeldFenceIsNamedOnEveryScreen(t *testing.T) {
 	a := withStaff(t)
 	m := a.guest()
 	m.signIn("maria", managerPassword)
-	ctx := context.Background()
-	other, err := postgres.Open(ctx, testdb.URL(t), 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(other.Close)
-	tx, err := other.Begin(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tx.Rollback(ctx)
-	var pid int32
-	var database, user string
-	if err := tx.QueryRow(ctx, `SELECT pg_backend_pid(), current_database(), current_user`).Scan(&pid, &database, &user); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(ctx, `CREATE TABLE reporting_job (n int)`); err != nil {
-		t.Fatal(err)
-	}
+	held := testdb.HoldFence(t, `CREATE TABLE reporting_job (n int)`)
+	pid, database, user := held.PID, held.Database, held.User
 	a.guest().post("/orders/commands/open", form("menu_item_id", "margherita", "quantity", "1"))
 
 	names := func(body string) bool {
@@ -79,9 +50,7 @@ func TestAHeldFenceIsNamedOnEveryScreen(t *testing.T) {
 		t.Fatalf("restaurant_fence_holder_age_seconds %q, want above 0", got[1])
 	}
 
-	if err := tx.Commit(ctx); err != nil {
-		t.Fatal(err)
-	}
+	held.Release()
 	a.caughtUp()
 	eventually(t, 5*time.Second, "/readyz to say ready", func() bool {
 		return strings.Contains(m.get("/readyz").Body.String(), `"status":"ready"`)

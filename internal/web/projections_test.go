@@ -157,7 +157,7 @@ func TestAProjectionStopsAtAFailingEventAndResumesFromIt(t *testing.T) {
 		}
 	}
 	// The ticket is appended by the policy after that head: it follows.
-	a.eventually("the kitchen's ticket for the order placed after the failure", func() bool {
+	eventually(t, 15*time.Second, "the kitchen's ticket for the order placed after the failure", func() bool {
 		var tickets int
 		err := pool.QueryRow(ctx, `SELECT count(*) FROM tickets WHERE ticket_id = $1`, after).Scan(&tickets)
 		return err == nil && tickets == 1

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestManagerKeepsTheMenu(t *testing.T) {
@@ -27,7 +28,7 @@ func TestManagerKeepsTheMenu(t *testing.T) {
 	if !strings.Contains(page.Body.String(), "Calzone") || !strings.Contains(page.Body.String(), "€13.90") {
 		t.Fatal("the new dish is not on the manager's page")
 	}
-	a.eventually("the new dish on the guests' menu", func() bool { return strings.Contains(g.get("/").Body.String(), "Calzone") })
+	eventually(t, 15*time.Second, "the new dish on the guests' menu", func() bool { return strings.Contains(g.get("/").Body.String(), "Calzone") })
 
 	rejections := []struct {
 		path    string
@@ -54,7 +55,7 @@ func TestManagerKeepsTheMenu(t *testing.T) {
 	m.follow(m.post("/menu/items/margherita/commands/modify", form("name", "Margherita DOP", "category", "Pizza", "description", "San Marzano, bufala.", "price", "12.5")))
 	m.follow(m.post("/menu/items/tiramisu/commands/sold-out", form()))
 	m.follow(m.post("/menu/items/funghi/commands/remove", form()))
-	a.eventually("the menu without funghi", func() bool { return !strings.Contains(g.get("/").Body.String(), "Funghi") })
+	eventually(t, 15*time.Second, "the menu without funghi", func() bool { return !strings.Contains(g.get("/").Body.String(), "Funghi") })
 	menu := g.get("/").Body.String()
 	if !strings.Contains(menu, "Margherita DOP") || !strings.Contains(menu, "€12.50") || strings.Contains(menu, "Funghi") ||
 		!strings.Contains(menu, `sold-out" id="item-tiramisu"`) {

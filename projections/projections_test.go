@@ -202,6 +202,14 @@ func newStore(t *testing.T) *eventstore.Store {
 
 func TestRebuildGivesTheSameReadModels(t *testing.T) {
 	store := newStore(t)
+	// Tests run as the server does, so this rebuilds as it would: a role
+	// that owns the read models and may only read and insert into the log.
+	var super, ownsEvents bool
+	if err := store.Pool().QueryRow(context.Background(), `SELECT rolsuper,
+		pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE relname = 'events'), 'USAGE')
+		FROM pg_roles WHERE rolname = current_user`).Scan(&super, &ownsEvents); err != nil || super || ownsEvents {
+		t.Fatalf("the test's role is a superuser (%v) or can act as the event log's owner (%v): %v", super, ownsEvents, err)
+	}
 	r, _ := run(t, store)
 	trade(t, store, 24)
 	caughtUp(t, store, r)

@@ -185,34 +185,3 @@ func TestACanceledRebuildLeavesTheReadModelsAsTheyWere(t *testing.T) {
 		t.Fatalf("the next rebuild differs from the live read models:\nlive    %v\nrebuilt %v", live, got)
 	}
 }
-
-// TestARebuildNeedsNoMoreThanTheReadModelsOwner rebuilds as a role that is
-// no superuser: it owns the read models' tables and may create tables in
-// their schema; the log it may only read, and the checkpoints keep.
-func TestARebuildNeedsNoMoreThanTheReadModelsOwner(t *testing.T) {
-	ctx := context.Background()
-	store := newStore(t)
-	r, stop := run(t, store)
-	trade(t, store, 6)
-	caughtUp(t, store, r)
-	stop()
-	live := dump(t, store)
-
-	// Tests run as the server does: a role that owns the read models and
-	// may only read and insert into the event log.
-	var super, ownsEvents bool
-	if err := store.Pool().QueryRow(ctx, `SELECT rolsuper, pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE relname = 'events'), 'USAGE')
-		FROM pg_roles WHERE rolname = current_user`).Scan(&super, &ownsEvents); err != nil || super || ownsEvents {
-		t.Fatalf("the test's role is a superuser (%v) or can act as the event log's owner (%v): %v", super, ownsEvents, err)
-	}
-	schema := schemaOf(t, store)
-	if _, err := projections.RebuildAll(ctx, store, projections.All(), nil); err != nil {
-		t.Fatalf("rebuilding as the read models' owner: %v", err)
-	}
-	if got := dump(t, store); !reflect.DeepEqual(live, got) {
-		t.Fatalf("rebuilt as the read models' owner, they differ:\nlive    %v\nrebuilt %v", live, got)
-	}
-	if got := schemaOf(t, store); !reflect.DeepEqual(schema, got) {
-		t.Fatalf("the rebuild changed the read models' schema:\nbefore %s\nafter  %s", strings.Join(schema, "\n       "), strings.Join(got, "\n       "))
-	}
-}

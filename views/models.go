@@ -98,6 +98,9 @@ type OrderLineView struct {
 	Quantity  int
 	UnitPrice string
 	Total     string
+	// Notice is what the menu says now of the dish, if the guest should
+	// know before placing (sold out, gone, another price).
+	Notice string
 }
 
 // AddressView is a delivery address.

@@ -87,8 +87,11 @@ type OpenTicket struct {
 }
 
 // StartTicket says a cook began preparing the ticket at the time At.
+// OrderCanceled is what the order says at that moment, read under the same
+// lock as the guest's cancel (the ticket may not have heard of it yet).
 type StartTicket struct {
-	At time.Time
+	At            time.Time
+	OrderCanceled bool
 }
 
 // BumpTicket says the food is ready at the time At.
@@ -171,6 +174,9 @@ func Decide(s State, c Command) ([]domain.Event, error) {
 	}
 	switch c := c.(type) {
 	case StartTicket:
+		if c.OrderCanceled && s.Status == StatusQueued {
+			return nil, domain.Conflict("The guest canceled this order; do not start it.")
+		}
 		switch s.Status {
 		case StatusQueued:
 			return []domain.Event{TicketStarted{TicketID: s.TicketID, StartedAt: c.At}}, nil

@@ -154,6 +154,8 @@ func TestStartTicket(t *testing.T) {
 		{name: "when bumped without start", given: given(opened, bumped), when: start, wantErr: domain.ECONFLICT},
 		{name: "when handed over", given: isHanded, when: start, wantErr: domain.ECONFLICT},
 		{name: "when canceled", given: isGone, when: start, wantErr: domain.ECONFLICT},
+		{name: "its order canceled, not yet told", given: isQueued, when: StartTicket{At: t1, OrderCanceled: true}, wantErr: domain.ECONFLICT},
+		{name: "double tap, its order canceled since", given: isCooking, when: StartTicket{At: t2, OrderCanceled: true}},
 	})
 }
 

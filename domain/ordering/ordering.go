@@ -5,6 +5,7 @@
 package ordering
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -165,15 +166,24 @@ type GiveDeliveryAddress struct {
 	Address Address
 }
 
-// PlaceOrder sends the order to the kitchen at the time At.
+// PlaceOrder sends the order to the kitchen at the time At. Unavailable is
+// what the menu says at that moment of the dishes that cannot be ordered
+// (menu item id to why: "sold out", "no longer on the menu"): an order
+// holding one of them is not placed. Each line keeps the price it was added
+// at, the price the guest saw.
 type PlaceOrder struct {
-	At time.Time
+	At          time.Time
+	Unavailable map[string]string
 }
 
 // CancelOrder calls the order off, with an optional reason, at the time At.
+// KitchenStarted is what the kitchen's ticket says at that moment, read
+// under the same lock as the kitchen's start (the order may not have heard
+// of the start yet).
 type CancelOrder struct {
-	Reason string
-	At     time.Time
+	Reason         string
+	At             time.Time
+	KitchenStarted bool
 }
 
 // NoteKitchenStarted tells the order that the kitchen began cooking it (a
@@ -309,13 +319,7 @@ func Decide(s State, c Command) ([]domain.Event, error) {
 		}
 		return []domain.Event{DeliveryAddressGiven{OrderID: s.OrderID, Address: a}}, nil
 	case PlaceOrder:
-		if len(s.Lines) == 0 {
-			return nil, domain.Invalid("", "Add at least one item before placing your order.")
-		}
-		if s.Fulfilment == FulfilmentNone {
-			return nil, domain.Invalid("", "Choose pickup or delivery before placing your order.")
-		}
-		return []domain.Event{OrderPlaced{OrderID: s.OrderID, PlacedAt: c.At, Total: s.Total()}}, nil
+		return decidePlace(s, c)
 	}
 	return nil, domain.Invalid("", "This action is not available for orders.")
 }
@@ -369,11 +373,33 @@ func decideAdd(s State, c AddItem) ([]domain.Event, error) {
 	}}, nil
 }
 
+func decidePlace(s State, c PlaceOrder) ([]domain.Event, error) {
+	if len(s.Lines) == 0 {
+		return nil, domain.Invalid("", "Add at least one item before placing your order.")
+	}
+	if s.Fulfilment == FulfilmentNone {
+		return nil, domain.Invalid("", "Choose pickup or delivery before placing your order.")
+	}
+	var gone []string
+	for _, l := range s.Lines {
+		if why, ok := c.Unavailable[l.MenuItemID]; ok {
+			gone = append(gone, fmt.Sprintf("%s (%s)", l.Name, why))
+		}
+	}
+	switch len(gone) {
+	case 0:
+		return []domain.Event{OrderPlaced{OrderID: s.OrderID, PlacedAt: c.At, Total: s.Total()}}, nil
+	case 1:
+		return nil, domain.Conflict("Sorry, %s can no longer be ordered; remove it to place your order.", gone[0])
+	}
+	return nil, domain.Conflict("Sorry, %s can no longer be ordered; remove them to place your order.", strings.Join(gone, ", "))
+}
+
 func decideCancel(s State, c CancelOrder) ([]domain.Event, error) {
 	if s.Status == StatusCanceled {
 		return nil, domain.Conflict("This order was already canceled.")
 	}
-	if s.KitchenStarted {
+	if s.KitchenStarted || c.KitchenStarted {
 		return nil, domain.Conflict("The kitchen has already started on this order; it can no longer be canceled.")
 	}
 	reason := strings.TrimSpace(c.Reason)

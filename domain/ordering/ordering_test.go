@@ -23,6 +23,8 @@ type spec struct {
 	then      []domain.Event
 	wantErr   string
 	wantField string
+	// wantMessage, when set, is a part the refusal's message must hold.
+	wantMessage string
 }
 
 func fold(es ...domain.Event) State {
@@ -47,6 +49,9 @@ func run(t *testing.T, tc spec) {
 		}
 		if de.Message == "" || !strings.HasSuffix(de.Message, ".") {
 			t.Errorf("message %q should be a full sentence", de.Message)
+		}
+		if !strings.Contains(de.Message, tc.wantMessage) {
+			t.Errorf("message %q should say %q", de.Message, tc.wantMessage)
 		}
 		if got != nil {
 			t.Errorf("rejection also returned events %#v", got)
@@ -294,6 +299,13 @@ func TestPlaceOrder(t *testing.T) {
 		{name: "order never opened", when: place, wantErr: domain.ENOTFOUND},
 		{name: "placed twice", given: given(opened, pizza, beer, pickup, placed), when: place, wantErr: domain.ECONFLICT},
 		{name: "order canceled", given: given(opened, pizza, pickup, cancel), when: place, wantErr: domain.ECONFLICT},
+		{name: "a dish sold out since", given: given(opened, pizza, beer, pickup),
+			when: PlaceOrder{At: t1, Unavailable: map[string]string{"beer": "sold out"}}, wantErr: domain.ECONFLICT, wantMessage: "Lager (sold out)"},
+		{name: "two dishes gone", given: given(opened, pizza, beer, pickup),
+			when: PlaceOrder{At: t1, Unavailable: map[string]string{"beer": "sold out", "pizza": "no longer on the menu"}}, wantErr: domain.ECONFLICT,
+			wantMessage: "Margherita (no longer on the menu), Lager (sold out)"},
+		{name: "another dish sold out", given: given(opened, pizza, pickup),
+			when: PlaceOrder{At: t1, Unavailable: map[string]string{"beer": "sold out"}}, then: []domain.Event{OrderPlaced{OrderID: oid, PlacedAt: t1, Total: domain.Cents(1900)}}},
 	})
 }
 
@@ -309,6 +321,7 @@ func TestCancelOrder(t *testing.T) {
 		{name: "already canceled", given: given(opened, cancel), when: CancelOrder{At: t1}, wantErr: domain.ECONFLICT},
 		{name: "order never opened", when: CancelOrder{At: t1}, wantErr: domain.ENOTFOUND},
 		{name: "kitchen started", given: given(opened, pizza, pickup, placed, started), when: CancelOrder{At: t1}, wantErr: domain.ECONFLICT},
+		{name: "kitchen started, not yet told", given: given(opened, pizza, pickup, placed), when: CancelOrder{At: t1, KitchenStarted: true}, wantErr: domain.ECONFLICT},
 	})
 }
 

@@ -93,7 +93,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected ExpectedVers
 		if err == nil && out.recorded != nil {
 			return resultOf(out.recorded, false), nil
 		}
-		res, err := s.explain(ctx, s.pool, req)
+		res, err := s.explain(ctx, s.pool, req, false)
 		var busy *busyError
 		switch {
 		case errors.As(err, &busy):
@@ -162,7 +162,7 @@ func (s *Store) appendInTx(ctx context.Context, tx pgx.Tx, req *appendRequest) (
 		}
 		q = sp
 	}
-	outs, err := s.insert(ctx, q, []*appendRequest{req})
+	outs, err := s.insert(ctx, q, []*appendRequest{req}, true)
 	var partial *partialError
 	if sp != nil {
 		if err != nil {
@@ -175,11 +175,11 @@ func (s *Store) appendInTx(ctx context.Context, tx pgx.Tx, req *appendRequest) (
 	}
 	switch {
 	case errors.As(err, &partial), sp != nil && isCommandRemembered(err):
-		return s.explain(ctx, tx, req)
+		return s.explain(ctx, tx, req, true)
 	case err != nil:
 		return Result{}, fmt.Errorf("append to %s: %w", req.stream, err)
 	case outs[0] == nil:
-		return s.explain(ctx, tx, req)
+		return s.explain(ctx, tx, req, true)
 	}
 	return resultOf(outs[0], false), nil
 }
@@ -249,7 +249,9 @@ WITH last AS (
     SELECT version, transaction_id FROM events WHERE stream_id = $1 ORDER BY version DESC LIMIT 1
 ), head AS MATERIALIZED (
     SELECT coalesce((SELECT version FROM last), 0) AS v, (SELECT transaction_id FROM last) AS x
-    WHERE pg_try_advisory_xact_lock_shared(hashtextextended($1, 0))
+    -- A caller's transaction holds the stream already ($15); asking again,
+    -- without waiting, would fail behind another transaction waiting for it.
+    WHERE CASE WHEN $15::bool THEN true ELSE pg_try_advisory_xact_lock_shared(hashtextextended($1, 0)) END
 ), ins AS (
     INSERT INTO events (event_id, stream_id, version, type, schema_version, data,
                         command_id, correlation_id, causation_id, actor)
@@ -282,7 +284,7 @@ func (e *partialError) Error() string { return "append partly applied" }
 // insert runs insertSQL for the requests. The result holds, per request, its
 // recorded events, or nil where the version check or a unique constraint
 // kept it out.
-func (s *Store) insert(ctx context.Context, q Querier, reqs []*appendRequest) ([][]RecordedEvent, error) {
+func (s *Store) insert(ctx context.Context, q Querier, reqs []*appendRequest, locked bool) ([][]RecordedEvent, error) {
 	var (
 		streams   = make([]string, len(reqs))
 		expected  = make([]int64, len(reqs))
@@ -322,7 +324,7 @@ func (s *Store) insert(ctx context.Context, q Querier, reqs []*appendRequest) ([
 	var rows pgx.Rows
 	var err error
 	if len(reqs) == 1 {
-		rows, err = q.Query(ctx, insertOneSQL, streams[0], expected[0], commands[0], corrs[0], causes[0], actors[0], ri, ord, ids, types, versions, data, cmdTypes[0], requests[0])
+		rows, err = q.Query(ctx, insertOneSQL, streams[0], expected[0], commands[0], corrs[0], causes[0], actors[0], ri, ord, ids, types, versions, data, cmdTypes[0], requests[0], locked)
 	} else {
 		rows, err = q.Query(ctx, insertSQL, streams, expected, commands, corrs, causes, actors, ri, ord, ids, types, versions, data, cmdTypes, requests)
 	}
@@ -370,17 +372,19 @@ func (s *Store) earlierRun(ctx context.Context, q Querier, stream string, comman
 }
 
 // explain answers a request the insert kept out: as the first run was
-// answered, for a command remembered already; with a busyError, when a
-// caller's transaction holds the stream; or else with a ConflictError.
-func (s *Store) explain(ctx context.Context, q Querier, r *appendRequest) (Result, error) {
+// answered, for a command remembered already; with a busyError, when
+// another transaction holds the stream; or else with a ConflictError.
+// locked says the caller's own transaction holds it.
+func (s *Store) explain(ctx context.Context, q Querier, r *appendRequest, locked bool) (Result, error) {
 	res, found, err := s.answerRepeat(ctx, q, r.stream, r.meta)
 	if found || err != nil {
 		return res, err
 	}
 	var actual int
 	var free bool
-	if err := q.QueryRow(ctx, `SELECT coalesce(max(version), 0), pg_try_advisory_xact_lock_shared(hashtextextended($1, 0))
-		FROM events WHERE stream_id = $1`, r.stream).Scan(&actual, &free); err != nil {
+	if err := q.QueryRow(ctx, `SELECT coalesce(max(version), 0),
+		CASE WHEN $2::bool THEN true ELSE pg_try_advisory_xact_lock_shared(hashtextextended($1, 0)) END
+		FROM events WHERE stream_id = $1`, r.stream, locked).Scan(&actual, &free); err != nil {
 		return Result{}, fmt.Errorf("append to %s: read version after conflict: %w", r.stream, err)
 	}
 	if !free {

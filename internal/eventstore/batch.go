@@ -156,12 +156,12 @@ func (s *Store) insertAtomically(ctx context.Context, batch []*appendRequest) ([
 		multi = multi || len(r.events) > 1
 	}
 	if !multi {
-		return s.insert(ctx, s.pool, batch)
+		return s.insert(ctx, s.pool, batch, false)
 	}
 	var outs [][]RecordedEvent
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var err error
-		outs, err = s.insert(ctx, tx, batch)
+		outs, err = s.insert(ctx, tx, batch, false)
 		return err
 	})
 	return outs, err

@@ -42,6 +42,15 @@ func ensureGuest(w http.ResponseWriter, r *http.Request) string {
 		MaxAge: int((365 * 24 * time.Hour).Seconds()), HttpOnly: true, Secure: r.TLS != nil,
 		SameSite: http.SameSiteLaxMode,
 	})
+	// The request goes on as the new guest: a stale or forged cookie it
+	// carried is dropped, or it would still be read first.
+	kept := r.Cookies()
+	r.Header.Del("Cookie")
+	for _, c := range kept {
+		if c.Name != guestCookie {
+			r.AddCookie(c)
+		}
+	}
 	r.AddCookie(&http.Cookie{Name: guestCookie, Value: value})
 	id, _ := guestID(r)
 	return id

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"mime"
 	"net/http"
@@ -56,12 +58,20 @@ func readInput(w http.ResponseWriter, r *http.Request) (input, error) {
 	in := input{json: wantsJSON(r), values: map[string]string{}}
 	var tooLarge *http.MaxBytesError
 	if in.json {
+		body, err := io.ReadAll(r.Body)
+		if errors.As(err, &tooLarge) {
+			return in, &requestError{http.StatusRequestEntityTooLarge, "The request body is too large."}
+		}
+		if err != nil {
+			return in, &requestError{http.StatusBadRequest, "The request body could not be read."}
+		}
+		if !utf8.Valid(body) || loneSurrogate(body) {
+			// encoding/json would store them as U+FFFD without a word.
+			return in, &requestError{http.StatusBadRequest, "The request body holds text that is not UTF-8."}
+		}
 		var raw map[string]json.RawMessage
-		dec := json.NewDecoder(r.Body)
+		dec := json.NewDecoder(bytes.NewReader(body))
 		if err := dec.Decode(&raw); err != nil {
-			if errors.As(err, &tooLarge) {
-				return in, &requestError{http.StatusRequestEntityTooLarge, "The request body is too large."}
-			}
 			return in, &requestError{http.StatusBadRequest, "The request body is not a JSON object."}
 		}
 		if dec.More() {
@@ -109,6 +119,48 @@ func requestDigest(method, path string, values map[string]string) string {
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// loneSurrogate says whether JSON text escapes half of a UTF-16 surrogate
+// pair ("\ud800" alone), which stands for no character at all.
+func loneSurrogate(b []byte) bool {
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' || i+1 >= len(b) {
+			continue
+		}
+		if b[i+1] != 'u' {
+			i++ // an escaped character: skip it, a backslash included
+			continue
+		}
+		r, ok := hex4(b[i+2:])
+		switch {
+		case !ok:
+			return false // not JSON; the decoder says so
+		case r >= 0xDC00 && r <= 0xDFFF:
+			return true
+		case r >= 0xD800 && r <= 0xDBFF:
+			next := b[i+6:]
+			if len(next) < 2 || next[0] != '\\' || next[1] != 'u' {
+				return true
+			}
+			if low, ok := hex4(next[2:]); !ok || low < 0xDC00 || low > 0xDFFF {
+				return true
+			}
+			i += 11
+		default:
+			i += 5
+		}
+	}
+	return false
+}
+
+// hex4 reads four hexadecimal digits.
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(string(b[:4]), 16, 16)
+	return rune(n), err == nil
 }
 
 // textOnly refuses a field that is not text: a NUL character or bytes that

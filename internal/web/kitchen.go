@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"restaurant/domain/kitchen"
+	"restaurant/domain/ordering"
 	"restaurant/internal/eventstore"
 	"restaurant/projections"
 	"restaurant/views"
@@ -133,7 +134,7 @@ func (d Deps) ticketCommand(build func(at time.Time) kitchen.Command) http.Handl
 		ctx, cancel := withTimeout(r, 10*time.Second)
 		defer cancel()
 		actor := staffActor(ctx)
-		res, err := eventstore.Handle(ctx, d.Store, projections.TicketStream(id), ticketDecider, in.meta(actor, actor), build(d.Now().UTC()))
+		res, err := d.runTicketCommand(ctx, id, in.meta(actor, actor), build(d.Now().UTC()))
 		if err != nil {
 			commandFailed(w, r, in, err, func(status int) {
 				d.renderKitchen(w, r.WithContext(ctx), status, problemOf(r, err, status).Detail)
@@ -146,6 +147,25 @@ func (d Deps) ticketCommand(build func(at time.Time) kitchen.Command) http.Handl
 		}
 		redirectAfter(w, r, "/kitchen", nil)
 	}
+}
+
+// runTicketCommand decides a kitchen command on a ticket. A start is decided
+// under the order's lock, knowing whether the guest canceled: a cancel at
+// the same moment waits, or is refused.
+func (d Deps) runTicketCommand(ctx context.Context, id string, meta eventstore.Metadata, cmd kitchen.Command) (eventstore.Result, error) {
+	start, ok := cmd.(kitchen.StartTicket)
+	if !ok {
+		return eventstore.Handle(ctx, d.Store, projections.TicketStream(id), ticketDecider, meta, cmd)
+	}
+	return eventstore.HandleGuarded(ctx, d.Store, projections.TicketStream(id), projections.OrderStream(id), ticketDecider, meta,
+		func(order []eventstore.RecordedEvent) kitchen.Command {
+			var s ordering.State
+			for _, e := range order {
+				s = ordering.Evolve(s, e.Event)
+			}
+			start.OrderCanceled = s.Status == ordering.StatusCanceled
+			return start
+		})
 }
 
 // checkTicketID answers 404 for an id no ticket can have: a ticket has its

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -116,15 +117,43 @@ func (d Deps) orderView(ctx context.Context, o projections.Order, guest string, 
 		v.Can[string(c)] = true
 	}
 	shown := map[string]bool{"delivery": v.Can["add-delivery-address"], "place": v.Can["place"], "cancel": v.Can["cancel"]}
+	menu := map[string]projections.MenuItem{}
+	if o.Status == ordering.StatusOpen {
+		// What changed on the menu since a dish was added, told before placing.
+		items, _ := d.listed(ctx, false)
+		for _, it := range items {
+			menu[it.ItemID] = it
+		}
+	}
 	for _, l := range o.Lines {
 		shown["line-"+l.LineID] = v.Can["change-quantity"] || v.Can["remove-item"]
-		v.Lines = append(v.Lines, views.OrderLineView{ID: l.LineID, Name: l.Name, Note: l.Note, Quantity: l.Quantity,
-			UnitPrice: l.UnitPrice.String(), Total: l.Total().String()})
+		line := views.OrderLineView{ID: l.LineID, Name: l.Name, Note: l.Note, Quantity: l.Quantity,
+			UnitPrice: l.UnitPrice.String(), Total: l.Total().String()}
+		if o.Status == ordering.StatusOpen && len(menu) > 0 {
+			line.Notice = lineNotice(l, menu)
+		}
+		v.Lines = append(v.Lines, line)
 	}
 	if fe != nil && !shown[fe.Form] {
 		fe.Form = "order" // its form is not on the page now: say it at the top
 	}
 	return v
+}
+
+// lineNotice tells a guest, before placing, what the menu says now of a
+// dish on the order: gone, sold out, or at another price (the order keeps
+// the price the dish was added at).
+func lineNotice(l ordering.Line, menu map[string]projections.MenuItem) string {
+	it, ok := menu[l.MenuItemID]
+	switch {
+	case !ok:
+		return "No longer on the menu: remove it to place your order."
+	case it.SoldOut:
+		return "Sold out since you added it: remove it to place your order."
+	case it.Price != l.UnitPrice:
+		return fmt.Sprintf("The menu price is now %s; your order keeps %s, the price it was added at.", it.Price, l.UnitPrice)
+	}
+	return ""
 }
 
 // The JSON form of an order: the resource and its hypermedia controls.

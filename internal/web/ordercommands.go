@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"restaurant/domain"
+	"restaurant/domain/kitchen"
 	"restaurant/domain/ordering"
 	"restaurant/internal/eventstore"
 	"restaurant/projections"
@@ -41,7 +42,26 @@ var errNoSuchOrder = domain.NotFound("There is no such order.")
 // is the digest of the request that carried it.
 func (d Deps) runOrderCommand(ctx context.Context, orderID, guest string, id uuid.UUID, request string, cmd ordering.Command) (eventstore.Result, error) {
 	meta := eventstore.Metadata{CommandID: id, Actor: guestActor(guest), Request: request}
+	if cancel, ok := cmd.(ordering.CancelOrder); ok {
+		// Decided under the ticket's lock, knowing whether the kitchen has
+		// started: a cook's start at the same moment waits, or is refused.
+		return eventstore.HandleGuarded(ctx, d.Store, orderStream(orderID), projections.TicketStream(orderID), ownedOrder(guest), meta,
+			func(ticket []eventstore.RecordedEvent) ordering.Command {
+				cancel.KitchenStarted = kitchenStarted(ticket)
+				return cancel
+			})
+	}
 	return eventstore.Handle(ctx, d.Store, orderStream(orderID), ownedOrder(guest), meta, cmd)
+}
+
+// kitchenStarted says whether a ticket's events show it being cooked, or
+// further along.
+func kitchenStarted(ticket []eventstore.RecordedEvent) bool {
+	var s kitchen.State
+	for _, e := range ticket {
+		s = kitchen.Evolve(s, e.Event)
+	}
+	return s.Status != kitchen.StatusNone && s.Status != kitchen.StatusQueued && s.Status != kitchen.StatusCanceled
 }
 
 // orderCommand is one of an order's command URIs.
@@ -209,9 +229,37 @@ func deliveryAddressCommand(in input) ordering.GiveDeliveryAddress {
 }
 
 func (d Deps) placeOrder(w http.ResponseWriter, r *http.Request) {
-	d.serve(orderCommand{form: fixedForm("place"), build: func(context.Context, *http.Request, input) (ordering.Command, error) {
-		return ordering.PlaceOrder{At: d.Now().UTC()}, nil
+	d.serve(orderCommand{form: fixedForm("place"), build: func(ctx context.Context, r *http.Request, _ input) (ordering.Command, error) {
+		unavailable, err := d.unavailableDishes(ctx, chi.URLParam(r, "orderID"))
+		return ordering.PlaceOrder{At: d.Now().UTC(), Unavailable: unavailable}, err
 	}})(w, r)
+}
+
+// unavailableDishes says which of an order's dishes the menu no longer
+// offers, and why: what placing it checks against.
+func (d Deps) unavailableDishes(ctx context.Context, orderID string) (map[string]string, error) {
+	order, _, err := eventstore.Load(ctx, d.Store, orderStream(orderID), eventstore.Decider[ordering.State, ordering.Command]{Evolve: ordering.Evolve})
+	if err != nil {
+		return nil, err
+	}
+	items, err := d.listed(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	listed := map[string]projections.MenuItem{}
+	for _, it := range items {
+		listed[it.ItemID] = it
+	}
+	unavailable := map[string]string{}
+	for _, l := range order.Lines {
+		switch it, ok := listed[l.MenuItemID]; {
+		case !ok:
+			unavailable[l.MenuItemID] = "no longer on the menu"
+		case it.SoldOut:
+			unavailable[l.MenuItemID] = "sold out"
+		}
+	}
+	return unavailable, nil
 }
 
 func (d Deps) cancelOrder(w http.ResponseWriter, r *http.Request) {

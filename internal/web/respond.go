@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/a-h/templ"
+	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
 	"restaurant/domain/ordering"
@@ -69,8 +71,22 @@ func notFound(w http.ResponseWriter, r *http.Request) {
 	fail(w, r, &requestError{http.StatusNotFound, "There is nothing at this address."})
 }
 
+// methodNotAllowed answers 405 with the methods the address does take, in
+// Allow, as HTTP asks.
 func methodNotAllowed(w http.ResponseWriter, r *http.Request) {
-	fail(w, r, &requestError{http.StatusMethodNotAllowed, fmt.Sprintf("%s is not allowed here.", r.Method)})
+	var allowed []string
+	if rctx := chi.RouteContext(r.Context()); rctx != nil && rctx.Routes != nil {
+		for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+			if rctx.Routes.Match(chi.NewRouteContext(), m, r.URL.Path) {
+				allowed = append(allowed, m)
+			}
+		}
+	}
+	if slices.Contains(allowed, http.MethodGet) && !slices.Contains(allowed, http.MethodHead) {
+		allowed = slices.Insert(allowed, 1, http.MethodHead) // GetHead answers HEAD wherever GET is
+	}
+	w.Header().Set("Allow", strings.Join(allowed, ", "))
+	fail(w, r, &requestError{http.StatusMethodNotAllowed, fmt.Sprintf("%s is not allowed here; this address takes %s.", r.Method, strings.Join(allowed, ", "))})
 }
 
 // redirectAfter sends a form's poster on with 303 See Other. The page it

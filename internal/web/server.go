@@ -70,7 +70,7 @@ func Handler(d Deps) http.Handler {
 		d.Ageing = DefaultAgeing
 	}
 	r := chi.NewRouter()
-	r.Use(middleware.Recoverer, securityHeaders, boundRequests)
+	r.Use(middleware.Recoverer, securityHeaders, boundRequests, middleware.GetHead)
 	r.NotFound(notFound)
 	r.MethodNotAllowed(methodNotAllowed)
 

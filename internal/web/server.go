@@ -39,6 +39,10 @@ type Deps struct {
 	// LiveWriteWait is how long a live screen may take to accept a write
 	// before it is dropped; zero: 5 s.
 	LiveWriteWait time.Duration
+	// BodyTimeout bounds the time a request's body may take to arrive,
+	// and WriteTimeout the time to write its answer, both from when its
+	// headers are read; live sockets have neither. Zero: 15 s and 30 s.
+	BodyTimeout, WriteTimeout time.Duration
 	// Sessions keeps staff signed in; Accounts checks who they are.
 	Sessions *scs.SessionManager
 	Accounts accounts.Accounts
@@ -65,6 +69,12 @@ func Handler(d Deps) http.Handler {
 	}
 	if d.Hub == nil {
 		d.Hub = live.NewHub()
+	}
+	if d.BodyTimeout <= 0 {
+		d.BodyTimeout = defaultBodyTimeout
+	}
+	if d.WriteTimeout <= 0 {
+		d.WriteTimeout = defaultWriteTimeout
 	}
 	if d.Ageing == (Ageing{}) {
 		d.Ageing = DefaultAgeing
@@ -137,7 +147,7 @@ func Handler(d Deps) http.Handler {
 	r.Handle("/static/*", staticHandler())
 
 	protect := http.NewCrossOriginProtection()
-	return protect.Handler(r)
+	return boundIO(d.BodyTimeout, d.WriteTimeout, protect.Handler(r))
 }
 
 // securityHeaders sets a Content-Security-Policy without inline scripts and

@@ -43,6 +43,11 @@ type Deps struct {
 	// and WriteTimeout the time to write its answer, both from when its
 	// headers are read; live sockets have neither. Zero: 15 s and 30 s.
 	BodyTimeout, WriteTimeout time.Duration
+	// LiveSocketsPerAddress caps the live sockets guests at one client
+	// address may hold open; signed-in staff screens are not counted
+	// against it. LiveSocketsMax caps all live sockets, staff screens
+	// included. Zero: 50 and 5,000.
+	LiveSocketsPerAddress, LiveSocketsMax int
 	// Sessions keeps staff signed in; Accounts checks who they are.
 	Sessions *scs.SessionManager
 	Accounts accounts.Accounts
@@ -54,6 +59,7 @@ type Deps struct {
 	menu         *menuCache
 	kitchenBoard *shared
 	rebuilds     *rebuilds
+	sockets      *liveSockets
 }
 
 // Handler builds the router: every route in one table.
@@ -76,6 +82,7 @@ func Handler(d Deps) http.Handler {
 	if d.WriteTimeout <= 0 {
 		d.WriteTimeout = defaultWriteTimeout
 	}
+	d.sockets = newLiveSockets(d.LiveSocketsPerAddress, d.LiveSocketsMax)
 	if d.Ageing == (Ageing{}) {
 		d.Ageing = DefaultAgeing
 	}

@@ -101,7 +101,9 @@ func startServerProcess(ctx context.Context, databaseURL string, profiles bool) 
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"serve", "-addr", addr}
+	// The load comes from one address by design: no per-address caps.
+	args := []string{"serve", "-addr", addr, "-max-conns-per-address", "0",
+		"-live-sockets-per-address", "1000000", "-live-sockets-max", "1000000"}
 	var debug string
 	if profiles {
 		if debug, err = freeAddr(); err != nil {

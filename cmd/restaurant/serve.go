@@ -13,6 +13,7 @@ import (
 
 	"restaurant/internal/accounts"
 	"restaurant/internal/app"
+	"restaurant/internal/connlimit"
 	"restaurant/internal/demo"
 	"restaurant/internal/eventstore"
 	"restaurant/internal/live"
@@ -42,8 +43,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.DurationVar(&fenceWarn, "fence-warn-after", fenceWarn,
 		"events waiting this long behind an open transaction anywhere on the PostgreSQL server are reported, naming it (FENCE_WARN_AFTER)")
 	fs.DurationVar(&late, "kitchen-late", late, "a ticket this old is late (KITCHEN_LATE_AFTER)")
+	lim, err := limitFlags(fs, getenv)
+	if err != nil {
+		return err
+	}
 	debugAddr := fs.String("debug-addr", getenv("DEBUG_ADDR"), "serve Go's profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; empty: none (DEBUG_ADDR)")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := lim.check(); err != nil {
 		return err
 	}
 	log, err := newLogger(cfg.LogLevel)
@@ -123,6 +131,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	ln = connlimit.Wrap(ln, lim.connsPerAddress)
 	srv := &http.Server{
 		Handler: web.Handler(web.Deps{
 			Pool:     a.Pool,
@@ -137,6 +146,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			Sessions: sessions,
 			Accounts: staffAccounts,
 			Pending:  func(ctx context.Context) (int, error) { return migrations.Pending(ctx, a.Pool) },
+
+			BodyTimeout:           lim.bodyTimeout,
+			WriteTimeout:          lim.writeTimeout,
+			LiveSocketsPerAddress: lim.livePerAddress,
+			LiveSocketsMax:        lim.liveSockets,
 		}),
 		ReadHeaderTimeout: 5 * time.Second,
 		IdleTimeout:       2 * time.Minute,

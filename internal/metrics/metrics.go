@@ -1,8 +1,8 @@
 // Package metrics is what the restaurant tells Prometheus: commands by type
-// and outcome, append latency, live sockets and pushes. Projection positions
-// and lag are read from the database when scraped, and the age of a
-// transaction holding the event store's fence from the store's report (see
-// web.Handler).
+// and outcome, append latency, live sockets and pushes, and what the caps
+// refused. Projection positions and lag are read from the database when
+// scraped, and the age of a transaction holding the event store's fence
+// from the store's report (see web.Handler).
 package metrics
 
 import (
@@ -50,6 +50,15 @@ var (
 		Name: "restaurant_live_pushes_total",
 		Help: "Pushes to live screens, by result (sent, dropped).",
 	}, []string{"result"})
+
+	// Refused counts connections and live sockets turned away by a cap, by
+	// reason ("connections_per_address", "live_per_address",
+	// "live_total"): an operator sees a flood, or a cap set too low for a
+	// kitchen behind one address, before anyone complains.
+	Refused = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "restaurant_refused_total",
+		Help: "Connections and live sockets refused by a cap, by reason.",
+	}, []string{"reason"})
 )
 
 // memoryInUse names the runtime's figures that say what the process keeps,
@@ -60,7 +69,7 @@ var (
 var memoryInUse = regexp.MustCompile(`^/gc/heap/live:bytes$|^/memory/classes/heap/(objects|stacks):bytes$|^/gc/cycles/total:gc-cycles$`)
 
 func init() {
-	Registry.MustRegister(Commands, AppendSeconds, Sockets, Pushes, OwnWritesWaits,
+	Registry.MustRegister(Commands, AppendSeconds, Sockets, Pushes, OwnWritesWaits, Refused,
 		collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(collectors.GoRuntimeMetricsRule{Matcher: memoryInUse})),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 }

@@ -112,7 +112,10 @@ func rendered(ctx context.Context, c templ.Component, err error) (piece, error) 
 // followLive is GET /live?topic=…: a websocket that first sends the current
 // state of every region it follows, then a region again each time it
 // changes. Each topic is checked before the upgrade: the kitchen needs
-// kitchen staff or a manager, an order its own guest.
+// kitchen staff or a manager, an order its own guest. A socket past a cap
+// (see Deps.LiveSocketsPerAddress) is refused before the upgrade: 429 for
+// a guest's address holding its share, 503 when the server holds all it
+// may, each a problem document with Retry-After.
 //
 // An idle screen costs one goroutine, the reader, parked in the network
 // poller: the handler returns once the first push is written, and a
@@ -136,9 +139,23 @@ func (d Deps) followLive(w http.ResponseWriter, r *http.Request) {
 	}
 	r = r.WithContext(ctx)
 	// The screen's first render shows the client's own last write.
-	if m, ok, err := d.staffMember(r); err == nil && ok {
+	m, signedIn, err := d.staffMember(r)
+	if err == nil && signedIn {
 		r = r.WithContext(context.WithValue(r.Context(), staffCtxKey{}, m))
 	}
+	// A place among the sockets is held before any read model is read,
+	// so a flood of sockets is refused cheaply.
+	release, refused := d.sockets.take(clientAddress(r), signedIn && (m.Role == staff.Kitchen || m.Role == staff.Manager))
+	if refused != nil {
+		refuseSocket(w, r, refused)
+		return
+	}
+	upgraded := false
+	defer func() {
+		if !upgraded {
+			release()
+		}
+	}()
 	d.waitFor(r, readModelsOf(topics)...)
 	regions := map[string]region{}
 	for _, t := range topics {
@@ -153,8 +170,9 @@ func (d Deps) followLive(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader has answered
 	}
+	upgraded = true
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
-	s := &screen{d: d, conn: conn, topics: topics, regions: regions, ctx: ctx, cancel: cancel, writing: true,
+	s := &screen{d: d, conn: conn, topics: topics, regions: regions, ctx: ctx, cancel: cancel, writing: true, release: release,
 		// What the access checks at every ping read: the address, the
 		// cookies and the session; nothing else of the request is kept.
 		req: (&http.Request{Method: r.Method, URL: r.URL, Host: r.Host, RemoteAddr: r.RemoteAddr,
@@ -182,6 +200,7 @@ type screen struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	ping    *time.Timer
+	release func() // gives the socket's place among the capped ones back
 
 	mu       sync.Mutex
 	writing  bool // a goroutine is in write
@@ -220,6 +239,7 @@ func (s *screen) close() {
 	s.sub.Close()
 	s.cancel()
 	_ = s.conn.Close()
+	s.release()
 	metrics.Sockets.Dec()
 }
 

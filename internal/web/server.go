@@ -39,6 +39,15 @@ type Deps struct {
 	// LiveWriteWait is how long a live screen may take to accept a write
 	// before it is dropped; zero: 5 s.
 	LiveWriteWait time.Duration
+	// BodyTimeout bounds the time a request's body may take to arrive,
+	// and WriteTimeout the time to write its answer, both from when its
+	// headers are read; live sockets have neither. Zero: 15 s and 30 s.
+	BodyTimeout, WriteTimeout time.Duration
+	// LiveSocketsPerAddress caps the live sockets guests at one client
+	// address may hold open; signed-in staff screens are not counted
+	// against it. LiveSocketsMax caps all live sockets, staff screens
+	// included. Zero: 50 and 5,000.
+	LiveSocketsPerAddress, LiveSocketsMax int
 	// Sessions keeps staff signed in; Accounts checks who they are.
 	Sessions *scs.SessionManager
 	Accounts accounts.Accounts
@@ -50,6 +59,7 @@ type Deps struct {
 	menu         *menuCache
 	kitchenBoard *shared
 	rebuilds     *rebuilds
+	sockets      *liveSockets
 }
 
 // Handler builds the router: every route in one table.
@@ -66,6 +76,13 @@ func Handler(d Deps) http.Handler {
 	if d.Hub == nil {
 		d.Hub = live.NewHub()
 	}
+	if d.BodyTimeout <= 0 {
+		d.BodyTimeout = defaultBodyTimeout
+	}
+	if d.WriteTimeout <= 0 {
+		d.WriteTimeout = defaultWriteTimeout
+	}
+	d.sockets = newLiveSockets(d.LiveSocketsPerAddress, d.LiveSocketsMax)
 	if d.Ageing == (Ageing{}) {
 		d.Ageing = DefaultAgeing
 	}
@@ -137,7 +154,7 @@ func Handler(d Deps) http.Handler {
 	r.Handle("/static/*", staticHandler())
 
 	protect := http.NewCrossOriginProtection()
-	return protect.Handler(r)
+	return boundIO(d.BodyTimeout, d.WriteTimeout, protect.Handler(r))
 }
 
 // securityHeaders sets a Content-Security-Policy without inline scripts and

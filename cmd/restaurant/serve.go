@@ -43,7 +43,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		"events waiting this long behind an open transaction anywhere on the PostgreSQL server are reported, naming it (FENCE_WARN_AFTER)")
 	fs.DurationVar(&late, "kitchen-late", late, "a ticket this old is late (KITCHEN_LATE_AFTER)")
 	debugAddr := fs.String("debug-addr", getenv("DEBUG_ADDR"), "serve Go's profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; empty: none (DEBUG_ADDR)")
+	parseSite := siteFlags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	st, err := parseSite()
+	if err != nil {
 		return err
 	}
 	log, err := newLogger(cfg.LogLevel)
@@ -137,6 +142,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			Sessions: sessions,
 			Accounts: staffAccounts,
 			Pending:  func(ctx context.Context) (int, error) { return migrations.Pending(ctx, a.Pool) },
+
+			PublicURL:      st.publicURL,
+			TrustedProxies: st.trustedProxies,
 		}),
 		ReadHeaderTimeout: 5 * time.Second,
 		IdleTimeout:       2 * time.Minute,

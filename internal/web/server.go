@@ -5,6 +5,8 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -46,6 +48,15 @@ type Deps struct {
 	Now func() time.Time
 	// Pending reports migrations not yet applied, for readiness.
 	Pending func(context.Context) (int, error)
+	// PublicURL is where guests reach the site, e.g. through a proxy that
+	// terminates TLS; when it is https every cookie is Secure and every
+	// response asks for HTTPS only (Strict-Transport-Security). Its origin
+	// passes the cross-origin check even if the proxy changes Host.
+	PublicURL *url.URL
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For,
+	// X-Forwarded-Proto and X-Forwarded-Host are believed; from anyone
+	// else those headers are dropped.
+	TrustedProxies []netip.Prefix
 
 	menu         *menuCache
 	kitchenBoard *shared
@@ -90,7 +101,7 @@ func Handler(d Deps) http.Handler {
 	// followLive), so they stay out of the session middleware.
 	r.Get("/live", d.followLive)
 	r.Group(func(r chi.Router) {
-		r.Use(d.Sessions.LoadAndSave)
+		r.Use(loadSessions(d.Sessions))
 		r.Get("/login", d.showLogin)
 		r.Post("/login", d.login)
 		r.Post("/logout", d.logout)
@@ -137,7 +148,12 @@ func Handler(d Deps) http.Handler {
 	r.Handle("/static/*", staticHandler())
 
 	protect := http.NewCrossOriginProtection()
-	return protect.Handler(r)
+	https := false
+	if u := d.PublicURL; u != nil && u.Host != "" {
+		https = u.Scheme == "https"
+		_ = protect.AddTrustedOrigin(u.Scheme + "://" + u.Host) // a scheme and a host: it cannot fail
+	}
+	return proxies{trusted: d.TrustedProxies, https: https}.handle(protect.Handler(r))
 }
 
 // securityHeaders sets a Content-Security-Policy without inline scripts and

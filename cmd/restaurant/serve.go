@@ -124,6 +124,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		defer stopDebug()
 	}
 
+	if st.metricsAddr != "" {
+		stopMetrics, err := serveMetrics(st.metricsAddr, web.MetricsHandler(web.Deps{Store: a.Store, Runner: runner}), stdout, log)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
+
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -143,6 +151,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			Accounts: staffAccounts,
 			Pending:  func(ctx context.Context) (int, error) { return migrations.Pending(ctx, a.Pool) },
 
+			MetricsToken:   st.metricsToken,
 			PublicURL:      st.publicURL,
 			TrustedProxies: st.trustedProxies,
 		}),

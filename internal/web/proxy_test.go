@@ -159,3 +159,47 @@ func TestClientAddressBelievesOnlyTrustedProxies(t *testing.T) {
 		})
 	}
 }
+
+func TestPublicMetricsNeedTheToken(t *testing.T) {
+	tests := []struct {
+		name, token, authorization string
+		want                       int
+	}{
+		{"no token set", "", "", http.StatusNotFound},
+		{"no token set, one sent", "", "Bearer s3cret-scrape-token", http.StatusNotFound},
+		{"none sent", "s3cret-scrape-token", "", http.StatusUnauthorized},
+		{"a wrong one", "s3cret-scrape-token", "Bearer s3cret-scrape-tokem", http.StatusUnauthorized},
+		{"a prefix of it", "s3cret-scrape-token", "Bearer s3cret", http.StatusUnauthorized},
+		{"as a password", "s3cret-scrape-token", "Basic s3cret-scrape-token", http.StatusUnauthorized},
+		{"the token", "s3cret-scrape-token", "Bearer s3cret-scrape-token", http.StatusOK},
+		{"the token, scheme in lower case", "s3cret-scrape-token", "bearer s3cret-scrape-token", http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+			if tt.authorization != "" {
+				req.Header.Set("Authorization", tt.authorization)
+			}
+			rec := httptest.NewRecorder()
+			Handler(Deps{MetricsToken: tt.token}).ServeHTTP(rec, req)
+			if rec.Code != tt.want {
+				t.Fatalf("status %d, want %d: %s", rec.Code, tt.want, rec.Body)
+			}
+			if tt.want == http.StatusOK && !strings.Contains(rec.Body.String(), "go_goroutines") {
+				t.Fatalf("no metrics in %s", rec.Body)
+			}
+		})
+	}
+	rec := httptest.NewRecorder()
+	MetricsHandler(Deps{}).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "go_goroutines") {
+		t.Fatalf("the metrics address's handler: %d %s", rec.Code, rec.Body)
+	}
+	for _, path := range []string{"/healthz"} {
+		rec := httptest.NewRecorder()
+		Handler(Deps{}).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code != http.StatusOK {
+			t.Errorf("%s: %d, want it public", path, rec.Code)
+		}
+	}
+}

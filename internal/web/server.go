@@ -48,6 +48,10 @@ type Deps struct {
 	Now func() time.Time
 	// Pending reports migrations not yet applied, for readiness.
 	Pending func(context.Context) (int, error)
+	// MetricsToken lets a scraper read /metrics on the public address with
+	// "Authorization: Bearer <token>"; empty: /metrics is not there (404),
+	// only on the metrics address of its own (MetricsHandler).
+	MetricsToken string
 	// PublicURL is where guests reach the site, e.g. through a proxy that
 	// terminates TLS; when it is https every cookie is Secure and every
 	// response asks for HTTPS only (Strict-Transport-Security). Its origin
@@ -144,7 +148,7 @@ func Handler(d Deps) http.Handler {
 
 	r.Get("/healthz", healthz)
 	r.Get("/readyz", d.readyz)
-	r.Handle("/metrics", d.metricsHandler())
+	r.Handle("/metrics", d.guardedMetrics())
 	r.Handle("/static/*", staticHandler())
 
 	protect := http.NewCrossOriginProtection()

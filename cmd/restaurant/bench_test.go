@@ -16,7 +16,8 @@ import (
 // running server: guests place orders, cooks work them from a kitchen
 // screen, and the report counts what happened, with its baseline.
 func TestBenchLoadsARunningServer(t *testing.T) {
-	env := map[string]string{"DATABASE_URL": testdb.URL(t), "RESTAURANT_ADMIN_PASSWORD": "a long bench password", "LOG_LEVEL": "error"}
+	env := map[string]string{"DATABASE_URL": testdb.URL(t), "RESTAURANT_ADMIN_PASSWORD": "a long bench password", "LOG_LEVEL": "error",
+		"METRICS_TOKEN": "a bench scrape token"} // the bench reads /metrics with it
 	base := startServer(t, env)
 	report := filepath.Join(t.TempDir(), "bench.json")
 	out := &output{}

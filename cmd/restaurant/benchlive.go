@@ -36,7 +36,7 @@ func runBenchLive(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	defer server.stop()
-	figs, err := bench.RunLive(ctx, bench.LiveOptions{Sockets: ns, Orders: *orders, Stuck: *stuck, Base: server.base, PID: server.pid,
+	figs, err := bench.RunLive(ctx, bench.LiveOptions{Sockets: ns, Orders: *orders, Stuck: *stuck, Base: server.base, PID: server.pid, Metrics: server.metrics,
 		Username: "admin", Password: server.password}, stdout)
 	if err != nil || env.jsonOut == "" {
 		return err

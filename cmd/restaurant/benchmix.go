@@ -25,6 +25,8 @@ func runBenchMix(ctx context.Context, args []string, getenv func(string) string,
 	fs, cfg := flags("bench", getenv, stdout)
 	target := fs.String("url", "", "a running server to load (default: start one on a fresh database)")
 	username := fs.String("username", "admin", "the staff member the cooks and kitchen screens sign in as (with -url)")
+	metricsURL := fs.String("metrics-url", getenv("METRICS_URL"),
+		"the running server's metrics (with -url), e.g. http://127.0.0.1:9464/metrics; default: -url's /metrics, with the token in METRICS_TOKEN (METRICS_URL)")
 	guests := fs.Int("guests", 32, "guests ordering at once")
 	cooks := fs.Int("cooks", 16, "kitchen staff working the tickets (enough to keep up with the guests: a ticket is three commands, an order five and two pages)")
 	kitchenScreens := fs.Int("kitchen-screens", 100, "kitchen displays following the board")
@@ -43,6 +45,10 @@ func runBenchMix(ctx context.Context, args []string, getenv func(string) string,
 		Orders: *orders, Duration: *duration, Progress: os.Stderr, ProgressLines: !isTerminal(os.Stderr)}
 	if *target != "" {
 		opts.Base, opts.Username, opts.Password = strings.TrimSuffix(*target, "/"), *username, getenv("RESTAURANT_ADMIN_PASSWORD")
+		opts.Metrics = bench.Metrics{URL: *metricsURL, Token: getenv("METRICS_TOKEN")}
+		if opts.Metrics.URL == "" {
+			opts.Metrics.URL = opts.Base + "/metrics"
+		}
 		if opts.Password == "" {
 			return fmt.Errorf("bench -url: give the password of -username in RESTAURANT_ADMIN_PASSWORD")
 		}
@@ -65,6 +71,7 @@ func runBenchMix(ctx context.Context, args []string, getenv func(string) string,
 		}
 		defer server.stop()
 		opts.Base, opts.PID, opts.Username, opts.Password = server.base, server.pid, "admin", server.password
+		opts.Metrics = server.metrics
 		opts.Pool, opts.PgBenchConn = a.Pool, []string{a.ConnString}
 		if *serverProfile != "" {
 			done := profileServer(ctx, server.debug, opts.Duration, *serverProfile)
@@ -88,7 +95,8 @@ func runBenchMix(ctx context.Context, args []string, getenv func(string) string,
 // memory is its own.
 type serverProcess struct {
 	base     string
-	debug    string // its profiles, when asked for
+	metrics  bench.Metrics // on an address of their own
+	debug    string        // its profiles, when asked for
 	pid      int
 	password string
 	stop     func()
@@ -101,8 +109,12 @@ func startServerProcess(ctx context.Context, databaseURL string, profiles bool) 
 	if err != nil {
 		return nil, err
 	}
+	metricsAddr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
 	// The load comes from one address by design: no per-address caps.
-	args := []string{"serve", "-addr", addr, "-max-conns-per-address", "0",
+	args := []string{"serve", "-addr", addr, "-metrics-addr", metricsAddr, "-max-conns-per-address", "0",
 		"-live-sockets-per-address", "1000000", "-live-sockets-max", "1000000"}
 	var debug string
 	if profiles {
@@ -124,7 +136,7 @@ func startServerProcess(ctx context.Context, databaseURL string, profiles bool) 
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start the server: %w", err)
 	}
-	p := &serverProcess{base: "http://" + addr, debug: debug, pid: cmd.Process.Pid, password: password,
+	p := &serverProcess{base: "http://" + addr, metrics: bench.Metrics{URL: "http://" + metricsAddr + "/metrics"}, debug: debug, pid: cmd.Process.Pid, password: password,
 		stop: func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() }}
 	deadline := time.Now().Add(time.Minute)
 	for {

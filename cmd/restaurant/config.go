@@ -19,6 +19,7 @@ import (
 func flags(name string, getenv func(string) string, stdout io.Writer) (*flag.FlagSet, *app.Config) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stdout)
+	setUsage(fs, name, stdout)
 	cfg := &app.Config{}
 	fs.StringVar(&cfg.Addr, "addr", envOr(getenv, "ADDR", ":8080"), "address to listen on (ADDR)")
 	fs.StringVar(&cfg.DatabaseURL, "database-url", getenv("DATABASE_URL"), "PostgreSQL to use; empty runs the embedded one (DATABASE_URL)")

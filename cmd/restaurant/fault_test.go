@@ -73,7 +73,7 @@ func startChildServer(t *testing.T, env map[string]string) *childServer {
 			p.cmd.Env = append(p.cmd.Env, kv)
 		}
 	}
-	p.cmd.Env = append(p.cmd.Env, serveProcessEnv+"=1")
+	p.cmd.Env = append(p.cmd.Env, serveProcessEnv+"=1", "METRICS_ADDR=127.0.0.1:0")
 	for k, v := range env {
 		p.cmd.Env = append(p.cmd.Env, k+"="+v)
 	}

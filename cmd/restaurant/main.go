@@ -31,26 +31,19 @@ func main() {
 	}
 }
 
-const usage = `usage: restaurant [command] [flags]
-
-commands:
-  serve     run the web server (the default)
-  migrate   apply database migrations and exit
-  projections status | rebuild [NAME]
-            show each read model's position and lag, or replay it from the first event
-  staff add NAME --role kitchen|manager
-            add a staff member; the password is read from standard input
-  bench     a mixed load (guests, cooks, screens) beside a bare handler and pgbench
-  bench store | http | live | rebuild
-            the event store, the web pages, the live screens, rebuilding read models
-
-Run "restaurant COMMAND -h" for a command's flags.
-`
-
 // run dispatches to a subcommand; everything is wired inside it, so tests
 // can run the real program in-process.
+// A request for help (-h, --help, help) is answered on stdout and succeeds.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
+	return helped(dispatch(ctx, args, getenv, stdin, stdout))
+}
+
+func dispatch(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
 	name := "serve"
+	if len(args) > 0 && isHelp(args[0]) {
+		fmt.Fprint(stdout, usage())
+		return nil
+	}
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, args = args[0], args[1:]
 	}
@@ -66,8 +59,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "bench":
 		return runBench(ctx, args, getenv, stdout)
 	case "help":
-		fmt.Fprint(stdout, usage)
+		if len(args) > 0 {
+			return dispatch(ctx, append(args, "-h"), getenv, stdin, stdout)
+		}
+		fmt.Fprint(stdout, usage())
 		return nil
 	}
-	return fmt.Errorf("unknown command %q\n%s", name, usage)
+	return fmt.Errorf("unknown command %q\n%s", name, usage())
 }

@@ -68,7 +68,7 @@ func startServerAt(t *testing.T, env map[string]string, addr string) (base strin
 	out = &output{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "-addr", addr}, func(k string) string { return env[k] }, strings.NewReader(""), out)
+		done <- run(ctx, []string{"serve", "-addr", addr}, testEnv(env), strings.NewReader(""), out)
 	}()
 	var once sync.Once
 	stop = func() {
@@ -94,6 +94,18 @@ func startServerAt(t *testing.T, env map[string]string, addr string) (base strin
 			t.Fatal("server did not start listening")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// testEnv is the environment a test gives a server, with the metrics on a
+// free port of their own unless the test chooses: servers in tests run
+// side by side, and beside others on the machine.
+func testEnv(env map[string]string) func(string) string {
+	return func(k string) string {
+		if v, ok := env[k]; ok || k != "METRICS_ADDR" {
+			return v
+		}
+		return "127.0.0.1:0"
 	}
 }
 

@@ -15,6 +15,10 @@ import (
 // runProjections is "restaurant projections status|rebuild [NAME]".
 func runProjections(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	if len(args) == 0 || (args[0] != "status" && args[0] != "rebuild") {
+		if len(args) > 0 && isHelp(args[0]) {
+			commandsOf(stdout, "projections")
+			return nil
+		}
 		return fmt.Errorf("usage: restaurant projections status | rebuild [NAME]")
 	}
 	action, args := args[0], args[1:]

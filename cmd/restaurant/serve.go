@@ -48,10 +48,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	debugAddr := fs.String("debug-addr", getenv("DEBUG_ADDR"), "serve Go's profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; empty: none (DEBUG_ADDR)")
+	parseSite := siteFlags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if err := lim.check(); err != nil {
+		return err
+	}
+	st, err := parseSite()
+	if err != nil {
 		return err
 	}
 	log, err := newLogger(cfg.LogLevel)
@@ -127,6 +132,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		defer stopDebug()
 	}
 
+	if st.metricsAddr != "" {
+		stopMetrics, err := serveMetrics(st.metricsAddr, web.MetricsHandler(web.Deps{Store: a.Store, Runner: runner}), stdout, log)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
+
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -151,6 +164,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			WriteTimeout:          lim.writeTimeout,
 			LiveSocketsPerAddress: lim.livePerAddress,
 			LiveSocketsMax:        lim.liveSockets,
+			MetricsToken:          st.metricsToken,
+			PublicURL:             st.publicURL,
+			TrustedProxies:        st.trustedProxies,
 		}),
 		ReadHeaderTimeout: 5 * time.Second,
 		IdleTimeout:       2 * time.Minute,

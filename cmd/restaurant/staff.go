@@ -16,14 +16,28 @@ import (
 // runStaff is "restaurant staff add NAME --role ROLE", the password read
 // from standard input (one line), so it shows in no process list or history.
 func runStaff(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
-	if len(args) < 2 || args[0] != "add" {
-		return errors.New("usage: restaurant staff add NAME --role kitchen|manager  (password on standard input)")
+	const usage = "usage: restaurant staff add NAME --role kitchen|manager  (password on standard input)"
+	if len(args) == 0 || args[0] != "add" {
+		if len(args) > 0 && isHelp(args[0]) {
+			commandsOf(stdout, "staff")
+			return nil
+		}
+		return errors.New(usage)
 	}
-	name := args[1]
 	fs, cfg := flags("staff add", getenv, stdout)
 	roleName := fs.String("role", "kitchen", "kitchen or manager")
-	if err := fs.Parse(args[2:]); err != nil {
+	name, rest := "", args[1:]
+	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		name, rest = rest[0], rest[1:]
+	}
+	if err := fs.Parse(rest); err != nil {
 		return err
+	}
+	if name == "" {
+		name = fs.Arg(0)
+	}
+	if name == "" {
+		return errors.New(usage)
 	}
 	role, err := staff.ParseRole(*roleName)
 	if err != nil {

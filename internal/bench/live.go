@@ -29,6 +29,7 @@ type LiveOptions struct {
 	// Base is the server under test; PID its process, for its memory.
 	Base     string
 	PID      int
+	Metrics  Metrics
 	Username string
 	Password string
 }
@@ -77,7 +78,7 @@ func RunLive(ctx context.Context, opts LiveOptions, out io.Writer) ([]LiveFigure
 	fmt.Fprintln(out)
 	// A first collection after the server has served its pages once, so
 	// that caches filled on first use do not count as the first screen's.
-	if _, err := settledMemory(ctx, opts.Base); err != nil {
+	if _, err := settledMemory(ctx, opts.Base, opts.Metrics); err != nil {
 		return nil, err
 	}
 	var figs []LiveFigure
@@ -106,7 +107,7 @@ type screen struct {
 
 func liveRun(ctx context.Context, opts LiveOptions, cookie string, n int) (LiveFigure, error) {
 	f := LiveFigure{Sockets: n}
-	before, err := settledMemory(ctx, opts.Base)
+	before, err := settledMemory(ctx, opts.Base, opts.Metrics)
 	if err != nil {
 		return f, err
 	}
@@ -141,7 +142,7 @@ func liveRun(ctx context.Context, opts LiveOptions, cookie string, n int) (LiveF
 	if f.ServerRSSAfter, err = rss(opts.PID); err != nil {
 		return f, err
 	}
-	after, err := settledMemory(ctx, opts.Base)
+	after, err := settledMemory(ctx, opts.Base, opts.Metrics)
 	if err != nil {
 		return f, err
 	}
@@ -199,7 +200,7 @@ func liveRun(ctx context.Context, opts LiveOptions, cookie string, n int) (LiveF
 		if f.P99Millis > 0 {
 			f.StuckP99Ratio = f.StuckP99Millis / f.P99Millis
 		}
-		m, err := scrape(ctx, opts.Base)
+		m, err := opts.Metrics.scrape(ctx)
 		if err != nil {
 			return f, err
 		}
@@ -262,8 +263,8 @@ type memory struct{ heapLive, stacks int64 }
 // menu page until its collection count moves on by two, then reads the
 // heap that was live at the last collection and the goroutine stacks: what
 // the server holds, without the garbage it has not collected yet.
-func settledMemory(ctx context.Context, base string) (memory, error) {
-	m, err := scrape(ctx, base)
+func settledMemory(ctx context.Context, base string, metrics Metrics) (memory, error) {
+	m, err := metrics.scrape(ctx)
 	if err != nil {
 		return memory{}, err
 	}
@@ -288,7 +289,7 @@ func settledMemory(ctx context.Context, base string) (memory, error) {
 	defer load.Wait()
 	defer cancel()
 	for {
-		if m, err = scrape(ctx, base); err != nil {
+		if m, err = metrics.scrape(ctx); err != nil {
 			return memory{}, err
 		}
 		if m["go_gc_cycles_total_gc_cycles_total"] >= start+2 {
@@ -300,31 +301,6 @@ func settledMemory(ctx context.Context, base string) (memory, error) {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-}
-
-// scrape reads the server's unlabelled metrics.
-func scrape(ctx context.Context, base string) (map[string]float64, error) {
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("read the server's metrics: %w", err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, fmt.Errorf("read the server's metrics: %w", err)
-	}
-	out := map[string]float64{}
-	for _, line := range strings.Split(string(b), "\n") {
-		name, value, ok := strings.Cut(line, " ")
-		if !ok || strings.HasPrefix(line, "#") || strings.Contains(name, "{") {
-			continue
-		}
-		if v, err := strconv.ParseFloat(strings.TrimSpace(value), 64); err == nil {
-			out[name] = v
-		}
-	}
-	return out, nil
 }
 
 // ticketIDs finds the tickets in a pushed board.

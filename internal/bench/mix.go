@@ -34,8 +34,9 @@ import (
 type MixOptions struct {
 	// Base is the server under test; PID its process when it runs on this
 	// machine (its memory is then read from /proc, else from /metrics).
-	Base string
-	PID  int
+	Base    string
+	PID     int
+	Metrics Metrics
 	// Username and Password sign the cooks and the kitchen screens in.
 	Username, Password string
 
@@ -145,7 +146,7 @@ func RunMix(ctx context.Context, opts MixOptions, out io.Writer) (MixReport, err
 	lagDone := make(chan struct{})
 	go func() {
 		defer close(lagDone)
-		l.watchLag(ctx, opts.Base, &r)
+		l.watchLag(ctx, opts.Metrics, &r)
 	}()
 	seconds := l.run(ctx, opts.Progress)
 	<-lagDone
@@ -616,7 +617,7 @@ type footprint struct{ rss, heap int64 }
 // serverMemory reads the server's footprint after it has collected garbage;
 // resident memory from /proc when it runs here, else as it reports it.
 func serverMemory(ctx context.Context, opts MixOptions) (footprint, error) {
-	m, err := settledMemory(ctx, opts.Base)
+	m, err := settledMemory(ctx, opts.Base, opts.Metrics)
 	if err != nil {
 		return footprint{}, err
 	}
@@ -625,7 +626,7 @@ func serverMemory(ctx context.Context, opts MixOptions) (footprint, error) {
 		f.rss, err = rss(opts.PID)
 		return f, err
 	}
-	metrics, err := scrape(ctx, opts.Base)
+	metrics, err := opts.Metrics.scrape(ctx)
 	if err != nil {
 		return f, err
 	}
@@ -637,7 +638,7 @@ var lagLine = regexp.MustCompile(`(?m)^restaurant_projection_lag_(events|seconds
 
 // watchLag samples every projection's lag from /metrics while the load
 // runs, keeping the worst.
-func (l *load) watchLag(ctx context.Context, base string, r *MixReport) {
+func (l *load) watchLag(ctx context.Context, metrics Metrics, r *MixReport) {
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -648,7 +649,7 @@ func (l *load) watchLag(ctx context.Context, base string, r *MixReport) {
 			return
 		case <-tick.C:
 		}
-		page, err := fetch(ctx, base+"/metrics")
+		page, err := metrics.page(ctx)
 		if err != nil {
 			continue
 		}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"net"
 	"net/http"
 	"net/url"
 	"path"
@@ -126,14 +125,6 @@ func localPath(p string) string {
 // go afterwards is a path of this site.
 func loginForm(in input) (username, password, next string) {
 	return strings.ToLower(strings.TrimSpace(in.values["username"])), in.values["password"], localPath(in.values["next"])
-}
-
-func clientAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // login signs a staff member in: a new session id, then home or where they

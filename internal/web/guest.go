@@ -39,7 +39,7 @@ func ensureGuest(w http.ResponseWriter, r *http.Request) string {
 	value := base64.RawURLEncoding.EncodeToString(secret)
 	http.SetCookie(w, &http.Cookie{
 		Name: guestCookie, Value: value, Path: "/",
-		MaxAge: int((365 * 24 * time.Hour).Seconds()), HttpOnly: true, Secure: r.TLS != nil,
+		MaxAge: int((365 * 24 * time.Hour).Seconds()), HttpOnly: true, Secure: isHTTPS(r),
 		SameSite: http.SameSiteLaxMode,
 	})
 	// The request goes on as the new guest: a stale or forged cookie it

@@ -2,9 +2,12 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -78,4 +81,32 @@ func (d Deps) metricsHandler() http.Handler {
 // metricsErrorLog logs what could not be gathered.
 type metricsErrorLog struct{}
 
-func (metricsErrorLog) Println(v ...any) { slog.Warn("metrics not gathered", "err", fmt.Sprint(v...)) }
+func (metricsErrorLog) Println(v ...any) {
+	slog.Warn("metrics not gathered", "error", fmt.Sprint(v...))
+}
+
+// MetricsHandler serves the metrics on an address of their own, for the
+// operator: the same page as the public address's /metrics, with no token.
+func MetricsHandler(d Deps) http.Handler { return d.metricsHandler() }
+
+// guardedMetrics serves the metrics on the public address only to a scraper
+// with the token ("Authorization: Bearer <token>"); without a token set
+// there is nothing at /metrics. Both sides are hashed before they are
+// compared, so the comparison takes as long whatever was sent.
+func (d Deps) guardedMetrics() http.Handler {
+	if d.MetricsToken == "" {
+		return http.HandlerFunc(notFound)
+	}
+	want := sha256.Sum256([]byte(d.MetricsToken))
+	metrics := d.metricsHandler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		got := sha256.Sum256([]byte(strings.TrimSpace(token)))
+		if subtle.ConstantTimeCompare(got[:], want[:]) != 1 || !strings.EqualFold(scheme, "Bearer") {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			fail(w, r, &requestError{http.StatusUnauthorized, "Metrics need the scrape token."})
+			return
+		}
+		metrics.ServeHTTP(w, r)
+	})
+}

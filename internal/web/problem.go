@@ -97,8 +97,11 @@ func problemOf(r *http.Request, err error, status int) Problem {
 	return p
 }
 
+// writeJSON answers with a JSON document. Like a page, it is never stored
+// by a browser or a cache on the way: orders carry delivery addresses.
 func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
 	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }

@@ -5,6 +5,8 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -55,6 +57,19 @@ type Deps struct {
 	Now func() time.Time
 	// Pending reports migrations not yet applied, for readiness.
 	Pending func(context.Context) (int, error)
+	// MetricsToken lets a scraper read /metrics on the public address with
+	// "Authorization: Bearer <token>"; empty: /metrics is not there (404),
+	// only on the metrics address of its own (MetricsHandler).
+	MetricsToken string
+	// PublicURL is where guests reach the site, e.g. through a proxy that
+	// terminates TLS; when it is https every cookie is Secure and every
+	// response asks for HTTPS only (Strict-Transport-Security). Its origin
+	// passes the cross-origin check even if the proxy changes Host.
+	PublicURL *url.URL
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For,
+	// X-Forwarded-Proto and X-Forwarded-Host are believed; from anyone
+	// else those headers are dropped.
+	TrustedProxies []netip.Prefix
 
 	menu         *menuCache
 	kitchenBoard *shared
@@ -107,7 +122,7 @@ func Handler(d Deps) http.Handler {
 	// followLive), so they stay out of the session middleware.
 	r.Get("/live", d.followLive)
 	r.Group(func(r chi.Router) {
-		r.Use(d.Sessions.LoadAndSave)
+		r.Use(loadSessions(d.Sessions))
 		r.Get("/login", d.showLogin)
 		r.Post("/login", d.login)
 		r.Post("/logout", d.logout)
@@ -150,11 +165,18 @@ func Handler(d Deps) http.Handler {
 
 	r.Get("/healthz", healthz)
 	r.Get("/readyz", d.readyz)
-	r.Handle("/metrics", d.metricsHandler())
+	r.Handle("/metrics", d.guardedMetrics())
 	r.Handle("/static/*", staticHandler())
 
 	protect := http.NewCrossOriginProtection()
-	return boundIO(d.BodyTimeout, d.WriteTimeout, protect.Handler(r))
+	https := false
+	if u := d.PublicURL; u != nil && u.Host != "" {
+		https = u.Scheme == "https"
+		_ = protect.AddTrustedOrigin(u.Scheme + "://" + u.Host) // a scheme and a host: it cannot fail
+	}
+	// The proxies' word comes first, so every bound and check sees the
+	// client's own address.
+	return proxies{trusted: d.TrustedProxies, https: https}.handle(boundIO(d.BodyTimeout, d.WriteTimeout, protect.Handler(r)))
 }
 
 // securityHeaders sets a Content-Security-Policy without inline scripts and

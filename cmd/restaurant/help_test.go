@@ -1,0 +1,66 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestHelpSucceedsAndListsEveryCommand asks for help every way there is:
+// each answers on stdout and succeeds, touching no database, and the list
+// names every subcommand.
+func TestHelpSucceedsAndListsEveryCommand(t *testing.T) {
+	// Were help not answered, these keep the command from touching a
+	// database: nothing listens there, and no embedded one starts here.
+	env := map[string]string{"DATABASE_URL": "postgres://127.0.0.1:1/none?connect_timeout=1", "DATA_DIR": t.TempDir(), "METRICS_ADDR": "off"}
+	tests := []struct {
+		args []string
+		want []string // in the output
+	}{
+		{[]string{"--help"}, commandNames()},
+		{[]string{"-h"}, commandNames()},
+		{[]string{"help"}, commandNames()},
+		{[]string{"help", "bench"}, []string{"-duration", "bench store", "bench live"}},
+		{[]string{"serve", "--help"}, []string{"-addr", "-metrics-addr", "-public-url", "-trusted-proxies"}},
+		{[]string{"migrate", "--help"}, []string{"-database-url"}},
+		{[]string{"projections", "--help"}, []string{"projections status", "projections rebuild"}},
+		{[]string{"projections", "status", "--help"}, []string{"-database-url"}},
+		{[]string{"projections", "rebuild", "--help"}, []string{"-database-url"}},
+		{[]string{"staff", "--help"}, []string{"staff add"}},
+		{[]string{"staff", "add", "--help"}, []string{"-role"}},
+		{[]string{"staff", "add", "noor", "-h"}, []string{"-role"}},
+		{[]string{"bench", "--help"}, []string{"-guests", "-url", "-metrics-url"}},
+		{[]string{"bench", "store", "--help"}, []string{"-writers"}},
+		{[]string{"bench", "http", "--help"}, []string{"-connections"}},
+		{[]string{"bench", "live", "--help"}, []string{"-sockets"}},
+		{[]string{"bench", "rebuild", "--help"}, []string{"-events"}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var out bytes.Buffer
+			if err := run(context.Background(), tt.args, func(k string) string { return env[k] }, strings.NewReader(""), &out); err != nil {
+				t.Fatalf("exits with %v, want success; printed:\n%s", err, &out)
+			}
+			if !strings.HasPrefix(out.String(), "usage: ") && !strings.HasPrefix(out.String(), "commands:") {
+				t.Errorf("the help does not start with usage or commands:\n%s", &out)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("the help has no %q:\n%s", w, &out)
+				}
+			}
+		})
+	}
+}
+
+// commandNames are the subcommands the list must name, each on a line
+// of its own.
+func commandNames() []string {
+	names := []string{"serve", "migrate", "projections status", "projections rebuild", "staff add",
+		"bench", "bench store", "bench http", "bench live", "bench rebuild"}
+	for i, n := range names {
+		names[i] = "\n  " + n + " "
+	}
+	return names
+}

@@ -472,7 +472,9 @@ func checkUnavailable(t *testing.T, a restartAnswer, asJSON bool) {
 func TestServerRidesOutADatabaseRestart(t *testing.T) {
 	const password = "owner's own secret"
 	db := startOwnPostgres(t)
-	base := startServer(t, map[string]string{"DATABASE_URL": db.conn, "RESTAURANT_ADMIN_PASSWORD": password, "LOG_LEVEL": "error"})
+	const scrape = "a scrape token for the restart"
+	base := startServer(t, map[string]string{"DATABASE_URL": db.conn, "RESTAURANT_ADMIN_PASSWORD": password, "LOG_LEVEL": "error",
+		"METRICS_TOKEN": scrape})
 	kitchen := followKitchen(t, base, password)
 	plain := &http.Client{Timeout: requestTimeout}
 
@@ -506,8 +508,8 @@ func TestServerRidesOutADatabaseRestart(t *testing.T) {
 	if a := probe(t, plain, http.MethodGet, base+"/readyz", ""); a.status != http.StatusServiceUnavailable {
 		t.Errorf("/readyz while the database is away: %d %s", a.status, a.body)
 	}
-	if a := probe(t, plain, http.MethodGet, base+"/metrics", ""); a.status != http.StatusOK || !strings.Contains(a.body, "restaurant_commands_total") {
-		t.Errorf("/metrics while the database is away: %d %.300s", a.status, a.body)
+	if status, body := getWith(t, base+"/metrics", "Authorization", "Bearer "+scrape); status != http.StatusOK || !strings.Contains(body, "restaurant_commands_total") {
+		t.Errorf("/metrics while the database is away: %d %.300s", status, body)
 	}
 	first := load.placed()[0]
 	guestClient := &http.Client{Jar: load.jars[first.guest], Timeout: requestTimeout}

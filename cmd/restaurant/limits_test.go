@@ -100,8 +100,9 @@ func TestASlowBodyIsCutOff(t *testing.T) {
 // gives its place back.
 func TestOneAddressCannotTakeEveryConnection(t *testing.T) {
 	const perAddress = 8
+	const scrape = "a scrape token for the caps"
 	base := startServer(t, map[string]string{"DATABASE_URL": testdb.URL(t),
-		"MAX_CONNS_PER_ADDRESS": fmt.Sprint(perAddress), "BODY_TIMEOUT": "1m"})
+		"MAX_CONNS_PER_ADDRESS": fmt.Sprint(perAddress), "BODY_TIMEOUT": "1m", "METRICS_TOKEN": scrape})
 	var held []net.Conn
 	for range perAddress {
 		c := dialFrom(t, "127.0.0.2", base)
@@ -135,7 +136,7 @@ func TestOneAddressCannotTakeEveryConnection(t *testing.T) {
 	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || !strings.Contains(string(body), "Too many connections") {
 		t.Errorf("the connection past the cap: %d, Retry-After %q, %q; want 503, a Retry-After and why", resp.StatusCode, resp.Header.Get("Retry-After"), body)
 	}
-	if _, _, metrics := get(t, base+"/metrics"); !strings.Contains(metrics, `restaurant_refused_total{reason="connections_per_address"}`) {
+	if _, metrics := getWith(t, base+"/metrics", "Authorization", "Bearer "+scrape); !strings.Contains(metrics, `restaurant_refused_total{reason="connections_per_address"}`) {
 		t.Errorf("the refusal is not counted in /metrics")
 	}
 

@@ -32,6 +32,8 @@ type testApp struct {
 	store    *eventstore.Store
 	runner   *projections.Runner
 	accounts accounts.Accounts
+	// metricsHandler serves /metrics as the metrics address does.
+	metricsHandler http.Handler
 }
 
 func newTestApp(t *testing.T) *testApp {
@@ -76,8 +78,20 @@ func newTestAppWith(t *testing.T, adjust func(*Deps)) *testApp {
 		adjust(&deps)
 	}
 	a.h = Handler(deps)
+	a.metricsHandler = MetricsHandler(deps)
 	a.caughtUp()
 	return a
+}
+
+// metrics reads /metrics as the metrics address serves it.
+func (a *testApp) metrics() string {
+	a.t.Helper()
+	rec := httptest.NewRecorder()
+	a.metricsHandler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if rec.Code != http.StatusOK {
+		a.t.Fatalf("/metrics: %d", rec.Code)
+	}
+	return rec.Body.String()
 }
 
 // caughtUp waits until every projection has applied every event.

@@ -42,7 +42,7 @@ func TestAHeldFenceIsNamedOnEveryScreen(t *testing.T) {
 	if !strings.Contains(page, `id="fence-warning"`) || !names(page) || !strings.Contains(page, "CREATE TABLE reporting_job") {
 		t.Fatalf("the projections page does not name the holder:\n%s", page)
 	}
-	got := fenceAge.FindStringSubmatch(m.get("/metrics").Body.String())
+	got := fenceAge.FindStringSubmatch(a.metrics())
 	if len(got) != 2 {
 		t.Fatal("no restaurant_fence_holder_age_seconds")
 	}
@@ -58,7 +58,7 @@ func TestAHeldFenceIsNamedOnEveryScreen(t *testing.T) {
 	if page := m.get("/staff/projections").Body.String(); strings.Contains(page, `id="fence-warning"`) {
 		t.Fatal("the warning stays once the fence clears")
 	}
-	if got := fenceAge.FindStringSubmatch(m.get("/metrics").Body.String()); len(got) != 2 || got[1] != "0" {
+	if got := fenceAge.FindStringSubmatch(a.metrics()); len(got) != 2 || got[1] != "0" {
 		t.Fatalf("restaurant_fence_holder_age_seconds after: %q", got)
 	}
 }

@@ -70,7 +70,7 @@ func TestMetricsTellCommandsProjectionsAndSockets(t *testing.T) {
 	g := a.guest()
 	g.openWith("margherita", "1")
 	a.caughtUp()
-	body := g.get("/metrics").Body.String()
+	body := a.metrics()
 	for _, want := range []string{
 		`restaurant_commands_total{command="ordering.AddItem",outcome="ok"}`,
 		`restaurant_commands_total{command="ordering.OpenOrder",outcome="ok"}`,

@@ -144,6 +144,8 @@ type AddItem struct {
 	Quantity   int
 	Note       string
 	UnitPrice  domain.Money
+	// Caps bound the order the dish goes into.
+	Caps Caps
 }
 
 // RemoveItem takes a line out of the order.
@@ -155,6 +157,8 @@ type RemoveItem struct {
 type ChangeQuantity struct {
 	LineID   string
 	Quantity int
+	// Caps bound the order the line is in.
+	Caps Caps
 }
 
 // ChoosePickup says the guest will collect the order at the restaurant.
@@ -293,7 +297,11 @@ func Decide(s State, c Command) ([]domain.Event, error) {
 		if c.Quantity == l.Quantity {
 			return nil, nil
 		}
-		return []domain.Event{ItemQuantityChanged{OrderID: s.OrderID, LineID: c.LineID, Quantity: c.Quantity}}, nil
+		e := ItemQuantityChanged{OrderID: s.OrderID, LineID: c.LineID, Quantity: c.Quantity}
+		if err := c.Caps.allow(s, Evolve(s, e)); err != nil {
+			return nil, err
+		}
+		return []domain.Event{e}, nil
 	case ChoosePickup:
 		if s.Fulfilment == FulfilmentPickup {
 			return nil, nil
@@ -358,7 +366,7 @@ func decideAdd(s State, c AddItem) ([]domain.Event, error) {
 	if len(s.Lines) >= MaxLines {
 		return nil, domain.Conflict("An order can hold at most %d different items.", MaxLines)
 	}
-	return []domain.Event{ItemAddedToOrder{
+	e := ItemAddedToOrder{
 		OrderID:    s.OrderID,
 		LineID:     c.LineID,
 		MenuItemID: c.MenuItemID,
@@ -366,7 +374,11 @@ func decideAdd(s State, c AddItem) ([]domain.Event, error) {
 		Quantity:   c.Quantity,
 		Note:       note,
 		UnitPrice:  c.UnitPrice,
-	}}, nil
+	}
+	if err := c.Caps.allow(s, Evolve(s, e)); err != nil {
+		return nil, err
+	}
+	return []domain.Event{e}, nil
 }
 
 func decideCancel(s State, c CancelOrder) ([]domain.Event, error) {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +18,7 @@ import (
 // screen, and the report counts what happened, with its baseline.
 func TestBenchLoadsARunningServer(t *testing.T) {
 	env := map[string]string{"DATABASE_URL": testdb.URL(t), "RESTAURANT_ADMIN_PASSWORD": "a long bench password", "LOG_LEVEL": "error"}
+	maps.Copy(env, unlimitedOrders)
 	base := startServer(t, env)
 	report := filepath.Join(t.TempDir(), "bench.json")
 	out := &output{}

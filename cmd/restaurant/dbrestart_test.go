@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -472,7 +473,9 @@ func checkUnavailable(t *testing.T, a restartAnswer, asJSON bool) {
 func TestServerRidesOutADatabaseRestart(t *testing.T) {
 	const password = "owner's own secret"
 	db := startOwnPostgres(t)
-	base := startServer(t, map[string]string{"DATABASE_URL": db.conn, "RESTAURANT_ADMIN_PASSWORD": password, "LOG_LEVEL": "error"})
+	env := map[string]string{"DATABASE_URL": db.conn, "RESTAURANT_ADMIN_PASSWORD": password, "LOG_LEVEL": "error"}
+	maps.Copy(env, unlimitedOrders)
+	base := startServer(t, env)
 	kitchen := followKitchen(t, base, password)
 	plain := &http.Client{Timeout: requestTimeout}
 

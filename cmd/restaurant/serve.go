@@ -42,8 +42,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.DurationVar(&fenceWarn, "fence-warn-after", fenceWarn,
 		"events waiting this long behind an open transaction anywhere on the PostgreSQL server are reported, naming it (FENCE_WARN_AFTER)")
 	fs.DurationVar(&late, "kitchen-late", late, "a ticket this old is late (KITCHEN_LATE_AFTER)")
+	readOrderLimits := orderLimitFlags(fs, getenv)
 	debugAddr := fs.String("debug-addr", getenv("DEBUG_ADDR"), "serve Go's profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; empty: none (DEBUG_ADDR)")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	limits, err := readOrderLimits()
+	if err != nil {
 		return err
 	}
 	log, err := newLogger(cfg.LogLevel)
@@ -125,18 +130,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	srv := &http.Server{
 		Handler: web.Handler(web.Deps{
-			Pool:     a.Pool,
-			Store:    a.Store,
-			Runner:   runner,
-			Menus:    projections.Menus{Pool: a.Pool},
-			Orders:   projections.Orders{Pool: a.Pool},
-			Team:     projections.Team{Pool: a.Pool},
-			Tickets:  projections.Tickets{Pool: a.Pool},
-			Ageing:   web.Ageing{Attention: attention, Late: late},
-			Hub:      hub,
-			Sessions: sessions,
-			Accounts: staffAccounts,
-			Pending:  func(ctx context.Context) (int, error) { return migrations.Pending(ctx, a.Pool) },
+			Pool:        a.Pool,
+			Store:       a.Store,
+			Runner:      runner,
+			Menus:       projections.Menus{Pool: a.Pool},
+			Orders:      projections.Orders{Pool: a.Pool},
+			Team:        projections.Team{Pool: a.Pool},
+			Tickets:     projections.Tickets{Pool: a.Pool},
+			Ageing:      web.Ageing{Attention: attention, Late: late},
+			OrderLimits: limits.perHour,
+			OrderCaps:   limits.caps,
+			Hub:         hub,
+			Sessions:    sessions,
+			Accounts:    staffAccounts,
+			Pending:     func(ctx context.Context) (int, error) { return migrations.Pending(ctx, a.Pool) },
 		}),
 		ReadHeaderTimeout: 5 * time.Second,
 		IdleTimeout:       2 * time.Minute,

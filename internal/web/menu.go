@@ -111,7 +111,7 @@ func (d Deps) openOrder(w http.ResponseWriter, r *http.Request) {
 			for _, e := range opened {
 				state = ordering.Evolve(state, e)
 			}
-			_, err = ordering.Decide(state, cmd)
+			_, err = ordering.Decide(state, d.capped(cmd))
 		}
 		if err != nil {
 			d.openFailed(w, r, in, guest, err)
@@ -119,7 +119,15 @@ func (d Deps) openOrder(w http.ResponseWriter, r *http.Request) {
 		}
 		add = &cmd
 	}
+	giveBack, err := d.takeOrderQuota(ctx, r, guest, opening, openID)
+	if err != nil {
+		d.openFailed(w, r, in, guest, err)
+		return
+	}
 	res, err := d.runOrderCommand(ctx, orderID, guest, openID, in.request, open)
+	if wroteNothing(err, res.Duplicate, len(res.Events)) {
+		giveBack()
+	}
 	if err == nil && add != nil {
 		res, err = d.runOrderCommand(ctx, orderID, guest, uuid.NewSHA1(openID, []byte("add-item")), in.request, *add)
 	}

@@ -13,10 +13,12 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"restaurant/domain/menu"
+	"restaurant/domain/ordering"
 	"restaurant/domain/staff"
 	"restaurant/internal/accounts"
 	"restaurant/internal/eventstore"
 	"restaurant/internal/live"
+	"restaurant/internal/quota"
 	"restaurant/projections"
 )
 
@@ -42,11 +44,18 @@ type Deps struct {
 	// Sessions keeps staff signed in; Accounts checks who they are.
 	Sessions *scs.SessionManager
 	Accounts accounts.Accounts
+	// OrderCaps bound what one order may hold; zero fields take
+	// ordering.DefaultCaps.
+	OrderCaps ordering.Caps
+	// OrderLimits bound how many orders a guest or an address may open and
+	// place an hour; zero fields take DefaultOrderLimits.
+	OrderLimits OrderLimits
 	// Now is the clock; commands carry the time, the domain has none.
 	Now func() time.Time
 	// Pending reports migrations not yet applied, for readiness.
 	Pending func(context.Context) (int, error)
 
+	quota        quota.Counter
 	menu         *menuCache
 	kitchenBoard *shared
 	rebuilds     *rebuilds
@@ -58,6 +67,7 @@ func Handler(d Deps) http.Handler {
 		d.Now = time.Now
 	}
 	d.menu = &menuCache{}
+	d.quota = quota.Counter{Pool: d.Pool}
 	d.kitchenBoard = &shared{}
 	d.rebuilds = &rebuilds{progress: map[string]string{}, running: map[string]bool{}}
 	if d.LivePing == 0 {

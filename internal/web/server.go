@@ -127,6 +127,7 @@ func Handler(d Deps) http.Handler {
 				r.Use(d.requireRole(staff.Manager))
 				r.Get("/menu", d.showStaffMenu)
 				r.Get("/orders", d.showStaffOrders)
+				r.Post("/orders/commands/cancel", d.cancelOrders)
 				r.Get("/orders/{orderID}/history", d.showHistory)
 				r.Get("/events", d.showEventLog)
 				r.Get("/projections", d.showProjections)

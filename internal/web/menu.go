@@ -152,6 +152,10 @@ func (d Deps) openOrder(w http.ResponseWriter, r *http.Request) {
 
 func (d Deps) openFailed(w http.ResponseWriter, r *http.Request, in input, guest string, err error) {
 	commandFailed(w, r, in, err, func(status int) {
-		d.renderMenu(w, r, status, guest, formError(r, "add-"+in.values["menu_item_id"], in, err), true)
+		form := "add-" + in.values["menu_item_id"]
+		if in.values["menu_item_id"] == "" {
+			form = "menu" // no dish's form to show it by: the top of the menu
+		}
+		d.renderMenu(w, r, status, guest, formError(r, form, in, err), true)
 	})
 }

@@ -63,10 +63,14 @@ func TestOneAddressCannotFloodTheKitchen(t *testing.T) {
 	// as a page and as a problem document, and writes nothing.
 	fresh := a.guest()
 	fresh.addr = flooder
-	wantTooMany(t, fresh.post("/orders/commands/open", form("menu_item_id", "margherita", "quantity", "1")), "the 5th order opened")
+	rec := fresh.post("/orders/commands/open", form("menu_item_id", "margherita", "quantity", "1"))
+	wantTooMany(t, rec, "the 5th order opened")
+	if !strings.Contains(rec.Body.String(), "4 orders were started from your network this hour") {
+		t.Fatalf("the menu should say which limit was met: %s", rec.Body)
+	}
 	fresh = a.guest()
 	fresh.addr = flooder
-	rec := fresh.postJSON("/orders/commands/open", "", `{}`)
+	rec = fresh.postJSON("/orders/commands/open", "", `{}`)
 	wantTooMany(t, rec, "the 5th order opened, as JSON")
 	var p Problem
 	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || rec.Header().Get("Content-Type") != "application/problem+json" ||
@@ -87,14 +91,17 @@ func TestOneAddressCannotFloodTheKitchen(t *testing.T) {
 	for i := range 4 {
 		v6 := a.guest()
 		v6.addr = "[2001:db8:1:2::" + strconv.Itoa(i+1) + "]:443"
-		rec := v6.post("/orders/commands/open", form())
-		if i < 4 && rec.Code != http.StatusSeeOther {
+		if rec := v6.post("/orders/commands/open", form()); rec.Code != http.StatusSeeOther {
 			t.Fatalf("open %d from the /64: %d", i+1, rec.Code)
 		}
 	}
 	v6 := a.guest()
 	v6.addr = "[2001:db8:1:2:ffff::9]:443"
-	wantTooMany(t, v6.post("/orders/commands/open", form()), "a 5th open from the same /64")
+	rec = v6.post("/orders/commands/open", form())
+	wantTooMany(t, rec, "a 5th open from the same /64")
+	if !strings.Contains(rec.Body.String(), "from your network this hour") {
+		t.Fatalf("the menu should say the limit even with no dish's form to show it by: %s", rec.Body)
+	}
 	v6.addr = "[2001:db8:1:3::1]:443"
 	if rec := v6.post("/orders/commands/open", form()); rec.Code != http.StatusSeeOther {
 		t.Fatalf("another /64: %d", rec.Code)

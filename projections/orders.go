@@ -265,6 +265,8 @@ type OrderFilter struct {
 	Progress string
 	From, To time.Time // opened in [From, To)
 	Number   int64
+	// Guest is the customer id the orders came from.
+	Guest string
 }
 
 // PageKey is where a page of orders ends: the list continues after it.
@@ -276,7 +278,15 @@ type PageKey struct {
 // ListEntry is one order in the staff's list.
 type ListEntry struct {
 	Summary
+	CustomerID    string
 	KitchenStatus kitchen.Status
+}
+
+// Cancelable says whether the order may still be called off: open, or
+// placed and not yet started by the kitchen.
+func (e ListEntry) Cancelable() bool {
+	return e.Status == ordering.StatusOpen ||
+		e.Status == ordering.StatusPlaced && (e.KitchenStatus == "" || e.KitchenStatus == kitchen.StatusQueued)
 }
 
 // List returns orders newest first, a page at a time (keyset paging: a page
@@ -302,10 +312,13 @@ func (r Orders) List(ctx context.Context, f OrderFilter, after *PageKey, limit i
 	if f.Number > 0 {
 		where = append(where, "number = "+arg(f.Number))
 	}
+	if f.Guest != "" {
+		where = append(where, "customer_id = "+arg(f.Guest))
+	}
 	if after != nil {
 		where = append(where, "(opened_at, number) < ("+arg(after.OpenedAt)+", "+arg(after.Number)+")")
 	}
-	rows, err := r.Pool.Query(ctx, `SELECT order_id, number, status, item_count, total_amount, total_currency, opened_at, kitchen_status
+	rows, err := r.Pool.Query(ctx, `SELECT order_id, number, status, item_count, total_amount, total_currency, opened_at, customer_id, kitchen_status
 		FROM orders WHERE `+strings.Join(where, " AND ")+` ORDER BY opened_at DESC, number DESC LIMIT `+arg(limit+1), args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("list orders: %w", err)
@@ -314,7 +327,7 @@ func (r Orders) List(ctx context.Context, f OrderFilter, after *PageKey, limit i
 	var out []ListEntry
 	for rows.Next() {
 		var e ListEntry
-		if err := rows.Scan(&e.OrderID, &e.Number, &e.Status, &e.ItemCount, &e.Total.Amount, &e.Total.Currency, &e.OpenedAt, &e.KitchenStatus); err != nil {
+		if err := rows.Scan(&e.OrderID, &e.Number, &e.Status, &e.ItemCount, &e.Total.Amount, &e.Total.Currency, &e.OpenedAt, &e.CustomerID, &e.KitchenStatus); err != nil {
 			return nil, nil, fmt.Errorf("list orders: %w", err)
 		}
 		out = append(out, e)
@@ -329,4 +342,23 @@ func (r Orders) List(ctx context.Context, f OrderFilter, after *PageKey, limit i
 		next = &PageKey{OpenedAt: last.OpenedAt, Number: last.Number}
 	}
 	return out, next, nil
+}
+
+// CancelableSince returns, oldest first and at most limit, the orders
+// opened since then that may still be canceled (open, or placed and not
+// started by the kitchen), from one guest when guest is not empty: what a
+// manager calls off when a flood of orders comes in.
+func (r Orders) CancelableSince(ctx context.Context, since time.Time, guest string, limit int) ([]string, error) {
+	rows, err := r.Pool.Query(ctx, `SELECT order_id FROM orders
+		WHERE opened_at >= $1 AND ($2 = '' OR customer_id = $2)
+		  AND (status = 'open' OR status = 'placed' AND kitchen_status IN ('', 'queued'))
+		ORDER BY opened_at, number LIMIT $3`, since, guest, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list cancelable orders: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("list cancelable orders: %w", err)
+	}
+	return ids, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +19,7 @@ import (
 func TestBenchLoadsARunningServer(t *testing.T) {
 	env := map[string]string{"DATABASE_URL": testdb.URL(t), "RESTAURANT_ADMIN_PASSWORD": "a long bench password", "LOG_LEVEL": "error",
 		"METRICS_TOKEN": "a bench scrape token"} // the bench reads /metrics with it
+	maps.Copy(env, unlimitedOrders)
 	base := startServer(t, env)
 	report := filepath.Join(t.TempDir(), "bench.json")
 	out := &output{}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -473,8 +474,10 @@ func TestServerRidesOutADatabaseRestart(t *testing.T) {
 	const password = "owner's own secret"
 	db := startOwnPostgres(t)
 	const scrape = "a scrape token for the restart"
-	base := startServer(t, map[string]string{"DATABASE_URL": db.conn, "RESTAURANT_ADMIN_PASSWORD": password, "LOG_LEVEL": "error",
-		"METRICS_TOKEN": scrape})
+	env := map[string]string{"DATABASE_URL": db.conn, "RESTAURANT_ADMIN_PASSWORD": password, "LOG_LEVEL": "error",
+		"METRICS_TOKEN": scrape}
+	maps.Copy(env, unlimitedOrders)
+	base := startServer(t, env)
 	kitchen := followKitchen(t, base, password)
 	plain := &http.Client{Timeout: requestTimeout}
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -409,6 +410,7 @@ func TestKilledMidLoadLosesNothingAndRepeatsNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := map[string]string{"DATA_DIR": dir, "LOG_LEVEL": "warn", "RESTAURANT_ADMIN_PASSWORD": "owner's own secret"}
+	maps.Copy(env, unlimitedOrders)
 	ctx := context.Background()
 	const cookPassword = "sesame street 42"
 	if err := run(ctx, []string{"staff", "add", "noor", "--role", "kitchen"}, func(k string) string { return env[k] },

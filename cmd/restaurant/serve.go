@@ -47,6 +47,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	readOrderLimits := orderLimitFlags(fs, getenv)
 	debugAddr := fs.String("debug-addr", getenv("DEBUG_ADDR"), "serve Go's profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; empty: none (DEBUG_ADDR)")
 	parseSite := siteFlags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
@@ -56,6 +57,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	st, err := parseSite()
+	if err != nil {
+		return err
+	}
+	limits, err := readOrderLimits()
 	if err != nil {
 		return err
 	}
@@ -167,6 +172,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			MetricsToken:          st.metricsToken,
 			PublicURL:             st.publicURL,
 			TrustedProxies:        st.trustedProxies,
+			OrderLimits:           limits.perHour,
+			OrderCaps:             limits.caps,
 		}),
 		ReadHeaderTimeout: 5 * time.Second,
 		IdleTimeout:       2 * time.Minute,

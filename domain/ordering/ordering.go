@@ -145,6 +145,8 @@ type AddItem struct {
 	Quantity   int
 	Note       string
 	UnitPrice  domain.Money
+	// Caps bound the order the dish goes into.
+	Caps Caps
 }
 
 // RemoveItem takes a line out of the order.
@@ -156,6 +158,8 @@ type RemoveItem struct {
 type ChangeQuantity struct {
 	LineID   string
 	Quantity int
+	// Caps bound the order the line is in.
+	Caps Caps
 }
 
 // ChoosePickup says the guest will collect the order at the restaurant.
@@ -303,7 +307,11 @@ func Decide(s State, c Command) ([]domain.Event, error) {
 		if c.Quantity == l.Quantity {
 			return nil, nil
 		}
-		return []domain.Event{ItemQuantityChanged{OrderID: s.OrderID, LineID: c.LineID, Quantity: c.Quantity}}, nil
+		e := ItemQuantityChanged{OrderID: s.OrderID, LineID: c.LineID, Quantity: c.Quantity}
+		if err := c.Caps.allow(s, Evolve(s, e)); err != nil {
+			return nil, err
+		}
+		return []domain.Event{e}, nil
 	case ChoosePickup:
 		if s.Fulfilment == FulfilmentPickup {
 			return nil, nil
@@ -362,7 +370,7 @@ func decideAdd(s State, c AddItem) ([]domain.Event, error) {
 	if len(s.Lines) >= MaxLines {
 		return nil, domain.Conflict("An order can hold at most %d different items.", MaxLines)
 	}
-	return []domain.Event{ItemAddedToOrder{
+	e := ItemAddedToOrder{
 		OrderID:    s.OrderID,
 		LineID:     c.LineID,
 		MenuItemID: c.MenuItemID,
@@ -370,7 +378,11 @@ func decideAdd(s State, c AddItem) ([]domain.Event, error) {
 		Quantity:   c.Quantity,
 		Note:       note,
 		UnitPrice:  c.UnitPrice,
-	}}, nil
+	}
+	if err := c.Caps.allow(s, Evolve(s, e)); err != nil {
+		return nil, err
+	}
+	return []domain.Event{e}, nil
 }
 
 func decidePlace(s State, c PlaceOrder) ([]domain.Event, error) {

@@ -136,11 +136,16 @@ func (a *testApp) events() int {
 type guest struct {
 	a       *testApp
 	cookies map[string]*http.Cookie
+	// addr is the client's address; empty: httptest's 192.0.2.1.
+	addr string
 }
 
 func (a *testApp) guest() *guest { return &guest{a: a, cookies: map[string]*http.Cookie{}} }
 
 func (g *guest) do(req *http.Request) *httptest.ResponseRecorder {
+	if g.addr != "" {
+		req.RemoteAddr = g.addr
+	}
 	for _, c := range g.cookies {
 		req.AddCookie(c)
 	}

@@ -15,7 +15,8 @@ import (
 // command, in JSON and in HTML, sees each of its commands: 20 orders
 // opened, filled and changed back to back.
 func TestAClientAlwaysReadsItsOwnWrites(t *testing.T) {
-	a := newTestApp(t)
+	// Forty orders back to back: more than the limits let one guest open.
+	a := newTestAppWith(t, func(d *Deps) { d.OrderLimits = OrderLimits{OpenedPerGuest: 100, OpenedPerAddress: 100} })
 	g := a.guest()
 	for i := range 20 {
 		var opened struct {

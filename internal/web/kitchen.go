@@ -103,8 +103,12 @@ func (d Deps) ticketView(t projections.Ticket, now time.Time) views.TicketView {
 	}
 	if t.Status == kitchen.StatusCanceled {
 		tv.Note = "Canceled by the guest"
-		if t.CancelReason != "" {
-			tv.Note += ": " + t.CancelReason
+		reason := t.CancelReason
+		if rest, ok := strings.CutPrefix(reason, managerCanceled); ok {
+			tv.Note, reason = "Canceled by a manager", rest
+		}
+		if reason != "" {
+			tv.Note += ": " + reason
 		}
 	}
 	for _, it := range t.Items {

@@ -111,7 +111,7 @@ func (d Deps) openOrder(w http.ResponseWriter, r *http.Request) {
 			for _, e := range opened {
 				state = ordering.Evolve(state, e)
 			}
-			_, err = ordering.Decide(state, cmd)
+			_, err = ordering.Decide(state, d.capped(cmd))
 		}
 		if err != nil {
 			d.openFailed(w, r, in, guest, err)
@@ -119,7 +119,15 @@ func (d Deps) openOrder(w http.ResponseWriter, r *http.Request) {
 		}
 		add = &cmd
 	}
+	giveBack, err := d.takeOrderQuota(ctx, r, guest, opening, openID)
+	if err != nil {
+		d.openFailed(w, r, in, guest, err)
+		return
+	}
 	res, err := d.runOrderCommand(ctx, orderID, guest, openID, in.request, open)
+	if wroteNothing(err, res.Duplicate, len(res.Events)) {
+		giveBack()
+	}
 	if err == nil && add != nil {
 		res, err = d.runOrderCommand(ctx, orderID, guest, uuid.NewSHA1(openID, []byte("add-item")), in.request, *add)
 	}
@@ -144,6 +152,10 @@ func (d Deps) openOrder(w http.ResponseWriter, r *http.Request) {
 
 func (d Deps) openFailed(w http.ResponseWriter, r *http.Request, in input, guest string, err error) {
 	commandFailed(w, r, in, err, func(status int) {
-		d.renderMenu(w, r, status, guest, formError(r, "add-"+in.values["menu_item_id"], in, err), true)
+		form := "add-" + in.values["menu_item_id"]
+		if in.values["menu_item_id"] == "" {
+			form = "menu" // no dish's form to show it by: the top of the menu
+		}
+		d.renderMenu(w, r, status, guest, formError(r, form, in, err), true)
 	})
 }

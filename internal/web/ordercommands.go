@@ -51,7 +51,20 @@ func (d Deps) runOrderCommand(ctx context.Context, orderID, guest string, id uui
 				return cancel
 			})
 	}
-	return eventstore.Handle(ctx, d.Store, orderStream(orderID), ownedOrder(guest), meta, cmd)
+	return eventstore.Handle(ctx, d.Store, orderStream(orderID), ownedOrder(guest), meta, d.capped(cmd))
+}
+
+// capped gives the commands that fill an order the restaurant's caps.
+func (d Deps) capped(cmd ordering.Command) ordering.Command {
+	switch c := cmd.(type) {
+	case ordering.AddItem:
+		c.Caps = d.OrderCaps
+		return c
+	case ordering.ChangeQuantity:
+		c.Caps = d.OrderCaps
+		return c
+	}
+	return cmd
 }
 
 // kitchenStarted says whether a ticket's events show it being cooked, or
@@ -72,6 +85,8 @@ type orderCommand struct {
 	build func(ctx context.Context, r *http.Request, in input) (ordering.Command, error)
 	// backToMenu sends a form's poster back to the menu rather than the order.
 	backToMenu bool
+	// counts names the order limit the command counts against, if any.
+	counts orderAction
 }
 
 // serve handles the command: JSON gets 202 or a problem; a form gets 303 or
@@ -92,9 +107,16 @@ func (d Deps) serve(oc orderCommand) http.HandlerFunc {
 			return
 		}
 		cmd, err := oc.build(ctx, r, in)
+		giveBack := func() {}
+		if err == nil && oc.counts != "" {
+			giveBack, err = d.takeOrderQuota(ctx, r, guest, oc.counts, in.commandID(guest))
+		}
 		var res eventstore.Result
 		if err == nil {
 			res, err = d.runOrderCommand(ctx, orderID, guest, in.commandID(guest), in.request, cmd)
+			if wroteNothing(err, res.Duplicate, len(res.Events)) {
+				giveBack()
+			}
 		}
 		if err != nil {
 			d.orderCommandFailed(w, r, oc, in, orderID, guest, err)
@@ -229,7 +251,7 @@ func deliveryAddressCommand(in input) ordering.GiveDeliveryAddress {
 }
 
 func (d Deps) placeOrder(w http.ResponseWriter, r *http.Request) {
-	d.serve(orderCommand{form: fixedForm("place"), build: func(ctx context.Context, r *http.Request, _ input) (ordering.Command, error) {
+	d.serve(orderCommand{form: fixedForm("place"), counts: placing, build: func(ctx context.Context, r *http.Request, _ input) (ordering.Command, error) {
 		unavailable, err := d.unavailableDishes(ctx, chi.URLParam(r, "orderID"))
 		return ordering.PlaceOrder{At: d.Now().UTC(), Unavailable: unavailable}, err
 	}})(w, r)

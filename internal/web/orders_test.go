@@ -11,7 +11,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"restaurant/domain"
 	"restaurant/domain/menu"
+	"restaurant/domain/ordering"
 	"restaurant/internal/demo"
 	"restaurant/internal/eventstore"
 )
@@ -287,7 +289,8 @@ func TestCommandsAsJSON(t *testing.T) {
 }
 
 func TestFiftyConcurrentAddsOnOneOrder(t *testing.T) {
-	a := newTestApp(t)
+	// Caps roomy enough for every add: this is about concurrency.
+	a := newTestAppWith(t, func(d *Deps) { d.OrderCaps = ordering.Caps{MaxDishes: 10_000, MaxTotal: domain.Cents(100_000_000)} })
 	g := a.guest()
 	id := g.openWith("espresso", "1")
 	const n = 50

@@ -30,6 +30,9 @@ func statusOf(err error) int {
 	if errors.As(err, &re) {
 		return re.status
 	}
+	if tooMany(err) != nil {
+		return http.StatusTooManyRequests
+	}
 	if errors.Is(err, eventstore.ErrConflict) {
 		return http.StatusConflict
 	}
@@ -61,10 +64,18 @@ const unavailableDetail = "The restaurant cannot reach its database right now. P
 // once here and shown to the client only as a generic sentence.
 func writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	status := statusOf(err)
-	if status == http.StatusServiceUnavailable {
+	setRetryAfter(w, err, status)
+	writeJSON(w, status, "application/problem+json", problemOf(r, err, status))
+}
+
+// setRetryAfter tells a client when to come back: after a reached limit,
+// when it ends; after a 503, in a few seconds.
+func setRetryAfter(w http.ResponseWriter, err error, status int) {
+	if tm := tooMany(err); tm != nil {
+		w.Header().Set("Retry-After", tm.retryAfterSeconds())
+	} else if status == http.StatusServiceUnavailable {
 		w.Header().Set("Retry-After", retryAfter)
 	}
-	writeJSON(w, status, "application/problem+json", problemOf(r, err, status))
 }
 
 // problemOf describes an error for a client; internal errors are logged here.
@@ -75,6 +86,8 @@ func problemOf(r *http.Request, err error, status int) Problem {
 	switch {
 	case errors.As(err, &re):
 		p.Detail = re.detail
+	case status == http.StatusTooManyRequests && tooMany(err) != nil:
+		p.Detail = tooMany(err).detail
 	case errors.As(err, &de):
 		p.Detail, p.Field = de.Message, de.Field
 	case errors.Is(err, eventstore.ErrCommandReused):

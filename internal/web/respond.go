@@ -49,21 +49,21 @@ func fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	status := statusOf(err)
 	p := problemOf(r, err, status)
-	if status == http.StatusServiceUnavailable {
-		w.Header().Set("Retry-After", retryAfter)
-	}
+	setRetryAfter(w, err, status)
 	render(w, r, status, views.ErrorPage(p.Title, p.Detail))
 }
 
 // commandFailed answers a command that failed: JSON clients and errors no
-// form can fix get fail; a form the user can correct (422, 409) comes back
-// through again, with the status to answer.
+// form can fix get fail; a form the user can correct (422, 409), or a limit
+// reached (429), comes back through again, with the status to answer.
 func commandFailed(w http.ResponseWriter, r *http.Request, in input, err error, again func(status int)) {
 	status := statusOf(err)
-	if in.json || (status != http.StatusUnprocessableEntity && status != http.StatusConflict) {
+	correctable := status == http.StatusUnprocessableEntity || status == http.StatusConflict || status == http.StatusTooManyRequests
+	if in.json || !correctable {
 		fail(w, r, err)
 		return
 	}
+	setRetryAfter(w, err, status)
 	again(status)
 }
 

@@ -15,10 +15,12 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"restaurant/domain/menu"
+	"restaurant/domain/ordering"
 	"restaurant/domain/staff"
 	"restaurant/internal/accounts"
 	"restaurant/internal/eventstore"
 	"restaurant/internal/live"
+	"restaurant/internal/quota"
 	"restaurant/projections"
 )
 
@@ -53,6 +55,12 @@ type Deps struct {
 	// Sessions keeps staff signed in; Accounts checks who they are.
 	Sessions *scs.SessionManager
 	Accounts accounts.Accounts
+	// OrderCaps bound what one order may hold; zero fields take
+	// ordering.DefaultCaps.
+	OrderCaps ordering.Caps
+	// OrderLimits bound how many orders a guest or an address may open and
+	// place an hour; zero fields take DefaultOrderLimits.
+	OrderLimits OrderLimits
 	// Now is the clock; commands carry the time, the domain has none.
 	Now func() time.Time
 	// Pending reports migrations not yet applied, for readiness.
@@ -71,6 +79,7 @@ type Deps struct {
 	// else those headers are dropped.
 	TrustedProxies []netip.Prefix
 
+	quota        quota.Counter
 	menu         *menuCache
 	kitchenBoard *shared
 	rebuilds     *rebuilds
@@ -83,6 +92,7 @@ func Handler(d Deps) http.Handler {
 		d.Now = time.Now
 	}
 	d.menu = &menuCache{}
+	d.quota = quota.Counter{Pool: d.Pool}
 	d.kitchenBoard = &shared{}
 	d.rebuilds = &rebuilds{progress: map[string]string{}, running: map[string]bool{}}
 	if d.LivePing == 0 {
@@ -149,6 +159,7 @@ func Handler(d Deps) http.Handler {
 				r.Use(d.requireRole(staff.Manager))
 				r.Get("/menu", d.showStaffMenu)
 				r.Get("/orders", d.showStaffOrders)
+				r.Post("/orders/commands/cancel", d.cancelOrders)
 				r.Get("/orders/{orderID}/history", d.showHistory)
 				r.Get("/events", d.showEventLog)
 				r.Get("/projections", d.showProjections)

@@ -20,6 +20,13 @@ const (
 func withStaff(t *testing.T) *testApp {
 	t.Helper()
 	a := newTestApp(t)
+	addStaff(t, a)
+	return a
+}
+
+// addStaff adds the manager and the kitchen account to an app.
+func addStaff(t *testing.T, a *testApp) {
+	t.Helper()
 	ctx := context.Background()
 	if err := a.accounts.Add(ctx, "maria", staff.Manager, managerPassword, "system:test"); err != nil {
 		t.Fatal(err)
@@ -27,7 +34,6 @@ func withStaff(t *testing.T) *testApp {
 	if err := a.accounts.Add(ctx, "kai", staff.Kitchen, kitchenPassword, "system:test"); err != nil {
 		t.Fatal(err)
 	}
-	return a
 }
 
 func (g *guest) signIn(username, password string) *httptest.ResponseRecorder {

@@ -2,11 +2,14 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 
 	"restaurant/projections"
 	"restaurant/views"
@@ -28,8 +31,9 @@ func (d Deps) showStaffOrders(w http.ResponseWriter, r *http.Request) {
 
 // staffOrdersView is a page of the staff's list, for the page and its pushes.
 func (d Deps) staffOrdersView(ctx context.Context, q url.Values) (views.StaffOrdersView, int, error) {
-	v := views.StaffOrdersView{Nav: staffNav(ctx), Progress: q.Get("progress"), Day: q.Get("day"), Number: q.Get("number")}
-	f := projections.OrderFilter{Progress: v.Progress}
+	v := views.StaffOrdersView{Nav: staffNav(ctx), Progress: q.Get("progress"), Day: q.Get("day"), Number: q.Get("number"),
+		Guest: strings.TrimSpace(q.Get("guest")), Flash: bulkCancelFlash(q), CancelCommandID: uuid.NewString()}
+	f := projections.OrderFilter{Progress: v.Progress, Guest: v.Guest}
 	var problems []string
 	if v.Day != "" {
 		day, err := time.ParseInLocation("2006-01-02", v.Day, time.Local)
@@ -72,15 +76,16 @@ func (d Deps) staffOrdersView(ctx context.Context, q url.Values) (views.StaffOrd
 		if o.KitchenStatus != "" && o.Status == "placed" {
 			progress = strings.ReplaceAll(string(o.KitchenStatus), "_", " ")
 		}
-		v.Rows = append(v.Rows, views.OrderRowView{History: "/staff/orders/" + o.OrderID + "/history", Number: o.Number, Progress: progress, Items: o.ItemCount,
-			Total: o.Total.String(), OpenedAt: o.OpenedAt.In(time.Local).Format("2 Jan 15:04")})
+		v.Rows = append(v.Rows, views.OrderRowView{ID: o.OrderID, History: "/staff/orders/" + o.OrderID + "/history", Number: o.Number,
+			Guest: shortGuest(o.CustomerID), GuestHref: "/staff/orders?" + url.Values{"guest": {o.CustomerID}}.Encode(), Cancelable: o.Cancelable(),
+			Progress: progress, Items: o.ItemCount, Total: o.Total.String(), OpenedAt: o.OpenedAt.In(time.Local).Format("2 Jan 15:04")})
 	}
 	if next != nil {
 		v.NextHref = nextPage("/staff/orders", q, "after", strconv.FormatInt(next.OpenedAt.UnixNano(), 10)+"."+strconv.FormatInt(next.Number, 10))
 	}
 	if after == nil {
 		lq := url.Values{"topic": {"orders"}}
-		for _, k := range []string{"progress", "day", "number"} {
+		for _, k := range []string{"progress", "day", "number", "guest"} {
 			if q.Get(k) != "" {
 				lq.Set(k, q.Get(k))
 			}
@@ -88,4 +93,29 @@ func (d Deps) staffOrdersView(ctx context.Context, q url.Values) (views.StaffOrd
 		v.LiveHref = "/live?" + lq.Encode()
 	}
 	return v, status, nil
+}
+
+// shortGuest names a guest briefly but the same on each of their orders:
+// the start of their id's hash.
+func shortGuest(customerID string) string {
+	s := strings.TrimPrefix(customerID, "guest-")
+	if len(s) > 8 {
+		s = s[:8]
+	}
+	return s
+}
+
+// bulkCancelFlash says what a bulk cancel did, from the counts it sent the
+// manager back with.
+func bulkCancelFlash(q url.Values) string {
+	canceled, err1 := strconv.Atoi(q.Get("canceled"))
+	skipped, err2 := strconv.Atoi(q.Get("skipped"))
+	if err1 != nil || err2 != nil || canceled < 0 || skipped < 0 {
+		return ""
+	}
+	msg := fmt.Sprintf("Canceled %d order%s.", canceled, plural(canceled))
+	if skipped > 0 {
+		msg += fmt.Sprintf(" %d could not be canceled: the kitchen had started them, or they were canceled already.", skipped)
+	}
+	return msg
 }

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"time"
@@ -31,10 +33,36 @@ func (d Deps) renderTeam(w http.ResponseWriter, r *http.Request, status int, fe 
 		v.Members = append(v.Members, views.MemberView{Username: m.Username, Role: string(m.Role), Disabled: m.Disabled,
 			UpdatedAt: m.UpdatedAt, Self: m.Username == me.Username})
 	}
+	if v.SignInAlerts, err = d.signInAlerts(r.Context()); err != nil {
+		fail(w, r, err)
+		return
+	}
 	if r.URL.Query().Get("done") == "password" {
 		v.Flash = "The password was changed."
 	}
 	render(w, r, status, views.TeamPage(v))
+}
+
+// signInAlerts tells managers of the accounts with failed sign-ins in the
+// last hour.
+func (d Deps) signInAlerts(ctx context.Context) ([]string, error) {
+	failures, err := d.Accounts.RecentFailures(ctx)
+	if err != nil {
+		return nil, err
+	}
+	alerts := make([]string, 0, len(failures))
+	for _, f := range failures {
+		alerts = append(alerts, fmt.Sprintf("%s for %s in the last hour from %s",
+			plural(f.Failures, "failed sign-in", "failed sign-ins"), f.Username, plural(f.Addresses, "address", "addresses")))
+	}
+	return alerts, nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // teamCommand runs a staff command from the team page and answers like

@@ -662,7 +662,7 @@ func member(v TeamView, m MemberView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 51, "\"><label>New password (at least 10 characters) <input type=\"password\" name=\"password\" autocomplete=\"new-password\" minlength=\"10\" maxlength=\"72\" required></label> <button type=\"submit\">Set password</button></form></details></li>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 51, "\"><label>New password (at least 10 characters, not a common one, not the username) <input type=\"password\" name=\"password\" autocomplete=\"new-password\" minlength=\"10\" maxlength=\"72\" required></label> <button type=\"submit\">Set password</button></form></details></li>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -790,7 +790,7 @@ func addMemberForm(v TeamView, e *FormError) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 64, "<label>Password (at least 10 characters) <input type=\"password\" name=\"password\" autocomplete=\"new-password\" minlength=\"10\" maxlength=\"72\" required></label> ")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 64, "<label>Password (at least 10 characters, not a common one, not the username) <input type=\"password\" name=\"password\" autocomplete=\"new-password\" minlength=\"10\" maxlength=\"72\" required></label> ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -55,20 +56,27 @@ const (
 	maxPassword = 72
 )
 
-// CheckPassword says what is wrong with a new password, if anything.
-func CheckPassword(p string) error {
+// CheckPassword says what is wrong with a member's new password, if
+// anything: too short, too long, too common, or their own username.
+func CheckPassword(username, p string) error {
 	if len(p) < minPassword {
 		return domain.Invalid("password", "A password needs at least %d characters.", minPassword)
 	}
 	if len(p) > maxPassword {
 		return domain.Invalid("password", "A password may have at most %d bytes.", maxPassword)
 	}
+	if username != "" && strings.Contains(strings.ToLower(p), strings.ToLower(username)) {
+		return domain.Invalid("password", "A password may not contain the username.")
+	}
+	if common(p) {
+		return domain.Invalid("password", "This password is one of the most common ones, which are guessed first. Choose another: a few unrelated words make a good one.")
+	}
 	return nil
 }
 
 // Add adds a member with a password.
 func (a Accounts) Add(ctx context.Context, username string, role staff.Role, password, actor string) error {
-	if err := CheckPassword(password); err != nil {
+	if err := CheckPassword(username, password); err != nil {
 		return err
 	}
 	if _, err := a.Run(ctx, username, eventstore.Metadata{CommandID: uuid.Nil, Actor: actor}, staff.AddMember{Username: username, Role: role}); err != nil {
@@ -80,7 +88,7 @@ func (a Accounts) Add(ctx context.Context, username string, role staff.Role, pas
 // SetPassword stores a member's new password, hashed, and records in the
 // log that it changed (not what it is).
 func (a Accounts) SetPassword(ctx context.Context, username, password, actor string) error {
-	if err := CheckPassword(password); err != nil {
+	if err := CheckPassword(username, password); err != nil {
 		return err
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)

@@ -65,7 +65,8 @@ func CheckPassword(username, p string) error {
 	if len(p) > maxPassword {
 		return domain.Invalid("password", "A password may have at most %d bytes.", maxPassword)
 	}
-	if username != "" && strings.Contains(strings.ToLower(p), strings.ToLower(username)) {
+	// A two-letter name is in too many words to forbid.
+	if len(username) >= 3 && strings.Contains(strings.ToLower(p), strings.ToLower(username)) {
 		return domain.Invalid("password", "A password may not contain the username.")
 	}
 	if common(p) {

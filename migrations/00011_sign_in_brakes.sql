@@ -9,5 +9,16 @@ CREATE TABLE failed_sign_ins (
 );
 CREATE INDEX failed_sign_ins_failed_at_idx ON failed_sign_ins (failed_at);
 
+-- Whose each staff session is (the session's data is gob-encoded), so that
+-- a member's sessions can be ended when their password changes or they are
+-- disabled. Written at sign-in, removed with the session.
+CREATE TABLE staff_sessions (
+    token        text        PRIMARY KEY,
+    username     text        NOT NULL,
+    signed_in_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX staff_sessions_username_idx ON staff_sessions (username);
+
 -- +goose Down
+DROP TABLE staff_sessions;
 DROP TABLE failed_sign_ins;

@@ -172,6 +172,10 @@ func (d Deps) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Sessions.Put(ctx, staffKey, m.Username)
+	if err := recordStaffSession(ctx, d.Pool, d.Sessions.Token(ctx), m.Username, d.Sessions.Lifetime); err != nil {
+		fail(w, r, err)
+		return
+	}
 	slog.InfoContext(ctx, "staff signed in", "username", m.Username, "role", m.Role)
 	http.Redirect(w, r, v.Next, http.StatusSeeOther)
 }

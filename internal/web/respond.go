@@ -54,11 +54,12 @@ func fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // commandFailed answers a command that failed: JSON clients and errors no
-// form can fix get fail; a form the user can correct (422, 409) comes back
-// through again, with the status to answer.
+// form can fix get fail; a form the user can correct (422, 409) or must
+// send again later (429) comes back through again, with the status to
+// answer.
 func commandFailed(w http.ResponseWriter, r *http.Request, in input, err error, again func(status int)) {
 	status := statusOf(err)
-	if in.json || (status != http.StatusUnprocessableEntity && status != http.StatusConflict) {
+	if in.json || (status != http.StatusUnprocessableEntity && status != http.StatusConflict && status != http.StatusTooManyRequests) {
 		fail(w, r, err)
 		return
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
@@ -11,6 +12,7 @@ import (
 
 	"restaurant/domain"
 	"restaurant/domain/staff"
+	"restaurant/internal/accounts"
 	"restaurant/internal/eventstore"
 	"restaurant/views"
 )
@@ -139,7 +141,22 @@ func (d Deps) memberCommand(build func(in input) (staff.Command, error)) http.Ha
 			if !m.Exists {
 				return eventstore.Result{}, domain.NotFound("There is no such staff member.")
 			}
-			return d.Accounts.Run(r.Context(), username, in.meta(actor, actor), cmd)
+			res, err := d.Accounts.Run(r.Context(), username, in.meta(actor, actor), cmd)
+			if err != nil {
+				return res, err
+			}
+			switch cmd.(type) {
+			case staff.Disable:
+				// Their sessions are of no use any more (every request
+				// reads the member's stream); ending them closes their
+				// live screens at once.
+				if err := d.endTrust(r.Context(), username, ""); err != nil {
+					slog.ErrorContext(r.Context(), "end a disabled member's sessions", "username", username, "error", err)
+				}
+			case staff.ChangeRole:
+				d.accessChanged(r.Context(), username)
+			}
+			return res, nil
 		})
 	}
 }
@@ -162,6 +179,10 @@ func (d Deps) enableStaff(w http.ResponseWriter, r *http.Request) {
 	d.memberCommand(func(input) (staff.Command, error) { return staff.Enable{}, nil })(w, r)
 }
 
+// setStaffPassword is a manager setting a member's password. Resetting a
+// manager's (their own too) asks for the acting manager's own password
+// again: a session left open must not hand over another manager's account.
+// The member's other sessions end.
 func (d Deps) setStaffPassword(w http.ResponseWriter, r *http.Request) {
 	username := chi.URLParam(r, "username")
 	d.teamCommand(w, r, "member-"+username, username, "password", func(in input, actor string) (eventstore.Result, error) {
@@ -172,7 +193,25 @@ func (d Deps) setStaffPassword(w http.ResponseWriter, r *http.Request) {
 		if !m.Exists {
 			return eventstore.Result{}, domain.NotFound("There is no such staff member.")
 		}
-		if err := d.Accounts.SetPassword(r.Context(), username, in.values["password"], actor); err != nil {
+		password := in.values["password"]
+		if err := accounts.CheckPassword(username, password); err != nil {
+			return eventstore.Result{}, err
+		}
+		self := signedIn(r.Context()).Username == username
+		keep := ""
+		if self {
+			keep = d.Sessions.Token(r.Context())
+		}
+		if m.Role == staff.Manager {
+			wrong := "Your own password is not right; it is needed to reset another manager's password."
+			if self {
+				wrong = "Your current password is not right."
+			}
+			if err := d.confirmPassword(w, r, in.values["current_password"], wrong); err != nil {
+				return eventstore.Result{}, err
+			}
+		}
+		if err := d.changePassword(r.Context(), username, password, actor, keep); err != nil {
 			return eventstore.Result{}, err
 		}
 		return d.headResult(r)

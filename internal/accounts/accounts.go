@@ -9,7 +9,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"time"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -21,7 +21,11 @@ import (
 )
 
 // Accounts reads and writes staff accounts.
-type Accounts struct{ Store *eventstore.Store }
+type Accounts struct {
+	Store *eventstore.Store
+	// Brakes slow guessing down; the zero value takes the defaults.
+	Brakes Brakes
+}
 
 // Stream names a staff member's stream.
 func Stream(username string) string { return "staff-" + username }
@@ -52,20 +56,28 @@ const (
 	maxPassword = 72
 )
 
-// CheckPassword says what is wrong with a new password, if anything.
-func CheckPassword(p string) error {
+// CheckPassword says what is wrong with a member's new password, if
+// anything: too short, too long, too common, or their own username.
+func CheckPassword(username, p string) error {
 	if len(p) < minPassword {
 		return domain.Invalid("password", "A password needs at least %d characters.", minPassword)
 	}
 	if len(p) > maxPassword {
 		return domain.Invalid("password", "A password may have at most %d bytes.", maxPassword)
 	}
+	// A two-letter name is in too many words to forbid.
+	if len(username) >= 3 && strings.Contains(strings.ToLower(p), strings.ToLower(username)) {
+		return domain.Invalid("password", "A password may not contain the username.")
+	}
+	if common(p) {
+		return domain.Invalid("password", "This password is one of the most common ones, which are guessed first. Choose another: a few unrelated words make a good one.")
+	}
 	return nil
 }
 
 // Add adds a member with a password.
 func (a Accounts) Add(ctx context.Context, username string, role staff.Role, password, actor string) error {
-	if err := CheckPassword(password); err != nil {
+	if err := CheckPassword(username, password); err != nil {
 		return err
 	}
 	if _, err := a.Run(ctx, username, eventstore.Metadata{CommandID: uuid.Nil, Actor: actor}, staff.AddMember{Username: username, Role: role}); err != nil {
@@ -77,7 +89,7 @@ func (a Accounts) Add(ctx context.Context, username string, role staff.Role, pas
 // SetPassword stores a member's new password, hashed, and records in the
 // log that it changed (not what it is).
 func (a Accounts) SetPassword(ctx context.Context, username, password, actor string) error {
-	if err := CheckPassword(password); err != nil {
+	if err := CheckPassword(username, password); err != nil {
 		return err
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
@@ -165,51 +177,4 @@ func (a Accounts) EnsureAdmin(ctx context.Context, password string) (generated s
 	_, _ = rand.Read(b)
 	generated = base64.RawURLEncoding.EncodeToString(b)
 	return generated, a.SetPassword(ctx, AdminUsername, generated, "system:start")
-}
-
-// Brakes on guessing: after maxFailures failed sign-ins for an account or
-// from an address, each further try waits, longer each time, up to an hour.
-const maxFailures = 5
-
-// Throttled says how long a sign-in for these keys must wait, or zero.
-func (a Accounts) Throttled(ctx context.Context, keys ...string) (time.Duration, error) {
-	var wait time.Duration
-	for _, k := range keys {
-		var failures int
-		var last time.Time
-		err := a.Store.Pool().QueryRow(ctx, `SELECT failures, last_failure FROM sign_in_failures WHERE key = $1`, k).Scan(&failures, &last)
-		if errors.Is(err, pgx.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return 0, fmt.Errorf("read sign-in failures: %w", err)
-		}
-		if failures < maxFailures {
-			continue
-		}
-		penalty := min(time.Hour, time.Duration(1<<min(failures-maxFailures, 12))*15*time.Second)
-		if left := time.Until(last.Add(penalty)); left > wait {
-			wait = left
-		}
-	}
-	return wait, nil
-}
-
-// Failed counts a failed sign-in against each key.
-func (a Accounts) Failed(ctx context.Context, keys ...string) error {
-	for _, k := range keys {
-		if _, err := a.Store.Pool().Exec(ctx, `INSERT INTO sign_in_failures (key, failures, last_failure) VALUES ($1, 1, now())
-			ON CONFLICT (key) DO UPDATE SET failures = sign_in_failures.failures + 1, last_failure = now()`, k); err != nil {
-			return fmt.Errorf("count sign-in failure: %w", err)
-		}
-	}
-	return nil
-}
-
-// Succeeded forgets the failures of an account that signed in.
-func (a Accounts) Succeeded(ctx context.Context, keys ...string) error {
-	if _, err := a.Store.Pool().Exec(ctx, `DELETE FROM sign_in_failures WHERE key = ANY($1)`, keys); err != nil {
-		return fmt.Errorf("clear sign-in failures: %w", err)
-	}
-	return nil
 }

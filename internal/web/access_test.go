@@ -15,7 +15,7 @@ import (
 func TestEveryStaffRouteByRole(t *testing.T) {
 	a := withStaff(t)
 	// The team commands act on pat, so the kitchen's own account stays as it is.
-	if err := a.accounts.Add(context.Background(), "pat", staff.Kitchen, "pat's long password", "system:test"); err != nil {
+	if err := a.accounts.Add(context.Background(), "pat", staff.Kitchen, "a long kitchen password", "system:test"); err != nil {
 		t.Fatal(err)
 	}
 	g := a.guest()
@@ -29,6 +29,8 @@ func TestEveryStaffRouteByRole(t *testing.T) {
 		kitchen, manager int
 	}{
 		{"GET", "/staff", 200, 200},
+		{"GET", "/staff/account", 200, 200},
+		{"POST", "/staff/account/commands/change-password", 422, 422},
 		{"GET", "/staff/team", forbidden, 200},
 		{"POST", "/staff/team/commands/add", forbidden, 422},
 		{"POST", "/staff/team/pat/commands/change-role", forbidden, 422},

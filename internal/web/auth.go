@@ -128,8 +128,9 @@ func loginForm(in input) (username, password, next string) {
 }
 
 // login signs a staff member in: a new session id, then home or where they
-// were going. Failures are counted per account and per address; past a few,
-// further tries must wait.
+// were going. The brakes on guessing are the accounts' (see
+// accounts.Brakes): an address that failed too often waits, with 429 and
+// Retry-After; an account being guessed at only slows down.
 func (d Deps) login(w http.ResponseWriter, r *http.Request) {
 	in, err := readInput(w, r)
 	if err != nil {
@@ -138,36 +139,23 @@ func (d Deps) login(w http.ResponseWriter, r *http.Request) {
 	}
 	username, password, next := loginForm(in)
 	v := views.LoginView{Username: username, Next: next}
-	keys := []string{"user:" + username, "addr:" + clientAddress(r)}
 	ctx := r.Context()
-	wait, err := d.Accounts.Throttled(ctx, keys...)
-	if err != nil {
-		fail(w, r, err)
-		return
-	}
-	if wait > 0 {
-		minutes := int(math.Ceil(wait.Minutes()))
-		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(wait.Seconds()))))
-		v.Message = fmt.Sprintf("Too many failed sign-ins. Please wait %d minute(s) and try again.", minutes)
+	m, err := d.Accounts.SignIn(ctx, username, password, clientAddress(r))
+	var throttled *accounts.ThrottledError
+	switch {
+	case errors.As(err, &throttled):
+		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(throttled.Wait.Seconds()))))
+		v.Message = "Too many failed sign-ins from this address. Please wait " + waitInWords(throttled.Wait) + " and try again."
 		render(w, r, http.StatusTooManyRequests, views.LoginPage(v))
 		return
-	}
-	m, err := d.Accounts.Verify(ctx, username, password)
-	if errors.Is(err, accounts.ErrWrongCredentials) {
-		if err := d.Accounts.Failed(ctx, keys...); err != nil {
-			slog.ErrorContext(ctx, "count failed sign-in", "err", err)
-		}
+	case errors.Is(err, accounts.ErrWrongCredentials):
 		slog.InfoContext(ctx, "failed staff sign-in", "username", username, "address", clientAddress(r))
 		v.Message = "Wrong username or password."
 		render(w, r, http.StatusUnauthorized, views.LoginPage(v))
 		return
-	}
-	if err != nil {
+	case err != nil:
 		fail(w, r, err)
 		return
-	}
-	if err := d.Accounts.Succeeded(ctx, keys[0]); err != nil {
-		slog.ErrorContext(ctx, "clear sign-in failures", "err", err)
 	}
 	// A new session id at sign-in: a token planted before cannot ride along.
 	if err := d.Sessions.RenewToken(ctx); err != nil {
@@ -175,8 +163,21 @@ func (d Deps) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Sessions.Put(ctx, staffKey, m.Username)
+	if err := recordStaffSession(ctx, d.Pool, d.Sessions.Token(ctx), m.Username, d.Sessions.Lifetime); err != nil {
+		fail(w, r, err)
+		return
+	}
 	slog.InfoContext(ctx, "staff signed in", "username", m.Username, "role", m.Role)
 	http.Redirect(w, r, v.Next, http.StatusSeeOther)
+}
+
+// waitInWords says a wait the way people read it: seconds under a minute,
+// minutes after.
+func waitInWords(wait time.Duration) string {
+	if wait < time.Minute {
+		return fmt.Sprintf("%d second(s)", int(math.Ceil(wait.Seconds())))
+	}
+	return fmt.Sprintf("%d minute(s)", int(math.Ceil(wait.Minutes())))
 }
 
 func (d Deps) logout(w http.ResponseWriter, r *http.Request) {

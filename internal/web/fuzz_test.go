@@ -396,7 +396,7 @@ func FuzzStaffForms(f *testing.F) {
 				if r != staff.Kitchen && r != staff.Manager {
 					t.Fatalf("the role %q was read as %q", role, r)
 				}
-				if err := accounts.CheckPassword(pw); err != nil {
+				if err := accounts.CheckPassword(name, pw); err != nil {
 					clientError(t, "password", err)
 				}
 				events, err := staff.Decide(staff.State{}, staff.AddMember{Username: name, Role: r})

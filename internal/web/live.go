@@ -139,9 +139,11 @@ func (d Deps) followLive(w http.ResponseWriter, r *http.Request) {
 	}
 	r = r.WithContext(ctx)
 	// The screen's first render shows the client's own last write.
+	access := ""
 	m, signedIn, err := d.staffMember(r)
 	if err == nil && signedIn {
 		r = r.WithContext(context.WithValue(r.Context(), staffCtxKey{}, m))
+		access = live.AccessTopic(m.Username)
 	}
 	// A place among the sockets is held before any read model is read,
 	// so a flood of sockets is refused cheaply.
@@ -172,13 +174,13 @@ func (d Deps) followLive(w http.ResponseWriter, r *http.Request) {
 	}
 	upgraded = true
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
-	s := &screen{d: d, conn: conn, topics: topics, regions: regions, ctx: ctx, cancel: cancel, writing: true, release: release,
+	s := &screen{d: d, conn: conn, topics: topics, regions: regions, access: access, ctx: ctx, cancel: cancel, writing: true, release: release,
 		// What the access checks at every ping read: the address, the
 		// cookies and the session; nothing else of the request is kept.
 		req: (&http.Request{Method: r.Method, URL: r.URL, Host: r.Host, RemoteAddr: r.RemoteAddr,
 			Header: http.Header{"Cookie": r.Header.Values("Cookie")}}).WithContext(ctx)}
 	metrics.Sockets.Inc()
-	s.sub = d.Hub.Subscribe(s.wake, topics...)
+	s.sub = d.Hub.Subscribe(s.wake, s.followed()...)
 	conn.SetReadLimit(readLimit)
 	s.mu.Lock()
 	s.ping = time.AfterFunc(d.LivePing, s.pingDue)
@@ -196,6 +198,7 @@ type screen struct {
 	req     *http.Request
 	topics  []string
 	regions map[string]region
+	access  string // the staff member's access notices, if one is signed in
 	sub     *live.Subscription
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -207,6 +210,7 @@ type screen struct {
 	pingNow  bool
 	denied   bool        // the access check failed
 	checking atomic.Bool // an access check is running
+	recheck  atomic.Bool // an access check is due
 	closed   bool
 	stopping bool // the writer is ending the socket
 }
@@ -271,25 +275,56 @@ func (s *screen) pingDue() {
 	s.mu.Unlock()
 	ping.Reset(s.d.LivePing)
 	s.wake()
-	if !s.checking.CompareAndSwap(false, true) {
-		return // the last check is still running
-	}
-	defer s.checking.Store(false)
 	// A screen keeps following only while it still may: a signed-out or
-	// disabled member's kitchen screen stops within a ping period.
-	if err := s.d.stillAllowed(s.req, s.topics); err != nil {
-		if statusOf(err) == http.StatusServiceUnavailable {
-			// The database is away: access cannot be checked now. The
-			// screen keeps what it shows, is checked again at the next
-			// ping, and catches up once notices flow.
-			slog.Warn("live screen's access not checked; the database is unavailable", "topics", s.topics, "err", err)
+	// disabled member's kitchen screen stops within a ping period, and at
+	// once when their access notice comes.
+	s.checkAccess()
+}
+
+// followed is what the screen subscribes to: its topics, and its member's
+// access notices.
+func (s *screen) followed() []string {
+	if s.access == "" {
+		return s.topics
+	}
+	return append(slices.Clone(s.topics), s.access)
+}
+
+// checkAccess checks the screen's access again, off the writer's path; a
+// check asked for while one runs runs after it, so no notice is missed.
+func (s *screen) checkAccess() {
+	s.recheck.Store(true)
+	for s.checking.CompareAndSwap(false, true) {
+		for s.recheck.Swap(false) {
+			if !s.allowed() {
+				break
+			}
+		}
+		s.checking.Store(false)
+		if !s.recheck.Load() {
 			return
 		}
-		s.mu.Lock()
-		s.denied = true
-		s.mu.Unlock()
-		s.wake()
 	}
+}
+
+// allowed runs one access check; a screen no longer allowed is closed.
+func (s *screen) allowed() bool {
+	err := s.d.stillAllowed(s.req, s.topics)
+	if err == nil {
+		return true
+	}
+	if statusOf(err) == http.StatusServiceUnavailable {
+		// The database is away: access cannot be checked now. The screen
+		// keeps what it shows, is checked again at the next ping, and
+		// catches up once notices flow.
+		slog.Warn("live screen's access not checked; the database is unavailable", "topics", s.topics, "error", err)
+		return true
+	}
+	s.mu.Lock()
+	s.denied = true
+	s.mu.Unlock()
+	s.wake()
+	return false
 }
 
 // write sends what is due until nothing is, then lets its goroutine end.
@@ -299,6 +334,10 @@ func (s *screen) write(first bool) {
 		ping, denied := s.pingNow, s.denied
 		s.pingNow = false
 		topics := s.sub.Take()
+		if i := slices.Index(topics, s.access); s.access != "" && i >= 0 {
+			topics = slices.Delete(topics, i, i+1)
+			go s.checkAccess()
+		}
 		gone := s.sub.Gone()
 		if s.closed || (!first && !ping && !gone && !denied && len(topics) == 0) {
 			s.writing = false

@@ -113,18 +113,11 @@ func limitMessage(action orderAction, byAddress bool, most int, wait time.Durati
 		verb = "started"
 	}
 	minutes := max(1, int(math.Ceil(wait.Minutes())))
-	later := fmt.Sprintf("Please try again in %d minute%s, or call us.", minutes, plural(minutes))
+	later := fmt.Sprintf("Please try again in %s, or call us.", plural(minutes, "minute", "minutes"))
 	if byAddress {
 		return fmt.Sprintf("%d orders were %s from your network this hour, the most we take online from one place. %s", most, verb, later)
 	}
 	return fmt.Sprintf("You have %s %d orders this hour, the most we take online from one guest. %s", verb, most, later)
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 // addressKey names the client's address in the counts: hashed, and for

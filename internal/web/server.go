@@ -155,6 +155,8 @@ func Handler(d Deps) http.Handler {
 		r.Route("/staff", func(r chi.Router) {
 			r.Use(d.requireRole(staff.Kitchen, staff.Manager))
 			r.Get("/", d.staffHome)
+			r.Get("/account", d.showAccount)
+			r.Post("/account/commands/change-password", d.changeOwnPassword)
 			r.Group(func(r chi.Router) {
 				r.Use(d.requireRole(staff.Manager))
 				r.Get("/menu", d.showStaffMenu)

@@ -38,6 +38,9 @@ func (s *sessionStore) Delete(token string) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE token = $1`, token); err != nil {
 			return err
 		}
+		if _, err := tx.Exec(ctx, `DELETE FROM staff_sessions WHERE token = $1`, token); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO ended_sessions (token) VALUES ($1) ON CONFLICT DO NOTHING`, token); err != nil {
 			return err
 		}
@@ -60,4 +63,51 @@ func (s *sessionStore) onToken(token string, fn func(context.Context, pgx.Tx) er
 		return fmt.Errorf("staff session: %w", err)
 	}
 	return nil
+}
+
+// recordStaffSession notes whose session a token is, at sign-in, so that the
+// member's sessions can be found and ended (the session's own data is
+// gob-encoded). Notes older than any session can live are let go.
+func recordStaffSession(ctx context.Context, pool *pgxpool.Pool, token, username string, lifetime time.Duration) error {
+	b := &pgx.Batch{}
+	b.Queue(`INSERT INTO staff_sessions (token, username) VALUES ($1, $2)
+		ON CONFLICT (token) DO UPDATE SET username = EXCLUDED.username, signed_in_at = now()`, token, username)
+	b.Queue(`DELETE FROM staff_sessions WHERE signed_in_at < now() - make_interval(secs => $1)`, lifetime.Seconds())
+	if err := pool.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("record a staff session: %w", err)
+	}
+	return nil
+}
+
+// endSessionsOf ends every session of a member but keep (empty: all), as
+// sign-out does: removed, and remembered as ended, so that a request still
+// in flight cannot write one back. It takes each token's lock, in order,
+// before touching its rows, as Commit and Delete do.
+func endSessionsOf(ctx context.Context, pool *pgxpool.Pool, username, keep string) (int, error) {
+	var ended int
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT token FROM staff_sessions WHERE username = $1 AND token <> $2 ORDER BY token`, username, keep)
+		if err != nil {
+			return err
+		}
+		tokens, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil || len(tokens) == 0 {
+			return err
+		}
+		for _, token := range tokens {
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('session:' || $1))`, token); err != nil {
+				return err
+			}
+		}
+		b := &pgx.Batch{}
+		b.Queue(`DELETE FROM sessions WHERE token = ANY($1)`, tokens)
+		b.Queue(`INSERT INTO ended_sessions (token) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, tokens)
+		b.Queue(`DELETE FROM staff_sessions WHERE token = ANY($1)`, tokens)
+		ended = len(tokens)
+		return tx.SendBatch(ctx, b).Close()
+	})
+	if err != nil {
+		return 0, fmt.Errorf("end the sessions of %s: %w", username, err)
+	}
+	return ended, nil
 }

@@ -197,7 +197,7 @@ func TestManagerKeepsTheTeam(t *testing.T) {
 	if member, _ := a.accounts.Member(context.Background(), "lea"); member.Role != staff.Manager {
 		t.Fatalf("lea's role is %s", member.Role)
 	}
-	page = m.follow(m.post("/staff/team/lea/commands/set-password", url.Values{"password": {"yet another secret"}}))
+	page = m.follow(m.post("/staff/team/lea/commands/set-password", url.Values{"password": {"yet another secret"}, "current_password": {managerPassword}}))
 	if !strings.Contains(page.Body.String(), "The password was changed.") {
 		t.Fatal("no confirmation of the new password")
 	}

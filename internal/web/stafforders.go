@@ -113,7 +113,7 @@ func bulkCancelFlash(q url.Values) string {
 	if err1 != nil || err2 != nil || canceled < 0 || skipped < 0 {
 		return ""
 	}
-	msg := fmt.Sprintf("Canceled %d order%s.", canceled, plural(canceled))
+	msg := fmt.Sprintf("Canceled %s.", plural(canceled, "order", "orders"))
 	if skipped > 0 {
 		msg += fmt.Sprintf(" %d could not be canceled: the kitchen had started them, or they were canceled already.", skipped)
 	}

@@ -1,6 +1,9 @@
 package web
 
 import (
+	"context"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
@@ -9,6 +12,7 @@ import (
 
 	"restaurant/domain"
 	"restaurant/domain/staff"
+	"restaurant/internal/accounts"
 	"restaurant/internal/eventstore"
 	"restaurant/views"
 )
@@ -31,10 +35,37 @@ func (d Deps) renderTeam(w http.ResponseWriter, r *http.Request, status int, fe 
 		v.Members = append(v.Members, views.MemberView{Username: m.Username, Role: string(m.Role), Disabled: m.Disabled,
 			UpdatedAt: m.UpdatedAt, Self: m.Username == me.Username})
 	}
+	if v.SignInAlerts, err = d.signInAlerts(r.Context()); err != nil {
+		fail(w, r, err)
+		return
+	}
 	if r.URL.Query().Get("done") == "password" {
 		v.Flash = "The password was changed."
 	}
 	render(w, r, status, views.TeamPage(v))
+}
+
+// signInAlerts tells managers of the accounts with failed sign-ins in the
+// last hour.
+func (d Deps) signInAlerts(ctx context.Context) ([]string, error) {
+	failures, err := d.Accounts.RecentFailures(ctx)
+	if err != nil {
+		return nil, err
+	}
+	alerts := make([]string, 0, len(failures))
+	for _, f := range failures {
+		alerts = append(alerts, fmt.Sprintf("%s for %s in the last hour from %s",
+			plural(f.Failures, "failed sign-in", "failed sign-ins"), f.Username, plural(f.Addresses, "address", "addresses")))
+	}
+	return alerts, nil
+}
+
+// plural counts things in words: "1 order", "3 orders".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // teamCommand runs a staff command from the team page and answers like
@@ -111,7 +142,22 @@ func (d Deps) memberCommand(build func(in input) (staff.Command, error)) http.Ha
 			if !m.Exists {
 				return eventstore.Result{}, domain.NotFound("There is no such staff member.")
 			}
-			return d.Accounts.Run(r.Context(), username, in.meta(actor, actor), cmd)
+			res, err := d.Accounts.Run(r.Context(), username, in.meta(actor, actor), cmd)
+			if err != nil {
+				return res, err
+			}
+			switch cmd.(type) {
+			case staff.Disable:
+				// Their sessions are of no use any more (every request
+				// reads the member's stream); ending them closes their
+				// live screens at once.
+				if err := d.endTrust(r.Context(), username, ""); err != nil {
+					slog.ErrorContext(r.Context(), "end a disabled member's sessions", "username", username, "error", err)
+				}
+			case staff.ChangeRole:
+				d.accessChanged(r.Context(), username)
+			}
+			return res, nil
 		})
 	}
 }
@@ -134,6 +180,10 @@ func (d Deps) enableStaff(w http.ResponseWriter, r *http.Request) {
 	d.memberCommand(func(input) (staff.Command, error) { return staff.Enable{}, nil })(w, r)
 }
 
+// setStaffPassword is a manager setting a member's password. Resetting a
+// manager's (their own too) asks for the acting manager's own password
+// again: a session left open must not hand over another manager's account.
+// The member's other sessions end.
 func (d Deps) setStaffPassword(w http.ResponseWriter, r *http.Request) {
 	username := chi.URLParam(r, "username")
 	d.teamCommand(w, r, "member-"+username, username, "password", func(in input, actor string) (eventstore.Result, error) {
@@ -144,7 +194,25 @@ func (d Deps) setStaffPassword(w http.ResponseWriter, r *http.Request) {
 		if !m.Exists {
 			return eventstore.Result{}, domain.NotFound("There is no such staff member.")
 		}
-		if err := d.Accounts.SetPassword(r.Context(), username, in.values["password"], actor); err != nil {
+		password := in.values["password"]
+		if err := accounts.CheckPassword(username, password); err != nil {
+			return eventstore.Result{}, err
+		}
+		self := signedIn(r.Context()).Username == username
+		keep := ""
+		if self {
+			keep = d.Sessions.Token(r.Context())
+		}
+		if m.Role == staff.Manager {
+			wrong := "Your own password is not right; it is needed to reset another manager's password."
+			if self {
+				wrong = "Your current password is not right."
+			}
+			if err := d.confirmPassword(w, r, in.values["current_password"], wrong); err != nil {
+				return eventstore.Result{}, err
+			}
+		}
+		if err := d.changePassword(r.Context(), username, password, actor, keep); err != nil {
 			return eventstore.Result{}, err
 		}
 		return d.headResult(r)

@@ -175,9 +175,9 @@ func (d Deps) login(w http.ResponseWriter, r *http.Request) {
 // minutes after.
 func waitInWords(wait time.Duration) string {
 	if wait < time.Minute {
-		return fmt.Sprintf("%d second(s)", int(math.Ceil(wait.Seconds())))
+		return plural(int(math.Ceil(wait.Seconds())), "second", "seconds")
 	}
-	return fmt.Sprintf("%d minute(s)", int(math.Ceil(wait.Minutes())))
+	return plural(int(math.Ceil(wait.Minutes())), "minute", "minutes")
 }
 
 func (d Deps) logout(w http.ResponseWriter, r *http.Request) {

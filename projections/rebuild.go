@@ -60,7 +60,12 @@ func RebuildAll(ctx context.Context, store *eventstore.Store, ps []Projection, p
 		}
 		err = errors.Join(err, r.shadows.drop(cleanup, db))
 	}
-	// Closing the session drops its views and releases its locks.
+	// Closing the session drops its views and releases its locks, but the
+	// server notices a closed session only a moment later: the rebuild's
+	// locks are given back first, so the next rebuild finds them free.
+	if !conn.IsClosed() {
+		_, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock_all()`)
+	}
 	_ = conn.Close(context.WithoutCancel(ctx))
 	if err != nil {
 		return r.done, fmt.Errorf("rebuild %s: %w", what, err)

@@ -92,12 +92,13 @@ func normalizeName(name string) (string, error) {
 	return line("name", "Please enter your name.", "Your name", name, MaxNameLength)
 }
 
-// line trims a one-line text field and checks that it is there, valid UTF-8
-// without control characters, and at most max runes long. what names the
-// field at the start of a sentence; missing is said when it is empty.
+// line trims a required one-line text field and checks that it is there,
+// valid UTF-8 without control characters, and at most max runes long. what
+// names the field at the start of a sentence; missing is said when it is
+// empty.
 func line(field, missing, what, value string, max int) (string, error) {
 	value = strings.TrimSpace(value)
-	if value == "" && missing != "" {
+	if value == "" {
 		return "", domain.Invalid(field, "%s", missing)
 	}
 	return value, text(field, what, value, max, false)

@@ -167,7 +167,8 @@ type ChooseDefaultAddress struct {
 }
 
 // AdoptGuestOrder takes an order placed as a guest into the account, when the
-// guest signs up or in. OrderID and GuestID come from the guest's session.
+// guest signs up or in. OrderID and GuestID come from the guest's browser,
+// where the guest id was kept while they ordered.
 type AdoptGuestOrder struct {
 	OrderID string
 	GuestID string

@@ -6,6 +6,7 @@ package contracts
 
 import (
 	"restaurant/domain"
+	"restaurant/domain/customers"
 	"restaurant/domain/kitchen"
 	"restaurant/domain/menu"
 	"restaurant/domain/ordering"
@@ -16,7 +17,7 @@ import (
 // Codec returns a codec that knows every event type.
 func Codec() *eventstore.Codec {
 	c := eventstore.NewCodec()
-	for _, group := range [][]domain.Event{menu.Events(), ordering.Events(), staff.Events(), kitchen.Events()} {
+	for _, group := range [][]domain.Event{menu.Events(), ordering.Events(), staff.Events(), kitchen.Events(), customers.Events()} {
 		for _, e := range group {
 			c.Register(e, 1)
 		}

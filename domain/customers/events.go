@@ -1,0 +1,153 @@
+package customers
+
+import (
+	"time"
+
+	"restaurant/domain"
+)
+
+// Personal data in these events: a customer's Name, Email and Phone, and an
+// address's Nickname, Street, PostalCode, City and Instructions. They are
+// plain strings here; the event codec is the layer that encrypts them, with a
+// key per customer, so that erasing the customer can make them unreadable in
+// history that is never rewritten. Ids (customer, address, order, guest) and
+// times are kept in clear, so that streams and projections can still be
+// joined after an erasure.
+
+// CustomerSignedUp records that a person opened an account. It is always the
+// first event of a customer stream. Email and Phone are normalised (see
+// NormalizeEmail and NormalizePhone). The password is not here: it lives
+// hashed outside the event log, like a staff member's.
+type CustomerSignedUp struct {
+	CustomerID string    `json:"customer_id"`
+	Name       string    `json:"name"`  // personal
+	Email      string    `json:"email"` // personal
+	Phone      string    `json:"phone"` // personal
+	SignedUpAt time.Time `json:"signed_up_at"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (CustomerSignedUp) EventType() string { return "customers.CustomerSignedUp" }
+
+// CustomerDetailsChanged records a customer's new name and phone. It carries
+// both results, not what changed, so a reader needs no earlier event to show
+// them.
+type CustomerDetailsChanged struct {
+	CustomerID string `json:"customer_id"`
+	Name       string `json:"name"`  // personal
+	Phone      string `json:"phone"` // personal
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (CustomerDetailsChanged) EventType() string { return "customers.CustomerDetailsChanged" }
+
+// AddressAdded records a new address in a customer's address book, trimmed.
+// Whether it became the default is told by a DefaultAddressChosen after it.
+type AddressAdded struct {
+	CustomerID   string `json:"customer_id"`
+	AddressID    string `json:"address_id"`
+	Nickname     string `json:"nickname"`     // personal
+	Street       string `json:"street"`       // personal
+	PostalCode   string `json:"postal_code"`  // personal
+	City         string `json:"city"`         // personal
+	Instructions string `json:"instructions"` // personal
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (AddressAdded) EventType() string { return "customers.AddressAdded" }
+
+// AddressChanged records every field of an address as it now is; the address
+// keeps its id, its place in the book and whether it is the default.
+type AddressChanged struct {
+	CustomerID   string `json:"customer_id"`
+	AddressID    string `json:"address_id"`
+	Nickname     string `json:"nickname"`     // personal
+	Street       string `json:"street"`       // personal
+	PostalCode   string `json:"postal_code"`  // personal
+	City         string `json:"city"`         // personal
+	Instructions string `json:"instructions"` // personal
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (AddressChanged) EventType() string { return "customers.AddressChanged" }
+
+// AddressRemoved records that an address left the address book. If it was the
+// default, a DefaultAddressChosen for the oldest remaining address follows it;
+// when none remains, the customer has no default.
+type AddressRemoved struct {
+	CustomerID string `json:"customer_id"`
+	AddressID  string `json:"address_id"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (AddressRemoved) EventType() string { return "customers.AddressRemoved" }
+
+// DefaultAddressChosen records which address an order is delivered to unless
+// the customer says otherwise: chosen by the customer, or passed on by the
+// rules (the first address added, the oldest left when the default goes).
+type DefaultAddressChosen struct {
+	CustomerID string `json:"customer_id"`
+	AddressID  string `json:"address_id"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (DefaultAddressChosen) EventType() string { return "customers.DefaultAddressChosen" }
+
+// GuestOrderAdopted records that an order a guest placed before signing up or
+// in now belongs to the customer's account. GuestID is who placed it then.
+type GuestOrderAdopted struct {
+	CustomerID string    `json:"customer_id"`
+	OrderID    string    `json:"order_id"`
+	GuestID    string    `json:"guest_id"`
+	AdoptedAt  time.Time `json:"adopted_at"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (GuestOrderAdopted) EventType() string { return "customers.GuestOrderAdopted" }
+
+// CustomerErased records that the customer used the right to be forgotten.
+// It is the last event of a customer stream: it carries nothing personal,
+// and after it the state holds nothing personal either.
+type CustomerErased struct {
+	CustomerID string    `json:"customer_id"`
+	ErasedAt   time.Time `json:"erased_at"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (CustomerErased) EventType() string { return "customers.CustomerErased" }
+
+// EmailReserved records that an email address (known to its stream only by a
+// keyed hash) belongs to a customer, so that no other account can use it.
+type EmailReserved struct {
+	CustomerID string `json:"customer_id"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (EmailReserved) EventType() string { return "customers.EmailReserved" }
+
+// EmailReleased records that an email address is free again, after the
+// customer who held it was erased.
+type EmailReleased struct {
+	CustomerID string `json:"customer_id"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (EmailReleased) EventType() string { return "customers.EmailReleased" }
+
+// Events returns one zero value of every event type of a customer and of an
+// email reservation, so that an event codec can register them all without
+// this package knowing about it.
+func Events() []domain.Event {
+	return []domain.Event{
+		CustomerSignedUp{},
+		CustomerDetailsChanged{},
+		AddressAdded{},
+		AddressChanged{},
+		AddressRemoved{},
+		DefaultAddressChosen{},
+		GuestOrderAdopted{},
+		CustomerErased{},
+		EmailReserved{},
+		EmailReleased{},
+	}
+}

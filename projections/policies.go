@@ -28,8 +28,8 @@ func TicketStream(id string) string { return "ticket-" + id }
 func OrderStream(id string) string { return "order-" + id }
 
 var (
-	ticketDecider = eventstore.Decider[kitchen.State, kitchen.Command]{Evolve: kitchen.Evolve, Decide: kitchen.Decide}
-	orderDecider  = eventstore.Decider[ordering.State, ordering.Command]{Evolve: ordering.Evolve, Decide: ordering.Decide}
+	ticketDecider = domain.Decider[kitchen.State, kitchen.Command]{Evolve: kitchen.Evolve, Decide: kitchen.Decide}
+	orderDecider  = domain.Decider[ordering.State, ordering.Command]{Evolve: ordering.Evolve, Decide: ordering.Decide}
 )
 
 // reaction is the metadata of a policy's command caused by an event.

@@ -14,7 +14,7 @@ import (
 	"restaurant/projections"
 )
 
-var ticketDecider = eventstore.Decider[kitchen.State, kitchen.Command]{Evolve: kitchen.Evolve, Decide: kitchen.Decide}
+var ticketDecider = domain.Decider[kitchen.State, kitchen.Command]{Evolve: kitchen.Evolve, Decide: kitchen.Decide}
 
 // place opens and places an order, returning its id.
 func place(t *testing.T, store *eventstore.Store) string {

@@ -78,8 +78,8 @@ func caughtUp(t *testing.T, store *eventstore.Store, r *projections.Runner) {
 	}
 }
 
-var orderDecider = eventstore.Decider[ordering.State, ordering.Command]{Evolve: ordering.Evolve, Decide: ordering.Decide}
-var menuDecider = eventstore.Decider[menu.State, menu.Command]{Evolve: menu.Evolve, Decide: menu.Decide}
+var orderDecider = domain.Decider[ordering.State, ordering.Command]{Evolve: ordering.Evolve, Decide: ordering.Decide}
+var menuDecider = domain.Decider[menu.State, menu.Command]{Evolve: menu.Evolve, Decide: menu.Decide}
 
 // must fails the test on an error, for calls that return a result too.
 func must(t *testing.T) func(eventstore.Result, error) {
@@ -167,7 +167,7 @@ func cook(t *testing.T, store *eventstore.Store) {
 	if err != nil || len(ids) < 4 {
 		t.Fatalf("%d open tickets to cook: %v", len(ids), err)
 	}
-	decider := eventstore.Decider[kitchen.State, kitchen.Command]{Evolve: kitchen.Evolve, Decide: kitchen.Decide}
+	decider := domain.Decider[kitchen.State, kitchen.Command]{Evolve: kitchen.Evolve, Decide: kitchen.Decide}
 	at := time.Now().UTC()
 	for i, id := range ids {
 		do := func(c kitchen.Command) {

@@ -30,7 +30,7 @@ type Accounts struct {
 // Stream names a staff member's stream.
 func Stream(username string) string { return "staff-" + username }
 
-var decider = eventstore.Decider[staff.State, staff.Command]{Evolve: staff.Evolve, Decide: staff.Decide}
+var decider = domain.Decider[staff.State, staff.Command]{Evolve: staff.Evolve, Decide: staff.Decide}
 
 // Run decides a staff command on the member's stream; a command with no id
 // is given a new one.

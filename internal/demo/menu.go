@@ -48,7 +48,7 @@ func SeedMenu(ctx context.Context, store *eventstore.Store) (added int, err erro
 	if err != nil || !empty {
 		return 0, err
 	}
-	decider := eventstore.Decider[menu.State, menu.Command]{Evolve: menu.Evolve, Decide: menu.Decide}
+	decider := domain.Decider[menu.State, menu.Command]{Evolve: menu.Evolve, Decide: menu.Decide}
 	for _, d := range dishes {
 		meta := eventstore.Metadata{CommandID: uuid.NewSHA1(namespace, []byte(d.ItemID)), Actor: "system:demo-menu"}
 		res, err := eventstore.Handle(ctx, store, MenuItemStream(d.ItemID), decider, meta, menu.Command(d))

@@ -43,8 +43,8 @@ func tabCodec() *eventstore.Codec {
 // tabDecider decides like a real aggregate; beforeDecide, when set, runs
 // before each decision, so a test can hold one command between its read and
 // its append while another command commits.
-func tabDecider(beforeDecide func(cmd any)) eventstore.Decider[tab, any] {
-	return eventstore.Decider[tab, any]{
+func tabDecider(beforeDecide func(cmd any)) domain.Decider[tab, any] {
+	return domain.Decider[tab, any]{
 		Evolve: func(s tab, e domain.Event) tab {
 			switch e.(type) {
 			case itemAdded:
@@ -225,7 +225,7 @@ func TestHandleDecidesOnTheStreamAsItIsAcrossProcesses(t *testing.T) {
 	defer c.Close()
 	e := eventstore.Open(a.Pool(), codec)
 	defer e.Close()
-	order := eventstore.Decider[ordering.State, ordering.Command]{Evolve: ordering.Evolve, Decide: ordering.Decide}
+	order := domain.Decider[ordering.State, ordering.Command]{Evolve: ordering.Evolve, Decide: ordering.Decide}
 	run := func(s *eventstore.Store, cmd ordering.Command) error {
 		_, err := eventstore.Handle(context.Background(), s, "order-1", order, meta(), cmd)
 		return err

@@ -11,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
+	"restaurant/domain"
 	"restaurant/domain/kitchen"
 	"restaurant/domain/ordering"
 	"restaurant/internal/eventstore"
@@ -27,7 +28,7 @@ type Ageing struct {
 // DefaultAgeing is a kitchen's usual patience.
 var DefaultAgeing = Ageing{Attention: 8 * time.Minute, Late: 12 * time.Minute}
 
-var ticketDecider = eventstore.Decider[kitchen.State, kitchen.Command]{Evolve: kitchen.Evolve, Decide: kitchen.Decide}
+var ticketDecider = domain.Decider[kitchen.State, kitchen.Command]{Evolve: kitchen.Evolve, Decide: kitchen.Decide}
 
 // buttons of the kitchen display, by command.
 var ticketButtons = map[kitchen.CommandName]views.TicketButton{

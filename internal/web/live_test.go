@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/gorilla/websocket"
 
+	"restaurant/domain"
 	"restaurant/domain/menu"
 	"restaurant/domain/staff"
 	"restaurant/internal/demo"
@@ -132,7 +133,7 @@ func TestMenuPagesFollowSoldOutLive(t *testing.T) {
 		t.Fatal("setup: tiramisu already sold out")
 	}
 	if _, err := eventstore.Handle(context.Background(), a.store, demo.MenuItemStream("tiramisu"),
-		eventstore.Decider[menu.State, menu.Command]{Evolve: menu.Evolve, Decide: menu.Decide},
+		domain.Decider[menu.State, menu.Command]{Evolve: menu.Evolve, Decide: menu.Decide},
 		eventstore.Metadata{CommandID: uuid.New(), Actor: "staff:test"}, menu.Command(menu.MarkSoldOut{})); err != nil {
 		t.Fatal(err)
 	}
@@ -330,7 +331,7 @@ func TestLiveClosesOnDataScreensDoNotSend(t *testing.T) {
 	}
 	// The screen still follows the menu after its text message.
 	if _, err := eventstore.Handle(context.Background(), a.store, demo.MenuItemStream("tiramisu"),
-		eventstore.Decider[menu.State, menu.Command]{Evolve: menu.Evolve, Decide: menu.Decide},
+		domain.Decider[menu.State, menu.Command]{Evolve: menu.Evolve, Decide: menu.Decide},
 		eventstore.Metadata{CommandID: uuid.New(), Actor: "staff:test"}, menu.Command(menu.MarkSoldOut{})); err != nil {
 		t.Fatal(err)
 	}
@@ -376,7 +377,7 @@ func TestGuestScreensOutliveTheirPings(t *testing.T) {
 		await(t, conn, `id="live-beat"`)
 	}
 	if _, err := eventstore.Handle(context.Background(), a.store, demo.MenuItemStream("tiramisu"),
-		eventstore.Decider[menu.State, menu.Command]{Evolve: menu.Evolve, Decide: menu.Decide},
+		domain.Decider[menu.State, menu.Command]{Evolve: menu.Evolve, Decide: menu.Decide},
 		eventstore.Metadata{CommandID: uuid.New(), Actor: "staff:test"}, menu.Command(menu.MarkSoldOut{})); err != nil {
 		t.Fatal(err)
 	}

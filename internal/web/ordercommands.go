@@ -24,8 +24,8 @@ func orderStream(id string) string { return "order-" + id }
 // ownedOrder is the ordering decider as one guest sees it: another guest's
 // order does not exist for them. Ownership is decided on the aggregate, not
 // on a read model that may lag.
-func ownedOrder(guest string) eventstore.Decider[ordering.State, ordering.Command] {
-	return eventstore.Decider[ordering.State, ordering.Command]{
+func ownedOrder(guest string) domain.Decider[ordering.State, ordering.Command] {
+	return domain.Decider[ordering.State, ordering.Command]{
 		Evolve: ordering.Evolve,
 		Decide: func(s ordering.State, c ordering.Command) ([]domain.Event, error) {
 			if s.Status != ordering.StatusNone && s.CustomerID != guest {
@@ -260,7 +260,7 @@ func (d Deps) placeOrder(w http.ResponseWriter, r *http.Request) {
 // unavailableDishes says which of an order's dishes the menu no longer
 // offers, and why: what placing it checks against.
 func (d Deps) unavailableDishes(ctx context.Context, orderID string) (map[string]string, error) {
-	order, _, err := eventstore.Load(ctx, d.Store, orderStream(orderID), eventstore.Decider[ordering.State, ordering.Command]{Evolve: ordering.Evolve})
+	order, _, err := eventstore.Load(ctx, d.Store, orderStream(orderID), domain.Decider[ordering.State, ordering.Command]{Evolve: ordering.Evolve})
 	if err != nil {
 		return nil, err
 	}

@@ -88,7 +88,7 @@ func TestBadInputIsRejectedAndWritesNothing(t *testing.T) {
 	ctx := context.Background()
 	// Sell out the tiramisu through the menu's own command.
 	if _, err := eventstore.Handle(ctx, a.store, demo.MenuItemStream("tiramisu"),
-		eventstore.Decider[menu.State, menu.Command]{Evolve: menu.Evolve, Decide: menu.Decide},
+		domain.Decider[menu.State, menu.Command]{Evolve: menu.Evolve, Decide: menu.Decide},
 		eventstore.Metadata{CommandID: uuid.New(), Actor: "staff:test"}, menu.Command(menu.MarkSoldOut{})); err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ import (
 // in a URL names no dish.
 var dishID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,60}$`)
 
-var menuDecider = eventstore.Decider[menu.State, menu.Command]{Evolve: menu.Evolve, Decide: menu.Decide}
+var menuDecider = domain.Decider[menu.State, menu.Command]{Evolve: menu.Evolve, Decide: menu.Decide}
 
 // showStaffMenu is the manager's menu page.
 func (d Deps) showStaffMenu(w http.ResponseWriter, r *http.Request) {

@@ -19,7 +19,7 @@ import (
 func TestStaffListOrdersNewestFirstFilteredAndPaged(t *testing.T) {
 	a := withStaff(t)
 	ctx := context.Background()
-	decider := eventstore.Decider[ordering.State, ordering.Command]{Evolve: ordering.Evolve, Decide: ordering.Decide}
+	decider := domain.Decider[ordering.State, ordering.Command]{Evolve: ordering.Evolve, Decide: ordering.Decide}
 	for i := range 55 {
 		id := uuid.NewString()
 		cmds := []ordering.Command{

@@ -123,9 +123,9 @@ func applyOrderEvent(ctx context.Context, tx pgx.Tx, e eventstore.RecordedEvent,
 // Topics implements Notifier: an order's page follows its order's events and
 // its ticket's (a ticket has its order's id).
 func (OrdersProjection) Topics(e eventstore.RecordedEvent) []string {
-	id, ok := strings.CutPrefix(e.StreamID, "order-")
+	id, ok := strings.CutPrefix(e.StreamID, ordering.StreamPrefix)
 	if !ok {
-		id, ok = strings.CutPrefix(e.StreamID, "ticket-")
+		id, ok = strings.CutPrefix(e.StreamID, kitchen.StreamPrefix)
 	}
 	if !ok {
 		return nil

@@ -16,6 +16,7 @@ import (
 	"restaurant/domain/kitchen"
 	"restaurant/domain/ordering"
 	"restaurant/internal/eventstore"
+	"restaurant/internal/live"
 	"restaurant/views"
 )
 
@@ -76,7 +77,7 @@ func (d Deps) historyView(ctx context.Context, id string, at int) (views.History
 	if at == 0 {
 		// The order as it is now, and as it goes on.
 		v.At, at = len(events), len(events)
-		v.LiveHref = "/live?topic=history:" + id
+		v.LiveHref = live.Href(live.HistoryTopic(id))
 	}
 	if o, err := d.Orders.Get(ctx, id); err == nil {
 		v.Number = o.Number

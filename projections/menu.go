@@ -15,6 +15,7 @@ import (
 	"restaurant/domain/menu"
 	"restaurant/domain/ordering"
 	"restaurant/internal/eventstore"
+	"restaurant/internal/live"
 )
 
 // MenuProjection keeps the menu guests see, and each item's popularity,
@@ -92,9 +93,9 @@ func (m MenuProjection) ApplyBatch(ctx context.Context, tx pgx.Tx, events []even
 }
 
 // Topics implements Notifier: the guests' menu follows the menu's events.
-func (MenuProjection) Topics(e eventstore.RecordedEvent) []string {
+func (MenuProjection) Topics(e eventstore.RecordedEvent) []live.Topic {
 	if strings.HasPrefix(e.Type, "menu.") {
-		return []string{"menu"}
+		return []live.Topic{live.MenuTopic()}
 	}
 	return nil
 }

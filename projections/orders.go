@@ -15,6 +15,7 @@ import (
 	"restaurant/domain/kitchen"
 	"restaurant/domain/ordering"
 	"restaurant/internal/eventstore"
+	"restaurant/internal/live"
 )
 
 // OrdersProjection keeps every order as its guest and the staff see it.
@@ -122,16 +123,16 @@ func applyOrderEvent(ctx context.Context, tx pgx.Tx, e eventstore.RecordedEvent,
 
 // Topics implements Notifier: an order's page follows its order's events and
 // its ticket's (a ticket has its order's id).
-func (OrdersProjection) Topics(e eventstore.RecordedEvent) []string {
-	id, ok := strings.CutPrefix(e.StreamID, "order-")
+func (OrdersProjection) Topics(e eventstore.RecordedEvent) []live.Topic {
+	id, ok := strings.CutPrefix(e.StreamID, ordering.StreamPrefix)
 	if !ok {
-		id, ok = strings.CutPrefix(e.StreamID, "ticket-")
+		id, ok = strings.CutPrefix(e.StreamID, kitchen.StreamPrefix)
 	}
 	if !ok {
 		return nil
 	}
 	// The guest's page, the order's history, and the staff's list of orders.
-	return []string{"order:" + id, "history:" + id, "orders"}
+	return []live.Topic{live.OrderTopic(id), live.HistoryTopic(id), live.OrdersTopic()}
 }
 
 // setKitchenStatus follows the order's ticket: the guest sees how far the

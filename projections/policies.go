@@ -21,17 +21,6 @@ import (
 // ids derived from the event, so each event is reacted to exactly once,
 // across replays and restarts.
 
-// TicketStream names a kitchen ticket's stream; a ticket has its order's id.
-func TicketStream(id string) string { return "ticket-" + id }
-
-// OrderStream names an order's stream.
-func OrderStream(id string) string { return "order-" + id }
-
-var (
-	ticketDecider = eventstore.Decider[kitchen.State, kitchen.Command]{Evolve: kitchen.Evolve, Decide: kitchen.Decide}
-	orderDecider  = eventstore.Decider[ordering.State, ordering.Command]{Evolve: ordering.Evolve, Decide: ordering.Decide}
-)
-
 // reaction is the metadata of a policy's command caused by an event.
 func reaction(policy string, e eventstore.RecordedEvent) eventstore.Metadata {
 	return eventstore.Metadata{
@@ -85,7 +74,7 @@ func (p KitchenTickets) ApplyBatch(ctx context.Context, tx pgx.Tx, events []even
 	if len(placed) > 0 {
 		streams := make([]string, len(placed))
 		for i, id := range placed {
-			streams[i] = OrderStream(id)
+			streams[i] = ordering.Stream(id)
 		}
 		var err error
 		if orders, err = p.Store.ReadStreamsTx(ctx, tx, streams); err != nil {
@@ -115,7 +104,7 @@ func (p KitchenTickets) ApplyBatch(ctx context.Context, tx pgx.Tx, events []even
 		switch ev := e.Event.(type) {
 		case ordering.OrderPlaced:
 			var order ordering.State
-			for _, oe := range orders[OrderStream(ev.OrderID)] {
+			for _, oe := range orders[ordering.Stream(ev.OrderID)] {
 				order = ordering.Evolve(order, oe.Event)
 			}
 			var items []kitchen.Item
@@ -126,7 +115,7 @@ func (p KitchenTickets) ApplyBatch(ctx context.Context, tx pgx.Tx, events []even
 				Items: items, Fulfilment: string(order.Fulfilment), PlacedAt: ev.PlacedAt, At: e.RecordedAt})
 			err = refused(name, e, err)
 		case ordering.OrderCanceled:
-			_, err = eventstore.HandleTx(ctx, tx, p.Store, TicketStream(ev.OrderID), ticketDecider, reaction(name, e),
+			_, err = eventstore.HandleTx(ctx, tx, p.Store, kitchen.Stream(ev.OrderID), kitchen.Decider, reaction(name, e),
 				kitchen.Command(kitchen.CancelTicket{Reason: ev.Reason, At: ev.CanceledAt}))
 			if domain.ErrorCode(err) == domain.ENOTFOUND {
 				err = nil // canceled before it was placed: no ticket
@@ -149,9 +138,9 @@ func (p KitchenTickets) openTicket(ctx context.Context, tx pgx.Tx, meta eventsto
 	if err != nil {
 		return err
 	}
-	_, err = p.Store.AppendTx(ctx, tx, TicketStream(cmd.TicketID), eventstore.NoStream, meta, events...)
+	_, err = p.Store.AppendTx(ctx, tx, kitchen.Stream(cmd.TicketID), eventstore.NoStream, meta, events...)
 	if errors.Is(err, eventstore.ErrConflict) {
-		_, err = eventstore.HandleTx(ctx, tx, p.Store, TicketStream(cmd.TicketID), ticketDecider, meta, kitchen.Command(cmd))
+		_, err = eventstore.HandleTx(ctx, tx, p.Store, kitchen.Stream(cmd.TicketID), kitchen.Decider, meta, kitchen.Command(cmd))
 	}
 	return err
 }
@@ -170,7 +159,7 @@ func (OrderProgress) Tables() []string { return nil }
 func (p OrderProgress) Apply(ctx context.Context, tx pgx.Tx, e eventstore.RecordedEvent) error {
 	const name = "order-progress"
 	if ev, ok := e.Event.(kitchen.TicketStarted); ok {
-		_, err := eventstore.HandleTx(ctx, tx, p.Store, OrderStream(ev.TicketID), orderDecider, reaction(name, e),
+		_, err := eventstore.HandleTx(ctx, tx, p.Store, ordering.Stream(ev.TicketID), ordering.Decider, reaction(name, e),
 			ordering.Command(ordering.NoteKitchenStarted{At: ev.StartedAt}))
 		return refused(name, e, err)
 	}

@@ -14,8 +14,6 @@ import (
 	"restaurant/projections"
 )
 
-var ticketDecider = eventstore.Decider[kitchen.State, kitchen.Command]{Evolve: kitchen.Evolve, Decide: kitchen.Decide}
-
 // place opens and places an order, returning its id.
 func place(t *testing.T, store *eventstore.Store) string {
 	t.Helper()
@@ -28,7 +26,7 @@ func place(t *testing.T, store *eventstore.Store) string {
 		ordering.ChoosePickup{},
 		ordering.PlaceOrder{At: at},
 	} {
-		must(t)(eventstore.Handle(ctx, store, projections.OrderStream(id), orderDecider, eventstore.Metadata{CommandID: uuid.New(), Actor: "customer:test"}, c))
+		must(t)(eventstore.Handle(ctx, store, ordering.Stream(id), ordering.Decider, eventstore.Metadata{CommandID: uuid.New(), Actor: "customer:test"}, c))
 	}
 	return id
 }
@@ -48,10 +46,10 @@ func TestPoliciesOpenOneTicketPerPlacedOrderAndFollowTheKitchen(t *testing.T) {
 	id := place(t, store)
 	canceled := place(t, store)
 	caughtUp(t, store, r)
-	waitForEvent(t, store, projections.TicketStream(id), "kitchen.TicketOpened")
+	waitForEvent(t, store, kitchen.Stream(id), "kitchen.TicketOpened")
 
 	// The ticket carries the order's dishes, and points back at the order.
-	s, history, err := eventstore.Load(context.Background(), store, projections.TicketStream(id), ticketDecider)
+	s, history, err := eventstore.Load(context.Background(), store, kitchen.Stream(id), kitchen.Decider)
 	if err != nil || len(s.Items) != 1 || s.Items[0].Quantity != 2 || s.Items[0].Note != "no basil" || s.Fulfilment != "pickup" {
 		t.Fatalf("ticket %+v (%v)", s, err)
 	}
@@ -60,15 +58,15 @@ func TestPoliciesOpenOneTicketPerPlacedOrderAndFollowTheKitchen(t *testing.T) {
 	}
 
 	// The guest cancels one order: its ticket is canceled.
-	must(t)(eventstore.Handle(context.Background(), store, projections.OrderStream(canceled), orderDecider,
+	must(t)(eventstore.Handle(context.Background(), store, ordering.Stream(canceled), ordering.Decider,
 		eventstore.Metadata{CommandID: uuid.New(), Actor: "customer:test"}, ordering.Command(ordering.CancelOrder{At: time.Now()})))
-	waitForEvent(t, store, projections.TicketStream(canceled), "kitchen.TicketCanceled")
+	waitForEvent(t, store, kitchen.Stream(canceled), "kitchen.TicketCanceled")
 
 	// The kitchen starts the other: the order learns it, and can no longer be canceled.
-	must(t)(eventstore.Handle(context.Background(), store, projections.TicketStream(id), ticketDecider,
+	must(t)(eventstore.Handle(context.Background(), store, kitchen.Stream(id), kitchen.Decider,
 		eventstore.Metadata{CommandID: uuid.New(), Actor: "staff:kai"}, kitchen.Command(kitchen.StartTicket{At: time.Now()})))
-	waitForEvent(t, store, projections.OrderStream(id), "ordering.OrderPreparationStarted")
-	_, err = eventstore.Handle(context.Background(), store, projections.OrderStream(id), orderDecider,
+	waitForEvent(t, store, ordering.Stream(id), "ordering.OrderPreparationStarted")
+	_, err = eventstore.Handle(context.Background(), store, ordering.Stream(id), ordering.Decider,
 		eventstore.Metadata{CommandID: uuid.New(), Actor: "customer:test"}, ordering.Command(ordering.CancelOrder{At: time.Now()}))
 	if domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Fatalf("canceling an order the kitchen started: %v", err)
@@ -96,11 +94,11 @@ func TestPoliciesOpenOneTicketPerPlacedOrderAndFollowTheKitchen(t *testing.T) {
 		}
 	}
 	for _, o := range []string{id, canceled} {
-		if n := countEvents(t, store, projections.TicketStream(o), "kitchen.TicketOpened"); n != 1 {
+		if n := countEvents(t, store, kitchen.Stream(o), "kitchen.TicketOpened"); n != 1 {
 			t.Fatalf("order %s has %d tickets after a replay", o, n)
 		}
 	}
-	if n := countEvents(t, store, projections.OrderStream(id), "ordering.OrderPreparationStarted"); n != 1 {
+	if n := countEvents(t, store, ordering.Stream(id), "ordering.OrderPreparationStarted"); n != 1 {
 		t.Fatalf("the order was told %d times that the kitchen started", n)
 	}
 	var status string
@@ -128,7 +126,7 @@ func TestAPolicyBatchMayOpenAndCancelOneTicket(t *testing.T) {
 	ctx := context.Background()
 	ids := []string{place(t, store), place(t, store)}
 	for _, id := range ids {
-		must(t)(eventstore.Handle(ctx, store, projections.OrderStream(id), orderDecider,
+		must(t)(eventstore.Handle(ctx, store, ordering.Stream(id), ordering.Decider,
 			eventstore.Metadata{CommandID: uuid.New(), Actor: "customer:test"}, ordering.Command(ordering.CancelOrder{At: time.Now()})))
 	}
 	events, err := store.ReadAll(ctx, eventstore.Cursor{}, 1000)
@@ -147,8 +145,8 @@ func TestAPolicyBatchMayOpenAndCancelOneTicket(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, id := range ids {
-		if countEvents(t, store, projections.TicketStream(id), "kitchen.TicketOpened") != 1 ||
-			countEvents(t, store, projections.TicketStream(id), "kitchen.TicketCanceled") != 1 {
+		if countEvents(t, store, kitchen.Stream(id), "kitchen.TicketOpened") != 1 ||
+			countEvents(t, store, kitchen.Stream(id), "kitchen.TicketCanceled") != 1 {
 			t.Fatalf("order %s: want its ticket opened and canceled once", id)
 		}
 	}

@@ -78,9 +78,6 @@ func caughtUp(t *testing.T, store *eventstore.Store, r *projections.Runner) {
 	}
 }
 
-var orderDecider = eventstore.Decider[ordering.State, ordering.Command]{Evolve: ordering.Evolve, Decide: ordering.Decide}
-var menuDecider = eventstore.Decider[menu.State, menu.Command]{Evolve: menu.Evolve, Decide: menu.Decide}
-
 // must fails the test on an error, for calls that return a result too.
 func must(t *testing.T) func(eventstore.Result, error) {
 	return func(_ eventstore.Result, err error) {
@@ -100,8 +97,8 @@ func trade(t *testing.T, store *eventstore.Store, orders int) {
 	at := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	for i := range orders {
 		id := uuid.NewString()
-		stream := "order-" + id
-		do := func(c ordering.Command) { must(t)(eventstore.Handle(ctx, store, stream, orderDecider, meta(), c)) }
+		stream := ordering.Stream(id)
+		do := func(c ordering.Command) { must(t)(eventstore.Handle(ctx, store, stream, ordering.Decider, meta(), c)) }
 		do(ordering.OpenOrder{OrderID: id, CustomerID: fmt.Sprintf("guest-%d", i%3), At: at})
 		do(ordering.AddItem{LineID: "a", MenuItemID: "margherita", Name: "Margherita", Quantity: i%4 + 1, UnitPrice: domain.Cents(1100)})
 		do(ordering.AddItem{LineID: "b", MenuItemID: "tiramisu", Name: "Tiramisù", Quantity: 1, Note: "two spoons", UnitPrice: domain.Cents(750)})
@@ -127,8 +124,8 @@ func trade(t *testing.T, store *eventstore.Store, orders int) {
 	once := func(name string) eventstore.Metadata {
 		return eventstore.Metadata{CommandID: uuid.NewSHA1(uuid.Nil, []byte(name)), Actor: "staff:test"}
 	}
-	must(t)(eventstore.Handle(ctx, store, demo.MenuItemStream("tiramisu"), menuDecider, once("sell out tiramisu"), menu.Command(menu.MarkSoldOut{})))
-	must(t)(eventstore.Handle(ctx, store, demo.MenuItemStream("funghi"), menuDecider, once("remove funghi"), menu.Command(menu.RemoveMenuItem{})))
+	must(t)(eventstore.Handle(ctx, store, menu.Stream("tiramisu"), menu.Decider, once("sell out tiramisu"), menu.Command(menu.MarkSoldOut{})))
+	must(t)(eventstore.Handle(ctx, store, menu.Stream("funghi"), menu.Decider, once("remove funghi"), menu.Command(menu.RemoveMenuItem{})))
 }
 
 // dump reads every read-model row, in a stable order.
@@ -167,11 +164,10 @@ func cook(t *testing.T, store *eventstore.Store) {
 	if err != nil || len(ids) < 4 {
 		t.Fatalf("%d open tickets to cook: %v", len(ids), err)
 	}
-	decider := eventstore.Decider[kitchen.State, kitchen.Command]{Evolve: kitchen.Evolve, Decide: kitchen.Decide}
 	at := time.Now().UTC()
 	for i, id := range ids {
 		do := func(c kitchen.Command) {
-			must(t)(eventstore.Handle(ctx, store, projections.TicketStream(id), decider,
+			must(t)(eventstore.Handle(ctx, store, kitchen.Stream(id), kitchen.Decider,
 				eventstore.Metadata{CommandID: uuid.New(), Actor: "staff:test"}, c))
 		}
 		if i%4 == 0 {

@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"restaurant/internal/eventstore"
+	"restaurant/internal/live"
 	"restaurant/internal/postgres"
 )
 
@@ -34,7 +35,7 @@ type Projection interface {
 // Notifier is a projection whose changes screens follow: it names the topics
 // an event changed.
 type Notifier interface {
-	Topics(e eventstore.RecordedEvent) []string
+	Topics(e eventstore.RecordedEvent) []live.Topic
 }
 
 // Runner runs projections and tells waiters how far they have got.
@@ -43,7 +44,7 @@ type Runner struct {
 	projections []Projection
 	log         *slog.Logger
 	// Notify, when set, is told the topics a committed batch changed.
-	Notify func(topics []string)
+	Notify func(topics []live.Topic)
 
 	mu       sync.Mutex
 	progress chan struct{} // closed and replaced whenever a batch commits here
@@ -183,7 +184,7 @@ func (r *Runner) lead(ctx context.Context, p Projection) (progressed bool, err e
 		}
 	})
 	notifier, _ := p.(Notifier)
-	var topics []string // of the batch being applied; told once it commits
+	var topics []live.Topic // of the batch being applied; told once it commits
 	err = r.store.Subscribe(subCtx, p.Name(), func(ctx context.Context, tx pgx.Tx, events []eventstore.RecordedEvent) error {
 		if err := applyAll(ctx, tx, p, events); err != nil {
 			return err
@@ -195,7 +196,7 @@ func (r *Runner) lead(ctx context.Context, p Projection) (progressed bool, err e
 		r.advanced(p.Name(), c)
 		if r.Notify != nil {
 			// The projections page follows every batch's progress.
-			topics = append(topics, "projections")
+			topics = append(topics, live.ProjectionsTopic())
 			slices.Sort(topics)
 			r.Notify(slices.Compact(topics))
 		}
@@ -211,7 +212,7 @@ func (r *Runner) lead(ctx context.Context, p Projection) (progressed bool, err e
 
 // topicsOf are the topics a batch changed, added to topics; a panic naming
 // them is the projection's failure at that event.
-func topicsOf(n Notifier, p Projection, events []eventstore.RecordedEvent, topics []string) ([]string, error) {
+func topicsOf(n Notifier, p Projection, events []eventstore.RecordedEvent, topics []live.Topic) ([]live.Topic, error) {
 	if n == nil {
 		return topics, nil
 	}

@@ -12,6 +12,7 @@ import (
 
 	"restaurant/domain/kitchen"
 	"restaurant/internal/eventstore"
+	"restaurant/internal/live"
 )
 
 // TicketsProjection keeps the kitchen display's tickets.
@@ -58,9 +59,9 @@ func (TicketsProjection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Reco
 }
 
 // Topics implements Notifier: the kitchen display follows every ticket.
-func (TicketsProjection) Topics(e eventstore.RecordedEvent) []string {
+func (TicketsProjection) Topics(e eventstore.RecordedEvent) []live.Topic {
 	if strings.HasPrefix(e.Type, "kitchen.") {
-		return []string{"kitchen"}
+		return []live.Topic{live.KitchenTopic()}
 	}
 	return nil
 }

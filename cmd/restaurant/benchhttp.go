@@ -30,7 +30,7 @@ func runBenchHTTP(ctx context.Context, args []string, getenv func(string) string
 	a, log := env.app, env.log
 	runner := projections.NewRunner(a.Store, log, append(projections.All(), projections.Policies(a.Store)...)...)
 	hub := live.NewHub()
-	runner.Notify = func(topics []string) {
+	runner.Notify = func(topics []live.Topic) {
 		if err := live.Notify(context.Background(), a.Pool, topics); err != nil {
 			slog.Warn("live notices not sent", "err", err)
 		}

@@ -23,6 +23,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"restaurant/domain/kitchen"
+	"restaurant/domain/ordering"
 	"restaurant/internal/contracts"
 	"restaurant/internal/eventstore"
 	"restaurant/internal/pgembed"
@@ -478,7 +480,7 @@ func TestServerRidesOutADatabaseRestart(t *testing.T) {
 		"METRICS_TOKEN": scrape}
 	maps.Copy(env, unlimitedOrders)
 	base := startServer(t, env)
-	kitchen := followKitchen(t, base, password)
+	display := followKitchen(t, base, password)
 	plain := &http.Client{Timeout: requestTimeout}
 
 	staffJar, _ := cookiejar.New(nil)
@@ -557,10 +559,10 @@ func TestServerRidesOutADatabaseRestart(t *testing.T) {
 
 	// A new order after the restart reaches the kitchen display, which
 	// needs no one to reload it.
-	connectionsBefore := kitchen.connectionCount()
+	connectionsBefore := display.connectionCount()
 	note := "after the restart " + uuid.NewString()[:8]
 	placeWithNote(t, base, note)
-	eventually(t, 20*time.Second, "the kitchen display shows the order placed after the restart", func() bool { return kitchen.shows(note) })
+	eventually(t, 20*time.Second, "the kitchen display shows the order placed after the restart", func() bool { return display.shows(note) })
 
 	ctx := context.Background()
 	pool, err := postgres.Open(ctx, db.conn, 2)
@@ -599,7 +601,7 @@ func TestServerRidesOutADatabaseRestart(t *testing.T) {
 	orders := load.placed()
 	want := map[string]int{"ordering.OrderOpened": 1, "ordering.ItemAddedToOrder": 2, "ordering.PickupChosen": 1, "ordering.OrderPlaced": 1, "kitchen.TicketOpened": 1}
 	for _, o := range orders {
-		rows, err := pool.Query(ctx, `SELECT type, count(*) FROM events WHERE stream_id IN ($1, $2) GROUP BY type`, "order-"+o.id, "ticket-"+o.id)
+		rows, err := pool.Query(ctx, `SELECT type, count(*) FROM events WHERE stream_id IN ($1, $2) GROUP BY type`, ordering.Stream(o.id), kitchen.Stream(o.id))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -642,7 +644,7 @@ func TestServerRidesOutADatabaseRestart(t *testing.T) {
 		}
 	}
 	t.Logf("%d orders placed; %d commands answered while the database was away, the slowest in %s; the kitchen screen connected %d times (%d before the last order; dropped: %v)",
-		len(orders), down, slowest.Round(time.Millisecond), kitchen.connectionCount(), connectionsBefore, kitchen.dropped())
+		len(orders), down, slowest.Round(time.Millisecond), display.connectionCount(), connectionsBefore, display.dropped())
 }
 
 // placeWithNote places one order whose dish carries a note the kitchen

@@ -25,6 +25,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"restaurant/domain/kitchen"
+	"restaurant/domain/ordering"
 	"restaurant/internal/contracts"
 	"restaurant/internal/eventstore"
 	"restaurant/internal/postgres"
@@ -187,9 +189,9 @@ type command struct {
 // stream is where the command's event goes.
 func (c command) stream() string {
 	if c.kind == "start" || c.kind == "ready" {
-		return projections.TicketStream(c.orderID)
+		return kitchen.Stream(c.orderID)
 	}
-	return projections.OrderStream(c.orderID)
+	return ordering.Stream(c.orderID)
 }
 
 // answer is the JSON answer to a command.

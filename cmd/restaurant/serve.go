@@ -84,7 +84,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	// 20 pushes a second each, however fast tickets change, while a guest's
 	// own order, or any change after a quiet moment, goes out at once.
 	hub.PerFollower, hub.MaxEvery = 50*time.Microsecond, 50*time.Millisecond
-	runner.Notify = func(topics []string) {
+	runner.Notify = func(topics []live.Topic) {
 		if err := live.Notify(context.Background(), a.Pool, topics); err != nil {
 			slog.Warn("live notices not sent", "err", err)
 		}

@@ -27,18 +27,13 @@ type Accounts struct {
 	Brakes Brakes
 }
 
-// Stream names a staff member's stream.
-func Stream(username string) string { return "staff-" + username }
-
-var decider = eventstore.Decider[staff.State, staff.Command]{Evolve: staff.Evolve, Decide: staff.Decide}
-
 // Run decides a staff command on the member's stream; a command with no id
 // is given a new one.
 func (a Accounts) Run(ctx context.Context, username string, meta eventstore.Metadata, cmd staff.Command) (eventstore.Result, error) {
 	if meta.CommandID == uuid.Nil {
 		meta.CommandID = uuid.New()
 	}
-	return eventstore.Handle(ctx, a.Store, Stream(username), decider, meta, cmd)
+	return eventstore.Handle(ctx, a.Store, staff.Stream(username), staff.Decider, meta, cmd)
 }
 
 // Member returns a staff member as their stream tells it now.
@@ -46,7 +41,7 @@ func (a Accounts) Member(ctx context.Context, username string) (staff.State, err
 	if !staff.ValidUsername(username) {
 		return staff.State{}, nil
 	}
-	s, _, err := eventstore.Load(ctx, a.Store, Stream(username), decider)
+	s, _, err := eventstore.Load(ctx, a.Store, staff.Stream(username), staff.Decider)
 	return s, err
 }
 

@@ -161,7 +161,7 @@ func appendLoad(ctx context.Context, store *eventstore.Store, writers int, d tim
 			stream, version := "", 0
 			for n := 0; time.Now().Before(deadline); n++ {
 				if n%100 == 0 {
-					stream, version = fmt.Sprintf("order-bench-%d-%s", w, uuid.NewString()), 0
+					stream, version = ordering.Stream(fmt.Sprintf("bench-%d-%s", w, uuid.NewString())), 0
 				}
 				t0 := time.Now()
 				_, err := store.Append(ctx, stream, eventstore.Exact(version), eventstore.Metadata{CommandID: uuid.New(), Actor: "bench"},
@@ -200,11 +200,11 @@ func readAll(ctx context.Context, store *eventstore.Store, n int) (ReadFigure, e
 	}
 	if have < n {
 		if _, err := pool.Exec(ctx, `INSERT INTO events (event_id, stream_id, version, type, schema_version, data, command_id, correlation_id, actor)
-			SELECT gen_random_uuid(), 'order-fill-' || (g / 10), g % 10 + 1, 'ordering.ItemAddedToOrder', 1,
-			       json_build_object('order_id', 'order-fill-' || (g / 10), 'line_id', g::text, 'menu_item_id', 'margherita',
+			SELECT gen_random_uuid(), $3::text || 'fill-' || (g / 10), g % 10 + 1, 'ordering.ItemAddedToOrder', 1,
+			       json_build_object('order_id', $3::text || 'fill-' || (g / 10), 'line_id', g::text, 'menu_item_id', 'margherita',
 			                          'name', 'Margherita', 'quantity', 2, 'note', '', 'unit_price', json_build_object('amount', 950, 'currency', 'EUR')),
 			       gen_random_uuid(), gen_random_uuid(), 'bench'
-			FROM generate_series($1::bigint, $2::bigint - 1) g`, 0, n-have); err != nil {
+			FROM generate_series($1::bigint, $2::bigint - 1) g`, 0, n-have, ordering.StreamPrefix); err != nil {
 			return ReadFigure{}, fmt.Errorf("fill the log: %w", err)
 		}
 	}

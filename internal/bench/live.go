@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"restaurant/internal/live"
 )
 
 // LiveOptions choose the live-screen measurements.
@@ -115,7 +117,7 @@ func liveRun(ctx context.Context, opts LiveOptions, cookie string, n int) (LiveF
 		return f, err
 	}
 	f.HeapLiveBefore, f.StacksBefore = before.heapLive, before.stacks
-	wsURL := "ws" + strings.TrimPrefix(opts.Base, "http") + "/live?topic=kitchen"
+	wsURL := "ws" + strings.TrimPrefix(opts.Base, "http") + live.Href(live.KitchenTopic())
 	header := http.Header{"Cookie": {cookie}}
 	screens := make([]*screen, 0, n)
 	var stuck []*websocket.Conn

@@ -27,6 +27,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/gorilla/websocket"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"restaurant/internal/live"
 )
 
 // MixOptions choose the mixed load: guests ordering, cooks working the
@@ -420,7 +422,7 @@ func (l *load) follow(ctx context.Context, jar http.CookieJar, id string) {
 	for _, c := range jar.Cookies(u) {
 		header.Add("Cookie", c.Name+"="+c.Value)
 	}
-	conn, resp, err := websocket.DefaultDialer.DialContext(ctx, wsURL(l.base, "order:"+id), header)
+	conn, resp, err := websocket.DefaultDialer.DialContext(ctx, wsURL(l.base, live.OrderTopic(id)), header)
 	if err != nil {
 		if resp != nil {
 			l.fail(fmt.Sprintf("guest screen: refused with %d %s", resp.StatusCode, http.StatusText(resp.StatusCode)))
@@ -586,8 +588,8 @@ func errorKind(err error) string {
 	return "other"
 }
 
-func wsURL(base, topic string) string {
-	return "ws" + strings.TrimPrefix(base, "http") + "/live?topic=" + url.QueryEscape(topic)
+func wsURL(base string, topic live.Topic) string {
+	return "ws" + strings.TrimPrefix(base, "http") + live.Href(topic)
 }
 
 var menuItemID = regexp.MustCompile(`name="menu_item_id" value="([^"]+)"`)
@@ -683,7 +685,7 @@ func connectKitchenScreens(ctx context.Context, opts MixOptions, cookie string) 
 	header := http.Header{"Cookie": {cookie}, "Origin": {opts.Base}}
 	dialer := &websocket.Dialer{HandshakeTimeout: 30 * time.Second}
 	for i := range opts.KitchenScreens {
-		conn, _, err := dialer.DialContext(ctx, wsURL(opts.Base, "kitchen"), header)
+		conn, _, err := dialer.DialContext(ctx, wsURL(opts.Base, live.KitchenTopic()), header)
 		if err != nil {
 			return s, fmt.Errorf("connect kitchen screen %d: %w", i+1, err)
 		}

@@ -168,10 +168,10 @@ func appendOrder(ctx context.Context, store *eventstore.Store, number int64) (in
 	}
 	meta := eventstore.Metadata{CommandID: orderID, Actor: "bench"}
 	ticketMeta := eventstore.Metadata{CommandID: uuid.NewSHA1(orderID, []byte("ticket")), Actor: "bench"}
-	if _, err := store.Append(ctx, projections.OrderStream(id), eventstore.NoStream, meta, orderEvents...); err != nil {
+	if _, err := store.Append(ctx, ordering.Stream(id), eventstore.NoStream, meta, orderEvents...); err != nil {
 		return 0, err
 	}
-	if _, err := store.Append(ctx, projections.TicketStream(id), eventstore.NoStream, ticketMeta, ticketEvents...); err != nil {
+	if _, err := store.Append(ctx, kitchen.Stream(id), eventstore.NoStream, ticketMeta, ticketEvents...); err != nil {
 		return 0, err
 	}
 	return len(orderEvents) + len(ticketEvents), nil

@@ -34,9 +34,6 @@ var dishes = []menu.AddMenuItem{
 	{ItemID: "sparkling-water", Name: "Sparkling water", Category: "Drinks", Price: domain.Cents(350), Description: "75 cl bottle."},
 }
 
-// MenuItemStream names a menu item's stream in the event store.
-func MenuItemStream(id string) string { return "menu-item-" + id }
-
 // namespace makes the seed's command ids: the same on every start and in
 // every process, so seeding twice, or from two processes at once, adds
 // each dish once.
@@ -44,14 +41,13 @@ var namespace = uuid.MustParse("0f7b5a8e-3c1d-4e2a-9b6f-8d4c2e1a7b35")
 
 // SeedMenu adds the opening menu if the restaurant has never had one.
 func SeedMenu(ctx context.Context, store *eventstore.Store) (added int, err error) {
-	empty, err := store.NoStreamWithPrefix(ctx, "menu-item-")
+	empty, err := store.NoStreamWithPrefix(ctx, menu.StreamPrefix)
 	if err != nil || !empty {
 		return 0, err
 	}
-	decider := eventstore.Decider[menu.State, menu.Command]{Evolve: menu.Evolve, Decide: menu.Decide}
 	for _, d := range dishes {
 		meta := eventstore.Metadata{CommandID: uuid.NewSHA1(namespace, []byte(d.ItemID)), Actor: "system:demo-menu"}
-		res, err := eventstore.Handle(ctx, store, MenuItemStream(d.ItemID), decider, meta, menu.Command(d))
+		res, err := eventstore.Handle(ctx, store, menu.Stream(d.ItemID), menu.Decider, meta, menu.Command(d))
 		if err != nil {
 			return added, fmt.Errorf("demo menu: %s: %w", d.Name, err)
 		}

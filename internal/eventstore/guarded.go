@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"restaurant/domain"
 	"restaurant/internal/metrics"
 )
 
@@ -20,7 +21,7 @@ import (
 // commands guarded by each other's streams therefore take turns: one of
 // them decides knowing what the other did. Like Handle, a command id seen
 // before answers as its first run did, and a refusal is remembered.
-func HandleGuarded[S, C any](ctx context.Context, s *Store, stream, guard string, d Decider[S, C], meta Metadata,
+func HandleGuarded[S, C any](ctx context.Context, s *Store, stream, guard string, d domain.Decider[S, C], meta Metadata,
 	build func(guard []RecordedEvent) C) (res Result, err error) {
 	defer func() { metrics.Commands.WithLabelValues(meta.Command, outcome(res, err)).Inc() }()
 	var (
@@ -46,7 +47,7 @@ func HandleGuarded[S, C any](ctx context.Context, s *Store, stream, guard string
 			meta.Command = commandName(cmd)
 		}
 		agg := &aggregate[S]{commands: map[uuid.UUID]bool{}}
-		agg.fold(d, history)
+		agg.fold(d.Evolve, history)
 		if agg.commands[meta.CommandID] {
 			repeat = true
 			return nil

@@ -15,17 +15,8 @@ import (
 	"restaurant/internal/metrics"
 )
 
-// Decider is an aggregate as the domain defines it: a fold and a decision.
-// Its initial state is the zero value of S.
-type Decider[S, C any] struct {
-	Evolve func(S, domain.Event) S
-	Decide func(S, C) ([]domain.Event, error)
-}
-
-func (d Decider[S, C]) evolve(s S, e domain.Event) S { return d.Evolve(s, e) }
-
 // Load folds a stream into its current state and returns its version.
-func Load[S, C any](ctx context.Context, s *Store, stream string, d Decider[S, C]) (S, []RecordedEvent, error) {
+func Load[S, C any](ctx context.Context, s *Store, stream string, d domain.Decider[S, C]) (S, []RecordedEvent, error) {
 	var state S
 	events, err := s.ReadStream(ctx, stream, 0)
 	if err != nil {
@@ -45,7 +36,7 @@ const MaxAttempts = 8
 // and decides again, so commands that commute both succeed and a command the
 // new state forbids is rejected by the domain. A command id seen before
 // answers with its first run's events.
-func Handle[S, C any](ctx context.Context, s *Store, stream string, d Decider[S, C], meta Metadata, cmd C) (res Result, err error) {
+func Handle[S, C any](ctx context.Context, s *Store, stream string, d domain.Decider[S, C], meta Metadata, cmd C) (res Result, err error) {
 	defer func() { metrics.Commands.WithLabelValues(fmt.Sprintf("%T", cmd), outcome(res, err)).Inc() }()
 	return handle(ctx, s, stream, d, meta, cmd)
 }
@@ -66,7 +57,7 @@ func outcome(res Result, err error) string {
 	return "error"
 }
 
-func handle[S, C any](ctx context.Context, s *Store, stream string, d Decider[S, C], meta Metadata, cmd C) (Result, error) {
+func handle[S, C any](ctx context.Context, s *Store, stream string, d domain.Decider[S, C], meta Metadata, cmd C) (Result, error) {
 	if meta.Command == "" {
 		meta.Command = commandName(cmd)
 	}
@@ -91,7 +82,7 @@ func handle[S, C any](ctx context.Context, s *Store, stream string, d Decider[S,
 			if err != nil {
 				return Result{}, err
 			}
-			agg.fold(d, tail)
+			agg.fold(d.Evolve, tail)
 		}
 		if agg.commands[meta.CommandID] {
 			return s.repeat(ctx, stream, meta)
@@ -107,7 +98,7 @@ func handle[S, C any](ctx context.Context, s *Store, stream string, d Decider[S,
 		}
 		res, err := s.Append(ctx, stream, Exact(agg.version), meta, events...)
 		if err == nil && !res.Duplicate {
-			agg.fold(d, res.Events)
+			agg.fold(d.Evolve, res.Events)
 		}
 		if !errors.Is(err, ErrConflict) {
 			return res, err
@@ -174,12 +165,12 @@ type aggregate[S any] struct {
 	commands map[uuid.UUID]bool // every command that wrote to the stream
 }
 
-func (a *aggregate[S]) fold(d interface{ evolve(S, domain.Event) S }, events []RecordedEvent) {
+func (a *aggregate[S]) fold(evolve func(S, domain.Event) S, events []RecordedEvent) {
 	for _, e := range events {
 		if e.Version != a.version+1 {
 			continue // already folded (a result re-read after a conflict)
 		}
-		a.state = d.evolve(a.state, e.Event)
+		a.state = evolve(a.state, e.Event)
 		a.version, a.last, a.position = e.Version, e.Cursor(), e.Position
 		a.commands[e.CommandID] = true
 	}
@@ -260,7 +251,7 @@ func (s *Store) lockStream(ctx context.Context, stream string) (func(), error) {
 // and appends at the version it decided against; a conflict fails the
 // transaction, and the subscriber tries the batch again. A command id seen
 // on the stream before decides nothing.
-func HandleTx[S, C any](ctx context.Context, tx pgx.Tx, s *Store, stream string, d Decider[S, C], meta Metadata, cmd C) (Result, error) {
+func HandleTx[S, C any](ctx context.Context, tx pgx.Tx, s *Store, stream string, d domain.Decider[S, C], meta Metadata, cmd C) (Result, error) {
 	if meta.Command == "" {
 		meta.Command = commandName(cmd)
 	}
@@ -269,7 +260,7 @@ func HandleTx[S, C any](ctx context.Context, tx pgx.Tx, s *Store, stream string,
 		return Result{}, err
 	}
 	agg := &aggregate[S]{commands: map[uuid.UUID]bool{}}
-	agg.fold(d, history)
+	agg.fold(d.Evolve, history)
 	if agg.commands[meta.CommandID] {
 		return agg.unchanged(), nil
 	}

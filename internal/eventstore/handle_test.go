@@ -43,8 +43,8 @@ func tabCodec() *eventstore.Codec {
 // tabDecider decides like a real aggregate; beforeDecide, when set, runs
 // before each decision, so a test can hold one command between its read and
 // its append while another command commits.
-func tabDecider(beforeDecide func(cmd any)) eventstore.Decider[tab, any] {
-	return eventstore.Decider[tab, any]{
+func tabDecider(beforeDecide func(cmd any)) domain.Decider[tab, any] {
+	return domain.Decider[tab, any]{
 		Evolve: func(s tab, e domain.Event) tab {
 			switch e.(type) {
 			case itemAdded:
@@ -225,9 +225,8 @@ func TestHandleDecidesOnTheStreamAsItIsAcrossProcesses(t *testing.T) {
 	defer c.Close()
 	e := eventstore.Open(a.Pool(), codec)
 	defer e.Close()
-	order := eventstore.Decider[ordering.State, ordering.Command]{Evolve: ordering.Evolve, Decide: ordering.Decide}
 	run := func(s *eventstore.Store, cmd ordering.Command) error {
-		_, err := eventstore.Handle(context.Background(), s, "order-1", order, meta(), cmd)
+		_, err := eventstore.Handle(context.Background(), s, ordering.Stream("1"), ordering.Decider, meta(), cmd)
 		return err
 	}
 	line := func(id string) ordering.Command {
@@ -246,7 +245,7 @@ func TestHandleDecidesOnTheStreamAsItIsAcrossProcesses(t *testing.T) {
 			t.Fatalf("%T: %v", step.cmd, err)
 		}
 	}
-	state, _, _ := eventstore.Load(context.Background(), e, "order-1", order)
+	state, _, _ := eventstore.Load(context.Background(), e, ordering.Stream("1"), ordering.Decider)
 	if len(state.Lines) != 1 || state.Lines[0].LineID != "l1" {
 		t.Fatalf("order lines %+v, want only l1", state.Lines)
 	}

@@ -22,7 +22,7 @@ func (dialSet) EventType() string { return "test.DialSet" }
 type setDial struct{ n int }
 type turnDown struct{}
 
-var dial = eventstore.Decider[int, any]{
+var dial = domain.Decider[int, any]{
 	Evolve: func(s int, e domain.Event) int { return e.(dialSet).N },
 	Decide: func(s int, cmd any) ([]domain.Event, error) {
 		switch c := cmd.(type) {

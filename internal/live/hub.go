@@ -1,5 +1,5 @@
 // Package live fans change notices out to the screens that follow them. A
-// notice only names a topic ("kitchen", "menu", "order:<id>"); the screen's
+// notice only names a Topic (the kitchen, the menu, one order); the screen's
 // connection renders the topic's current state itself, so notices coalesce,
 // a slow screen never holds the others back, and a screen that missed some
 // loses nothing: the next render is whole.
@@ -29,9 +29,9 @@ type Hub struct {
 	PerFollower, MaxEvery time.Duration
 
 	mu          sync.Mutex
-	subs        map[string]map[*Subscription]struct{}
-	generations map[string]uint64
-	windows     map[string]*window
+	subs        map[Topic]map[*Subscription]struct{}
+	generations map[Topic]uint64
+	windows     map[Topic]*window
 }
 
 // window is a topic's last delivery, while its length has not passed since.
@@ -43,7 +43,7 @@ type window struct {
 
 // NewHub makes an empty hub.
 func NewHub() *Hub {
-	return &Hub{subs: map[string]map[*Subscription]struct{}{}, generations: map[string]uint64{}, windows: map[string]*window{}}
+	return &Hub{subs: map[Topic]map[*Subscription]struct{}{}, generations: map[Topic]uint64{}, windows: map[Topic]*window{}}
 }
 
 // Generation counts a topic's notices: screens that render a topic at the
@@ -51,7 +51,7 @@ func NewHub() *Hub {
 // counted (one per order would grow without end); a topic's count starts
 // when first asked and is never reset, so a cached rendering can never be
 // mistaken for a newer one.
-func (h *Hub) Generation(topic string) uint64 {
+func (h *Hub) Generation(topic Topic) uint64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	g, ok := h.generations[topic]
@@ -64,10 +64,10 @@ func (h *Hub) Generation(topic string) uint64 {
 // Subscription is one screen's interest in some topics.
 type Subscription struct {
 	hub     *Hub
-	topics  []string
+	topics  []Topic
 	wake    func()
 	mu      sync.Mutex
-	pending map[string]bool
+	pending map[Topic]bool
 	gone    bool // set when the hub drops every screen
 }
 
@@ -76,8 +76,8 @@ type Subscription struct {
 // the hub drops the subscription; it must not block (a screen starts its
 // writing, or notes that it is already writing). Notices that arrive while
 // the screen is busy fold into the next Take.
-func (h *Hub) Subscribe(wake func(), topics ...string) *Subscription {
-	s := &Subscription{hub: h, topics: topics, wake: wake, pending: map[string]bool{}}
+func (h *Hub) Subscribe(wake func(), topics ...Topic) *Subscription {
+	s := &Subscription{hub: h, topics: topics, wake: wake, pending: map[Topic]bool{}}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, t := range topics {
@@ -138,10 +138,10 @@ func (h *Hub) DropAll() {
 }
 
 // Take returns the topics that changed since it was last called.
-func (s *Subscription) Take() []string {
+func (s *Subscription) Take() []Topic {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]string, 0, len(s.pending))
+	out := make([]Topic, 0, len(s.pending))
 	for t := range s.pending {
 		out = append(out, t)
 	}
@@ -152,7 +152,7 @@ func (s *Subscription) Take() []string {
 // Publish tells every subscription of the topic that it changed. It never
 // waits for a screen: notices for a screen that has not caught up fold
 // together.
-func (h *Hub) Publish(topic string) {
+func (h *Hub) Publish(topic Topic) {
 	h.mu.Lock()
 	if _, counted := h.generations[topic]; counted {
 		h.generations[topic]++
@@ -191,7 +191,7 @@ func (h *Hub) Publish(topic string) {
 
 // forgetLater drops a topic's window once it has passed with nothing
 // more to deliver, so that windows do not pile up (one per order).
-func (h *Hub) forgetLater(topic string, w *window) {
+func (h *Hub) forgetLater(topic Topic, w *window) {
 	h.mu.Lock()
 	every := w.every
 	h.mu.Unlock()
@@ -205,7 +205,7 @@ func (h *Hub) forgetLater(topic string, w *window) {
 }
 
 // deliver tells the topic's followers it changed.
-func (h *Hub) deliver(topic string) {
+func (h *Hub) deliver(topic Topic) {
 	h.mu.Lock()
 	subs := make([]*Subscription, 0, len(h.subs[topic]))
 	for s := range h.subs[topic] {
@@ -225,11 +225,20 @@ const channel = "restaurant_live"
 
 // Notify sends notices to every process on the database (this one too), in
 // one round trip, bounded in time: a lost notice is made good by the next.
-func Notify(ctx context.Context, pool *pgxpool.Pool, topics []string) error {
+func Notify(ctx context.Context, pool *pgxpool.Pool, topics []Topic) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	_, err := pool.Exec(ctx, `SELECT pg_notify($1, t) FROM unnest($2::text[]) AS t`, channel, topics)
+	_, err := pool.Exec(ctx, `SELECT pg_notify($1, t) FROM unnest($2::text[]) AS t`, channel, wire(topics))
 	return err
+}
+
+// wire is how topics travel between processes: as their strings.
+func wire(topics []Topic) []string {
+	out := make([]string, len(topics))
+	for i, t := range topics {
+		out[i] = string(t)
+	}
+	return out
 }
 
 // Listen publishes every process's notices to this hub until ctx ends,
@@ -267,13 +276,13 @@ func (h *Hub) listenOnce(ctx context.Context, pool *pgxpool.Pool) error {
 		if err != nil {
 			return err
 		}
-		h.Publish(n.Payload)
+		h.Publish(Topic(n.Payload))
 	}
 }
 
 func (h *Hub) publishAll() {
 	h.mu.Lock()
-	topics := make([]string, 0, len(h.subs))
+	topics := make([]Topic, 0, len(h.subs))
 	for t := range h.subs {
 		topics = append(topics, t)
 	}

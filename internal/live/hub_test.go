@@ -28,7 +28,7 @@ func TestHubWakesOnlyFollowersAndFoldsNotices(t *testing.T) {
 	}
 	taken := kitchen.Take()
 	slices.Sort(taken)
-	if !slices.Equal(taken, []string{"kitchen", "orders"}) {
+	if !slices.Equal(taken, []Topic{"kitchen", "orders"}) {
 		t.Fatalf("took %v, want each changed topic once", taken)
 	}
 	if again := kitchen.Take(); len(again) != 0 {
@@ -78,7 +78,7 @@ func TestHubDeliversABusyTopicOncePerWindow(t *testing.T) {
 		t.Fatalf("notices within the window woke the screen at once (%d wakes)", got)
 	}
 	eventually(t, func() bool { return wakes.Load() == 2 })
-	if taken := sub.Take(); !slices.Equal(taken, []string{"kitchen"}) {
+	if taken := sub.Take(); !slices.Equal(taken, []Topic{"kitchen"}) {
 		t.Fatalf("took %v after the window", taken)
 	}
 	eventually(t, func() bool {

@@ -49,7 +49,7 @@ func newTestAppWith(t *testing.T, adjust func(*Deps)) *testApp {
 	t.Cleanup(store.Close)
 	runner := projections.NewRunner(store, slog.New(slog.NewTextHandler(io.Discard, nil)), append(projections.All(), projections.Policies(store)...)...)
 	hub := live.NewHub()
-	runner.Notify = func(topics []string) {
+	runner.Notify = func(topics []live.Topic) {
 		if err := live.Notify(context.Background(), pool, topics); err != nil {
 			slog.Warn("live notices not sent", "err", err)
 		}

@@ -4,6 +4,8 @@ import (
 	"io"
 	"net/http"
 	"time"
+
+	"restaurant/internal/live"
 )
 
 // Defaults for how long a client may take to send a body and to take its
@@ -28,7 +30,7 @@ const (
 func boundIO(read, write time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rc := http.NewResponseController(w)
-		if r.URL.Path == "/live" {
+		if r.URL.Path == live.Path {
 			// A connection kept alive from an earlier request may still
 			// have that request's write deadline.
 			_ = rc.SetWriteDeadline(time.Time{})

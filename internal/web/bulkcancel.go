@@ -120,11 +120,10 @@ func (d Deps) ordersToCancel(r *http.Request, in input) ([]string, error) {
 func (d Deps) cancelEach(ctx context.Context, in input, ids []string, reason string) (canceled, skipped int, err error) {
 	actor := staffActor(ctx)
 	bulk := in.commandID(actor)
-	decider := eventstore.Decider[ordering.State, ordering.Command]{Evolve: ordering.Evolve, Decide: ordering.Decide}
 	at := d.Now().UTC()
 	for _, id := range ids {
 		meta := eventstore.Metadata{CommandID: uuid.NewSHA1(bulk, []byte(id)), Actor: actor, Request: in.request + ":" + id}
-		_, err := eventstore.Handle(ctx, d.Store, orderStream(id), decider, meta, ordering.Command(ordering.CancelOrder{Reason: reason, At: at}))
+		_, err := eventstore.Handle(ctx, d.Store, ordering.Stream(id), ordering.Decider, meta, ordering.Command(ordering.CancelOrder{Reason: reason, At: at}))
 		var de *domain.Error
 		switch {
 		case err == nil:

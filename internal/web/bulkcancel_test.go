@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"restaurant/domain/ordering"
 )
 
 // floodApp is a restaurant with staff whose clock the test sets, and whose
@@ -59,7 +61,7 @@ func TestAManagerCancelsAFloodInBulk(t *testing.T) {
 	cook.follow(cook.post("/kitchen/tickets/"+started+"/commands/start", form()))
 	eventually(t, 10*time.Second, "the order to learn the kitchen started it", func() bool {
 		var n int
-		_ = a.store.Pool().QueryRow(context.Background(), `SELECT count(*) FROM events WHERE stream_id = $1 AND type = 'ordering.OrderPreparationStarted'`, "order-"+started).Scan(&n)
+		_ = a.store.Pool().QueryRow(context.Background(), `SELECT count(*) FROM events WHERE stream_id = $1 AND type = 'ordering.OrderPreparationStarted'`, ordering.Stream(started)).Scan(&n)
 		return n == 1
 	})
 	a.caughtUp()

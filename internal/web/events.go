@@ -9,6 +9,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"restaurant/domain/kitchen"
+	"restaurant/domain/ordering"
 	"restaurant/internal/eventstore"
 	"restaurant/views"
 )
@@ -68,7 +70,7 @@ func (d Deps) showEventLog(w http.ResponseWriter, r *http.Request) {
 		_ = json.Indent(&raw, e.Data, "", "  ")
 		row := views.LogRow{Position: e.Position, Time: e.RecordedAt.Local().Format("2 Jan 15:04:05"), Type: e.Type,
 			Stream: e.StreamID, Who: describeActor(e.Actor), Raw: raw.String()}
-		for _, prefix := range []string{"order-", "ticket-"} {
+		for _, prefix := range []string{ordering.StreamPrefix, kitchen.StreamPrefix} {
 			if id, ok := strings.CutPrefix(e.StreamID, prefix); ok {
 				row.History = "/staff/orders/" + id + "/history"
 			}

@@ -16,7 +16,7 @@ import (
 	"restaurant/domain/kitchen"
 	"restaurant/domain/ordering"
 	"restaurant/internal/eventstore"
-	"restaurant/projections"
+	"restaurant/internal/live"
 	"restaurant/views"
 )
 
@@ -49,14 +49,14 @@ func (d Deps) historyView(ctx context.Context, id string, at int) (views.History
 	if _, err := uuid.Parse(id); err != nil {
 		return views.HistoryView{}, errNoSuchOrder
 	}
-	orderEvents, err := d.Store.ReadStream(ctx, projections.OrderStream(id), 0)
+	orderEvents, err := d.Store.ReadStream(ctx, ordering.Stream(id), 0)
 	if err != nil {
 		return views.HistoryView{}, err
 	}
 	if len(orderEvents) == 0 {
 		return views.HistoryView{}, errNoSuchOrder
 	}
-	ticketEvents, err := d.Store.ReadStream(ctx, projections.TicketStream(id), 0)
+	ticketEvents, err := d.Store.ReadStream(ctx, kitchen.Stream(id), 0)
 	if err != nil {
 		return views.HistoryView{}, err
 	}
@@ -77,7 +77,7 @@ func (d Deps) historyView(ctx context.Context, id string, at int) (views.History
 	if at == 0 {
 		// The order as it is now, and as it goes on.
 		v.At, at = len(events), len(events)
-		v.LiveHref = "/live?topic=history:" + id
+		v.LiveHref = live.Href(live.HistoryTopic(id))
 	}
 	if o, err := d.Orders.Get(ctx, id); err == nil {
 		v.Number = o.Number
@@ -94,7 +94,7 @@ func (d Deps) historyView(ctx context.Context, id string, at int) (views.History
 		rev := i + 1
 		row := views.HistoryRow{Revision: rev, Anchor: "event-" + e.EventID.String(), Time: e.RecordedAt.Local().Format("2 Jan 15:04:05"),
 			Stream: "order", Who: describeActor(e.Actor), Command: e.CommandID.String()[:8], Later: rev > at}
-		if strings.HasPrefix(e.StreamID, "ticket-") {
+		if strings.HasPrefix(e.StreamID, kitchen.StreamPrefix) {
 			row.Stream = "kitchen"
 		}
 		row.What = describe(order, e.Event)
@@ -135,7 +135,7 @@ func (d Deps) historyView(ctx context.Context, id string, at int) (views.History
 	}
 	v.Total = order.Total().String()
 	var refused []eventstore.CommandRecord
-	for _, stream := range []string{projections.OrderStream(id), projections.TicketStream(id)} {
+	for _, stream := range []string{ordering.Stream(id), kitchen.Stream(id)} {
 		cs, err := d.Store.RefusedCommands(ctx, stream)
 		if err != nil {
 			return views.HistoryView{}, err

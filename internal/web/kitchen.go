@@ -27,8 +27,6 @@ type Ageing struct {
 // DefaultAgeing is a kitchen's usual patience.
 var DefaultAgeing = Ageing{Attention: 8 * time.Minute, Late: 12 * time.Minute}
 
-var ticketDecider = eventstore.Decider[kitchen.State, kitchen.Command]{Evolve: kitchen.Evolve, Decide: kitchen.Decide}
-
 // buttons of the kitchen display, by command.
 var ticketButtons = map[kitchen.CommandName]views.TicketButton{
 	kitchen.CmdStart:    {Command: "start", Label: "Start"},
@@ -159,9 +157,9 @@ func (d Deps) ticketCommand(build func(at time.Time) kitchen.Command) http.Handl
 func (d Deps) runTicketCommand(ctx context.Context, id string, meta eventstore.Metadata, cmd kitchen.Command) (eventstore.Result, error) {
 	start, ok := cmd.(kitchen.StartTicket)
 	if !ok {
-		return eventstore.Handle(ctx, d.Store, projections.TicketStream(id), ticketDecider, meta, cmd)
+		return eventstore.Handle(ctx, d.Store, kitchen.Stream(id), kitchen.Decider, meta, cmd)
 	}
-	return eventstore.HandleGuarded(ctx, d.Store, projections.TicketStream(id), projections.OrderStream(id), ticketDecider, meta,
+	return eventstore.HandleGuarded(ctx, d.Store, kitchen.Stream(id), ordering.Stream(id), kitchen.Decider, meta,
 		func(order []eventstore.RecordedEvent) kitchen.Command {
 			var s ordering.State
 			for _, e := range order {

@@ -15,7 +15,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/a-h/templ"
-	"github.com/google/uuid"
 	"github.com/gorilla/websocket"
 
 	"restaurant/domain/staff"
@@ -124,7 +123,7 @@ func rendered(ctx context.Context, c templ.Component, err error) (piece, error) 
 // that cannot take a write holds up nobody but itself, and is dropped when
 // its write deadline passes.
 func (d Deps) followLive(w http.ResponseWriter, r *http.Request) {
-	topics, err := parseTopics(r.URL.Query()["topic"])
+	topics, err := parseTopics(r.URL.Query()[live.Param])
 	if err != nil {
 		fail(w, r, err)
 		return
@@ -139,7 +138,7 @@ func (d Deps) followLive(w http.ResponseWriter, r *http.Request) {
 	}
 	r = r.WithContext(ctx)
 	// The screen's first render shows the client's own last write.
-	access := ""
+	var access live.Topic
 	m, signedIn, err := d.staffMember(r)
 	if err == nil && signedIn {
 		r = r.WithContext(context.WithValue(r.Context(), staffCtxKey{}, m))
@@ -159,7 +158,7 @@ func (d Deps) followLive(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	d.waitFor(r, readModelsOf(topics)...)
-	regions := map[string]region{}
+	regions := map[live.Topic]region{}
 	for _, t := range topics {
 		reg, err := d.authorize(r, t)
 		if err != nil {
@@ -196,9 +195,9 @@ type screen struct {
 	d       Deps
 	conn    *websocket.Conn
 	req     *http.Request
-	topics  []string
-	regions map[string]region
-	access  string // the staff member's access notices, if one is signed in
+	topics  []live.Topic
+	regions map[live.Topic]region
+	access  live.Topic // the staff member's access notices, if one is signed in
 	sub     *live.Subscription
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -283,7 +282,7 @@ func (s *screen) pingDue() {
 
 // followed is what the screen subscribes to: its topics, and its member's
 // access notices.
-func (s *screen) followed() []string {
+func (s *screen) followed() []live.Topic {
 	if s.access == "" {
 		return s.topics
 	}
@@ -422,7 +421,7 @@ func (d Deps) readSession(ctx context.Context, r *http.Request) (context.Context
 
 // stillAllowed checks the topics again, with the staff session as the store
 // has it now (signed out, it is gone).
-func (d Deps) stillAllowed(r *http.Request, topics []string) error {
+func (d Deps) stillAllowed(r *http.Request, topics []live.Topic) error {
 	// A context without the session read at connect time: Load keeps a
 	// session it finds in the context instead of reading the store again.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(context.Background()), 5*time.Second)
@@ -455,7 +454,7 @@ func (d Deps) stillAllowed(r *http.Request, topics []string) error {
 
 // push renders the topics' regions into one message. A single shared
 // region goes out as its prepared frame.
-func (s *screen) push(topics []string, first bool) bool {
+func (s *screen) push(topics []live.Topic, first bool) bool {
 	var pieces []piece
 	for _, t := range topics {
 		reg, ok := s.regions[t]
@@ -502,22 +501,17 @@ func (s *screen) push(topics []string, first bool) bool {
 // maxTopics is how many topics one socket may follow.
 const maxTopics = 8
 
-// screenTopics are the topics that name a whole screen; the others name one
-// order ("order:ID", its status for its guest; "history:ID", its history for
-// managers).
-var screenTopics = []string{"menu", "kitchen", "projections", "orders"}
-
-// parseTopics reads the topic parameters of /live: one to eight, each a
-// screen or an order named by its id as the site writes it (a lowercase
-// UUID). A topic named twice is followed once. Who may follow what is
-// decided after, by authorize.
-func parseTopics(raw []string) ([]string, error) {
+// parseTopics reads the topic parameters of /live: one to eight, each one
+// live.ParseTopic reads. A topic named twice is followed once. Who may
+// follow what is decided after, by authorize.
+func parseTopics(raw []string) ([]live.Topic, error) {
 	if len(raw) == 0 || len(raw) > maxTopics {
 		return nil, &requestError{http.StatusBadRequest, "Name one to eight topics to follow."}
 	}
-	topics := make([]string, 0, len(raw))
-	for _, t := range raw {
-		if !knownTopic(t) {
+	topics := make([]live.Topic, 0, len(raw))
+	for _, s := range raw {
+		t, ok := live.ParseTopic(s)
+		if !ok {
 			return nil, &requestError{http.StatusNotFound, "There is no such topic."}
 		}
 		if !slices.Contains(topics, t) {
@@ -528,16 +522,17 @@ func parseTopics(raw []string) ([]string, error) {
 }
 
 // readModelsOf names the read models the topics' regions show.
-func readModelsOf(topics []string) []string {
+func readModelsOf(topics []live.Topic) []string {
 	var names []string
 	for _, t := range topics {
 		name := ""
+		_, order := t.Order()
 		switch {
-		case t == "menu":
+		case t == live.MenuTopic():
 			name = "menu"
-		case t == "kitchen":
+		case t == live.KitchenTopic():
 			name = "tickets"
-		case t == "orders", strings.HasPrefix(t, "order:"):
+		case t == live.OrdersTopic(), order:
 			name = "orders"
 		}
 		if name != "" && !slices.Contains(names, name) {
@@ -545,19 +540,6 @@ func readModelsOf(topics []string) []string {
 		}
 	}
 	return names
-}
-
-func knownTopic(t string) bool {
-	if slices.Contains(screenTopics, t) {
-		return true
-	}
-	for _, prefix := range []string{"order:", "history:"} {
-		if id, ok := strings.CutPrefix(t, prefix); ok {
-			u, err := uuid.Parse(id)
-			return err == nil && u.String() == id
-		}
-	}
-	return false
 }
 
 // frameAction is what the server does with a message from a screen: keep
@@ -587,15 +569,17 @@ func clientFrame(kind int, payload []byte) frameAction {
 
 // authorize decides whether this request may follow a topic, and how its
 // region renders.
-func (d Deps) authorize(r *http.Request, topic string) (region, error) {
+func (d Deps) authorize(r *http.Request, topic live.Topic) (region, error) {
+	orderID, isOrder := topic.Order()
+	historyID, isHistory := topic.History()
 	switch {
-	case topic == "menu":
+	case topic == live.MenuTopic():
 		guest, _ := guestID(r)
 		return func(ctx context.Context, _ bool) (piece, error) {
 			v, err := d.menuView(ctx, guest, nil, true)
 			return rendered(ctx, views.MenuList(v, true), err)
 		}, nil
-	case topic == "kitchen":
+	case topic == live.KitchenTopic():
 		m, ok, err := d.staffMember(r)
 		if err != nil {
 			return nil, err
@@ -613,9 +597,9 @@ func (d Deps) authorize(r *http.Request, topic string) (region, error) {
 				html, err := board(ctx)
 				return piece{html: html}, err
 			}
-			return d.kitchenBoard.get(d.Hub.Generation("kitchen"), func() ([]byte, error) { return board(ctx) })
+			return d.kitchenBoard.get(d.Hub.Generation(live.KitchenTopic()), func() ([]byte, error) { return board(ctx) })
 		}, nil
-	case topic == "projections":
+	case topic == live.ProjectionsTopic():
 		if manager, err := d.isManager(r); err != nil {
 			return nil, err
 		} else if !manager {
@@ -625,21 +609,20 @@ func (d Deps) authorize(r *http.Request, topic string) (region, error) {
 			v, err := d.projectionsView(ctx)
 			return rendered(ctx, views.ProjectionsTable(v, true), err)
 		}, nil
-	case strings.HasPrefix(topic, "history:"):
+	case isHistory:
 		if manager, err := d.isManager(r); err != nil {
 			return nil, err
 		} else if !manager {
 			return nil, &requestError{http.StatusForbidden, "Only managers may follow an order's history."}
 		}
-		id := strings.TrimPrefix(topic, "history:")
-		if _, err := d.historyView(r.Context(), id, 0); err != nil {
+		if _, err := d.historyView(r.Context(), historyID, 0); err != nil {
 			return nil, err
 		}
 		return func(ctx context.Context, _ bool) (piece, error) {
-			v, err := d.historyView(ctx, id, 0)
+			v, err := d.historyView(ctx, historyID, 0)
 			return rendered(ctx, views.HistoryBody(v, true), err)
 		}, nil
-	case topic == "orders":
+	case topic == live.OrdersTopic():
 		if manager, err := d.isManager(r); err != nil {
 			return nil, err
 		} else if !manager {
@@ -650,14 +633,13 @@ func (d Deps) authorize(r *http.Request, topic string) (region, error) {
 			v, _, err := d.staffOrdersView(ctx, q)
 			return rendered(ctx, views.OrdersList(v, true), err)
 		}, nil
-	case strings.HasPrefix(topic, "order:"):
+	case isOrder:
 		guest, _ := guestID(r)
-		id := strings.TrimPrefix(topic, "order:")
-		if _, err := d.guestOrder(r, id, guest); err != nil {
+		if _, err := d.guestOrder(r, orderID, guest); err != nil {
 			return nil, err // another guest's order does not exist
 		}
 		return func(ctx context.Context, _ bool) (piece, error) {
-			o, err := d.Orders.Get(ctx, id)
+			o, err := d.Orders.Get(ctx, orderID)
 			if err != nil {
 				return piece{}, err
 			}

@@ -14,7 +14,6 @@ import (
 
 	"restaurant/domain/menu"
 	"restaurant/domain/staff"
-	"restaurant/internal/demo"
 	"restaurant/internal/eventstore"
 	"restaurant/internal/live"
 )
@@ -131,8 +130,8 @@ func TestMenuPagesFollowSoldOutLive(t *testing.T) {
 	if strings.Contains(first, `dish card sold-out" id="item-tiramisu"`) {
 		t.Fatal("setup: tiramisu already sold out")
 	}
-	if _, err := eventstore.Handle(context.Background(), a.store, demo.MenuItemStream("tiramisu"),
-		eventstore.Decider[menu.State, menu.Command]{Evolve: menu.Evolve, Decide: menu.Decide},
+	if _, err := eventstore.Handle(context.Background(), a.store, menu.Stream("tiramisu"),
+		menu.Decider,
 		eventstore.Metadata{CommandID: uuid.New(), Actor: "staff:test"}, menu.Command(menu.MarkSoldOut{})); err != nil {
 		t.Fatal(err)
 	}
@@ -329,8 +328,8 @@ func TestLiveClosesOnDataScreensDoNotSend(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The screen still follows the menu after its text message.
-	if _, err := eventstore.Handle(context.Background(), a.store, demo.MenuItemStream("tiramisu"),
-		eventstore.Decider[menu.State, menu.Command]{Evolve: menu.Evolve, Decide: menu.Decide},
+	if _, err := eventstore.Handle(context.Background(), a.store, menu.Stream("tiramisu"),
+		menu.Decider,
 		eventstore.Metadata{CommandID: uuid.New(), Actor: "staff:test"}, menu.Command(menu.MarkSoldOut{})); err != nil {
 		t.Fatal(err)
 	}
@@ -375,8 +374,8 @@ func TestGuestScreensOutliveTheirPings(t *testing.T) {
 	for range 5 { // each heartbeat follows a ping, and its access check
 		await(t, conn, `id="live-beat"`)
 	}
-	if _, err := eventstore.Handle(context.Background(), a.store, demo.MenuItemStream("tiramisu"),
-		eventstore.Decider[menu.State, menu.Command]{Evolve: menu.Evolve, Decide: menu.Decide},
+	if _, err := eventstore.Handle(context.Background(), a.store, menu.Stream("tiramisu"),
+		menu.Decider,
 		eventstore.Metadata{CommandID: uuid.New(), Actor: "staff:test"}, menu.Command(menu.MarkSoldOut{})); err != nil {
 		t.Fatal(err)
 	}

@@ -18,20 +18,17 @@ import (
 	"restaurant/views"
 )
 
-// orderStream names an order's stream in the event store.
-func orderStream(id string) string { return "order-" + id }
-
 // ownedOrder is the ordering decider as one guest sees it: another guest's
 // order does not exist for them. Ownership is decided on the aggregate, not
 // on a read model that may lag.
-func ownedOrder(guest string) eventstore.Decider[ordering.State, ordering.Command] {
-	return eventstore.Decider[ordering.State, ordering.Command]{
-		Evolve: ordering.Evolve,
+func ownedOrder(guest string) domain.Decider[ordering.State, ordering.Command] {
+	return domain.Decider[ordering.State, ordering.Command]{
+		Evolve: ordering.Decider.Evolve,
 		Decide: func(s ordering.State, c ordering.Command) ([]domain.Event, error) {
 			if s.Status != ordering.StatusNone && s.CustomerID != guest {
 				return nil, errNoSuchOrder
 			}
-			return ordering.Decide(s, c)
+			return ordering.Decider.Decide(s, c)
 		},
 	}
 }
@@ -45,13 +42,13 @@ func (d Deps) runOrderCommand(ctx context.Context, orderID, guest string, id uui
 	if cancel, ok := cmd.(ordering.CancelOrder); ok {
 		// Decided under the ticket's lock, knowing whether the kitchen has
 		// started: a cook's start at the same moment waits, or is refused.
-		return eventstore.HandleGuarded(ctx, d.Store, orderStream(orderID), projections.TicketStream(orderID), ownedOrder(guest), meta,
+		return eventstore.HandleGuarded(ctx, d.Store, ordering.Stream(orderID), kitchen.Stream(orderID), ownedOrder(guest), meta,
 			func(ticket []eventstore.RecordedEvent) ordering.Command {
 				cancel.KitchenStarted = kitchenStarted(ticket)
 				return cancel
 			})
 	}
-	return eventstore.Handle(ctx, d.Store, orderStream(orderID), ownedOrder(guest), meta, d.capped(cmd))
+	return eventstore.Handle(ctx, d.Store, ordering.Stream(orderID), ownedOrder(guest), meta, d.capped(cmd))
 }
 
 // capped gives the commands that fill an order the restaurant's caps.
@@ -260,7 +257,7 @@ func (d Deps) placeOrder(w http.ResponseWriter, r *http.Request) {
 // unavailableDishes says which of an order's dishes the menu no longer
 // offers, and why: what placing it checks against.
 func (d Deps) unavailableDishes(ctx context.Context, orderID string) (map[string]string, error) {
-	order, _, err := eventstore.Load(ctx, d.Store, orderStream(orderID), eventstore.Decider[ordering.State, ordering.Command]{Evolve: ordering.Evolve})
+	order, _, err := eventstore.Load(ctx, d.Store, ordering.Stream(orderID), ordering.Decider)
 	if err != nil {
 		return nil, err
 	}

@@ -14,7 +14,6 @@ import (
 	"restaurant/domain"
 	"restaurant/domain/menu"
 	"restaurant/domain/ordering"
-	"restaurant/internal/demo"
 	"restaurant/internal/eventstore"
 )
 
@@ -87,8 +86,8 @@ func TestBadInputIsRejectedAndWritesNothing(t *testing.T) {
 	a := newTestApp(t)
 	ctx := context.Background()
 	// Sell out the tiramisu through the menu's own command.
-	if _, err := eventstore.Handle(ctx, a.store, demo.MenuItemStream("tiramisu"),
-		eventstore.Decider[menu.State, menu.Command]{Evolve: menu.Evolve, Decide: menu.Decide},
+	if _, err := eventstore.Handle(ctx, a.store, menu.Stream("tiramisu"),
+		menu.Decider,
 		eventstore.Metadata{CommandID: uuid.New(), Actor: "staff:test"}, menu.Command(menu.MarkSoldOut{})); err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"restaurant/domain/ordering"
 	"restaurant/internal/eventstore"
 	"restaurant/projections"
 )
@@ -108,7 +109,7 @@ func TestAProjectionStopsAtAFailingEventAndResumesFromIt(t *testing.T) {
 	command("/orders/"+after+"/commands/place", "after-place", `{}`)
 	var failing, justBefore eventstore.Cursor
 	if err := pool.QueryRow(ctx, `SELECT transaction_id, position FROM events
-		WHERE stream_id = $1 AND type = 'ordering.ItemAddedToOrder'`, "order-"+long).Scan(&failing.TxID, &failing.Position); err != nil {
+		WHERE stream_id = $1 AND type = 'ordering.ItemAddedToOrder'`, ordering.Stream(long)).Scan(&failing.TxID, &failing.Position); err != nil {
 		t.Fatal(err)
 	}
 	if err := pool.QueryRow(ctx, `SELECT transaction_id, position FROM events WHERE (transaction_id, position) < ($1::xid8, $2::bigint)

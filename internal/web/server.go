@@ -130,7 +130,7 @@ func Handler(d Deps) http.Handler {
 
 	// Live screens read the staff session and never write it back (see
 	// followLive), so they stay out of the session middleware.
-	r.Get("/live", d.followLive)
+	r.Get(live.Path, d.followLive)
 	r.Group(func(r chi.Router) {
 		r.Use(loadSessions(d.Sessions))
 		r.Get("/login", d.showLogin)
@@ -215,7 +215,7 @@ const requestDeadline = 15 * time.Second
 // websockets, which last as long as the screen is open.
 func boundRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/live" {
+		if r.URL.Path == live.Path {
 			next.ServeHTTP(w, r)
 			return
 		}

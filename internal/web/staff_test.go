@@ -150,7 +150,7 @@ func TestManagerKeepsTheTeam(t *testing.T) {
 		t.Fatalf("the password is in %d events (%v)", leaked, err)
 	}
 	var changed int
-	if err := a.store.Pool().QueryRow(context.Background(), `SELECT count(*) FROM events WHERE type = 'staff.StaffPasswordChanged' AND stream_id = 'staff-lea' AND actor = 'staff:maria'`).Scan(&changed); err != nil || changed != 1 {
+	if err := a.store.Pool().QueryRow(context.Background(), `SELECT count(*) FROM events WHERE type = 'staff.StaffPasswordChanged' AND stream_id = $1 AND actor = 'staff:maria'`, staff.Stream("lea")).Scan(&changed); err != nil || changed != 1 {
 		t.Fatalf("%d password changes recorded for lea by maria (%v)", changed, err)
 	}
 

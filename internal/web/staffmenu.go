@@ -14,7 +14,6 @@ import (
 
 	"restaurant/domain"
 	"restaurant/domain/menu"
-	"restaurant/internal/demo"
 	"restaurant/internal/eventstore"
 	"restaurant/views"
 )
@@ -22,8 +21,6 @@ import (
 // dishID is the shape of every menu item id (see menu.Slug); anything else
 // in a URL names no dish.
 var dishID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,60}$`)
-
-var menuDecider = eventstore.Decider[menu.State, menu.Command]{Evolve: menu.Evolve, Decide: menu.Decide}
 
 // showStaffMenu is the manager's menu page.
 func (d Deps) showStaffMenu(w http.ResponseWriter, r *http.Request) {
@@ -103,7 +100,7 @@ func (d Deps) menuCommand(form func(r *http.Request) string, build func(r *http.
 		}
 		var res eventstore.Result
 		if err == nil {
-			res, err = eventstore.Handle(ctx, d.Store, demo.MenuItemStream(itemID), menuDecider, in.meta(actor, actor), cmd)
+			res, err = eventstore.Handle(ctx, d.Store, menu.Stream(itemID), menu.Decider, in.meta(actor, actor), cmd)
 		}
 		if err != nil {
 			commandFailed(w, r, in, err, func(status int) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"restaurant/internal/live"
 	"restaurant/projections"
 	"restaurant/views"
 )
@@ -84,13 +85,13 @@ func (d Deps) staffOrdersView(ctx context.Context, q url.Values) (views.StaffOrd
 		v.NextHref = nextPage("/staff/orders", q, "after", strconv.FormatInt(next.OpenedAt.UnixNano(), 10)+"."+strconv.FormatInt(next.Number, 10))
 	}
 	if after == nil {
-		lq := url.Values{"topic": {"orders"}}
+		lq := url.Values{live.Param: {string(live.OrdersTopic())}}
 		for _, k := range []string{"progress", "day", "number", "guest"} {
 			if q.Get(k) != "" {
 				lq.Set(k, q.Get(k))
 			}
 		}
-		v.LiveHref = "/live?" + lq.Encode()
+		v.LiveHref = live.Path + "?" + lq.Encode()
 	}
 	return v, status, nil
 }

@@ -19,7 +19,6 @@ import (
 func TestStaffListOrdersNewestFirstFilteredAndPaged(t *testing.T) {
 	a := withStaff(t)
 	ctx := context.Background()
-	decider := eventstore.Decider[ordering.State, ordering.Command]{Evolve: ordering.Evolve, Decide: ordering.Decide}
 	for i := range 55 {
 		id := uuid.NewString()
 		cmds := []ordering.Command{
@@ -30,7 +29,7 @@ func TestStaffListOrdersNewestFirstFilteredAndPaged(t *testing.T) {
 			cmds = append(cmds, ordering.CancelOrder{At: time.Now()})
 		}
 		for _, c := range cmds {
-			if _, err := eventstore.Handle(ctx, a.store, "order-"+id, decider, eventstore.Metadata{CommandID: uuid.New(), Actor: "customer:x"}, c); err != nil {
+			if _, err := eventstore.Handle(ctx, a.store, ordering.Stream(id), ordering.Decider, eventstore.Metadata{CommandID: uuid.New(), Actor: "customer:x"}, c); err != nil {
 				t.Fatal(err)
 			}
 		}

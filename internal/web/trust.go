@@ -24,7 +24,7 @@ func (d Deps) endTrust(ctx context.Context, username, keep string) error {
 // accessChanged tells a member's live screens to check their access now.
 // A notice that is lost is made good by the screens' next ping.
 func (d Deps) accessChanged(ctx context.Context, username string) {
-	if err := live.Notify(ctx, d.Pool, []string{live.AccessTopic(username)}); err != nil {
+	if err := live.Notify(ctx, d.Pool, []live.Topic{live.AccessTopic(username)}); err != nil {
 		slog.WarnContext(ctx, "access notice not sent; screens check at their next ping", "username", username, "error", err)
 	}
 }

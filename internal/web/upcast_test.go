@@ -49,10 +49,10 @@ func TestHistoryReadsOldSchemaVersionsThroughUpcasters(t *testing.T) {
 	id := uuid.NewString()
 	if _, err := pool.Exec(ctx, `INSERT INTO events (event_id, stream_id, version, type, schema_version, data, command_id, correlation_id, actor)
 		VALUES ($1, $2, 1, 'ordering.OrderOpened', 1, $3, $4, $4, 'customer:guest-old')`,
-		uuid.New(), "order-"+id, `{"order_id":"`+id+`","guest":"guest-old","opened_at":"2025-01-01T12:00:00Z"}`, uuid.New()); err != nil {
+		uuid.New(), ordering.Stream(id), `{"order_id":"`+id+`","guest":"guest-old","opened_at":"2025-01-01T12:00:00Z"}`, uuid.New()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.Append(ctx, "order-"+id, eventstore.Exact(1), eventstore.Metadata{CommandID: uuid.New(), Actor: "customer:guest-old"},
+	if _, err := store.Append(ctx, ordering.Stream(id), eventstore.Exact(1), eventstore.Metadata{CommandID: uuid.New(), Actor: "customer:guest-old"},
 		ordering.ItemAddedToOrder{OrderID: id, LineID: "a", MenuItemID: "espresso", Name: "Espresso", Quantity: 2, UnitPrice: domain.Cents(280)}); err != nil {
 		t.Fatal(err)
 	}

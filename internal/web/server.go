@@ -26,13 +26,15 @@ import (
 
 // Deps are what the handlers need.
 type Deps struct {
-	Pool    *pgxpool.Pool
-	Store   *eventstore.Store
-	Runner  *projections.Runner
-	Menus   projections.Menus
-	Orders  projections.Orders
-	Team    projections.Team
-	Tickets projections.Tickets
+	Pool   *pgxpool.Pool
+	Store  *eventstore.Store
+	Runner *projections.Runner
+	Menus  projections.Menus
+	Orders projections.Orders
+	Team   projections.Team
+	// Customers reads customers and their address books.
+	Customers projections.Customers
+	Tickets   projections.Tickets
 	// Ageing sets when the kitchen display marks a ticket; zero: the default.
 	Ageing Ageing
 	// Hub tells live screens what changed.
@@ -55,6 +57,11 @@ type Deps struct {
 	// Sessions keeps staff signed in; Accounts checks who they are.
 	Sessions *scs.SessionManager
 	Accounts accounts.Accounts
+	// CustomerSessions keeps customers signed in (see NewCustomerSessions);
+	// CustomerAccounts checks their passwords. Nil sessions: no one can
+	// sign in as a customer, and guests order as before.
+	CustomerSessions *scs.SessionManager
+	CustomerAccounts accounts.Customers
 	// OrderCaps bound what one order may hold; zero fields take
 	// ordering.DefaultCaps.
 	OrderCaps ordering.Caps
@@ -112,7 +119,7 @@ func Handler(d Deps) http.Handler {
 		d.Ageing = DefaultAgeing
 	}
 	r := chi.NewRouter()
-	r.Use(middleware.Recoverer, securityHeaders, boundRequests, middleware.GetHead)
+	r.Use(middleware.Recoverer, securityHeaders, boundRequests, middleware.GetHead, d.withCustomer)
 	r.NotFound(notFound)
 	r.MethodNotAllowed(methodNotAllowed)
 

@@ -11,6 +11,7 @@ import (
 	"restaurant/domain/customers"
 	"restaurant/internal/eventstore"
 	"restaurant/internal/live"
+	"restaurant/projections"
 )
 
 // customerKey is where a customer session keeps who signed in.
@@ -77,6 +78,18 @@ func orderer(r *http.Request) (string, bool) {
 		return id, true
 	}
 	return guestID(r)
+}
+
+// signedInCustomer is the customer signed in on this request, as the
+// customers read model has them (after the request's own writes): false
+// when no one is signed in, or the account is gone.
+func (d Deps) signedInCustomer(r *http.Request) (projections.Customer, bool, error) {
+	id := signedInID(r.Context())
+	if id == "" {
+		return projections.Customer{}, false, nil
+	}
+	d.waitFor(r, "customers")
+	return d.Customers.Get(r.Context(), id)
 }
 
 // adoptedOrders are the guest orders a customer took into their account,

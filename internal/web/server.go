@@ -91,6 +91,7 @@ type Deps struct {
 	kitchenBoard *shared
 	rebuilds     *rebuilds
 	sockets      *liveSockets
+	emailKey     *serverSecret
 }
 
 // Handler builds the router: every route in one table.
@@ -99,6 +100,7 @@ func Handler(d Deps) http.Handler {
 		d.Now = time.Now
 	}
 	d.menu = &menuCache{}
+	d.emailKey = &serverSecret{pool: d.Pool, name: emailKeyName}
 	d.quota = quota.Counter{Pool: d.Pool}
 	d.kitchenBoard = &shared{}
 	d.rebuilds = &rebuilds{progress: map[string]string{}, running: map[string]bool{}}
@@ -134,6 +136,26 @@ func Handler(d Deps) http.Handler {
 	r.Post("/orders/{orderID}/commands/add-delivery-address", d.giveDeliveryAddress)
 	r.Post("/orders/{orderID}/commands/place", d.placeOrder)
 	r.Post("/orders/{orderID}/commands/cancel", d.cancelOrder)
+
+	if d.CustomerSessions != nil {
+		r.Group(func(r chi.Router) {
+			r.Use(loadSessions(d.CustomerSessions))
+			r.Get("/account/sign-up", d.showSignUp)
+			r.Post("/account/commands/sign-up", d.signUp)
+			r.Get("/account/sign-in", d.showCustomerSignIn)
+			r.Post("/account/sign-in", d.customerSignIn)
+			r.Post("/account/sign-out", d.customerSignOut)
+			r.Group(func(r chi.Router) {
+				r.Use(requireCustomer)
+				r.Get("/account", d.showCustomerAccount)
+				r.Post("/account/commands/change-details", d.changeCustomerDetails)
+				r.Post("/account/addresses/commands/add", d.addAddress)
+				r.Post("/account/addresses/{addressID}/commands/change", d.changeAddress)
+				r.Post("/account/addresses/{addressID}/commands/remove", d.removeAddress)
+				r.Post("/account/addresses/{addressID}/commands/make-default", d.chooseDefaultAddress)
+			})
+		})
+	}
 
 	// Live screens read the staff session and never write it back (see
 	// followLive), so they stay out of the session middleware.

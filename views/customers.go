@@ -42,3 +42,24 @@ type CustomerAddressView struct {
 
 // Href is where the address's commands live.
 func (a CustomerAddressView) Href() string { return "/account/addresses/" + a.ID }
+
+// MyOrdersView lists a customer's orders, newest first.
+type MyOrdersView struct {
+	Nav       Nav
+	Message   string // why ordering again did not work
+	Orders    []MyOrderView
+	CommandID func() string
+}
+
+// MyOrderView is one order in a customer's list.
+type MyOrderView struct {
+	ID       string
+	Number   int64
+	Status   string
+	Items    int
+	Total    string
+	OpenedAt string
+}
+
+// Href is the order's page.
+func (o MyOrderView) Href() string { return "/orders/" + o.ID }

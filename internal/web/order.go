@@ -87,6 +87,9 @@ func (d Deps) renderOrder(w http.ResponseWriter, r *http.Request, status int, or
 		return
 	}
 	v := d.orderView(ctx, o, guest, fe)
+	if flash := againFlash(r.URL.Query()); flash != "" && fe == nil {
+		v.Flash = flash
+	}
 	render(w, r, status, views.OrderPage(v))
 }
 

@@ -153,6 +153,8 @@ func Handler(d Deps) http.Handler {
 				r.Post("/account/addresses/{addressID}/commands/change", d.changeAddress)
 				r.Post("/account/addresses/{addressID}/commands/remove", d.removeAddress)
 				r.Post("/account/addresses/{addressID}/commands/make-default", d.chooseDefaultAddress)
+				r.Get("/account/orders", d.showMyOrders)
+				r.Post("/account/orders/{orderID}/commands/order-again", d.orderAgain)
 			})
 		})
 	}

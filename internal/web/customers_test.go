@@ -2,12 +2,19 @@ package web
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/google/uuid"
 
 	"restaurant/domain/customers"
+	"restaurant/internal/eventstore"
 )
 
 // signUp signs a browser up and returns the answer.
@@ -135,5 +142,48 @@ func TestConcurrentSignUpsWithOneEmailMakeOneAccount(t *testing.T) {
 	}
 	if won != 1 || a.customerCount() != 1 {
 		t.Fatalf("%d sign-ups won, %d accounts; want exactly one (%v)", won, a.customerCount(), codes)
+	}
+}
+
+func TestDuplicateEmailInJSONIsAProblemOnTheField(t *testing.T) {
+	a := newTestApp(t)
+	a.signedUp("ana@example.com")
+	rec := a.guest().postJSON("/account/commands/sign-up", "k1", `{"name":"Ana","email":"Ana@example.com","phone":"0612345678","password":"another fine phrase"}`)
+	var p Problem
+	if rec.Code != http.StatusUnprocessableEntity || jsonUnmarshal(rec.Body.Bytes(), &p) != nil || p.Field != "email" || p.Detail != "This email already has an account." {
+		t.Fatalf("duplicate email in JSON: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// TestAReleasedEmailSignsUpAgain: after an erasure releases the email, its
+// reservation stream exists, and a new sign-up reserves it at the version
+// it read.
+func TestAReleasedEmailSignsUpAgain(t *testing.T) {
+	a := newTestApp(t)
+	g := a.signedUp("ana@example.com")
+	c := g.customer()
+	ctx := context.Background()
+	var secret []byte
+	if err := a.store.Pool().QueryRow(ctx, `SELECT value FROM server_secrets WHERE name = 'email-key'`).Scan(&secret); err != nil {
+		t.Fatal(err)
+	}
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("ana@example.com"))
+	stream := customers.EmailStream(hex.EncodeToString(m.Sum(nil)))
+	meta := func() eventstore.Metadata { return eventstore.Metadata{CommandID: uuid.New(), Actor: "staff:test"} }
+	if _, err := eventstore.Handle(ctx, a.store, customers.Stream(c.ID), customers.Decider, meta(), customers.Command(customers.Erase{At: time.Now()})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eventstore.Handle(ctx, a.store, stream, customers.ReservationDecider, meta(), customers.ReservationCommand(customers.ReleaseEmail{CustomerID: c.ID})); err != nil {
+		t.Fatal(err)
+	}
+	if code := a.guest().signUp("Ana again", "ana@example.com", "0612345678", "a brand new phrase"); code != http.StatusSeeOther {
+		t.Fatalf("signing up again with a released email: %d", code)
+	}
+	if rec := a.guest().customerSignIn("ana@example.com", anaPassword); rec.Code != http.StatusUnauthorized {
+		t.Fatalf("the erased account's password still signs in: %d", rec.Code)
+	}
+	if rec := a.guest().customerSignIn("ana@example.com", "a brand new phrase"); rec.Code != http.StatusSeeOther {
+		t.Fatalf("the new account does not sign in: %d", rec.Code)
 	}
 }

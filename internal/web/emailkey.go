@@ -6,9 +6,11 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sync"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -38,6 +40,11 @@ func (s *serverSecret) get(ctx context.Context) ([]byte, error) {
 	err := s.pool.QueryRow(ctx, `WITH made AS (
 			INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING RETURNING value)
 		SELECT value FROM made UNION ALL SELECT value FROM server_secrets WHERE name = $1 LIMIT 1`, s.name, fresh).Scan(&key)
+	if errors.Is(err, pgx.ErrNoRows) {
+		// Another process made it at the same moment, after this
+		// statement's snapshot: it is there now.
+		err = s.pool.QueryRow(ctx, `SELECT value FROM server_secrets WHERE name = $1`, s.name).Scan(&key)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read the server secret %s: %w", s.name, err)
 	}

@@ -189,3 +189,12 @@ func TestChangeDetails(t *testing.T) {
 		t.Fatalf("account page: %s", page)
 	}
 }
+
+func TestCustomerCookieIsSecureOnHTTPS(t *testing.T) {
+	public, _ := url.Parse("https://gomes.example")
+	a := newTestAppWith(t, func(d *Deps) { d.PublicURL = public })
+	g := a.signedUp("ana@example.com")
+	if c := g.cookies["customer_session"]; c == nil || !c.Secure || !c.HttpOnly {
+		t.Fatalf("customer session cookie on an https site: %+v", c)
+	}
+}

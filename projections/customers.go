@@ -182,3 +182,19 @@ func (r Customers) GuestOrders(ctx context.Context, guestID string) ([]string, e
 	}
 	return ids, nil
 }
+
+// Latest is the customer's most recent order that is not canceled, opened
+// signed in or adopted, if any: the one the site's header links to.
+func (r Customers) Latest(ctx context.Context, customerID string) (string, bool, error) {
+	var id string
+	err := r.Pool.QueryRow(ctx, `SELECT order_id FROM orders
+		WHERE (customer_id = $1 OR order_id IN (SELECT order_id FROM customer_orders WHERE customer_id = $1)) AND status <> $2
+		ORDER BY opened_at DESC, number DESC LIMIT 1`, customerID, ordering.StatusCanceled).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("read the latest order of customer %s: %w", customerID, err)
+	}
+	return id, true, nil
+}

@@ -30,13 +30,9 @@ func (d Deps) renderCustomerAccount(w http.ResponseWriter, r *http.Request, stat
 		http.Redirect(w, r, "/account/sign-in", http.StatusSeeOther)
 		return
 	}
-	guest, _ := guestID(r)
 	v := views.CustomerAccountView{
 		Nav: d.nav(r.Context(), c.ID), Name: c.Name, Email: c.Email, Phone: c.Phone,
 		Error: fe, CommandID: commandIDs(),
-	}
-	if v.Nav.OrderHref == "" && guest != "" {
-		v.Nav = d.nav(r.Context(), guest)
 	}
 	for _, a := range c.Addresses {
 		v.Addresses = append(v.Addresses, views.CustomerAddressView{

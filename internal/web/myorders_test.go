@@ -91,6 +91,9 @@ func TestGuestOrdersAreAdoptedAtSignIn(t *testing.T) {
 	if page := g.get("/account/orders").Body.String(); !strings.Contains(page, "my-order-"+id) {
 		t.Fatalf("the guest order is not listed: %s", page)
 	}
+	if menu := g.get("/").Body.String(); !strings.Contains(menu, `href="/orders/`+id+`"`) {
+		t.Fatalf("the header does not link to the adopted open order: %s", menu)
+	}
 	// Signing in again adopts nothing twice.
 	g.post("/account/sign-out", form())
 	g.customerSignIn("ana@example.com", anaPassword)

@@ -16,6 +16,7 @@ import (
 
 	"restaurant/domain/ordering"
 	"restaurant/internal/eventstore"
+	"restaurant/projections"
 	"restaurant/views"
 )
 
@@ -134,13 +135,27 @@ func (d Deps) nav(ctx context.Context, guest string) views.Nav {
 	if guest == "" {
 		return n
 	}
-	o, ok, err := d.Orders.Latest(ctx, guest)
+	o, ok, err := d.latestOrder(ctx, guest)
 	if err != nil || !ok {
 		return n
 	}
 	n.OrderHref, n.OrderItems, n.OrderTotal = "/orders/"+o.OrderID, o.ItemCount, o.Total.String()
 	n.OrderOpen, n.OrderNumber = o.Status == ordering.StatusOpen, o.Number
 	return n
+}
+
+// latestOrder is the orderer's latest order that is not canceled: for a
+// signed-in customer, one they adopted counts too.
+func (d Deps) latestOrder(ctx context.Context, orderer string) (projections.Order, bool, error) {
+	if orderer != signedInID(ctx) {
+		return d.Orders.Latest(ctx, orderer)
+	}
+	id, ok, err := d.Customers.Latest(ctx, orderer)
+	if err != nil || !ok {
+		return projections.Order{}, false, err
+	}
+	o, err := d.Orders.Get(ctx, id)
+	return o, err == nil, err
 }
 
 // nextPage is the address of the next page of a list: the same filters,

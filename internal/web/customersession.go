@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -52,7 +53,7 @@ func (d Deps) withCustomer(next http.Handler) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := r.Cookie(d.CustomerSessions.Cookie.Name)
-		if err != nil || c.Value == "" {
+		if err != nil || c.Value == "" || !readsCustomer(r.URL.Path) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -68,6 +69,16 @@ func (d Deps) withCustomer(next http.Handler) http.Handler {
 		ctx = context.WithValue(ctx, customerCtxKey{}, id)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// readsCustomer says whether a path's answer can depend on who is signed
+// in: not files, nor the operators' probes, which skip the session read.
+func readsCustomer(path string) bool {
+	switch path {
+	case "/healthz", "/readyz", "/metrics":
+		return false
+	}
+	return !strings.HasPrefix(path, "/static/")
 }
 
 // orderer is who a request orders as, and the id its new orders are opened

@@ -256,7 +256,7 @@ type Summary struct {
 
 // All returns the projections this package keeps.
 func All() []Projection {
-	return []Projection{MenuProjection{}, OrdersProjection{}, StaffProjection{}, TicketsProjection{}}
+	return []Projection{MenuProjection{}, OrdersProjection{}, StaffProjection{}, TicketsProjection{}, CustomersProjection{}}
 }
 
 // OrderFilter narrows the staff's list of orders; zero fields match all.

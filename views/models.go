@@ -2,12 +2,25 @@ package views
 
 // Nav is what the header shows: the guest's latest order, when there is one.
 type Nav struct {
+	// Account is which account link the header shows: none on staff
+	// pages, "Sign in" or "Your account" on the customers' pages.
+	Account     AccountLink
 	OrderHref   string
 	OrderNumber int64
 	OrderOpen   bool
 	OrderItems  int
 	OrderTotal  string
 }
+
+// AccountLink is the header's link to a customer's account.
+type AccountLink int
+
+// The account links: none, "Sign in", "Your account".
+const (
+	AccountNone AccountLink = iota
+	AccountSignIn
+	AccountSignedIn
+)
 
 // FormError is a rejected form, shown next to the form it came from with
 // the guest's input kept.

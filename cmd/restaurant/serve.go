@@ -118,6 +118,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	sessions, closeSessions := web.NewSessions(a.Pool)
 	defer closeSessions()
+	customerSessions, closeCustomerSessions := web.NewCustomerSessions(a.Pool)
+	defer closeCustomerSessions()
 
 	// The first pages should show the menu: give the read models a moment
 	// to catch up with the log before taking requests.
@@ -163,7 +165,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			Hub:      hub,
 			Sessions: sessions,
 			Accounts: staffAccounts,
-			Pending:  func(ctx context.Context) (int, error) { return migrations.Pending(ctx, a.Pool) },
+
+			Customers:        projections.Customers{Pool: a.Pool},
+			CustomerSessions: customerSessions,
+			CustomerAccounts: accounts.Customers{Store: a.Store},
+			Pending:          func(ctx context.Context) (int, error) { return migrations.Pending(ctx, a.Pool) },
 
 			BodyTimeout:           lim.bodyTimeout,
 			WriteTimeout:          lim.writeTimeout,

@@ -54,16 +54,30 @@ const (
 // CheckPassword says what is wrong with a member's new password, if
 // anything: too short, too long, too common, or their own username.
 func CheckPassword(username, p string) error {
+	if err := checkLength(p); err != nil {
+		return err
+	}
+	// A two-letter name is in too many words to forbid.
+	if len(username) >= 3 && strings.Contains(strings.ToLower(p), strings.ToLower(username)) {
+		return domain.Invalid("password", "A password may not contain the username.")
+	}
+	return checkCommon(p)
+}
+
+// checkLength holds a password between the rules' bounds, staff's and
+// customers' alike.
+func checkLength(p string) error {
 	if len(p) < minPassword {
 		return domain.Invalid("password", "A password needs at least %d characters.", minPassword)
 	}
 	if len(p) > maxPassword {
 		return domain.Invalid("password", "A password may have at most %d bytes.", maxPassword)
 	}
-	// A two-letter name is in too many words to forbid.
-	if len(username) >= 3 && strings.Contains(strings.ToLower(p), strings.ToLower(username)) {
-		return domain.Invalid("password", "A password may not contain the username.")
-	}
+	return nil
+}
+
+// checkCommon refuses the passwords guessed first.
+func checkCommon(p string) error {
 	if common(p) {
 		return domain.Invalid("password", "This password is one of the most common ones, which are guessed first. Choose another: a few unrelated words make a good one.")
 	}

@@ -66,11 +66,14 @@ func newTestAppWith(t *testing.T, adjust func(*Deps)) *testApp {
 	}
 	sessions, closeSessions := NewSessions(pool)
 	t.Cleanup(closeSessions)
+	customerSessions, closeCustomerSessions := NewCustomerSessions(pool)
+	t.Cleanup(closeCustomerSessions)
 	a := &testApp{t: t, store: store, runner: runner, accounts: accounts.Accounts{Store: store}, h: nil}
 	deps := Deps{
 		Pool: pool, Store: store, Runner: runner,
 		Menus: projections.Menus{Pool: pool}, Orders: projections.Orders{Pool: pool}, Team: projections.Team{Pool: pool}, Tickets: projections.Tickets{Pool: pool},
 		Sessions: sessions, Accounts: accounts.Accounts{Store: store},
+		Customers: projections.Customers{Pool: pool}, CustomerSessions: customerSessions, CustomerAccounts: accounts.Customers{Store: store},
 		Pending: func(ctx context.Context) (int, error) { return migrations.Pending(ctx, pool) },
 		Hub:     hub,
 	}

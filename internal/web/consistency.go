@@ -20,13 +20,16 @@ import (
 // ownWritesWait bounds how long a read waits for the client's own writes.
 const ownWritesWait = time.Second
 
-// writers are the actors a request speaks for: its guest and its staff
-// member, when it has them. A staff member reading a guest's page (outside
+// writers are the actors a request speaks for: its guest, its signed-in
+// customer and its staff member, when it has them. A staff member reading a guest's page (outside
 // the session middleware) is found from the session cookie.
 func (d Deps) writers(r *http.Request) []string {
 	var actors []string
 	if guest, ok := guestID(r); ok {
 		actors = append(actors, guestActor(guest))
+	}
+	if id := signedInID(r.Context()); id != "" {
+		actors = append(actors, customerActor(id))
 	}
 	if m := signedIn(r.Context()); m.Username != "" {
 		return append(actors, staffActor(r.Context()))

@@ -574,7 +574,7 @@ func (d Deps) authorize(r *http.Request, topic live.Topic) (region, error) {
 	historyID, isHistory := topic.History()
 	switch {
 	case topic == live.MenuTopic():
-		guest, _ := guestID(r)
+		guest, _ := orderer(r)
 		return func(ctx context.Context, _ bool) (piece, error) {
 			v, err := d.menuView(ctx, guest, nil, true)
 			return rendered(ctx, views.MenuList(v, true), err)
@@ -634,7 +634,7 @@ func (d Deps) authorize(r *http.Request, topic live.Topic) (region, error) {
 			return rendered(ctx, views.OrdersList(v, true), err)
 		}, nil
 	case isOrder:
-		guest, _ := guestID(r)
+		guest, _ := orderer(r)
 		if _, err := d.guestOrder(r, orderID, guest); err != nil {
 			return nil, err // another guest's order does not exist
 		}

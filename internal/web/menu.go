@@ -17,7 +17,7 @@ import (
 func (d Deps) showMenu(w http.ResponseWriter, r *http.Request) {
 	// The guest's order, in the header, and a manager's change to the menu.
 	wrote := d.waitFor(r, "orders", "menu")
-	guest, _ := guestID(r)
+	guest, _ := orderer(r)
 	if guest == "" && !wrote && len(r.URL.Query()) == 0 && d.cachedAnonymousMenu(w, r) {
 		return
 	}
@@ -96,6 +96,9 @@ func (d Deps) openOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	guest := ensureGuest(w, r)
+	if id := signedInID(r.Context()); id != "" {
+		guest = id // a signed-in customer's orders are theirs (see orderer)
+	}
 	openID := in.commandID(guest)
 	orderID := uuid.NewSHA1(openID, []byte("order")).String()
 	open := ordering.OpenOrder{OrderID: orderID, CustomerID: guest, At: d.Now().UTC()}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -16,7 +17,8 @@ import (
 	"restaurant/views"
 )
 
-// guestOrder reads an order for its guest; anyone else's answers not found.
+// guestOrder reads an order for its orderer (see orderer), or a guest
+// order the signed-in customer adopted; anyone else's answers not found.
 func (d Deps) guestOrder(r *http.Request, orderID, guest string) (projections.Order, error) {
 	if _, err := uuid.Parse(orderID); err != nil || guest == "" {
 		return projections.Order{}, errNoSuchOrder
@@ -26,7 +28,9 @@ func (d Deps) guestOrder(r *http.Request, orderID, guest string) (projections.Or
 		return projections.Order{}, err
 	}
 	if o.CustomerID != guest {
-		return projections.Order{}, errNoSuchOrder
+		if ok, err := d.adoptedBySignedIn(r, orderID); err != nil || !ok {
+			return projections.Order{}, cmp.Or(err, errNoSuchOrder)
+		}
 	}
 	return o, nil
 }
@@ -34,8 +38,8 @@ func (d Deps) guestOrder(r *http.Request, orderID, guest string) (projections.Or
 // showOrder is the order page, or the order as JSON with links to the
 // commands valid now.
 func (d Deps) showOrder(w http.ResponseWriter, r *http.Request) {
-	d.waitFor(r, "orders")
-	guest, _ := guestID(r)
+	d.waitFor(r, "orders", "customers")
+	guest, _ := orderer(r)
 	orderID := chi.URLParam(r, "orderID")
 	if acceptsJSON(r) {
 		o, err := d.guestOrder(r, orderID, guest)
@@ -51,8 +55,8 @@ func (d Deps) showOrder(w http.ResponseWriter, r *http.Request) {
 
 // listCommands lists the commands valid on the order now.
 func (d Deps) listCommands(w http.ResponseWriter, r *http.Request) {
-	d.waitFor(r, "orders")
-	guest, _ := guestID(r)
+	d.waitFor(r, "orders", "customers")
+	guest, _ := orderer(r)
 	o, err := d.guestOrder(r, chi.URLParam(r, "orderID"), guest)
 	if err != nil {
 		writeProblem(w, r, err)
@@ -83,6 +87,9 @@ func (d Deps) renderOrder(w http.ResponseWriter, r *http.Request, status int, or
 		return
 	}
 	v := d.orderView(ctx, o, guest, fe)
+	if flash := againFlash(r.URL.Query()); flash != "" && fe == nil {
+		v.Flash = flash
+	}
 	render(w, r, status, views.OrderPage(v))
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"restaurant/domain"
+	"restaurant/domain/customers"
 	"restaurant/domain/kitchen"
 	"restaurant/domain/ordering"
 	"restaurant/internal/eventstore"
@@ -18,14 +19,15 @@ import (
 	"restaurant/views"
 )
 
-// ownedOrder is the ordering decider as one guest sees it: another guest's
+// ownedOrder is the ordering decider as one orderer sees it: another's
 // order does not exist for them. Ownership is decided on the aggregate, not
-// on a read model that may lag.
-func ownedOrder(guest string) domain.Decider[ordering.State, ordering.Command] {
+// on a read model that may lag: the order's customer id, or, for a signed-in
+// customer, the guest orders their own stream says they adopted.
+func ownedOrder(owner string, adopted customers.State) domain.Decider[ordering.State, ordering.Command] {
 	return domain.Decider[ordering.State, ordering.Command]{
 		Evolve: ordering.Decider.Evolve,
 		Decide: func(s ordering.State, c ordering.Command) ([]domain.Event, error) {
-			if s.Status != ordering.StatusNone && s.CustomerID != guest {
+			if s.Status != ordering.StatusNone && s.CustomerID != owner && !adopted.HasAdopted(s.OrderID) {
 				return nil, errNoSuchOrder
 			}
 			return ordering.Decider.Decide(s, c)
@@ -35,20 +37,28 @@ func ownedOrder(guest string) domain.Decider[ordering.State, ordering.Command] {
 
 var errNoSuchOrder = domain.NotFound("There is no such order.")
 
-// runOrderCommand decides and appends a command on a guest's order; request
-// is the digest of the request that carried it.
-func (d Deps) runOrderCommand(ctx context.Context, orderID, guest string, id uuid.UUID, request string, cmd ordering.Command) (eventstore.Result, error) {
-	meta := eventstore.Metadata{CommandID: id, Actor: guestActor(guest), Request: request}
+// runOrderCommand decides and appends a command on an orderer's order (see
+// orderer); request is the digest of the request that carried it.
+func (d Deps) runOrderCommand(ctx context.Context, orderID, owner string, id uuid.UUID, request string, cmd ordering.Command) (eventstore.Result, error) {
+	meta := eventstore.Metadata{CommandID: id, Actor: guestActor(owner), Request: request}
+	var adopted customers.State
+	if owner == signedInID(ctx) {
+		var err error
+		if adopted, err = d.adoptedOrders(ctx, owner); err != nil {
+			return eventstore.Result{}, err
+		}
+	}
+	owned := ownedOrder(owner, adopted)
 	if cancel, ok := cmd.(ordering.CancelOrder); ok {
 		// Decided under the ticket's lock, knowing whether the kitchen has
 		// started: a cook's start at the same moment waits, or is refused.
-		return eventstore.HandleGuarded(ctx, d.Store, ordering.Stream(orderID), kitchen.Stream(orderID), ownedOrder(guest), meta,
+		return eventstore.HandleGuarded(ctx, d.Store, ordering.Stream(orderID), kitchen.Stream(orderID), owned, meta,
 			func(ticket []eventstore.RecordedEvent) ordering.Command {
 				cancel.KitchenStarted = kitchenStarted(ticket)
 				return cancel
 			})
 	}
-	return eventstore.Handle(ctx, d.Store, ordering.Stream(orderID), ownedOrder(guest), meta, d.capped(cmd))
+	return eventstore.Handle(ctx, d.Store, ordering.Stream(orderID), owned, meta, d.capped(cmd))
 }
 
 // capped gives the commands that fill an order the restaurant's caps.
@@ -93,7 +103,7 @@ func (d Deps) serve(oc orderCommand) http.HandlerFunc {
 		ctx, cancel := withTimeout(r, 10*time.Second)
 		defer cancel()
 		orderID := chi.URLParam(r, "orderID")
-		guest, ok := guestID(r)
+		guest, ok := orderer(r)
 		if _, err := uuid.Parse(orderID); err != nil || !ok {
 			fail(w, r, errNoSuchOrder)
 			return
@@ -170,7 +180,7 @@ func (d Deps) addItem(w http.ResponseWriter, r *http.Request) {
 		form:       func(r *http.Request) string { return "add-" + r.PostFormValue("menu_item_id") },
 		backToMenu: true,
 		build: func(ctx context.Context, r *http.Request, in input) (ordering.Command, error) {
-			guest, _ := guestID(r)
+			guest, _ := orderer(r)
 			return d.addItemCommand(ctx, in, in.commandID(guest))
 		},
 	})(w, r)

@@ -16,6 +16,7 @@ import (
 
 	"restaurant/domain/ordering"
 	"restaurant/internal/eventstore"
+	"restaurant/projections"
 	"restaurant/views"
 )
 
@@ -124,17 +125,37 @@ func accepted(w http.ResponseWriter, status int, res eventstore.Result, body map
 // commandIDs gives each form on a page a fresh idempotency key.
 func commandIDs() func() string { return func() string { return uuid.NewString() } }
 
-// nav is the header for a guest: their latest order, if any.
+// nav is the header for a guest or a signed-in customer: their latest
+// order, if any, and the account's links.
 func (d Deps) nav(ctx context.Context, guest string) views.Nav {
+	n := views.Nav{Account: views.AccountSignIn}
+	if signedInID(ctx) != "" {
+		n.Account = views.AccountSignedIn
+	}
 	if guest == "" {
-		return views.Nav{}
+		return n
 	}
-	o, ok, err := d.Orders.Latest(ctx, guest)
+	o, ok, err := d.latestOrder(ctx, guest)
 	if err != nil || !ok {
-		return views.Nav{}
+		return n
 	}
-	return views.Nav{OrderHref: "/orders/" + o.OrderID, OrderItems: o.ItemCount, OrderTotal: o.Total.String(),
-		OrderOpen: o.Status == ordering.StatusOpen, OrderNumber: o.Number}
+	n.OrderHref, n.OrderItems, n.OrderTotal = "/orders/"+o.OrderID, o.ItemCount, o.Total.String()
+	n.OrderOpen, n.OrderNumber = o.Status == ordering.StatusOpen, o.Number
+	return n
+}
+
+// latestOrder is the orderer's latest order that is not canceled: for a
+// signed-in customer, one they adopted counts too.
+func (d Deps) latestOrder(ctx context.Context, orderer string) (projections.Order, bool, error) {
+	if orderer != signedInID(ctx) {
+		return d.Orders.Latest(ctx, orderer)
+	}
+	id, ok, err := d.Customers.Latest(ctx, orderer)
+	if err != nil || !ok {
+		return projections.Order{}, false, err
+	}
+	o, err := d.Orders.Get(ctx, id)
+	return o, err == nil, err
 }
 
 // nextPage is the address of the next page of a list: the same filters,

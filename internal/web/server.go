@@ -26,13 +26,15 @@ import (
 
 // Deps are what the handlers need.
 type Deps struct {
-	Pool    *pgxpool.Pool
-	Store   *eventstore.Store
-	Runner  *projections.Runner
-	Menus   projections.Menus
-	Orders  projections.Orders
-	Team    projections.Team
-	Tickets projections.Tickets
+	Pool   *pgxpool.Pool
+	Store  *eventstore.Store
+	Runner *projections.Runner
+	Menus  projections.Menus
+	Orders projections.Orders
+	Team   projections.Team
+	// Customers reads customers and their address books.
+	Customers projections.Customers
+	Tickets   projections.Tickets
 	// Ageing sets when the kitchen display marks a ticket; zero: the default.
 	Ageing Ageing
 	// Hub tells live screens what changed.
@@ -55,6 +57,11 @@ type Deps struct {
 	// Sessions keeps staff signed in; Accounts checks who they are.
 	Sessions *scs.SessionManager
 	Accounts accounts.Accounts
+	// CustomerSessions keeps customers signed in (see NewCustomerSessions);
+	// CustomerAccounts checks their passwords. Nil sessions: no one can
+	// sign in as a customer, and guests order as before.
+	CustomerSessions *scs.SessionManager
+	CustomerAccounts accounts.Customers
 	// OrderCaps bound what one order may hold; zero fields take
 	// ordering.DefaultCaps.
 	OrderCaps ordering.Caps
@@ -84,6 +91,7 @@ type Deps struct {
 	kitchenBoard *shared
 	rebuilds     *rebuilds
 	sockets      *liveSockets
+	emailKey     *serverSecret
 }
 
 // Handler builds the router: every route in one table.
@@ -92,6 +100,7 @@ func Handler(d Deps) http.Handler {
 		d.Now = time.Now
 	}
 	d.menu = &menuCache{}
+	d.emailKey = &serverSecret{pool: d.Pool, name: emailKeyName}
 	d.quota = quota.Counter{Pool: d.Pool}
 	d.kitchenBoard = &shared{}
 	d.rebuilds = &rebuilds{progress: map[string]string{}, running: map[string]bool{}}
@@ -112,7 +121,7 @@ func Handler(d Deps) http.Handler {
 		d.Ageing = DefaultAgeing
 	}
 	r := chi.NewRouter()
-	r.Use(middleware.Recoverer, securityHeaders, boundRequests, middleware.GetHead)
+	r.Use(middleware.Recoverer, securityHeaders, boundRequests, middleware.GetHead, d.withCustomer)
 	r.NotFound(notFound)
 	r.MethodNotAllowed(methodNotAllowed)
 
@@ -127,6 +136,28 @@ func Handler(d Deps) http.Handler {
 	r.Post("/orders/{orderID}/commands/add-delivery-address", d.giveDeliveryAddress)
 	r.Post("/orders/{orderID}/commands/place", d.placeOrder)
 	r.Post("/orders/{orderID}/commands/cancel", d.cancelOrder)
+
+	if d.CustomerSessions != nil {
+		r.Group(func(r chi.Router) {
+			r.Use(loadSessions(d.CustomerSessions))
+			r.Get("/account/sign-up", d.showSignUp)
+			r.Post("/account/commands/sign-up", d.signUp)
+			r.Get("/account/sign-in", d.showCustomerSignIn)
+			r.Post("/account/sign-in", d.customerSignIn)
+			r.Post("/account/sign-out", d.customerSignOut)
+			r.Group(func(r chi.Router) {
+				r.Use(requireCustomer)
+				r.Get("/account", d.showCustomerAccount)
+				r.Post("/account/commands/change-details", d.changeCustomerDetails)
+				r.Post("/account/addresses/commands/add", d.addAddress)
+				r.Post("/account/addresses/{addressID}/commands/change", d.changeAddress)
+				r.Post("/account/addresses/{addressID}/commands/remove", d.removeAddress)
+				r.Post("/account/addresses/{addressID}/commands/make-default", d.chooseDefaultAddress)
+				r.Get("/account/orders", d.showMyOrders)
+				r.Post("/account/orders/{orderID}/commands/order-again", d.orderAgain)
+			})
+		})
+	}
 
 	// Live screens read the staff session and never write it back (see
 	// followLive), so they stay out of the session middleware.

@@ -189,6 +189,7 @@ func (l *restartLoad) guest(g int, client *http.Client, forms bool) {
 		steps := []struct{ path, body string }{
 			{"/items/commands/add", `{"menu_item_id":"tiramisu","quantity":2,"note":"two spoons"}`},
 			{"/commands/choose-pickup", `{}`},
+			{"/commands/give-contact", `{"name":"Ana","phone":"+351 912 345 678"}`},
 			{"/commands/place", `{}`},
 		}
 		for _, s := range steps {
@@ -669,6 +670,7 @@ func placeWithNote(t *testing.T, base, note string) {
 	}
 	order := post("/orders/commands/open", fmt.Sprintf(`{"menu_item_id":"diavola","quantity":1,"note":%q}`, note), http.StatusCreated)
 	post(order+"/commands/choose-pickup", `{}`, http.StatusAccepted)
+	post(order+"/commands/give-contact", `{"name":"Ana"}`, http.StatusAccepted)
 	post(order+"/commands/place", `{}`, http.StatusAccepted)
 }
 

@@ -339,7 +339,7 @@ func Decide(s State, c Command) ([]domain.Event, error) {
 		}
 		return []domain.Event{DeliveryAddressGiven{OrderID: s.OrderID, Address: a}}, nil
 	case GiveContact:
-		contact, err := Contact{Name: c.Name, Phone: c.Phone}.normalize(s.Fulfilment == FulfilmentDelivery)
+		contact, err := Contact(c).normalize(s.Fulfilment == FulfilmentDelivery)
 		if err != nil {
 			return nil, err
 		}

@@ -538,14 +538,15 @@ func TestManagerAddsADishAndGuestsSeeItLive(t *testing.T) {
 	manager.load("history", chromedp.Click(chromedp.CSS(`a[href="/staff/orders/`+order+`/history"]`)))
 	manager.eventually("history", func() (bool, string) {
 		n := value(manager, "history", chromedp.Evaluate[int](`document.querySelectorAll("ol.history > li").length`))
-		if n < 8 {
+		if n < 9 {
 			manager.load("history", chromedp.Reload())
 		}
-		return n == 8, fmt.Sprintf("%d events in the history", n)
+		return n == 9, fmt.Sprintf("%d events in the history", n)
 	})
 	rows := value(manager, "history", chromedp.Evaluate[string](`[...document.querySelectorAll("ol.history > li")].map(li => li.querySelector("strong").textContent + " | " + li.querySelector("p strong").textContent).join("\n")`))
 	t.Logf("history:\n%s", rows)
-	for i, want := range []string{"Order opened | the guest", "Added 1 x Calzone", "Chose pickup | the guest", "Placed the order", "Kitchen ticket opened with 1 dish(es) | the kitchen tickets policy",
+	for i, want := range []string{"Order opened | the guest", "Added 1 x Calzone", "Chose pickup | the guest", "Gave the contact: Ana | the guest", "Placed the order",
+		"Kitchen ticket opened with 1 dish(es) for Ana | the kitchen tickets policy",
 		"The kitchen started cooking | admin (staff)", "Noted that the kitchen started", "The kitchen marked it ready | admin (staff)"} {
 		if !strings.Contains(rows, want) {
 			manager.fail("history", "row %d: no %q in\n%s", i+1, want, rows)

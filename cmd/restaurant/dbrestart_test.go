@@ -600,7 +600,7 @@ func TestServerRidesOutADatabaseRestart(t *testing.T) {
 	// The log holds every command answered with success exactly once, and
 	// the policy opened one ticket per placed order.
 	orders := load.placed()
-	want := map[string]int{"ordering.OrderOpened": 1, "ordering.ItemAddedToOrder": 2, "ordering.PickupChosen": 1, "ordering.OrderPlaced": 1, "kitchen.TicketOpened": 1}
+	want := map[string]int{"ordering.OrderOpened": 1, "ordering.ItemAddedToOrder": 2, "ordering.PickupChosen": 1, "ordering.ContactGiven": 1, "ordering.OrderPlaced": 1, "kitchen.TicketOpened": 1}
 	for _, o := range orders {
 		rows, err := pool.Query(ctx, `SELECT type, count(*) FROM events WHERE stream_id IN ($1, $2) GROUP BY type`, ordering.Stream(o.id), kitchen.Stream(o.id))
 		if err != nil {

@@ -178,7 +178,7 @@ func gone(pid int) bool {
 // command is one command of the load, as a client sends it: the same key
 // again is the same command.
 type command struct {
-	kind    string // open, add, pickup, place: the guest's; start, ready: the kitchen's
+	kind    string // open, add, pickup, contact, place: the guest's; start, ready: the kitchen's
 	client  *http.Client
 	path    string
 	key     string

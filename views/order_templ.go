@@ -225,9 +225,9 @@ func OrderPage(v OrderView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var9 string
-					templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(v.Contact.Phone)
+					templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(Phone(v.Contact.Phone))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/order.templ`, Line: 51, Col: 25}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/order.templ`, Line: 51, Col: 32}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
 					if templ_7745c5c3_Err != nil {
@@ -902,12 +902,12 @@ func contactForm(v OrderView, e *FormError) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if v.Fulfilment == "delivery" {
-			templ_7745c5c3_Err = inputField("Phone, for the courier", "phone", "tel", "tel", e.Value("phone", v.Contact.Phone), 30, e).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = inputField("Phone, for the courier", "phone", "tel", "tel", e.Value("phone", v.Contact.Phone), 40, e).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = inputField("Phone (optional; needed for delivery)", "phone", "tel", "tel", e.Value("phone", v.Contact.Phone), 30, e).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = inputField("Phone (optional; needed for delivery)", "phone", "tel", "tel", e.Value("phone", v.Contact.Phone), 40, e).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -43,6 +43,7 @@ func (TicketsProjection) NewFold() Fold { return &ticketsFold{tickets: map[strin
 
 type orderRow struct {
 	id, customer, status, fulfilment, cancelReason, kitchenStatus string
+	contactName, contactPhone                                     string
 	number                                                        int64
 	address                                                       any // json text, or nil
 	itemCount                                                     int
@@ -127,6 +128,10 @@ func (f *ordersFold) Add(e eventstore.RecordedEvent) error {
 		if o := touch(ev.OrderID); o != nil {
 			o.fulfilment, o.address = string(ordering.FulfilmentDelivery), string(address)
 		}
+	case ordering.ContactGiven:
+		if o := touch(ev.OrderID); o != nil {
+			o.contactName, o.contactPhone = ev.Name, ev.Phone
+		}
 	case ordering.OrderPlaced:
 		if o := touch(ev.OrderID); o != nil {
 			o.status, o.placedAt = string(ordering.StatusPlaced), ev.PlacedAt
@@ -163,7 +168,8 @@ func (f *ordersFold) Rows() []TableRows {
 	var lines [][]any
 	for _, o := range f.opened {
 		orders = append(orders, []any{o.id, o.number, o.customer, o.status, o.fulfilment, o.address, o.itemCount, o.total,
-			"EUR", o.openedAt, o.placedAt, o.canceledAt, o.cancelReason, o.version, o.updatedAt, o.kitchenStatus})
+			"EUR", o.openedAt, o.placedAt, o.canceledAt, o.cancelReason, o.version, o.updatedAt, o.kitchenStatus,
+			o.contactName, o.contactPhone})
 		for _, l := range o.lines {
 			lines = append(lines, []any{o.id, l.lineID, l.seq, l.menuItemID, l.name, l.quantity, l.note, l.unitAmount, l.currency})
 		}
@@ -171,7 +177,7 @@ func (f *ordersFold) Rows() []TableRows {
 	out := []TableRows{
 		{Table: "orders", Columns: []string{"order_id", "number", "customer_id", "status", "fulfilment",
 			"delivery_address", "item_count", "total_amount", "total_currency", "opened_at", "placed_at", "canceled_at",
-			"cancel_reason", "version", "updated_at", "kitchen_status"}, Rows: orders},
+			"cancel_reason", "version", "updated_at", "kitchen_status", "contact_name", "contact_phone"}, Rows: orders},
 		{Table: "order_lines", Columns: []string{"order_id", "line_id", "seq", "menu_item_id", "name",
 			"quantity", "note", "unit_amount", "unit_currency"}, Rows: lines},
 	}
@@ -182,10 +188,10 @@ func (f *ordersFold) Rows() []TableRows {
 }
 
 type ticketRow struct {
-	id, items, fulfilment, status, cancelReason string
-	number                                      int64
-	placedAt, openedAt, updatedAt               time.Time
-	startedAt, bumpedAt, handedOverAt, canceled any // time.Time, or nil
+	id, items, fulfilment, contactName, status, cancelReason string
+	number                                                   int64
+	placedAt, openedAt, updatedAt                            time.Time
+	startedAt, bumpedAt, handedOverAt, canceled              any // time.Time, or nil
 }
 
 // ticketsFold is TicketsProjection's Apply, in memory.
@@ -211,7 +217,7 @@ func (f *ticketsFold) Add(e eventstore.RecordedEvent) error {
 		if err != nil {
 			return err
 		}
-		t := &ticketRow{id: ev.TicketID, number: ev.OrderNumber, items: string(items), fulfilment: ev.Fulfilment,
+		t := &ticketRow{id: ev.TicketID, number: ev.OrderNumber, items: string(items), fulfilment: ev.Fulfilment, contactName: ev.ContactName,
 			status: string(kitchen.StatusQueued), placedAt: ev.PlacedAt, openedAt: ev.OpenedAt, updatedAt: e.RecordedAt}
 		f.tickets[ev.TicketID], f.opened = t, append(f.opened, t)
 	case kitchen.TicketStarted:
@@ -241,9 +247,9 @@ func (f *ticketsFold) Add(e eventstore.RecordedEvent) error {
 func (f *ticketsFold) Rows() []TableRows {
 	rows := make([][]any, 0, len(f.opened))
 	for _, t := range f.opened {
-		rows = append(rows, []any{t.id, t.number, t.items, t.fulfilment, t.status, t.placedAt, t.openedAt,
+		rows = append(rows, []any{t.id, t.number, t.items, t.fulfilment, t.contactName, t.status, t.placedAt, t.openedAt,
 			t.startedAt, t.bumpedAt, t.handedOverAt, t.canceled, t.cancelReason, t.updatedAt})
 	}
-	return []TableRows{{Table: "tickets", Columns: []string{"ticket_id", "order_number", "items", "fulfilment", "status",
+	return []TableRows{{Table: "tickets", Columns: []string{"ticket_id", "order_number", "items", "fulfilment", "contact_name", "status",
 		"placed_at", "opened_at", "started_at", "bumped_at", "handed_over_at", "canceled_at", "cancel_reason", "updated_at"}, Rows: rows}}
 }

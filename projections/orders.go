@@ -101,6 +101,9 @@ func applyOrderEvent(ctx context.Context, tx pgx.Tx, e eventstore.RecordedEvent,
 			_, err = tx.Exec(ctx, `UPDATE orders SET fulfilment = $2, delivery_address = $3, version = $4, updated_at = $5 WHERE order_id = $1`,
 				ev.OrderID, ordering.FulfilmentDelivery, string(address), e.Version, e.RecordedAt)
 		}
+	case ordering.ContactGiven:
+		_, err = tx.Exec(ctx, `UPDATE orders SET contact_name = $2, contact_phone = $3, version = $4, updated_at = $5 WHERE order_id = $1`,
+			ev.OrderID, ev.Name, ev.Phone, e.Version, e.RecordedAt)
 	case ordering.OrderPlaced:
 		_, err = tx.Exec(ctx, `UPDATE orders SET status = $2, placed_at = $3, version = $4, updated_at = $5 WHERE order_id = $1`,
 			ev.OrderID, ordering.StatusPlaced, ev.PlacedAt, e.Version, e.RecordedAt)
@@ -159,6 +162,7 @@ type Order struct {
 	Status          ordering.Status
 	Fulfilment      ordering.Fulfilment
 	DeliveryAddress ordering.Address
+	Contact         ordering.Contact
 	Lines           []ordering.Line
 	ItemCount       int
 	Total           domain.Money
@@ -177,7 +181,7 @@ type Order struct {
 func (o Order) State() ordering.State {
 	return ordering.State{
 		OrderID: o.OrderID, CustomerID: o.CustomerID, Status: o.Status, Lines: o.Lines,
-		Fulfilment: o.Fulfilment, DeliveryAddress: o.DeliveryAddress,
+		Fulfilment: o.Fulfilment, DeliveryAddress: o.DeliveryAddress, Contact: o.Contact,
 		OpenedAt: o.OpenedAt, PlacedAt: o.PlacedAt, CanceledAt: o.CanceledAt, CancelReason: o.CancelReason,
 		KitchenStarted: o.KitchenStatus != "" && o.KitchenStatus != kitchen.StatusQueued,
 	}
@@ -191,9 +195,9 @@ func (r Orders) Get(ctx context.Context, id string) (Order, error) {
 	var o Order
 	var address []byte
 	var placed, canceled *time.Time
-	err := r.Pool.QueryRow(ctx, `SELECT order_id, number, customer_id, status, fulfilment, delivery_address,
+	err := r.Pool.QueryRow(ctx, `SELECT order_id, number, customer_id, status, fulfilment, delivery_address, contact_name, contact_phone,
 		item_count, total_amount, total_currency, opened_at, placed_at, canceled_at, cancel_reason, kitchen_status, version, updated_at
-		FROM orders WHERE order_id = $1`, id).Scan(&o.OrderID, &o.Number, &o.CustomerID, &o.Status, &o.Fulfilment, &address,
+		FROM orders WHERE order_id = $1`, id).Scan(&o.OrderID, &o.Number, &o.CustomerID, &o.Status, &o.Fulfilment, &address, &o.Contact.Name, &o.Contact.Phone,
 		&o.ItemCount, &o.Total.Amount, &o.Total.Currency, &o.OpenedAt, &placed, &canceled, &o.CancelReason, &o.KitchenStatus, &o.Version, &o.UpdatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Order{}, domain.NotFound("There is no such order.")
@@ -281,6 +285,8 @@ type ListEntry struct {
 	Summary
 	CustomerID    string
 	KitchenStatus kitchen.Status
+	// Contact is whom to call about the order ("" before it was given).
+	Contact ordering.Contact
 }
 
 // Cancelable says whether the order may still be called off: open, or
@@ -319,7 +325,8 @@ func (r Orders) List(ctx context.Context, f OrderFilter, after *PageKey, limit i
 	if after != nil {
 		where = append(where, "(opened_at, number) < ("+arg(after.OpenedAt)+", "+arg(after.Number)+")")
 	}
-	rows, err := r.Pool.Query(ctx, `SELECT order_id, number, status, item_count, total_amount, total_currency, opened_at, customer_id, kitchen_status
+	rows, err := r.Pool.Query(ctx, `SELECT order_id, number, status, item_count, total_amount, total_currency, opened_at, customer_id, kitchen_status,
+			contact_name, contact_phone
 		FROM orders WHERE `+strings.Join(where, " AND ")+` ORDER BY opened_at DESC, number DESC LIMIT `+arg(limit+1), args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("list orders: %w", err)
@@ -328,7 +335,8 @@ func (r Orders) List(ctx context.Context, f OrderFilter, after *PageKey, limit i
 	var out []ListEntry
 	for rows.Next() {
 		var e ListEntry
-		if err := rows.Scan(&e.OrderID, &e.Number, &e.Status, &e.ItemCount, &e.Total.Amount, &e.Total.Currency, &e.OpenedAt, &e.CustomerID, &e.KitchenStatus); err != nil {
+		if err := rows.Scan(&e.OrderID, &e.Number, &e.Status, &e.ItemCount, &e.Total.Amount, &e.Total.Currency, &e.OpenedAt, &e.CustomerID, &e.KitchenStatus,
+			&e.Contact.Name, &e.Contact.Phone); err != nil {
 			return nil, nil, fmt.Errorf("list orders: %w", err)
 		}
 		out = append(out, e)

@@ -24,6 +24,7 @@ func place(t *testing.T, store *eventstore.Store) string {
 		ordering.OpenOrder{OrderID: id, CustomerID: "guest-1", At: at},
 		ordering.AddItem{LineID: "a", MenuItemID: "margherita", Name: "Margherita", Quantity: 2, Note: "no basil", UnitPrice: domain.Cents(1100)},
 		ordering.ChoosePickup{},
+		ordering.GiveContact{Name: "Ana"},
 		ordering.PlaceOrder{At: at},
 	} {
 		must(t)(eventstore.Handle(ctx, store, ordering.Stream(id), ordering.Decider, eventstore.Metadata{CommandID: uuid.New(), Actor: "customer:test"}, c))
@@ -48,9 +49,10 @@ func TestPoliciesOpenOneTicketPerPlacedOrderAndFollowTheKitchen(t *testing.T) {
 	caughtUp(t, store, r)
 	waitForEvent(t, store, kitchen.Stream(id), "kitchen.TicketOpened")
 
-	// The ticket carries the order's dishes, and points back at the order.
+	// The ticket carries the order's dishes and the guest's name, and points
+	// back at the order.
 	s, history, err := eventstore.Load(context.Background(), store, kitchen.Stream(id), kitchen.Decider)
-	if err != nil || len(s.Items) != 1 || s.Items[0].Quantity != 2 || s.Items[0].Note != "no basil" || s.Fulfilment != "pickup" {
+	if err != nil || len(s.Items) != 1 || s.Items[0].Quantity != 2 || s.Items[0].Note != "no basil" || s.Fulfilment != "pickup" || s.ContactName != "Ana" {
 		t.Fatalf("ticket %+v (%v)", s, err)
 	}
 	if history[0].CausationID == uuid.Nil || history[0].Actor != "policy:kitchen-tickets" {

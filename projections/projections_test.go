@@ -113,6 +113,13 @@ func trade(t *testing.T, store *eventstore.Store, orders int) {
 		} else {
 			do(ordering.GiveDeliveryAddress{Address: ordering.Address{Street: "Rua Augusta 10", City: "Lisbon", PostalCode: "1100-053"}})
 		}
+		switch i % 3 {
+		case 0:
+			do(ordering.GiveContact{Name: fmt.Sprintf("Ana %d", i), Phone: "+351 912 345 678"})
+		case 1:
+			do(ordering.GiveContact{Name: "Rui", Phone: "912 000 111"})
+			do(ordering.GiveContact{Name: "Rui Costa", Phone: "912 000 111"})
+		}
 		if i%3 != 2 {
 			do(ordering.PlaceOrder{At: at.Add(time.Minute)})
 		}

@@ -35,8 +35,8 @@ func (TicketsProjection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Reco
 	case kitchen.TicketOpened:
 		var items []byte
 		if items, err = json.Marshal(ev.Items); err == nil {
-			_, err = tx.Exec(ctx, `INSERT INTO tickets (ticket_id, order_number, items, fulfilment, status, placed_at, opened_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, ev.TicketID, ev.OrderNumber, string(items), ev.Fulfilment,
+			_, err = tx.Exec(ctx, `INSERT INTO tickets (ticket_id, order_number, items, fulfilment, contact_name, status, placed_at, opened_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, ev.TicketID, ev.OrderNumber, string(items), ev.Fulfilment, ev.ContactName,
 				kitchen.StatusQueued, ev.PlacedAt, ev.OpenedAt, e.RecordedAt)
 		}
 	case kitchen.TicketStarted:
@@ -72,6 +72,7 @@ type Ticket struct {
 	OrderNumber  int64
 	Items        []kitchen.Item
 	Fulfilment   string
+	ContactName  string // "" for orders placed before orders had a contact
 	Status       kitchen.Status
 	PlacedAt     time.Time
 	StartedAt    time.Time
@@ -86,7 +87,7 @@ type Tickets struct{ Pool *pgxpool.Pool }
 // Board returns what the kitchen display shows: open tickets oldest first,
 // then those bumped or canceled within the recall window, newest first.
 func (t Tickets) Board(ctx context.Context, now time.Time) ([]Ticket, error) {
-	rows, err := t.Pool.Query(ctx, `SELECT ticket_id, order_number, items, fulfilment, status, placed_at,
+	rows, err := t.Pool.Query(ctx, `SELECT ticket_id, order_number, items, fulfilment, contact_name, status, placed_at,
 			coalesce(started_at, 'epoch'), coalesce(bumped_at, 'epoch'), coalesce(canceled_at, 'epoch'), cancel_reason
 		FROM tickets
 		WHERE status IN ('queued', 'preparing')
@@ -101,7 +102,7 @@ func (t Tickets) Board(ctx context.Context, now time.Time) ([]Ticket, error) {
 	for rows.Next() {
 		var tk Ticket
 		var items []byte
-		if err := rows.Scan(&tk.TicketID, &tk.OrderNumber, &items, &tk.Fulfilment, &tk.Status, &tk.PlacedAt,
+		if err := rows.Scan(&tk.TicketID, &tk.OrderNumber, &items, &tk.Fulfilment, &tk.ContactName, &tk.Status, &tk.PlacedAt,
 			&tk.StartedAt, &tk.BumpedAt, &tk.CanceledAt, &tk.CancelReason); err != nil {
 			return nil, fmt.Errorf("read tickets: %w", err)
 		}

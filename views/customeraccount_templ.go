@@ -155,7 +155,7 @@ func detailsForm(v CustomerAccountView, e *FormError) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = inputField("Phone", "phone", "tel", e.Value("phone", v.Phone), 40, "tel", e).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = inputField("Phone", "phone", "tel", "tel", e.Value("phone", v.Phone), 40, e).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -2,6 +2,7 @@ package views
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/a-h/templ"
 )
@@ -21,4 +22,22 @@ func oobAttrs(oob bool) templ.Attributes {
 		return templ.Attributes{"hx-swap-oob": "true"}
 	}
 	return templ.Attributes{}
+}
+
+// Phone shows a phone number, stored as digits with an optional leading +,
+// in groups of three that people read back easily: "+351 912 345 678".
+func Phone(p string) string {
+	plus := strings.HasPrefix(p, "+")
+	digits := strings.TrimPrefix(p, "+")
+	var b strings.Builder
+	if plus {
+		b.WriteByte('+')
+	}
+	for i, r := range digits {
+		if i > 0 && i%3 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

@@ -1,5 +1,10 @@
 package views
 
+import (
+	"slices"
+	"strings"
+)
+
 // Nav is what the header shows: the guest's latest order, when there is one.
 type Nav struct {
 	// Account is which account link the header shows: none on staff
@@ -23,12 +28,20 @@ const (
 )
 
 // FormError is a rejected form, shown next to the form it came from with
-// the guest's input kept.
+// the guest's input kept. Every field at fault has its message next to it at
+// once, so a guest fixes them all in one go.
 type FormError struct {
-	Form    string            // which form: "add-<item>", "line-<id>", "delivery", "place", "cancel"
-	Field   string            // which field, when one is at fault
-	Message string            // what to do about it
+	Form    string            // which form: "add-<item>", "line-<id>", "delivery", "contact", "place", "cancel"
+	Field   string            // the first field at fault, when one is
+	Message string            // what to do about it (every field's message, when several are at fault)
+	Fields  []FieldMessage    // each field at fault, in form order
 	Values  map[string]string // what the guest typed
+}
+
+// FieldMessage is what to do about one field of a form.
+type FieldMessage struct {
+	Field   string
+	Message string
 }
 
 // For returns the error if it belongs to the form, else nil.
@@ -50,25 +63,47 @@ func (e *FormError) Value(field, fallback string) string {
 	return fallback
 }
 
-// FieldMessage returns the message if it is about the field.
-func (e *FormError) FieldMessage(field string) string {
-	if e == nil || e.Field != field {
-		return ""
+// fields is every field at fault: Fields, or the one Field.
+func (e *FormError) fields() []FieldMessage {
+	if len(e.Fields) > 0 {
+		return e.Fields
 	}
-	return e.Message
+	if e.Field != "" {
+		return []FieldMessage{{Field: e.Field, Message: e.Message}}
+	}
+	return nil
 }
 
-// GeneralMessage returns the message if it is about no one field.
+// FieldMessage returns what is wrong with the field, if anything.
+func (e *FormError) FieldMessage(field string) string {
+	if e == nil {
+		return ""
+	}
+	for _, f := range e.fields() {
+		if f.Field == field {
+			return f.Message
+		}
+	}
+	return ""
+}
+
+// GeneralMessage returns what is not shown next to one of the fields the
+// form has: the message about no field, or those about fields elsewhere.
 func (e *FormError) GeneralMessage(fields ...string) string {
 	if e == nil {
 		return ""
 	}
-	for _, f := range fields {
-		if e.Field == f {
-			return ""
+	at := e.fields()
+	if len(at) == 0 {
+		return e.Message
+	}
+	var rest []string
+	for _, f := range at {
+		if !slices.Contains(fields, f.Field) {
+			rest = append(rest, f.Message)
 		}
 	}
-	return e.Message
+	return strings.Join(rest, " ")
 }
 
 // MenuItemView is one dish on the menu page.
@@ -124,6 +159,14 @@ type AddressView struct {
 	Instructions string
 }
 
+// ContactView is the person behind an order: a name, and a phone.
+type ContactView struct {
+	Name  string
+	Phone string
+	// Given says the order has it; else it is what the form starts with.
+	Given bool
+}
+
 // OrderView is the order page.
 type OrderView struct {
 	Nav Nav
@@ -140,6 +183,8 @@ type OrderView struct {
 	Total        string
 	Fulfilment   string
 	Address      AddressView
+	// Contact is the order's contact, or what its form starts with.
+	Contact ContactView
 	// Can holds the commands valid now; the page shows only their forms.
 	Can       map[string]bool
 	Flash     string

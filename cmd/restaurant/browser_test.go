@@ -53,6 +53,9 @@ func TestGuestOrdersInTheBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(pizza+` form[action$="/change-quantity"] button`)))
 	b.load("remove", chromedp.Click(chromedp.CSS(dessert+` form[action$="/remove"] button`)))
 	b.load("choose-pickup", chromedp.Click(chromedp.CSS("#choose-pickup")))
+	b.load("give-contact", chromedp.SetValue(chromedp.CSS(`.contact-form input[name="name"]`), "Ana"),
+		chromedp.SetValue(chromedp.CSS(`.contact-form input[name="phone"]`), "+351 912 345 678"),
+		chromedp.Click(chromedp.CSS("#give-contact")))
 	b.shot("order")
 
 	// A double-click: two real mouse clicks on the same rendered button, the
@@ -385,6 +388,7 @@ func placeByJSON(t *testing.T, base string) {
 	}
 	order := post("/orders/commands/open", `{"menu_item_id":"diavola","quantity":2,"note":"extra chilli"}`)
 	post(order+"/commands/choose-pickup", `{}`)
+	post(order+"/commands/give-contact", `{"name":"Ana"}`)
 	post(order+"/commands/place", `{}`)
 }
 
@@ -408,6 +412,7 @@ func TestScreensFollowLiveAndComeBack(t *testing.T) {
 	guest.add("margherita", "1", "", "Added 1 × Margherita to your order.")
 	guest.load("order", chromedp.Click(chromedp.CSS("#order-link")))
 	guest.load("pickup", chromedp.Click(chromedp.CSS("#choose-pickup")))
+	guest.load("contact", chromedp.SetValue(chromedp.CSS(`.contact-form input[name="name"]`), "Ana"), chromedp.Click(chromedp.CSS("#give-contact")))
 	guest.load("place", chromedp.Click(chromedp.CSS("#place-order")))
 	guest.do("guest live", chromedp.WaitVisible(chromedp.CSS(`#live-state[data-state="live"]`)),
 		chromedp.Evaluate[chromedp.Void](`window.stayed = "yes"`))
@@ -520,6 +525,7 @@ func TestManagerAddsADishAndGuestsSeeItLive(t *testing.T) {
 	guest.load("order calzone", press(`li[id^="item-calzone-"] form button`))
 	guest.load("order", chromedp.Click(chromedp.CSS("#order-link")))
 	guest.load("pickup", chromedp.Click(chromedp.CSS("#choose-pickup")))
+	guest.load("contact", chromedp.SetValue(chromedp.CSS(`.contact-form input[name="name"]`), "Ana"), chromedp.Click(chromedp.CSS("#give-contact")))
 	guest.load("place", chromedp.Click(chromedp.CSS("#place-order")))
 	order := value(guest, "order id", chromedp.Evaluate[string](`location.pathname.split("/").pop()`))
 	manager.load("kitchen", chromedp.Navigate(base+"/kitchen"))
@@ -532,14 +538,15 @@ func TestManagerAddsADishAndGuestsSeeItLive(t *testing.T) {
 	manager.load("history", chromedp.Click(chromedp.CSS(`a[href="/staff/orders/`+order+`/history"]`)))
 	manager.eventually("history", func() (bool, string) {
 		n := value(manager, "history", chromedp.Evaluate[int](`document.querySelectorAll("ol.history > li").length`))
-		if n < 8 {
+		if n < 9 {
 			manager.load("history", chromedp.Reload())
 		}
-		return n == 8, fmt.Sprintf("%d events in the history", n)
+		return n == 9, fmt.Sprintf("%d events in the history", n)
 	})
 	rows := value(manager, "history", chromedp.Evaluate[string](`[...document.querySelectorAll("ol.history > li")].map(li => li.querySelector("strong").textContent + " | " + li.querySelector("p strong").textContent).join("\n")`))
 	t.Logf("history:\n%s", rows)
-	for i, want := range []string{"Order opened | the guest", "Added 1 x Calzone", "Chose pickup | the guest", "Placed the order", "Kitchen ticket opened with 1 dish(es) | the kitchen tickets policy",
+	for i, want := range []string{"Order opened | the guest", "Added 1 x Calzone", "Chose pickup | the guest", "Gave the contact: Ana | the guest", "Placed the order",
+		"Kitchen ticket opened with 1 dish(es) for Ana | the kitchen tickets policy",
 		"The kitchen started cooking | admin (staff)", "Noted that the kitchen started", "The kitchen marked it ready | admin (staff)"} {
 		if !strings.Contains(rows, want) {
 			manager.fail("history", "row %d: no %q in\n%s", i+1, want, rows)

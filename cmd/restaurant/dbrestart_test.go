@@ -189,6 +189,7 @@ func (l *restartLoad) guest(g int, client *http.Client, forms bool) {
 		steps := []struct{ path, body string }{
 			{"/items/commands/add", `{"menu_item_id":"tiramisu","quantity":2,"note":"two spoons"}`},
 			{"/commands/choose-pickup", `{}`},
+			{"/commands/give-contact", `{"name":"Ana","phone":"+351 912 345 678"}`},
 			{"/commands/place", `{}`},
 		}
 		for _, s := range steps {
@@ -599,7 +600,7 @@ func TestServerRidesOutADatabaseRestart(t *testing.T) {
 	// The log holds every command answered with success exactly once, and
 	// the policy opened one ticket per placed order.
 	orders := load.placed()
-	want := map[string]int{"ordering.OrderOpened": 1, "ordering.ItemAddedToOrder": 2, "ordering.PickupChosen": 1, "ordering.OrderPlaced": 1, "kitchen.TicketOpened": 1}
+	want := map[string]int{"ordering.OrderOpened": 1, "ordering.ItemAddedToOrder": 2, "ordering.PickupChosen": 1, "ordering.ContactGiven": 1, "ordering.OrderPlaced": 1, "kitchen.TicketOpened": 1}
 	for _, o := range orders {
 		rows, err := pool.Query(ctx, `SELECT type, count(*) FROM events WHERE stream_id IN ($1, $2) GROUP BY type`, ordering.Stream(o.id), kitchen.Stream(o.id))
 		if err != nil {
@@ -669,6 +670,7 @@ func placeWithNote(t *testing.T, base, note string) {
 	}
 	order := post("/orders/commands/open", fmt.Sprintf(`{"menu_item_id":"diavola","quantity":1,"note":%q}`, note), http.StatusCreated)
 	post(order+"/commands/choose-pickup", `{}`, http.StatusAccepted)
+	post(order+"/commands/give-contact", `{"name":"Ana"}`, http.StatusAccepted)
 	post(order+"/commands/place", `{}`, http.StatusAccepted)
 }
 

@@ -178,7 +178,7 @@ func gone(pid int) bool {
 // command is one command of the load, as a client sends it: the same key
 // again is the same command.
 type command struct {
-	kind    string // open, add, pickup, place: the guest's; start, ready: the kitchen's
+	kind    string // open, add, pickup, contact, place: the guest's; start, ready: the kitchen's
 	client  *http.Client
 	path    string
 	key     string
@@ -289,7 +289,8 @@ func newClient(t *testing.T) *http.Client {
 }
 
 // guestLoad is a guest ordering again and again: open an order, add two
-// dishes, choose pickup, place it; each placed order goes to the kitchen.
+// dishes, choose pickup, give a name, place it; each placed order goes to
+// the kitchen.
 func (l *ledger) guestLoad(base string, client *http.Client, placed chan<- string) {
 	for n := 0; ; n++ {
 		open := command{kind: "open", client: client, path: "/orders/commands/open", key: uuid.NewString(), body: `{}`}
@@ -302,6 +303,7 @@ func (l *ledger) guestLoad(base string, client *http.Client, placed chan<- strin
 			{kind: "add", path: "/orders/" + id + "/items/commands/add", body: fmt.Sprintf(`{"menu_item_id":"margherita","quantity":%d}`, n%3+1)},
 			{kind: "add", path: "/orders/" + id + "/items/commands/add", body: `{"menu_item_id":"tiramisu","quantity":1,"note":"two spoons"}`},
 			{kind: "pickup", path: "/orders/" + id + "/commands/choose-pickup", body: `{}`},
+			{kind: "contact", path: "/orders/" + id + "/commands/give-contact", body: fmt.Sprintf(`{"name":"Guest %d"}`, n)},
 			{kind: "place", path: "/orders/" + id + "/commands/place", body: `{}`},
 		}
 		for _, c := range steps {

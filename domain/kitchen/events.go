@@ -9,12 +9,15 @@ import (
 // TicketOpened records that a placed order reached the kitchen screen. It
 // copies what the cooks need from the order (number, dishes, pickup or
 // delivery) so that the kitchen never has to read another stream to cook. It
-// is always the first event of a ticket stream.
+// is always the first event of a ticket stream. ContactName is whom the
+// cooks call at the counter (personal data); it is optional, absent from the
+// tickets of orders placed before orders had a contact, which read as "".
 type TicketOpened struct {
 	TicketID    string    `json:"ticket_id"`
 	OrderNumber int64     `json:"order_number"`
 	Items       []Item    `json:"items"`
 	Fulfilment  string    `json:"fulfilment"`
+	ContactName string    `json:"contact_name"`
 	PlacedAt    time.Time `json:"placed_at"`
 	OpenedAt    time.Time `json:"opened_at"`
 }

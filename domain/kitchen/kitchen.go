@@ -60,6 +60,7 @@ type State struct {
 	OrderNumber  int64
 	Items        []Item
 	Fulfilment   string
+	ContactName  string // "" on tickets opened before orders had a contact
 	Status       Status
 	PlacedAt     time.Time
 	OpenedAt     time.Time
@@ -76,12 +77,14 @@ type Command interface{ command() }
 
 // OpenTicket puts a placed order on the kitchen screen. A policy reacting to
 // the placed order sends it, possibly more than once, so opening a ticket that
-// exists is harmless. TicketID is the order id.
+// exists is harmless. TicketID is the order id. ContactName is the name the
+// order was placed under, so the cooks can call the guest (personal data).
 type OpenTicket struct {
 	TicketID    string
 	OrderNumber int64
 	Items       []Item
 	Fulfilment  string
+	ContactName string
 	PlacedAt    time.Time
 	At          time.Time
 }
@@ -136,6 +139,7 @@ func Evolve(s State, e domain.Event) State {
 			OrderNumber: e.OrderNumber,
 			Items:       slices.Clone(e.Items),
 			Fulfilment:  e.Fulfilment,
+			ContactName: e.ContactName,
 			Status:      StatusQueued,
 			PlacedAt:    e.PlacedAt,
 			OpenedAt:    e.OpenedAt,
@@ -265,6 +269,7 @@ func decideOpen(s State, c OpenTicket) ([]domain.Event, error) {
 		OrderNumber: c.OrderNumber,
 		Items:       items,
 		Fulfilment:  c.Fulfilment,
+		ContactName: strings.TrimSpace(c.ContactName),
 		PlacedAt:    c.PlacedAt,
 		OpenedAt:    c.At,
 	}}, nil

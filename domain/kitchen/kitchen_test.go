@@ -88,13 +88,13 @@ var (
 
 	dishes = []Item{{Name: "Margherita", Quantity: 2, Note: "Extra basil."}, {Name: "Tiramisu", Quantity: 1}}
 
-	opened    = TicketOpened{TicketID: tid, OrderNumber: 42, Items: dishes, Fulfilment: FulfilmentPickup, PlacedAt: placedAt, OpenedAt: t0}
+	opened    = TicketOpened{TicketID: tid, OrderNumber: 42, Items: dishes, Fulfilment: FulfilmentPickup, ContactName: "Ana", PlacedAt: placedAt, OpenedAt: t0}
 	started   = TicketStarted{TicketID: tid, StartedAt: t1}
 	bumped    = TicketBumped{TicketID: tid, BumpedAt: t2}
 	recalled  = TicketRecalled{TicketID: tid, RecalledAt: t3}
 	handed    = TicketHandedOver{TicketID: tid, HandedOverAt: t3}
 	canceled  = TicketCanceled{TicketID: tid, Reason: "The guest canceled.", CanceledAt: t3}
-	openCmd   = OpenTicket{TicketID: tid, OrderNumber: 42, Items: dishes, Fulfilment: FulfilmentPickup, PlacedAt: placedAt, At: t0}
+	openCmd   = OpenTicket{TicketID: tid, OrderNumber: 42, Items: dishes, Fulfilment: FulfilmentPickup, ContactName: "Ana", PlacedAt: placedAt, At: t0}
 	isQueued  = given(opened)
 	isCooking = given(opened, started)
 	isReady   = given(opened, started, bumped)
@@ -116,6 +116,9 @@ func TestOpenTicket(t *testing.T) {
 	trimmed.Items = []Item{{Name: "Margherita", Quantity: 2, Note: "Extra basil."}}
 	runAll(t, []spec{
 		{name: "opens", when: openCmd, then: given(opened)},
+		{name: "trims the contact's name", when: open(func(c *OpenTicket) { c.ContactName = " Ana " }), then: given(opened)},
+		{name: "an order without a name", when: open(func(c *OpenTicket) { c.ContactName = "" }),
+			then: []domain.Event{TicketOpened{TicketID: tid, OrderNumber: 42, Items: dishes, Fulfilment: FulfilmentPickup, PlacedAt: placedAt, OpenedAt: t0}}},
 		{name: "opens for delivery", when: open(func(c *OpenTicket) { c.Fulfilment = FulfilmentDelivery }), then: given(delivery)},
 		{name: "trims names and notes", when: open(func(c *OpenTicket) { c.Items = []Item{{Name: " Margherita ", Quantity: 2, Note: " Extra basil.\n"}} }), then: given(trimmed)},
 		{name: "missing ticket id", when: open(func(c *OpenTicket) { c.TicketID = "" }), wantErr: domain.EINVALID, wantField: "ticket_id"},
@@ -226,7 +229,7 @@ func TestEvolve(t *testing.T) {
 	if s := fold(); !reflect.DeepEqual(s, State{}) || s.Status != StatusNone {
 		t.Errorf("empty history: %#v", s)
 	}
-	queued := State{TicketID: tid, OrderNumber: 42, Items: dishes, Fulfilment: FulfilmentPickup, Status: StatusQueued, PlacedAt: placedAt, OpenedAt: t0}
+	queued := State{TicketID: tid, OrderNumber: 42, Items: dishes, Fulfilment: FulfilmentPickup, ContactName: "Ana", Status: StatusQueued, PlacedAt: placedAt, OpenedAt: t0}
 	cooking := queued
 	cooking.Status, cooking.StartedAt = StatusPreparing, t1
 	ready := cooking
@@ -441,8 +444,19 @@ func TestEvents(t *testing.T) {
 		}
 	}
 	b, _ := json.Marshal(opened)
-	want := `{"ticket_id":"order-1","order_number":42,"items":[{"name":"Margherita","quantity":2,"note":"Extra basil."},{"name":"Tiramisu","quantity":1,"note":""}],"fulfilment":"pickup","placed_at":"2025-03-14T18:30:00Z","opened_at":"2025-03-14T18:30:02Z"}`
+	want := `{"ticket_id":"order-1","order_number":42,"items":[{"name":"Margherita","quantity":2,"note":"Extra basil."},{"name":"Tiramisu","quantity":1,"note":""}],"fulfilment":"pickup","contact_name":"Ana","placed_at":"2025-03-14T18:30:00Z","opened_at":"2025-03-14T18:30:02Z"}`
 	if string(b) != want {
 		t.Errorf("stored form of TicketOpened changed\n got: %s\nwant: %s", b, want)
+	}
+	// A ticket stored before tickets carried a name reads as one without.
+	before := `{"ticket_id":"order-1","order_number":42,"items":[{"name":"Margherita","quantity":2,"note":"Extra basil."},{"name":"Tiramisu","quantity":1,"note":""}],"fulfilment":"pickup","placed_at":"2025-03-14T18:30:00Z","opened_at":"2025-03-14T18:30:02Z"}`
+	var old TicketOpened
+	if err := json.Unmarshal([]byte(before), &old); err != nil {
+		t.Fatal(err)
+	}
+	nameless := opened
+	nameless.ContactName = ""
+	if !reflect.DeepEqual(old, nameless) {
+		t.Errorf("a ticket stored without a name reads as %#v", old)
 	}
 }

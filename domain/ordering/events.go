@@ -72,6 +72,19 @@ type DeliveryAddressGiven struct {
 // EventType returns the stable stored name, independent of the Go type name.
 func (DeliveryAddressGiven) EventType() string { return "ordering.DeliveryAddressGiven" }
 
+// ContactGiven records who is behind the order: the name the kitchen calls
+// and, for a delivery, the phone the courier rings. It replaces an earlier
+// contact. Name and Phone are personal data (the phone is stored as digits
+// with an optional leading +; "" when none was given).
+type ContactGiven struct {
+	OrderID string `json:"order_id"`
+	Name    string `json:"name"`
+	Phone   string `json:"phone"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (ContactGiven) EventType() string { return "ordering.ContactGiven" }
+
 // OrderPlaced records that the guest sent the order to the kitchen. Total is
 // what the guest agreed to pay, kept so that no later computation can change
 // it.
@@ -94,8 +107,6 @@ type OrderCanceled struct {
 // EventType returns the stable stored name, independent of the Go type name.
 func (OrderCanceled) EventType() string { return "ordering.OrderCanceled" }
 
-// Events returns one zero value of every event type of an order, so that an
-// event codec can register them all without this package knowing about it.
 // OrderPreparationStarted: the kitchen began cooking the order, so it can no
 // longer be canceled.
 type OrderPreparationStarted struct {
@@ -106,6 +117,8 @@ type OrderPreparationStarted struct {
 // EventType implements domain.Event.
 func (OrderPreparationStarted) EventType() string { return "ordering.OrderPreparationStarted" }
 
+// Events returns one zero value of every event type of an order, so that an
+// event codec can register them all without this package knowing about it.
 func Events() []domain.Event {
 	return []domain.Event{
 		OrderOpened{},
@@ -117,5 +130,6 @@ func Events() []domain.Event {
 		OrderPlaced{},
 		OrderCanceled{},
 		OrderPreparationStarted{},
+		ContactGiven{},
 	}
 }

@@ -82,10 +82,12 @@ type State struct {
 	Lines           []Line
 	Fulfilment      Fulfilment
 	DeliveryAddress Address // set only when Fulfilment is FulfilmentDelivery
-	OpenedAt        time.Time
-	PlacedAt        time.Time
-	CanceledAt      time.Time
-	CancelReason    string
+	// Contact is the person behind the order, needed before placing it.
+	Contact      Contact
+	OpenedAt     time.Time
+	PlacedAt     time.Time
+	CanceledAt   time.Time
+	CancelReason string
 	// KitchenStarted says the kitchen began cooking: too late to cancel.
 	KitchenStarted bool
 }
@@ -170,6 +172,13 @@ type GiveDeliveryAddress struct {
 	Address Address
 }
 
+// GiveContact says who is behind the order: a name for the kitchen to call,
+// and a phone, which a delivery needs. Name and Phone are personal data.
+type GiveContact struct {
+	Name  string
+	Phone string
+}
+
 // PlaceOrder sends the order to the kitchen at the time At. Unavailable is
 // what the menu says at that moment of the dishes that cannot be ordered
 // (menu item id to why: "sold out", "no longer on the menu"): an order
@@ -204,6 +213,7 @@ func (RemoveItem) command()          {}
 func (ChangeQuantity) command()      {}
 func (ChoosePickup) command()        {}
 func (GiveDeliveryAddress) command() {}
+func (GiveContact) command()         {}
 func (PlaceOrder) command()          {}
 func (CancelOrder) command()         {}
 
@@ -245,6 +255,8 @@ func Evolve(s State, e domain.Event) State {
 	case DeliveryAddressGiven:
 		s.Fulfilment = FulfilmentDelivery
 		s.DeliveryAddress = e.Address
+	case ContactGiven:
+		s.Contact = Contact{Name: e.Name, Phone: e.Phone}
 	case OrderPlaced:
 		s.Status = StatusPlaced
 		s.PlacedAt = e.PlacedAt
@@ -326,6 +338,15 @@ func Decide(s State, c Command) ([]domain.Event, error) {
 			return nil, nil
 		}
 		return []domain.Event{DeliveryAddressGiven{OrderID: s.OrderID, Address: a}}, nil
+	case GiveContact:
+		contact, err := Contact(c).normalize(s.Fulfilment == FulfilmentDelivery)
+		if err != nil {
+			return nil, err
+		}
+		if contact == s.Contact {
+			return nil, nil
+		}
+		return []domain.Event{ContactGiven{OrderID: s.OrderID, Name: contact.Name, Phone: contact.Phone}}, nil
 	case PlaceOrder:
 		return decidePlace(s, c)
 	}
@@ -392,6 +413,9 @@ func decidePlace(s State, c PlaceOrder) ([]domain.Event, error) {
 	if s.Fulfilment == FulfilmentNone {
 		return nil, domain.Invalid("", "Choose pickup or delivery before placing your order.")
 	}
+	if err := domain.Fields(s.Contact.missing(s.Fulfilment)...); err != nil {
+		return nil, err
+	}
 	var gone []string
 	for _, l := range s.Lines {
 		if why, ok := c.Unavailable[l.MenuItemID]; ok {
@@ -429,7 +453,7 @@ func checkQuantity(q int) error {
 }
 
 // normalize trims every field and checks the rules, returning the trimmed
-// address or the first rule broken, in form order.
+// address or every rule broken at once, in form order.
 func (a Address) normalize() (Address, error) {
 	a = Address{
 		Street:       strings.TrimSpace(a.Street),
@@ -437,24 +461,20 @@ func (a Address) normalize() (Address, error) {
 		PostalCode:   strings.TrimSpace(a.PostalCode),
 		Instructions: strings.TrimSpace(a.Instructions),
 	}
-	n := utf8.RuneCountInString
-	switch {
-	case a.Street == "":
-		return a, domain.Invalid("street", "Please enter the street and house number.")
-	case n(a.Street) > maxStreetLength:
-		return a, domain.Invalid("street", "The street can be at most %d characters long.", maxStreetLength)
-	case a.City == "":
-		return a, domain.Invalid("city", "Please enter the city.")
-	case n(a.City) > maxCityLength:
-		return a, domain.Invalid("city", "The city can be at most %d characters long.", maxCityLength)
-	case a.PostalCode == "":
-		return a, domain.Invalid("postal_code", "Please enter the postal code.")
-	case n(a.PostalCode) > maxPostalLength:
-		return a, domain.Invalid("postal_code", "The postal code can be at most %d characters long.", maxPostalLength)
-	case n(a.Instructions) > maxInstructionsLength:
-		return a, domain.Invalid("instructions", "Delivery instructions can be at most %d characters long.", maxInstructionsLength)
+	var problems []domain.FieldError
+	check := func(field, value, missing, what string, max int) {
+		switch {
+		case value == "" && missing != "":
+			problems = append(problems, domain.FieldError{Field: field, Message: missing})
+		case utf8.RuneCountInString(value) > max:
+			problems = append(problems, domain.FieldError{Field: field, Message: fmt.Sprintf("%s can be at most %d characters long.", what, max)})
+		}
 	}
-	return a, nil
+	check("street", a.Street, "Please enter the street and house number.", "The street", maxStreetLength)
+	check("postal_code", a.PostalCode, "Please enter the postal code.", "The postal code", maxPostalLength)
+	check("city", a.City, "Please enter the city.", "The city", maxCityLength)
+	check("instructions", a.Instructions, "", "Delivery instructions", maxInstructionsLength)
+	return a, domain.Fields(problems...)
 }
 
 // CommandName names a command the web layer can offer as a form.
@@ -467,6 +487,7 @@ const (
 	CmdChangeQuantity      CommandName = "change-quantity"
 	CmdChoosePickup        CommandName = "choose-pickup"
 	CmdGiveDeliveryAddress CommandName = "add-delivery-address"
+	CmdGiveContact         CommandName = "give-contact"
 	CmdPlace               CommandName = "place"
 	CmdCancel              CommandName = "cancel"
 )
@@ -484,8 +505,8 @@ func Allowed(s State) []CommandName {
 		if len(s.Lines) > 0 {
 			names = append(names, CmdRemoveItem, CmdChangeQuantity)
 		}
-		names = append(names, CmdChoosePickup, CmdGiveDeliveryAddress)
-		if len(s.Lines) > 0 && s.Fulfilment != FulfilmentNone {
+		names = append(names, CmdChoosePickup, CmdGiveDeliveryAddress, CmdGiveContact)
+		if len(s.Lines) > 0 && s.Fulfilment != FulfilmentNone && len(s.Contact.missing(s.Fulfilment)) == 0 {
 			names = append(names, CmdPlace)
 		}
 		names = append(names, CmdCancel)

@@ -25,6 +25,8 @@ type spec struct {
 	wantField string
 	// wantMessage, when set, is a part the refusal's message must hold.
 	wantMessage string
+	// wantFields, when set, are every field the refusal names, in order.
+	wantFields []string
 }
 
 func fold(es ...domain.Event) State {
@@ -52,6 +54,18 @@ func run(t *testing.T, tc spec) {
 		}
 		if !strings.Contains(de.Message, tc.wantMessage) {
 			t.Errorf("message %q should say %q", de.Message, tc.wantMessage)
+		}
+		if tc.wantFields != nil {
+			var fields []string
+			for _, f := range de.FieldErrors() {
+				fields = append(fields, f.Field)
+				if !strings.HasSuffix(f.Message, ".") {
+					t.Errorf("message %q for %s should be a full sentence", f.Message, f.Field)
+				}
+			}
+			if !slices.Equal(fields, tc.wantFields) {
+				t.Errorf("refusal names fields %v, want %v", fields, tc.wantFields)
+			}
 		}
 		if got != nil {
 			t.Errorf("rejection also returned events %#v", got)
@@ -90,6 +104,8 @@ var (
 	placed  = OrderPlaced{OrderID: oid, PlacedAt: t1, Total: domain.Cents(2350)}
 	cancel  = OrderCanceled{OrderID: oid, Reason: "Changed my mind.", CanceledAt: t1}
 	started = OrderPreparationStarted{OrderID: oid, StartedAt: t1}
+	ana     = ContactGiven{OrderID: oid, Name: "Ana", Phone: "+351912345678"}
+	anaName = ContactGiven{OrderID: oid, Name: "Ana"}
 
 	// roomy caps let an order hold more than any test puts in it.
 	roomy = Caps{MaxDishes: 10_000, MaxTotal: domain.Cents(100_000_000)}
@@ -284,18 +300,48 @@ func TestGiveDeliveryAddress(t *testing.T) {
 		{name: "missing postal code", given: given(opened), when: address(func(a *Address) { a.PostalCode = "" }), wantErr: domain.EINVALID, wantField: "postal_code"},
 		{name: "postal code too long", given: given(opened), when: address(func(a *Address) { a.PostalCode = strings.Repeat("9", 13) }), wantErr: domain.EINVALID, wantField: "postal_code"},
 		{name: "instructions too long", given: given(opened), when: address(func(a *Address) { a.Instructions = given200 + "ö" }), wantErr: domain.EINVALID, wantField: "instructions"},
+		{name: "every bad field at once", given: given(opened),
+			when:    GiveDeliveryAddress{Address: Address{Street: " ", City: strings.Repeat("ä", 61), PostalCode: "", Instructions: given200 + "ö"}},
+			wantErr: domain.EINVALID, wantField: "street", wantFields: []string{"street", "postal_code", "city", "instructions"},
+			wantMessage: "Please enter the street and house number. Please enter the postal code."},
 		{name: "order never opened", when: GiveDeliveryAddress{Address: home}, wantErr: domain.ENOTFOUND},
 		{name: "order placed", given: given(opened, pizza, pickup, placed), when: GiveDeliveryAddress{Address: home}, wantErr: domain.ECONFLICT},
 		{name: "order canceled", given: given(opened, cancel), when: GiveDeliveryAddress{Address: home}, wantErr: domain.ECONFLICT},
 	})
 }
 
+func TestGiveContact(t *testing.T) {
+	long := strings.Repeat("ñ", MaxContactNameLength)
+	runAll(t, []spec{
+		{name: "a name for pickup", given: given(opened, pickup), when: GiveContact{Name: " Ana "}, then: []domain.Event{anaName}},
+		{name: "a name before choosing", given: given(opened), when: GiveContact{Name: "Ana"}, then: []domain.Event{anaName}},
+		{name: "the phone is kept as digits", given: given(opened, toHome), when: GiveContact{Name: "Ana", Phone: " +351 (912) 345-678 "}, then: []domain.Event{ana}},
+		{name: "the same contact is a no-op", given: given(opened, ana), when: GiveContact{Name: "Ana", Phone: "+351 912 345 678"}, then: nil},
+		{name: "another contact replaces it", given: given(opened, ana), when: GiveContact{Name: "Rui", Phone: "912345678"},
+			then: []domain.Event{ContactGiven{OrderID: oid, Name: "Rui", Phone: "912345678"}}},
+		{name: "longest name", given: given(opened), when: GiveContact{Name: long}, then: []domain.Event{ContactGiven{OrderID: oid, Name: long}}},
+		{name: "no name", given: given(opened, pickup), when: GiveContact{Name: "  "}, wantErr: domain.EINVALID, wantField: "name",
+			wantMessage: "Tell us your name, so the kitchen can call you."},
+		{name: "name too long", given: given(opened), when: GiveContact{Name: long + "ñ"}, wantErr: domain.EINVALID, wantField: "name"},
+		{name: "control characters in the name", given: given(opened), when: GiveContact{Name: "Ana\nRui"}, wantErr: domain.EINVALID, wantField: "name"},
+		{name: "delivery needs a phone", given: given(opened, toHome), when: GiveContact{Name: "Ana"}, wantErr: domain.EINVALID, wantField: "phone"},
+		{name: "letters in the phone", given: given(opened), when: GiveContact{Name: "Ana", Phone: "912 ABC"}, wantErr: domain.EINVALID, wantField: "phone"},
+		{name: "a + inside the phone", given: given(opened), when: GiveContact{Name: "Ana", Phone: "91+2345678"}, wantErr: domain.EINVALID, wantField: "phone"},
+		{name: "too few digits", given: given(opened), when: GiveContact{Name: "Ana", Phone: "12 34"}, wantErr: domain.EINVALID, wantField: "phone"},
+		{name: "too many digits", given: given(opened), when: GiveContact{Name: "Ana", Phone: strings.Repeat("1", 21)}, wantErr: domain.EINVALID, wantField: "phone"},
+		{name: "every field's message at once", given: given(opened, toHome), when: GiveContact{Name: "", Phone: ""},
+			wantErr: domain.EINVALID, wantField: "name", wantFields: []string{"name", "phone"}},
+		{name: "order never opened", when: GiveContact{Name: "Ana"}, wantErr: domain.ENOTFOUND},
+		{name: "order placed", given: given(opened, pizza, pickup, anaName, placed), when: GiveContact{Name: "Rui"}, wantErr: domain.ECONFLICT},
+	})
+}
+
 func TestPlaceOrder(t *testing.T) {
 	place := PlaceOrder{At: t1}
 	runAll(t, []spec{
-		{name: "places with the total", given: given(opened, pizza, beer, pickup), when: place, then: []domain.Event{placed}},
+		{name: "places with the total", given: given(opened, pizza, beer, pickup, anaName), when: place, then: []domain.Event{placed}},
 		{name: "total follows quantity changes and removals",
-			given: given(opened, pizza, beer, ItemQuantityChanged{OrderID: oid, LineID: "l1", Quantity: 3}, ItemRemovedFromOrder{OrderID: oid, LineID: "l2"}, toHome),
+			given: given(opened, pizza, beer, ItemQuantityChanged{OrderID: oid, LineID: "l1", Quantity: 3}, ItemRemovedFromOrder{OrderID: oid, LineID: "l2"}, toHome, ana),
 			when:  place,
 			then:  []domain.Event{OrderPlaced{OrderID: oid, PlacedAt: t1, Total: domain.Cents(2850)}}},
 		{name: "no lines", given: given(opened, pickup), when: place, wantErr: domain.EINVALID, wantField: ""},
@@ -304,12 +350,20 @@ func TestPlaceOrder(t *testing.T) {
 		{name: "order never opened", when: place, wantErr: domain.ENOTFOUND},
 		{name: "placed twice", given: given(opened, pizza, beer, pickup, placed), when: place, wantErr: domain.ECONFLICT},
 		{name: "order canceled", given: given(opened, pizza, pickup, cancel), when: place, wantErr: domain.ECONFLICT},
-		{name: "a dish sold out since", given: given(opened, pizza, beer, pickup),
+		{name: "pickup without a name", given: given(opened, pizza, pickup), when: place, wantErr: domain.EINVALID, wantField: "name",
+			wantMessage: "Tell us your name, so the kitchen can call you."},
+		{name: "delivery with a name but no phone", given: given(opened, pizza, toHome, anaName), when: place, wantErr: domain.EINVALID, wantField: "phone",
+			wantMessage: "phone number"},
+		{name: "delivery without a contact", given: given(opened, pizza, toHome), when: place, wantErr: domain.EINVALID, wantField: "name",
+			wantFields: []string{"name", "phone"}},
+		{name: "a phone given for pickup is kept for delivery", given: given(opened, pizza, pickup, ana, toHome), when: place,
+			then: []domain.Event{OrderPlaced{OrderID: oid, PlacedAt: t1, Total: domain.Cents(1900)}}},
+		{name: "a dish sold out since", given: given(opened, pizza, beer, pickup, anaName),
 			when: PlaceOrder{At: t1, Unavailable: map[string]string{"beer": "sold out"}}, wantErr: domain.ECONFLICT, wantMessage: "Lager (sold out)"},
-		{name: "two dishes gone", given: given(opened, pizza, beer, pickup),
+		{name: "two dishes gone", given: given(opened, pizza, beer, pickup, anaName),
 			when: PlaceOrder{At: t1, Unavailable: map[string]string{"beer": "sold out", "pizza": "no longer on the menu"}}, wantErr: domain.ECONFLICT,
 			wantMessage: "Margherita (no longer on the menu), Lager (sold out)"},
-		{name: "another dish sold out", given: given(opened, pizza, pickup),
+		{name: "another dish sold out", given: given(opened, pizza, pickup, anaName),
 			when: PlaceOrder{At: t1, Unavailable: map[string]string{"beer": "sold out"}}, then: []domain.Event{OrderPlaced{OrderID: oid, PlacedAt: t1, Total: domain.Cents(1900)}}},
 	})
 }
@@ -457,6 +511,8 @@ func candidates(s State, name CommandName) []Command {
 		cs = append(cs, ChoosePickup{})
 	case CmdGiveDeliveryAddress:
 		cs = append(cs, GiveDeliveryAddress{Address: home}, address(func(a *Address) { a.Street = "Elm Street 2" }))
+	case CmdGiveContact:
+		cs = append(cs, GiveContact{Name: "Ana", Phone: "+351 912 345 678"}, GiveContact{Name: "Rui", Phone: "912 345 678"})
 	case CmdPlace:
 		cs = append(cs, PlaceOrder{At: t1})
 	case CmdCancel:
@@ -466,9 +522,9 @@ func candidates(s State, name CommandName) []Command {
 }
 
 func TestAllowed(t *testing.T) {
-	all := []CommandName{CmdAddItem, CmdRemoveItem, CmdChangeQuantity, CmdChoosePickup, CmdGiveDeliveryAddress, CmdPlace, CmdCancel}
+	all := []CommandName{CmdAddItem, CmdRemoveItem, CmdChangeQuantity, CmdChoosePickup, CmdGiveDeliveryAddress, CmdGiveContact, CmdPlace, CmdCancel}
 	editing := func(extra ...CommandName) []CommandName {
-		return slices.Concat([]CommandName{CmdChoosePickup, CmdGiveDeliveryAddress}, extra, []CommandName{CmdCancel})
+		return slices.Concat([]CommandName{CmdChoosePickup, CmdGiveDeliveryAddress, CmdGiveContact}, extra, []CommandName{CmdCancel})
 	}
 	for _, tc := range []struct {
 		name  string
@@ -479,10 +535,12 @@ func TestAllowed(t *testing.T) {
 		{name: "open and empty", given: given(opened), want: editing(CmdAddItem)},
 		{name: "empty with pickup", given: given(opened, pickup), want: editing(CmdAddItem)},
 		{name: "lines without fulfilment", given: given(opened, pizza), want: editing(CmdAddItem, CmdRemoveItem, CmdChangeQuantity)},
-		{name: "lines with pickup", given: given(opened, pizza, beer, pickup), want: editing(CmdAddItem, CmdRemoveItem, CmdChangeQuantity, CmdPlace)},
-		{name: "lines with delivery", given: given(opened, pizza, toHome), want: editing(CmdAddItem, CmdRemoveItem, CmdChangeQuantity, CmdPlace)},
+		{name: "lines with pickup, no contact", given: given(opened, pizza, beer, pickup), want: editing(CmdAddItem, CmdRemoveItem, CmdChangeQuantity)},
+		{name: "lines with pickup and a name", given: given(opened, pizza, beer, pickup, anaName), want: editing(CmdAddItem, CmdRemoveItem, CmdChangeQuantity, CmdPlace)},
+		{name: "lines with delivery and a name only", given: given(opened, pizza, toHome, anaName), want: editing(CmdAddItem, CmdRemoveItem, CmdChangeQuantity)},
+		{name: "lines with delivery and a phone", given: given(opened, pizza, toHome, ana), want: editing(CmdAddItem, CmdRemoveItem, CmdChangeQuantity, CmdPlace)},
 		{name: "every line removed", given: given(opened, pizza, pickup, ItemRemovedFromOrder{OrderID: oid, LineID: "l1"}), want: editing(CmdAddItem)},
-		{name: "full order", given: given(opened, lines(50), pickup), want: editing(CmdRemoveItem, CmdChangeQuantity, CmdPlace)},
+		{name: "full order", given: given(opened, lines(50), pickup, ana), want: editing(CmdRemoveItem, CmdChangeQuantity, CmdPlace)},
 		{name: "placed", given: given(opened, pizza, pickup, placed), want: []CommandName{CmdCancel}},
 		{name: "started in the kitchen", given: given(opened, pizza, pickup, placed, started), want: nil},
 		{name: "canceled while open", given: given(opened, pizza, cancel), want: nil},
@@ -553,11 +611,11 @@ func TestEvents(t *testing.T) {
 		checkTags(rt)
 	}
 	checkTags(reflect.TypeFor[Line]())
-	if len(seen) != 9 {
-		t.Errorf("want 9 event types, got %d", len(seen))
+	if len(seen) != 10 {
+		t.Errorf("want 10 event types, got %d", len(seen))
 	}
 	// Every event survives a JSON round trip.
-	for _, e := range []domain.Event{opened, pizza, ItemRemovedFromOrder{OrderID: oid, LineID: "l1"}, ItemQuantityChanged{OrderID: oid, LineID: "l1", Quantity: 3}, pickup, toHome, placed, cancel, started} {
+	for _, e := range []domain.Event{opened, pizza, ItemRemovedFromOrder{OrderID: oid, LineID: "l1"}, ItemQuantityChanged{OrderID: oid, LineID: "l1", Quantity: 3}, pickup, toHome, ana, placed, cancel, started} {
 		b, err := json.Marshal(e)
 		if err != nil {
 			t.Fatal(err)

@@ -347,6 +347,9 @@ func placeOrder(ctx context.Context, base string) (string, time.Time, error) {
 	if _, err := post(order+"/commands/choose-pickup", `{}`); err != nil {
 		return "", time.Time{}, err
 	}
+	if _, err := post(order+"/commands/give-contact", `{"name":"Bench guest"}`); err != nil {
+		return "", time.Time{}, err
+	}
 	if _, err := post(order+"/commands/place", `{}`); err != nil {
 		return "", time.Time{}, err
 	}

@@ -360,8 +360,9 @@ func (l *load) stopped() bool {
 	}
 }
 
-// guest browses the menu, opens an order, adds dishes, chooses pickup and
-// places it, again and again; some guests follow their order's status.
+// guest browses the menu, opens an order, adds dishes, chooses pickup,
+// gives a name and places it, again and again; some guests follow their
+// order's status.
 func (l *load) guest(ctx context.Context) {
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, Timeout: 30 * time.Second,
@@ -383,6 +384,9 @@ func (l *load) guest(ctx context.Context) {
 				fmt.Sprintf(`{"menu_item_id":%q,"quantity":%d}`, dish(), 1+rnd.IntN(3)), false)
 		}
 		if _, ok := l.request(ctx, client, http.MethodPost, order+"/commands/choose-pickup", `{}`, false); !ok {
+			continue
+		}
+		if _, ok := l.request(ctx, client, http.MethodPost, order+"/commands/give-contact", `{"name":"Bench guest","phone":"+351 912 345 678"}`, false); !ok {
 			continue
 		}
 		placed, ok := l.request(ctx, client, http.MethodPost, order+"/commands/place", `{}`, false)

@@ -153,14 +153,16 @@ func appendOrder(ctx context.Context, store *eventstore.Store, number int64) (in
 	at := time.Now().UTC()
 	first, second := pizza, salad
 	first.LineID, second.LineID = uuid.NewString(), uuid.NewString()
+	guest := "bench-" + strconv.FormatInt(number, 10)
 	orderEvents, err := decideAll[ordering.State, ordering.Command](ordering.Decide, ordering.Evolve, ordering.State{},
-		ordering.OpenOrder{OrderID: id, CustomerID: "bench-" + strconv.FormatInt(number, 10), At: at},
-		first, second, ordering.ChoosePickup{}, ordering.PlaceOrder{At: at}, ordering.NoteKitchenStarted{At: at})
+		ordering.OpenOrder{OrderID: id, CustomerID: guest, At: at},
+		first, second, ordering.ChoosePickup{}, ordering.GiveContact{Name: "Guest " + strconv.FormatInt(number, 10)},
+		ordering.PlaceOrder{At: at}, ordering.NoteKitchenStarted{At: at})
 	if err != nil {
 		return 0, err
 	}
 	ticketEvents, err := decideAll[kitchen.State, kitchen.Command](kitchen.Decide, kitchen.Evolve, kitchen.State{},
-		kitchen.OpenTicket{TicketID: id, OrderNumber: number, Fulfilment: "pickup", PlacedAt: at, At: at,
+		kitchen.OpenTicket{TicketID: id, OrderNumber: number, Fulfilment: "pickup", ContactName: "Guest " + strconv.FormatInt(number, 10), PlacedAt: at, At: at,
 			Items: []kitchen.Item{{Name: first.Name, Quantity: first.Quantity}, {Name: second.Name, Quantity: second.Quantity, Note: second.Note}}},
 		kitchen.StartTicket{At: at}, kitchen.BumpTicket{At: at}, kitchen.HandOverTicket{At: at})
 	if err != nil {

@@ -2,6 +2,7 @@ package eventstore
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -62,16 +63,34 @@ type CommandRecord struct {
 // remembered already is left as it was: the caller then answers as the
 // first run did.
 const recordOutcomeSQL = `INSERT INTO commands (command_id, stream_id, type, request, outcome,
-	reason_code, reason_field, reason, actor, correlation_id, causation_id, position, stream_version)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+	reason_code, reason_field, reason, actor, correlation_id, causation_id, position, stream_version, reason_fields)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 ON CONFLICT (command_id) DO NOTHING`
+
+// fieldReason is one field's message of a refusal, as the commands table
+// keeps it, so that a repeated command is refused with every field again.
+type fieldReason struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
 
 // recordOutcome remembers a command that decided no change or was refused,
 // and says whether it was new.
 func recordOutcome(ctx context.Context, q execQuerier, stream string, meta Metadata, outcome string, reason *domain.Error, at Result) (bool, error) {
 	var code, field, text *string
+	var fields []byte // JSON, or NULL when the refusal names at most one field
 	if reason != nil {
 		code, field, text = &reason.Code, &reason.Field, &reason.Message
+		if len(reason.Fields) > 0 {
+			kept := make([]fieldReason, len(reason.Fields))
+			for i, f := range reason.Fields {
+				kept[i] = fieldReason(f)
+			}
+			var err error
+			if fields, err = json.Marshal(kept); err != nil {
+				return false, fmt.Errorf("remember command %s on %s: %w", meta.CommandID, stream, err)
+			}
+		}
 	}
 	corr := meta.CorrelationID
 	if corr == uuid.Nil {
@@ -83,7 +102,7 @@ func recordOutcome(ctx context.Context, q execQuerier, stream string, meta Metad
 	}
 	tag, err := q.Exec(ctx, recordOutcomeSQL, pgUUID(meta.CommandID), stream, meta.Command, meta.Request, outcome,
 		code, field, text, meta.Actor, pgUUID(corr), pgtype.UUID{Bytes: meta.CausationID, Valid: meta.CausationID != uuid.Nil},
-		pos, at.StreamVersion)
+		pos, at.StreamVersion, fields)
 	if err != nil {
 		return false, fmt.Errorf("remember command %s on %s: %w", meta.CommandID, stream, err)
 	}
@@ -113,7 +132,7 @@ func lookUpCommand(ctx context.Context, q Querier, id uuid.UUID) (CommandRecord,
 }
 
 const commandColumns = `command_id, stream_id, type, request, outcome, reason_code, reason_field, reason,
-	actor, coalesce(position, 0), stream_version, recorded_at`
+	actor, coalesce(position, 0), stream_version, recorded_at, reason_fields`
 
 func collectCommands(rows pgx.Rows) ([]CommandRecord, error) {
 	defer rows.Close()
@@ -122,13 +141,23 @@ func collectCommands(rows pgx.Rows) ([]CommandRecord, error) {
 		var c CommandRecord
 		var id pgtype.UUID
 		var code, field, reason *string
+		var fields []byte
 		if err := rows.Scan(&id, &c.StreamID, &c.Type, &c.Request, &c.Outcome, &code, &field, &reason,
-			&c.Actor, &c.Position, &c.StreamVersion, &c.RecordedAt); err != nil {
+			&c.Actor, &c.Position, &c.StreamVersion, &c.RecordedAt, &fields); err != nil {
 			return nil, fmt.Errorf("read commands: %w", err)
 		}
 		c.CommandID = id.Bytes
 		if code != nil {
 			c.Reason = &domain.Error{Code: *code, Message: deref(reason), Field: deref(field)}
+			if len(fields) > 0 {
+				var kept []fieldReason
+				if err := json.Unmarshal(fields, &kept); err != nil {
+					return nil, fmt.Errorf("read command %s reasons: %w", uuid.UUID(id.Bytes), err)
+				}
+				for _, f := range kept {
+					c.Reason.Fields = append(c.Reason.Fields, domain.FieldError(f))
+				}
+			}
 		}
 		out = append(out, c)
 	}

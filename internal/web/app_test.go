@@ -223,6 +223,13 @@ func form(kv ...string) url.Values {
 	return v
 }
 
+// giveContact gives the order's contact through its form, as a guest does
+// before placing it.
+func (g *guest) giveContact(id, name, phone string) {
+	g.a.t.Helper()
+	g.follow(g.post("/orders/"+id+"/commands/give-contact", form("name", name, "phone", phone)))
+}
+
 // openWith opens an order from the menu with one dish and returns its id.
 func (g *guest) openWith(item, qty string) string {
 	g.a.t.Helper()

@@ -52,12 +52,15 @@ func TestAClientAlwaysReadsItsOwnWrites(t *testing.T) {
 		if rec := g.postJSON(href+"/commands/choose-pickup", uuid.NewString(), `{}`); rec.Code != http.StatusAccepted {
 			t.Fatalf("pickup %d: %d %s", i, rec.Code, rec.Body)
 		}
+		if rec := g.postJSON(href+"/commands/give-contact", uuid.NewString(), `{"name":"Ana"}`); rec.Code != http.StatusAccepted {
+			t.Fatalf("contact %d: %d %s", i, rec.Code, rec.Body)
+		}
 		var cmds struct {
 			Commands map[string]link `json:"commands"`
 		}
 		g.getJSON(href+"/commands", &cmds)
 		if cmds.Commands["place"].Href == "" {
-			t.Fatalf("order %d: the commands right after choosing pickup do not offer to place it: %+v", i, cmds.Commands)
+			t.Fatalf("order %d: the commands right after choosing pickup and giving a name do not offer to place it: %+v", i, cmds.Commands)
 		}
 
 		// A form from the menu opens another order; its page, read without

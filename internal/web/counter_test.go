@@ -20,6 +20,7 @@ func TestPlacingChecksTheDishesAgainstTheMenu(t *testing.T) {
 	id := g.openWith("margherita", "1")
 	g.follow(g.post("/orders/"+id+"/items/commands/add", form("menu_item_id", "tiramisu", "quantity", "1")))
 	g.follow(g.post("/orders/"+id+"/commands/choose-pickup", form()))
+	g.giveContact(id, "Ana", "")
 	m.follow(m.post("/menu/items/tiramisu/commands/sold-out", form()))
 	m.follow(m.post("/menu/items/margherita/commands/modify", form("name", "Margherita", "category", "Pizza", "description", "Tomato, mozzarella, basil.", "price", "12.50")))
 	a.caughtUp()

@@ -271,6 +271,7 @@ func FuzzOrderCommands(f *testing.F) {
 			events = append(events, decideOrder(t, "remove item", ordering.RemoveItem{LineID: lineID})...)
 			events = append(events, decideOrder(t, "choose pickup", ordering.ChoosePickup{})...)
 			events = append(events, decideOrder(t, "delivery address", deliveryAddressCommand(in))...)
+			events = append(events, decideOrder(t, "contact", contactCommand(in))...)
 			events = append(events, decideOrder(t, "place", ordering.PlaceOrder{At: at})...)
 			events = append(events, decideOrder(t, "cancel", cancelOrderCommand(in, at))...)
 			decided = append(decided, events)

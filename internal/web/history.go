@@ -210,6 +210,11 @@ func describe(before ordering.State, e any) string {
 		return "Chose pickup"
 	case ordering.DeliveryAddressGiven:
 		return fmt.Sprintf("Asked for delivery to %s, %s %s", ev.Address.Street, ev.Address.PostalCode, ev.Address.City)
+	case ordering.ContactGiven:
+		if ev.Phone != "" {
+			return "Gave the contact: " + ev.Name + ", " + views.Phone(ev.Phone)
+		}
+		return "Gave the contact: " + ev.Name
 	case ordering.OrderPlaced:
 		return "Placed the order, total " + ev.Total.String()
 	case ordering.OrderCanceled:
@@ -220,6 +225,9 @@ func describe(before ordering.State, e any) string {
 	case ordering.OrderPreparationStarted:
 		return "Noted that the kitchen started: too late to cancel"
 	case kitchen.TicketOpened:
+		if ev.ContactName != "" {
+			return fmt.Sprintf("Kitchen ticket opened with %d dish(es) for %s", len(ev.Items), ev.ContactName)
+		}
 		return fmt.Sprintf("Kitchen ticket opened with %d dish(es)", len(ev.Items))
 	case kitchen.TicketStarted:
 		return "The kitchen started cooking"

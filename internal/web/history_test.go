@@ -19,6 +19,7 @@ func TestOrderHistoryTellsWhoDidWhatAndTravelsInTime(t *testing.T) {
 	line := g.order(id).Lines[0].LineID
 	g.follow(g.post("/orders/"+id+"/items/"+line+"/commands/change-quantity", form("quantity", "3")))
 	g.follow(g.post("/orders/"+id+"/commands/choose-pickup", form()))
+	g.giveContact(id, "Ana", "+351 912 345 678")
 	g.follow(g.post("/orders/"+id+"/commands/place", form()))
 	waitForTicket(t, a, id)
 	cook.follow(cook.post("/kitchen/tickets/"+id+"/commands/start", form()))
@@ -44,10 +45,11 @@ func TestOrderHistoryTellsWhoDidWhatAndTravelsInTime(t *testing.T) {
 		"3</a>. Added 1 x Tiramisù (€7.50 each), note: two spoons",
 		"4</a>. Changed Margherita from 2 to 3",
 		"5</a>. Chose pickup",
-		"6</a>. Placed the order, total €40.50",
-		"7</a>. Kitchen ticket opened with 2 dish(es)",
-		"8</a>. The kitchen started cooking",
-		"9</a>. Noted that the kitchen started",
+		"6</a>. Gave the contact: Ana, +351 912 345 678",
+		"7</a>. Placed the order, total €40.50",
+		"8</a>. Kitchen ticket opened with 2 dish(es) for Ana",
+		"9</a>. The kitchen started cooking",
+		"10</a>. Noted that the kitchen started",
 	}
 	last := -1
 	for _, w := range want {
@@ -63,7 +65,7 @@ func TestOrderHistoryTellsWhoDidWhatAndTravelsInTime(t *testing.T) {
 		}
 	}
 	// The ticket was caused by the placing, the order's note by the start.
-	if !regexp.MustCompile(`7</a>\. Kitchen ticket opened[\s\S]*?caused by <a href="#event-[0-9a-f-]+">revision 6</a>`).MatchString(body) {
+	if !regexp.MustCompile(`8</a>\. Kitchen ticket opened[\s\S]*?caused by <a href="#event-[0-9a-f-]+">revision 7</a>`).MatchString(body) {
 		t.Error("the ticket does not link to the event that caused it")
 	}
 	if !strings.Contains(body, "ordering.ItemAddedToOrder (stream order-"+id) {
@@ -76,7 +78,7 @@ func TestOrderHistoryTellsWhoDidWhatAndTravelsInTime(t *testing.T) {
 
 	// Time travel: after revision 3, two lines, 2 x Margherita, still open.
 	then := m.get(href + "?at=3").Body.String()
-	if !strings.Contains(then, "after revision 3 of 9") || !strings.Contains(then, "2 × Margherita") ||
+	if !strings.Contains(then, "after revision 3 of 10") || !strings.Contains(then, "2 × Margherita") ||
 		!strings.Contains(then, `id="history-total">€29.50`) || !strings.Contains(then, `id="history-status">open`) {
 		t.Fatalf("the order as it was after revision 3: %s", then)
 	}
@@ -84,7 +86,7 @@ func TestOrderHistoryTellsWhoDidWhatAndTravelsInTime(t *testing.T) {
 	if !strings.Contains(now, "3 × Margherita") || !strings.Contains(now, `id="history-status">placed`) || !strings.Contains(now, "preparing") {
 		t.Fatal("the order now is not shown as it is")
 	}
-	for query, status := range map[string]int{"?at=0": 404, "?at=10": 404, "?at=two": 404} {
+	for query, status := range map[string]int{"?at=0": 404, "?at=11": 404, "?at=two": 404} {
 		if rec := m.get(href + query); rec.Code != status {
 			t.Errorf("%s: %d, want %d", query, rec.Code, status)
 		}

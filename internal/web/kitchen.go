@@ -86,7 +86,7 @@ func (d Deps) kitchenView(ctx context.Context) (views.KitchenView, error) {
 
 func (d Deps) ticketView(t projections.Ticket, now time.Time) views.TicketView {
 	age := now.Sub(t.PlacedAt)
-	tv := views.TicketView{ID: t.TicketID, Number: "#" + fmt.Sprint(t.OrderNumber), Fulfilment: t.Fulfilment,
+	tv := views.TicketView{ID: t.TicketID, Number: "#" + fmt.Sprint(t.OrderNumber), Name: t.ContactName, Fulfilment: t.Fulfilment,
 		Status: strings.ReplaceAll(string(t.Status), "_", " "), Age: fmt.Sprintf("%d min", int(age.Minutes())),
 		PlacedAtMillis: fmt.Sprint(t.PlacedAt.UnixMilli())}
 	if t.OrderNumber == 0 {

@@ -19,6 +19,7 @@ func placedOrder(t *testing.T, a *testApp, g *guest) string {
 	t.Helper()
 	id := g.openWith("margherita", "2")
 	g.follow(g.post("/orders/"+id+"/commands/choose-pickup", form()))
+	g.giveContact(id, "Ana", "")
 	g.follow(g.post("/orders/"+id+"/commands/place", form()))
 	waitForTicket(t, a, id)
 	return id

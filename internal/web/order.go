@@ -90,6 +90,9 @@ func (d Deps) renderOrder(w http.ResponseWriter, r *http.Request, status int, or
 	if flash := againFlash(r.URL.Query()); flash != "" && fe == nil {
 		v.Flash = flash
 	}
+	if !v.Contact.Given {
+		v.Contact.Name, v.Contact.Phone = d.contactDefaults(r)
+	}
 	render(w, r, status, views.OrderPage(v))
 }
 
@@ -115,7 +118,11 @@ func (d Deps) orderView(ctx context.Context, o projections.Order, guest string, 
 		ItemCount: o.ItemCount, Total: o.Total.String(), Fulfilment: string(o.Fulfilment),
 		Address: views.AddressView{Street: o.DeliveryAddress.Street, City: o.DeliveryAddress.City,
 			PostalCode: o.DeliveryAddress.PostalCode, Instructions: o.DeliveryAddress.Instructions},
-		Can: map[string]bool{}, Error: fe, CommandID: commandIDs(),
+		Contact: views.ContactView{Name: o.Contact.Name, Phone: o.Contact.Phone, Given: o.Contact.Name != ""},
+		Can:     map[string]bool{}, Error: fe, CommandID: commandIDs(),
+	}
+	if o.Status == ordering.StatusPlaced && words == statusWords[ordering.StatusPlaced] && o.Contact.Name != "" {
+		v.StatusText = "Thanks, " + o.Contact.Name + " — the kitchen has your order"
 	}
 	if o.Status == ordering.StatusCanceled && o.CancelReason != "" {
 		v.StatusDetail = "Reason: " + o.CancelReason
@@ -123,7 +130,8 @@ func (d Deps) orderView(ctx context.Context, o projections.Order, guest string, 
 	for _, c := range ordering.Allowed(o.State()) {
 		v.Can[string(c)] = true
 	}
-	shown := map[string]bool{"delivery": v.Can["add-delivery-address"], "place": v.Can["place"], "cancel": v.Can["cancel"]}
+	shown := map[string]bool{"delivery": v.Can["add-delivery-address"], "contact": v.Can["give-contact"],
+		"place": v.Can["place"], "cancel": v.Can["cancel"]}
 	menu := map[string]projections.MenuItem{}
 	if o.Status == ordering.StatusOpen {
 		// What changed on the menu since a dish was added, told before placing.
@@ -182,6 +190,7 @@ type orderDoc struct {
 	Status          ordering.Status     `json:"status"`
 	Fulfilment      ordering.Fulfilment `json:"fulfilment"`
 	DeliveryAddress *ordering.Address   `json:"delivery_address,omitempty"`
+	Contact         *ordering.Contact   `json:"contact,omitempty"`
 	Lines           []lineDoc           `json:"lines"`
 	ItemCount       int                 `json:"item_count"`
 	Total           domain.Money        `json:"total"`
@@ -199,6 +208,9 @@ func orderJSON(o projections.Order) orderDoc {
 		Links: map[string]link{"self": {Href: href}, "commands": {Href: href + "/commands"}}}
 	if o.Fulfilment == ordering.FulfilmentDelivery {
 		doc.DeliveryAddress = &o.DeliveryAddress
+	}
+	if o.Contact.Name != "" {
+		doc.Contact = &o.Contact
 	}
 	if !o.PlacedAt.IsZero() {
 		doc.PlacedAt = &o.PlacedAt
@@ -237,6 +249,7 @@ func commandLinks(o projections.Order) map[string]link {
 		ordering.CmdChangeQuantity:      {Href: href + "/items/{line_id}/commands/change-quantity", Fields: []string{"command_id", "quantity"}},
 		ordering.CmdChoosePickup:        {Href: href + "/commands/choose-pickup", Fields: []string{"command_id"}},
 		ordering.CmdGiveDeliveryAddress: {Href: href + "/commands/add-delivery-address", Fields: []string{"command_id", "street", "postal_code", "city", "instructions"}},
+		ordering.CmdGiveContact:         {Href: href + "/commands/give-contact", Fields: []string{"command_id", "name", "phone"}},
 		ordering.CmdPlace:               {Href: href + "/commands/place", Fields: []string{"command_id"}},
 		ordering.CmdCancel:              {Href: href + "/commands/cancel", Fields: []string{"command_id", "reason"}},
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -88,6 +89,9 @@ func kitchenStarted(ticket []eventstore.RecordedEvent) bool {
 type orderCommand struct {
 	// form names the page form its errors belong to.
 	form func(r *http.Request) string
+	// fieldForm, when set, names the form whose fields the command's field
+	// errors are about (placing without a contact points at the contact form).
+	fieldForm string
 	// build reads the command from the request.
 	build func(ctx context.Context, r *http.Request, in input) (ordering.Command, error)
 	// backToMenu sends a form's poster back to the menu rather than the order.
@@ -147,7 +151,12 @@ func (d Deps) serve(oc orderCommand) http.HandlerFunc {
 
 func (d Deps) orderCommandFailed(w http.ResponseWriter, r *http.Request, oc orderCommand, in input, orderID, guest string, err error) {
 	commandFailed(w, r, in, err, func(status int) {
-		fe := formError(r, oc.form(r), in, err)
+		form := oc.form(r)
+		var de *domain.Error
+		if oc.fieldForm != "" && errors.As(err, &de) && len(de.FieldErrors()) > 0 {
+			form = oc.fieldForm
+		}
+		fe := formError(r, form, in, err)
 		if oc.backToMenu {
 			d.renderMenu(w, r, status, guest, fe, true)
 			return
@@ -156,11 +165,16 @@ func (d Deps) orderCommandFailed(w http.ResponseWriter, r *http.Request, oc orde
 	})
 }
 
-// formError keeps what the guest typed and says what to fix.
+// formError keeps what the guest typed and says what to fix, next to each
+// field at fault.
 func formError(r *http.Request, form string, in input, err error) *views.FormError {
 	fe := &views.FormError{Form: form, Values: in.values}
-	if de, ok := err.(*domain.Error); ok {
+	var de *domain.Error
+	if errors.As(err, &de) {
 		fe.Field, fe.Message = de.Field, de.Message
+		for _, f := range de.FieldErrors() {
+			fe.Fields = append(fe.Fields, views.FieldMessage{Field: f.Field, Message: f.Message})
+		}
 	} else {
 		fe.Message = problemOf(r, err, statusOf(err)).Detail
 	}
@@ -257,8 +271,31 @@ func deliveryAddressCommand(in input) ordering.GiveDeliveryAddress {
 	}}
 }
 
+func (d Deps) giveContact(w http.ResponseWriter, r *http.Request) {
+	d.serve(orderCommand{form: fixedForm("contact"), build: func(_ context.Context, _ *http.Request, in input) (ordering.Command, error) {
+		return contactCommand(in), nil
+	}})(w, r)
+}
+
+// contactCommand reads a contact form; the order trims and checks the
+// fields.
+func contactCommand(in input) ordering.GiveContact {
+	return ordering.GiveContact{Name: in.values["name"], Phone: in.values["phone"]}
+}
+
+// contactDefaults is what the order page's contact form starts with before
+// the order has a contact: the place where a signed-in customer's name and
+// phone come in. Guests start with an empty form.
+func (d Deps) contactDefaults(r *http.Request) (name, phone string) {
+	c, ok, err := d.signedInCustomer(r)
+	if err != nil || !ok {
+		return "", ""
+	}
+	return c.Name, c.Phone
+}
+
 func (d Deps) placeOrder(w http.ResponseWriter, r *http.Request) {
-	d.serve(orderCommand{form: fixedForm("place"), counts: placing, build: func(ctx context.Context, r *http.Request, _ input) (ordering.Command, error) {
+	d.serve(orderCommand{form: fixedForm("place"), fieldForm: "contact", counts: placing, build: func(ctx context.Context, r *http.Request, _ input) (ordering.Command, error) {
 		unavailable, err := d.unavailableDishes(ctx, chi.URLParam(r, "orderID"))
 		return ordering.PlaceOrder{At: d.Now().UTC(), Unavailable: unavailable}, err
 	}})(w, r)

@@ -17,6 +17,7 @@ func (g *guest) placeAnOrder() *httptest.ResponseRecorder {
 	g.a.t.Helper()
 	id := g.openWith("margherita", "1")
 	g.follow(g.post("/orders/"+id+"/commands/choose-pickup", form()))
+	g.giveContact(id, "Ana", "")
 	return g.post("/orders/"+id+"/commands/place", form())
 }
 
@@ -49,6 +50,7 @@ func TestOneAddressCannotFloodTheKitchen(t *testing.T) {
 	g.addr = flooder
 	id := g.openWith("margherita", "1")
 	g.follow(g.post("/orders/"+id+"/commands/choose-pickup", form()))
+	g.giveContact(id, "Ana", "")
 	before := a.events()
 	place := g.post("/orders/"+id+"/commands/place", form())
 	wantTooMany(t, place, "the 4th order placed from the address")
@@ -119,6 +121,7 @@ func TestAGuestCannotPlaceMoreThanTheLimit(t *testing.T) {
 			// A double-clicked place counts once.
 			id := g.openWith("margherita", "1")
 			g.follow(g.post("/orders/"+id+"/commands/choose-pickup", form()))
+			g.giveContact(id, "Ana", "")
 			click := form()
 			for range 2 {
 				if rec := g.post("/orders/"+id+"/commands/place", click); rec.Code != http.StatusSeeOther {

@@ -40,10 +40,11 @@ func TestGuestOrdersThroughForms(t *testing.T) {
 	g.follow(g.post("/orders/"+id+"/items/"+margherita+"/commands/change-quantity", form("quantity", "3")))
 	g.follow(g.post("/orders/"+id+"/items/"+tiramisu+"/commands/remove", form()))
 	g.follow(g.post("/orders/"+id+"/commands/choose-pickup", form()))
+	g.giveContact(id, "Ana", "")
 	page := g.follow(g.post("/orders/"+id+"/commands/place", form()))
 
 	body := page.Body.String()
-	for _, want := range []string{"Placed: the kitchen has your order", "3 × Margherita", "€33.00", "Pickup"} {
+	for _, want := range []string{"Thanks, Ana — the kitchen has your order", "3 × Margherita", "€33.00", "Pickup", "Ana"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("placed order page lacks %q", want)
 		}
@@ -159,6 +160,10 @@ func TestOrderStateRules(t *testing.T) {
 		t.Fatalf("placing without pickup or delivery: %d %s", rec.Code, rec.Body)
 	}
 	g.follow(g.post("/orders/"+id+"/commands/add-delivery-address", form("street", "Rua Augusta 10", "city", "Lisbon", "postal_code", "1100-053")))
+	if rec := g.post("/orders/"+id+"/commands/place", form()); rec.Code != 422 || !strings.Contains(rec.Body.String(), "Tell us your name") {
+		t.Fatalf("placing without a contact: %d %s", rec.Code, rec.Body)
+	}
+	g.giveContact(id, "Ana", "912 345 678")
 	g.follow(g.post("/orders/"+id+"/commands/place", form()))
 	line := g.order(id).Lines[0].LineID
 	before := a.events()
@@ -167,6 +172,7 @@ func TestOrderStateRules(t *testing.T) {
 		g.post("/orders/"+id+"/items/"+line+"/commands/change-quantity", form("quantity", "5")),
 		g.post("/orders/"+id+"/items/"+line+"/commands/remove", form()),
 		g.post("/orders/"+id+"/commands/choose-pickup", form()),
+		g.post("/orders/"+id+"/commands/give-contact", form("name", "Rui")),
 	} {
 		if rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), "already placed") {
 			t.Errorf("changing a placed order: %d, want 409 saying it was placed", rec.Code)
@@ -326,6 +332,7 @@ func TestDoubleSubmittedPlacePlacesOnce(t *testing.T) {
 	g := a.guest()
 	id := g.openWith("diavola", "2")
 	g.follow(g.post("/orders/"+id+"/commands/choose-pickup", form()))
+	g.giveContact(id, "Ana", "")
 	place := form()
 	codes := make([]int, 4)
 	locations := make([]string, 4)

@@ -12,13 +12,22 @@ import (
 	"restaurant/internal/postgres"
 )
 
-// Problem is an RFC 9457 problem document.
+// Problem is an RFC 9457 problem document. Field names the first field at
+// fault; Errors, an extension member, lists every field at fault with what
+// to do about it, so a client can show them all at once.
 type Problem struct {
-	Type   string `json:"type"`
-	Title  string `json:"title"`
-	Status int    `json:"status"`
-	Detail string `json:"detail,omitempty"`
-	Field  string `json:"field,omitempty"`
+	Type   string         `json:"type"`
+	Title  string         `json:"title"`
+	Status int            `json:"status"`
+	Detail string         `json:"detail,omitempty"`
+	Field  string         `json:"field,omitempty"`
+	Errors []FieldProblem `json:"errors,omitempty"`
+}
+
+// FieldProblem is what is wrong with one field of a request.
+type FieldProblem struct {
+	Field  string `json:"field"`
+	Detail string `json:"detail"`
 }
 
 // statusOf maps an error to its HTTP status, in one place.
@@ -90,6 +99,9 @@ func problemOf(r *http.Request, err error, status int) Problem {
 		p.Detail = tooMany(err).detail
 	case errors.As(err, &de):
 		p.Detail, p.Field = de.Message, de.Field
+		for _, f := range de.FieldErrors() {
+			p.Errors = append(p.Errors, FieldProblem{Field: f.Field, Detail: f.Message})
+		}
 	case errors.Is(err, eventstore.ErrCommandReused):
 		p.Detail = "This command id (idempotency key) was already used for a different request. " +
 			"Nothing was changed; send this request with a new key."

@@ -106,6 +106,7 @@ func TestAProjectionStopsAtAFailingEventAndResumesFromIt(t *testing.T) {
 	after := open("after")
 	command("/orders/"+after+"/items/commands/add", "after-add", `{"menu_item_id":"diavola","quantity":3}`)
 	command("/orders/"+after+"/commands/choose-pickup", "after-pickup", `{}`)
+	command("/orders/"+after+"/commands/give-contact", "after-contact", `{"name":"Ana"}`)
 	command("/orders/"+after+"/commands/place", "after-place", `{}`)
 	var failing, justBefore eventstore.Cursor
 	if err := pool.QueryRow(ctx, `SELECT transaction_id, position FROM events

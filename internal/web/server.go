@@ -134,6 +134,7 @@ func Handler(d Deps) http.Handler {
 	r.Post("/orders/{orderID}/items/{lineID}/commands/change-quantity", d.changeQuantity)
 	r.Post("/orders/{orderID}/commands/choose-pickup", d.choosePickup)
 	r.Post("/orders/{orderID}/commands/add-delivery-address", d.giveDeliveryAddress)
+	r.Post("/orders/{orderID}/commands/give-contact", d.giveContact)
 	r.Post("/orders/{orderID}/commands/place", d.placeOrder)
 	r.Post("/orders/{orderID}/commands/cancel", d.cancelOrder)
 

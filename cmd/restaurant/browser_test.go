@@ -81,7 +81,7 @@ func TestGuestOrdersInTheBrowser(t *testing.T) {
 	b.shot("placed")
 
 	for sel, want := range map[string]string{
-		"#order-status": "Placed: the kitchen has your order", "ul.lines": "3 × Margherita",
+		"#order-status": "— the kitchen has your order", "ul.lines": "3 × Margherita",
 		".total": "€33.00", "#fulfilment-heading + p": "Pickup",
 	} {
 		if got := value(b, "placed", chromedp.Text(chromedp.CSS(sel))); !strings.Contains(got, want) {

@@ -185,9 +185,29 @@ type OrderView struct {
 	Address      AddressView
 	// Contact is the order's contact, or what its form starts with.
 	Contact ContactView
+	// SavedAddresses are a signed-in customer's address book, to deliver
+	// to one of them.
+	SavedAddresses []SavedAddressView
 	// Can holds the commands valid now; the page shows only their forms.
 	Can       map[string]bool
 	Flash     string
 	Error     *FormError
 	CommandID func() string
+}
+
+// SavedAddressView is an address of the customer's book, as a choice.
+type SavedAddressView struct {
+	ID      string
+	Label   string // "Work: Rua Augusta 10, 1100-053 Lisboa"
+	Default bool
+}
+
+// typedAddressMessage is what the typed delivery address form says at its
+// top: a message of no field of its own, and one about a saved address
+// when there is no address book to show it beside.
+func typedAddressMessage(v OrderView, e *FormError) string {
+	if len(v.SavedAddresses) > 0 {
+		return e.GeneralMessage("street", "city", "postal_code", "instructions", "address_id")
+	}
+	return e.GeneralMessage("street", "city", "postal_code", "instructions")
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"restaurant/projections"
 )
 
@@ -197,4 +199,64 @@ func TestCustomerCookieIsSecureOnHTTPS(t *testing.T) {
 	if c := g.cookies["customer_session"]; c == nil || !c.Secure || !c.HttpOnly {
 		t.Fatalf("customer session cookie on an https site: %+v", c)
 	}
+}
+
+// A signed-in customer delivers to an address of their book; an address
+// that is not theirs (another customer's, or removed meanwhile) is refused
+// next to the choice, and nothing is written.
+func TestDeliveryToASavedAddress(t *testing.T) {
+	a := newTestApp(t)
+	ana, bea := a.signedUp("ana@example.com"), a.signedUp("bea@example.com")
+	for _, g := range []*guest{ana, bea} {
+		if rec := g.post("/account/addresses/commands/add", form("nickname", "Work", "street", "Rua Augusta 10", "postal_code", "1100-053", "city", "Lisboa", "instructions", "Third floor")); rec.Code != http.StatusSeeOther {
+			t.Fatalf("add: %d %s", rec.Code, rec.Body)
+		}
+	}
+	book := func(email string) []projections.Address {
+		c, _, err := projections.Customers{Pool: a.store.Pool()}.Get(context.Background(), customerID(t, a, email))
+		if err != nil || len(c.Addresses) != 1 {
+			t.Fatalf("%s's addresses: %+v (%v)", email, c.Addresses, err)
+		}
+		return c.Addresses
+	}
+	anaWork, beaWork := book("ana@example.com")[0].ID, book("bea@example.com")[0].ID
+	id := ana.openWith("margherita", "1")
+	if page := ana.get("/orders/" + id).Body.String(); !strings.Contains(page, `name="address_id"`) || !strings.Contains(page, "Work: Rua Augusta 10, 1100-053 Lisboa") {
+		t.Fatalf("the order page offers no saved address:\n%s", page)
+	}
+	before := a.events()
+	for _, other := range []string{beaWork, uuid.NewString()} {
+		rec := ana.post("/orders/"+id+"/commands/add-delivery-address", form("address_id", other))
+		if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "not in your address book") {
+			t.Fatalf("another's address: %d, want 422 saying so", rec.Code)
+		}
+	}
+	if a.events() != before {
+		t.Fatal("a refused address wrote events")
+	}
+	if rec := ana.post("/orders/"+id+"/commands/add-delivery-address", form("address_id", anaWork)); rec.Code != http.StatusSeeOther {
+		t.Fatalf("deliver to Work: %d %s", rec.Code, rec.Body)
+	}
+	var doc orderDoc
+	ana.getJSON("/orders/"+id, &doc)
+	if doc.Fulfilment != "delivery" || doc.DeliveryAddress == nil || doc.DeliveryAddress.Street != "Rua Augusta 10" || doc.DeliveryAddress.Instructions != "Third floor" {
+		t.Fatalf("the order's delivery: %s %+v", doc.Fulfilment, doc.DeliveryAddress)
+	}
+	// A guest has no address book: the same form is refused, not a 500.
+	g := a.guest()
+	gid := g.openWith("margherita", "1")
+	if rec := g.post("/orders/"+gid+"/commands/add-delivery-address", form("address_id", anaWork)); rec.Code != http.StatusUnprocessableEntity ||
+		!strings.Contains(rec.Body.String(), "not in your address book") {
+		t.Fatalf("a guest's saved address: %d", rec.Code)
+	}
+}
+
+func customerID(t *testing.T, a *testApp, email string) string {
+	t.Helper()
+	a.caughtUp()
+	var id string
+	if err := a.store.Pool().QueryRow(context.Background(), `SELECT customer_id FROM customers WHERE email = $1`, email).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }

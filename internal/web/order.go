@@ -93,6 +93,12 @@ func (d Deps) renderOrder(w http.ResponseWriter, r *http.Request, status int, or
 	if !v.Contact.Given {
 		v.Contact.Name, v.Contact.Phone = d.contactDefaults(r)
 	}
+	if c, ok, err := d.signedInCustomer(r); err == nil && ok {
+		for _, a := range c.Addresses {
+			v.SavedAddresses = append(v.SavedAddresses, views.SavedAddressView{ID: a.ID, Default: a.Default,
+				Label: fmt.Sprintf("%s: %s, %s %s", a.Nickname, a.Street, a.PostalCode, a.City)})
+		}
+	}
 	render(w, r, status, views.OrderPage(v))
 }
 

@@ -257,9 +257,31 @@ func (d Deps) choosePickup(w http.ResponseWriter, r *http.Request) {
 }
 
 func (d Deps) giveDeliveryAddress(w http.ResponseWriter, r *http.Request) {
-	d.serve(orderCommand{form: fixedForm("delivery"), build: func(_ context.Context, _ *http.Request, in input) (ordering.Command, error) {
+	d.serve(orderCommand{form: fixedForm("delivery"), build: func(_ context.Context, r *http.Request, in input) (ordering.Command, error) {
+		if id := in.values["address_id"]; id != "" {
+			return d.savedAddressCommand(r, id)
+		}
 		return deliveryAddressCommand(in), nil
 	}})(w, r)
+}
+
+// savedAddressCommand delivers to an address of the signed-in customer's
+// book, as it is now; any other id (another customer's, one removed
+// meanwhile) is refused on the field.
+func (d Deps) savedAddressCommand(r *http.Request, id string) (ordering.GiveDeliveryAddress, error) {
+	c, ok, err := d.signedInCustomer(r)
+	if err != nil {
+		return ordering.GiveDeliveryAddress{}, err
+	}
+	if ok {
+		for _, a := range c.Addresses {
+			if a.ID == id {
+				return ordering.GiveDeliveryAddress{Address: ordering.Address{Street: a.Street, City: a.City,
+					PostalCode: a.PostalCode, Instructions: a.Instructions}}, nil
+			}
+		}
+	}
+	return ordering.GiveDeliveryAddress{}, domain.Invalid("address_id", "That address is not in your address book; choose another, or type one.")
 }
 
 // deliveryAddressCommand reads a delivery address form; the order trims and

@@ -1,7 +1,6 @@
 package customers
 
 import (
-	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"restaurant/domain"
+	"restaurant/internal/decidertest"
 )
 
 // spec is one given/when/then case: fold given, decide when, expect then or
@@ -38,41 +38,14 @@ func fold(es ...domain.Event) State {
 // no events came with it.
 func checkRefusal(t *testing.T, got []domain.Event, err error, code, field, message string) {
 	t.Helper()
-	var de *domain.Error
-	if !errors.As(err, &de) {
-		t.Fatalf("want %s error, got events %#v, err %v", code, got, err)
-	}
-	if de.Code != code || (code == domain.EINVALID && de.Field != field) {
-		t.Fatalf("want %s error on field %q, got %s on field %q (%s)", code, field, de.Code, de.Field, de.Message)
-	}
-	if de.Message == "" || !strings.HasSuffix(de.Message, ".") || strings.ToUpper(de.Message[:1]) != de.Message[:1] {
-		t.Errorf("message %q should be a full sentence", de.Message)
-	}
-	if !strings.Contains(de.Message, message) {
-		t.Errorf("message %q should say %q", de.Message, message)
-	}
-	if got != nil {
-		t.Errorf("rejection also returned events %#v", got)
-	}
+	decidertest.Check(t, got, err, decidertest.Want{Code: code, Field: field, Message: message})
 }
 
 // run checks one spec and prints both sides when they differ.
 func run(t *testing.T, tc spec) {
 	t.Helper()
 	got, err := Decide(fold(tc.given...), tc.when)
-	if tc.wantErr != "" {
-		checkRefusal(t, got, err, tc.wantErr, tc.wantField, tc.wantMessage)
-		return
-	}
-	if err != nil {
-		t.Fatalf("want events %#v, got error %v", tc.then, err)
-	}
-	if len(got) == 0 && len(tc.then) == 0 {
-		return
-	}
-	if !reflect.DeepEqual(got, tc.then) {
-		t.Fatalf("events differ\n got: %#v\nwant: %#v", got, tc.then)
-	}
+	decidertest.Check(t, got, err, decidertest.Want{Then: tc.then, Code: tc.wantErr, Field: tc.wantField, Message: tc.wantMessage})
 }
 
 func runAll(t *testing.T, specs []spec) {

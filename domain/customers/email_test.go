@@ -1,10 +1,10 @@
 package customers
 
 import (
-	"reflect"
 	"testing"
 
 	"restaurant/domain"
+	"restaurant/internal/decidertest"
 )
 
 func foldReservation(es ...domain.Event) Reservation {
@@ -43,16 +43,7 @@ func TestDecideReservation(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := DecideReservation(foldReservation(tc.given...), tc.when)
-			if tc.wantErr != "" {
-				checkRefusal(t, got, err, tc.wantErr, tc.wantField, tc.wantMessage)
-				return
-			}
-			if err != nil {
-				t.Fatalf("want events %#v, got error %v", tc.then, err)
-			}
-			if (len(got) > 0 || len(tc.then) > 0) && !reflect.DeepEqual(got, tc.then) {
-				t.Fatalf("events differ\n got: %#v\nwant: %#v", got, tc.then)
-			}
+			decidertest.Check(t, got, err, decidertest.Want{Then: tc.then, Code: tc.wantErr, Field: tc.wantField, Message: tc.wantMessage})
 		})
 	}
 }

@@ -2,13 +2,13 @@ package menu
 
 import (
 	"encoding/json"
-	"errors"
 	"reflect"
 	"regexp"
 	"strings"
 	"testing"
 
 	"restaurant/domain"
+	"restaurant/internal/decidertest"
 )
 
 // spec is one given/when/then case: fold given, decide when, expect then or
@@ -30,31 +30,7 @@ func run(t *testing.T, tc spec) {
 		s = Evolve(s, e)
 	}
 	got, err := Decide(s, tc.when)
-	if tc.wantErr != "" {
-		var de *domain.Error
-		if !errors.As(err, &de) {
-			t.Fatalf("want %s error, got events %#v, err %v", tc.wantErr, got, err)
-		}
-		if de.Code != tc.wantErr || (tc.wantErr == domain.EINVALID && de.Field != tc.wantField) {
-			t.Fatalf("want %s error on field %q, got %s on field %q (%s)", tc.wantErr, tc.wantField, de.Code, de.Field, de.Message)
-		}
-		if de.Message == "" || !strings.HasSuffix(de.Message, ".") {
-			t.Errorf("message %q should be a full sentence", de.Message)
-		}
-		if got != nil {
-			t.Errorf("rejection also returned events %#v", got)
-		}
-		return
-	}
-	if err != nil {
-		t.Fatalf("want events %#v, got error %v", tc.then, err)
-	}
-	if len(got) == 0 && len(tc.then) == 0 {
-		return
-	}
-	if !reflect.DeepEqual(got, tc.then) {
-		t.Fatalf("events differ\n got: %#v\nwant: %#v", got, tc.then)
-	}
+	decidertest.Check(t, got, err, decidertest.Want{Then: tc.then, Code: tc.wantErr, Field: tc.wantField})
 }
 
 const id = "item-1"

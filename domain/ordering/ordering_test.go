@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"restaurant/domain"
+	"restaurant/internal/decidertest"
 )
 
 // spec is one given/when/then case: fold given, decide when, expect then or
@@ -41,45 +42,19 @@ func fold(es ...domain.Event) State {
 func run(t *testing.T, tc spec) {
 	t.Helper()
 	got, err := Decide(fold(tc.given...), tc.when)
-	if tc.wantErr != "" {
-		var de *domain.Error
-		if !errors.As(err, &de) {
-			t.Fatalf("want %s error, got events %#v, err %v", tc.wantErr, got, err)
-		}
-		if de.Code != tc.wantErr || (tc.wantErr == domain.EINVALID && de.Field != tc.wantField) {
-			t.Fatalf("want %s error on field %q, got %s on field %q (%s)", tc.wantErr, tc.wantField, de.Code, de.Field, de.Message)
-		}
-		if de.Message == "" || !strings.HasSuffix(de.Message, ".") {
-			t.Errorf("message %q should be a full sentence", de.Message)
-		}
-		if !strings.Contains(de.Message, tc.wantMessage) {
-			t.Errorf("message %q should say %q", de.Message, tc.wantMessage)
-		}
-		if tc.wantFields != nil {
-			var fields []string
-			for _, f := range de.FieldErrors() {
-				fields = append(fields, f.Field)
-				if !strings.HasSuffix(f.Message, ".") {
-					t.Errorf("message %q for %s should be a full sentence", f.Message, f.Field)
-				}
-			}
-			if !slices.Equal(fields, tc.wantFields) {
-				t.Errorf("refusal names fields %v, want %v", fields, tc.wantFields)
+	decidertest.Check(t, got, err, decidertest.Want{Then: tc.then, Code: tc.wantErr, Field: tc.wantField, Message: tc.wantMessage})
+	var de *domain.Error
+	if tc.wantFields != nil && errors.As(err, &de) {
+		var fields []string
+		for _, f := range de.FieldErrors() {
+			fields = append(fields, f.Field)
+			if !strings.HasSuffix(f.Message, ".") {
+				t.Errorf("message %q for %s should be a full sentence", f.Message, f.Field)
 			}
 		}
-		if got != nil {
-			t.Errorf("rejection also returned events %#v", got)
+		if !slices.Equal(fields, tc.wantFields) {
+			t.Errorf("refusal names fields %v, want %v", fields, tc.wantFields)
 		}
-		return
-	}
-	if err != nil {
-		t.Fatalf("want events %#v, got error %v", tc.then, err)
-	}
-	if len(got) == 0 && len(tc.then) == 0 {
-		return
-	}
-	if !reflect.DeepEqual(got, tc.then) {
-		t.Fatalf("events differ\n got: %#v\nwant: %#v", got, tc.then)
 	}
 }
 

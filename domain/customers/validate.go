@@ -13,8 +13,6 @@ import (
 const (
 	MaxNameLength         = 80  // runes in a customer's name
 	MaxEmailLength        = 254 // bytes in an email address, as mail servers allow
-	MinPhoneDigits        = 6   // digits in a phone number, fewer is a typo
-	MaxPhoneDigits        = 20  // digits in a phone number, with any country code
 	MaxNicknameLength     = 30  // runes in an address's nickname ("Home", "Office")
 	MaxStreetLength       = 120 // runes in a street and house number
 	MaxPostalCodeLength   = 12  // runes in a postal code
@@ -61,30 +59,14 @@ func NormalizeEmail(email string) (string, error) {
 // +, -, parentheses; a + only in front) and returns it as digits with the
 // leading + kept, so that "+31 (20) 123-4567" and "+31201234567" are equal.
 func NormalizePhone(phone string) (string, error) {
-	phone = strings.TrimSpace(phone)
-	if phone == "" {
+	if strings.TrimSpace(phone) == "" {
 		return "", domain.Invalid("phone", "Please enter your phone number.")
 	}
-	var b strings.Builder
-	digits := 0
-	for i, r := range phone {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-			digits++
-		case r == '+' && i == 0:
-			b.WriteRune(r)
-		case r == '+':
-			return "", domain.Invalid("phone", "A + can only begin a phone number.")
-		case r == ' ' || r == '-' || r == '(' || r == ')':
-		default:
-			return "", domain.Invalid("phone", "A phone number can hold only digits, spaces, +, -, ( and ).")
-		}
+	normalized, problem := domain.NormalizePhone(phone)
+	if problem != "" {
+		return "", domain.Invalid("phone", "%s", problem)
 	}
-	if digits < MinPhoneDigits || digits > MaxPhoneDigits {
-		return "", domain.Invalid("phone", "A phone number has %d to %d digits.", MinPhoneDigits, MaxPhoneDigits)
-	}
-	return b.String(), nil
+	return normalized, nil
 }
 
 // normalizeName trims a customer's name and checks it.

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"restaurant/domain"
 )
 
 // FuzzNormalize: normalising never panics, what it accepts keeps the rules,
@@ -24,7 +26,7 @@ func FuzzNormalize(f *testing.F) {
 		}
 		if phone, err := NormalizePhone(in); err == nil {
 			digits := strings.TrimPrefix(phone, "+")
-			if len(digits) < MinPhoneDigits || len(digits) > MaxPhoneDigits || strings.Trim(digits, "0123456789") != "" {
+			if len(digits) < domain.MinPhoneDigits || len(digits) > domain.MaxPhoneDigits || strings.Trim(digits, "0123456789") != "" {
 				t.Fatalf("NormalizePhone(%q) accepted %q", in, phone)
 			}
 			if again, err := NormalizePhone(phone); err != nil || again != phone {

@@ -13,8 +13,6 @@ import (
 // can show them.
 const (
 	MaxContactNameLength = 80 // runes in a contact's name
-	MinPhoneDigits       = 6  // digits in a phone number, fewer is a typo
-	MaxPhoneDigits       = 20 // digits in a phone number, with any country code
 )
 
 // The messages of a missing contact, said by GiveContact and PlaceOrder alike.
@@ -80,29 +78,4 @@ func contactName(name string) (string, string) {
 // -, parentheses; a + only in front) as digits with the leading + kept, so
 // that "+351 912 345 678" and "+351912345678" are the same. An empty phone
 // is not wrong here: whether one is needed depends on the order.
-func contactPhone(phone string) (string, string) {
-	phone = strings.TrimSpace(phone)
-	if phone == "" {
-		return "", ""
-	}
-	var b strings.Builder
-	digits := 0
-	for i, r := range phone {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-			digits++
-		case r == '+' && i == 0:
-			b.WriteRune(r)
-		case r == '+':
-			return "", "A + can only begin a phone number."
-		case r == ' ' || r == '-' || r == '(' || r == ')':
-		default:
-			return "", "A phone number can hold only digits, spaces, +, -, ( and )."
-		}
-	}
-	if digits < MinPhoneDigits || digits > MaxPhoneDigits {
-		return "", fmt.Sprintf("A phone number has %d to %d digits.", MinPhoneDigits, MaxPhoneDigits)
-	}
-	return b.String(), ""
-}
+func contactPhone(phone string) (string, string) { return domain.NormalizePhone(phone) }

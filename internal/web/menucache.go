@@ -78,6 +78,33 @@ func (d Deps) menuItem(ctx context.Context, id string) (projections.MenuItem, bo
 	return projections.MenuItem{}, false, nil
 }
 
+// menuByID is the menu as listed now, by dish; fresh reads the read model
+// rather than the copy kept for a moment.
+func (d Deps) menuByID(ctx context.Context, fresh bool) (map[string]projections.MenuItem, error) {
+	items, err := d.listed(ctx, fresh)
+	if err != nil {
+		return nil, err
+	}
+	menu := make(map[string]projections.MenuItem, len(items))
+	for _, it := range items {
+		menu[it.ItemID] = it
+	}
+	return menu, nil
+}
+
+// whyUnavailable says why a dish cannot be ordered now ("sold out", "no
+// longer on the menu"), or "" when it can: one answer for placing, the
+// order page and ordering again.
+func whyUnavailable(menu map[string]projections.MenuItem, dish string) string {
+	switch it, ok := menu[dish]; {
+	case !ok:
+		return "no longer on the menu"
+	case it.SoldOut:
+		return "sold out"
+	}
+	return ""
+}
+
 // cachedAnonymousMenu serves the anonymous menu page from memory, if it is
 // there and fresh.
 func (d Deps) cachedAnonymousMenu(w http.ResponseWriter, r *http.Request) bool {

@@ -86,24 +86,17 @@ func (d Deps) orderAgain(w http.ResponseWriter, r *http.Request) {
 // againLines are the commands that add an order's dishes to a new order,
 // as the menu offers them now, and the dishes left out, with why.
 func (d Deps) againLines(r *http.Request, from projections.Order, openID uuid.UUID) ([]ordering.AddItem, []string, error) {
-	items, err := d.listed(r.Context(), true)
+	menu, err := d.menuByID(r.Context(), true)
 	if err != nil {
 		return nil, nil, err
-	}
-	menu := map[string]projections.MenuItem{}
-	for _, it := range items {
-		menu[it.ItemID] = it
 	}
 	var adds []ordering.AddItem
 	var leftOut []string
 	for _, l := range from.Lines {
-		it, ok := menu[l.MenuItemID]
-		switch {
-		case !ok:
-			leftOut = append(leftOut, l.Name+" (no longer on the menu)")
-		case it.SoldOut:
-			leftOut = append(leftOut, it.Name+" (sold out)")
-		default:
+		if why := whyUnavailable(menu, l.MenuItemID); why != "" {
+			leftOut = append(leftOut, l.Name+" ("+why+")")
+		} else {
+			it := menu[l.MenuItemID]
 			adds = append(adds, ordering.AddItem{
 				LineID: uuid.NewSHA1(openID, []byte("line-"+l.LineID)).String(), MenuItemID: it.ItemID, Name: it.Name,
 				Quantity: l.Quantity, Note: l.Note, UnitPrice: it.Price,

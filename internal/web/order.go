@@ -138,13 +138,10 @@ func (d Deps) orderView(ctx context.Context, o projections.Order, guest string, 
 	}
 	shown := map[string]bool{"delivery": v.Can["add-delivery-address"], "contact": v.Can["give-contact"],
 		"place": v.Can["place"], "cancel": v.Can["cancel"]}
-	menu := map[string]projections.MenuItem{}
+	var menu map[string]projections.MenuItem
 	if o.Status == ordering.StatusOpen {
 		// What changed on the menu since a dish was added, told before placing.
-		items, _ := d.listed(ctx, false)
-		for _, it := range items {
-			menu[it.ItemID] = it
-		}
+		menu, _ = d.menuByID(ctx, false)
 	}
 	for _, l := range o.Lines {
 		shown["line-"+l.LineID] = v.Can["change-quantity"] || v.Can["remove-item"]
@@ -165,14 +162,13 @@ func (d Deps) orderView(ctx context.Context, o projections.Order, guest string, 
 // dish on the order: gone, sold out, or at another price (the order keeps
 // the price the dish was added at).
 func lineNotice(l ordering.Line, menu map[string]projections.MenuItem) string {
-	it, ok := menu[l.MenuItemID]
-	switch {
-	case !ok:
-		return "No longer on the menu: remove it to place your order."
-	case it.SoldOut:
+	switch why := whyUnavailable(menu, l.MenuItemID); {
+	case why == "sold out":
 		return "Sold out since you added it: remove it to place your order."
-	case it.Price != l.UnitPrice:
-		return fmt.Sprintf("The menu price is now %s; your order keeps %s, the price it was added at.", it.Price, l.UnitPrice)
+	case why != "":
+		return "No longer on the menu: remove it to place your order."
+	case menu[l.MenuItemID].Price != l.UnitPrice:
+		return fmt.Sprintf("The menu price is now %s; your order keeps %s, the price it was added at.", menu[l.MenuItemID].Price, l.UnitPrice)
 	}
 	return ""
 }

@@ -330,21 +330,14 @@ func (d Deps) unavailableDishes(ctx context.Context, orderID string) (map[string
 	if err != nil {
 		return nil, err
 	}
-	items, err := d.listed(ctx, true)
+	menu, err := d.menuByID(ctx, true)
 	if err != nil {
 		return nil, err
 	}
-	listed := map[string]projections.MenuItem{}
-	for _, it := range items {
-		listed[it.ItemID] = it
-	}
 	unavailable := map[string]string{}
 	for _, l := range order.Lines {
-		switch it, ok := listed[l.MenuItemID]; {
-		case !ok:
-			unavailable[l.MenuItemID] = "no longer on the menu"
-		case it.SoldOut:
-			unavailable[l.MenuItemID] = "sold out"
+		if why := whyUnavailable(menu, l.MenuItemID); why != "" {
+			unavailable[l.MenuItemID] = why
 		}
 	}
 	return unavailable, nil

@@ -123,7 +123,7 @@ func (d Deps) cancelEach(ctx context.Context, in input, ids []string, reason str
 	at := d.Now().UTC()
 	for _, id := range ids {
 		meta := eventstore.Metadata{CommandID: uuid.NewSHA1(bulk, []byte(id)), Actor: actor, Request: in.request + ":" + id}
-		_, err := eventstore.Handle(ctx, d.Store, ordering.Stream(id), ordering.Decider, meta, ordering.Command(ordering.CancelOrder{Reason: reason, At: at}))
+		_, err := d.cancelOrderGuarded(ctx, id, ordering.Decider, meta, ordering.CancelOrder{Reason: reason, At: at})
 		var de *domain.Error
 		switch {
 		case err == nil:

@@ -51,15 +51,21 @@ func (d Deps) runOrderCommand(ctx context.Context, orderID, owner string, id uui
 	}
 	owned := ownedOrder(owner, adopted)
 	if cancel, ok := cmd.(ordering.CancelOrder); ok {
-		// Decided under the ticket's lock, knowing whether the kitchen has
-		// started: a cook's start at the same moment waits, or is refused.
-		return eventstore.HandleGuarded(ctx, d.Store, ordering.Stream(orderID), kitchen.Stream(orderID), owned, meta,
-			func(ticket []eventstore.RecordedEvent) ordering.Command {
-				cancel.KitchenStarted = kitchenStarted(ticket)
-				return cancel
-			})
+		return d.cancelOrderGuarded(ctx, orderID, owned, meta, cancel)
 	}
 	return eventstore.Handle(ctx, d.Store, ordering.Stream(orderID), owned, meta, d.capped(cmd))
+}
+
+// cancelOrderGuarded cancels an order under its ticket's lock too, knowing
+// whether the kitchen has started: a cook's start at the same moment waits,
+// or is refused. Every cancel goes this way, a guest's or a manager's.
+func (d Deps) cancelOrderGuarded(ctx context.Context, orderID string, decider domain.Decider[ordering.State, ordering.Command],
+	meta eventstore.Metadata, cancel ordering.CancelOrder) (eventstore.Result, error) {
+	return eventstore.HandleGuarded(ctx, d.Store, ordering.Stream(orderID), kitchen.Stream(orderID), decider, meta,
+		func(ticket []eventstore.RecordedEvent) ordering.Command {
+			cancel.KitchenStarted = kitchenStarted(ticket)
+			return cancel
+		})
 }
 
 // capped gives the commands that fill an order the restaurant's caps.

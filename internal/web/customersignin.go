@@ -91,7 +91,7 @@ func (d Deps) emailHolder(r *http.Request, email string) (string, error) {
 	if email == "" {
 		return "", nil
 	}
-	key, err := d.emailStreamKey(r.Context(), email)
+	key, err := d.emailKeys.Key(r.Context(), email)
 	if err != nil {
 		return "", err
 	}

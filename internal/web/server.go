@@ -91,7 +91,7 @@ type Deps struct {
 	kitchenBoard *shared
 	rebuilds     *rebuilds
 	sockets      *liveSockets
-	emailKey     *serverSecret
+	emailKeys    *accounts.EmailKeys
 }
 
 // Handler builds the router: every route in one table.
@@ -100,7 +100,7 @@ func Handler(d Deps) http.Handler {
 		d.Now = time.Now
 	}
 	d.menu = &menuCache{}
-	d.emailKey = &serverSecret{pool: d.Pool, name: emailKeyName}
+	d.emailKeys = accounts.NewEmailKeys(d.Pool)
 	d.quota = quota.Counter{Pool: d.Pool}
 	d.kitchenBoard = &shared{}
 	d.rebuilds = &rebuilds{progress: map[string]string{}, running: map[string]bool{}}

@@ -81,7 +81,7 @@ func (d Deps) createCustomer(ctx context.Context, in input) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	key, err := d.emailStreamKey(ctx, email)
+	key, err := d.emailKeys.Key(ctx, email)
 	if err != nil {
 		return "", err
 	}

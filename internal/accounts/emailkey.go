@@ -1,4 +1,4 @@
-package web
+package accounts
 
 import (
 	"context"
@@ -17,6 +17,15 @@ import (
 // emailKeyName is the server secret that keys the hash naming an email
 // address's reservation stream (see customers.EmailStream).
 const emailKeyName = "email-key"
+
+// EmailKeys names email addresses' reservation streams by a keyed hash, so
+// that no stream name gives an address away.
+type EmailKeys struct{ secret *serverSecret }
+
+// NewEmailKeys reads its secret from the database, once, when first asked.
+func NewEmailKeys(pool *pgxpool.Pool) *EmailKeys {
+	return &EmailKeys{secret: &serverSecret{pool: pool, name: emailKeyName}}
+}
 
 // serverSecret is a secret generated once, kept in server_secrets so that it
 // survives restarts and is the same for every process, and read once.
@@ -52,10 +61,10 @@ func (s *serverSecret) get(ctx context.Context) ([]byte, error) {
 	return key, nil
 }
 
-// emailStreamKey is the keyed hash (HMAC-SHA256) of a normalised email
-// address that names its reservation stream.
-func (d Deps) emailStreamKey(ctx context.Context, email string) (string, error) {
-	key, err := d.emailKey.get(ctx)
+// Key is the keyed hash (HMAC-SHA256) of a normalised email address that
+// names its reservation stream.
+func (k *EmailKeys) Key(ctx context.Context, email string) (string, error) {
+	key, err := k.secret.get(ctx)
 	if err != nil {
 		return "", err
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"restaurant/domain"
 	"restaurant/domain/kitchen"
 	"restaurant/domain/ordering"
 	"restaurant/internal/eventstore"
@@ -36,7 +37,9 @@ type TableRows struct {
 }
 
 // NewFold implements Folder.
-func (OrdersProjection) NewFold() Fold { return &ordersFold{orders: map[string]*orderRow{}} }
+func (OrdersProjection) NewFold() Fold {
+	return &ordersFold{orders: map[string]*orderRow{}, owned: map[string][]*orderRow{}}
+}
 
 // NewFold implements Folder.
 func (TicketsProjection) NewFold() Fold { return &ticketsFold{tickets: map[string]*ticketRow{}} }
@@ -44,6 +47,7 @@ func (TicketsProjection) NewFold() Fold { return &ticketsFold{tickets: map[strin
 type orderRow struct {
 	id, customer, status, fulfilment, cancelReason, kitchenStatus string
 	contactName, contactPhone                                     string
+	contactErased                                                 bool
 	number                                                        int64
 	address                                                       any // json text, or nil
 	itemCount                                                     int
@@ -63,7 +67,8 @@ type lineRow struct {
 // ordersFold is OrdersProjection's Apply, in memory.
 type ordersFold struct {
 	orders map[string]*orderRow
-	opened []*orderRow // in the order they were opened: their numbers
+	opened []*orderRow            // in the order they were opened: their numbers
+	owned  map[string][]*orderRow // by owner, for erasures
 }
 
 func (f *ordersFold) Add(e eventstore.RecordedEvent) error {
@@ -87,6 +92,7 @@ func (f *ordersFold) Add(e eventstore.RecordedEvent) error {
 		o := &orderRow{id: ev.OrderID, number: int64(len(f.opened) + 1), customer: ev.CustomerID,
 			status: string(ordering.StatusOpen), openedAt: ev.OpenedAt, version: e.Version, updatedAt: e.RecordedAt}
 		f.orders[ev.OrderID], f.opened = o, append(f.opened, o)
+		f.owned[o.customer] = append(f.owned[o.customer], o)
 	case ordering.ItemAddedToOrder:
 		o := touch(ev.OrderID)
 		if o == nil {
@@ -130,8 +136,10 @@ func (f *ordersFold) Add(e eventstore.RecordedEvent) error {
 		}
 	case ordering.ContactGiven:
 		if o := touch(ev.OrderID); o != nil {
-			o.contactName, o.contactPhone = ev.Name, ev.Phone
+			o.contactName, o.contactPhone, o.contactErased = ev.Name, ev.Phone, e.Erased
 		}
+	case domain.Erasure:
+		return f.erase(ev.ErasedSubjects())
 	case ordering.OrderPlaced:
 		if o := touch(ev.OrderID); o != nil {
 			o.status, o.placedAt = string(ordering.StatusPlaced), ev.PlacedAt
@@ -154,6 +162,25 @@ func (f *ordersFold) Add(e eventstore.RecordedEvent) error {
 	return nil
 }
 
+// erase is eraseOrderContacts.
+func (f *ordersFold) erase(subjects []string) error {
+	blank, err := json.Marshal(ordering.Address{})
+	if err != nil {
+		return err
+	}
+	for _, subject := range subjects {
+		for _, o := range f.owned[subject] {
+			if o.contactName != "" {
+				o.contactName, o.contactPhone, o.contactErased = "", "", true
+			}
+			if o.address != nil {
+				o.address = string(blank)
+			}
+		}
+	}
+	return nil
+}
+
 // totals is recomputeTotals.
 func (o *orderRow) totals() {
 	o.itemCount, o.total = 0, 0
@@ -169,7 +196,7 @@ func (f *ordersFold) Rows() []TableRows {
 	for _, o := range f.opened {
 		orders = append(orders, []any{o.id, o.number, o.customer, o.status, o.fulfilment, o.address, o.itemCount, o.total,
 			"EUR", o.openedAt, o.placedAt, o.canceledAt, o.cancelReason, o.version, o.updatedAt, o.kitchenStatus,
-			o.contactName, o.contactPhone})
+			o.contactName, o.contactPhone, o.contactErased})
 		for _, l := range o.lines {
 			lines = append(lines, []any{o.id, l.lineID, l.seq, l.menuItemID, l.name, l.quantity, l.note, l.unitAmount, l.currency})
 		}
@@ -177,7 +204,7 @@ func (f *ordersFold) Rows() []TableRows {
 	out := []TableRows{
 		{Table: "orders", Columns: []string{"order_id", "number", "customer_id", "status", "fulfilment",
 			"delivery_address", "item_count", "total_amount", "total_currency", "opened_at", "placed_at", "canceled_at",
-			"cancel_reason", "version", "updated_at", "kitchen_status", "contact_name", "contact_phone"}, Rows: orders},
+			"cancel_reason", "version", "updated_at", "kitchen_status", "contact_name", "contact_phone", "contact_erased"}, Rows: orders},
 		{Table: "order_lines", Columns: []string{"order_id", "line_id", "seq", "menu_item_id", "name",
 			"quantity", "note", "unit_amount", "unit_currency"}, Rows: lines},
 	}
@@ -188,10 +215,10 @@ func (f *ordersFold) Rows() []TableRows {
 }
 
 type ticketRow struct {
-	id, items, fulfilment, contactName, status, cancelReason string
-	number                                                   int64
-	placedAt, openedAt, updatedAt                            time.Time
-	startedAt, bumpedAt, handedOverAt, canceled              any // time.Time, or nil
+	id, items, fulfilment, subject, contactName, status, cancelReason string
+	number                                                            int64
+	placedAt, openedAt, updatedAt                                     time.Time
+	startedAt, bumpedAt, handedOverAt, canceled                       any // time.Time, or nil
 }
 
 // ticketsFold is TicketsProjection's Apply, in memory.
@@ -217,7 +244,7 @@ func (f *ticketsFold) Add(e eventstore.RecordedEvent) error {
 		if err != nil {
 			return err
 		}
-		t := &ticketRow{id: ev.TicketID, number: ev.OrderNumber, items: string(items), fulfilment: ev.Fulfilment, contactName: ev.ContactName,
+		t := &ticketRow{id: ev.TicketID, number: ev.OrderNumber, items: string(items), fulfilment: ev.Fulfilment, subject: ev.SubjectID, contactName: ev.ContactName,
 			status: string(kitchen.StatusQueued), placedAt: ev.PlacedAt, openedAt: ev.OpenedAt, updatedAt: e.RecordedAt}
 		f.tickets[ev.TicketID], f.opened = t, append(f.opened, t)
 	case kitchen.TicketStarted:
@@ -240,6 +267,12 @@ func (f *ticketsFold) Add(e eventstore.RecordedEvent) error {
 		if t := touch(ev.TicketID, kitchen.StatusCanceled); t != nil {
 			t.canceled, t.cancelReason = ev.CanceledAt, ev.Reason
 		}
+	case domain.Erasure:
+		for _, t := range f.opened {
+			if slices.Contains(ev.ErasedSubjects(), t.subject) {
+				t.contactName = ""
+			}
+		}
 	}
 	return nil
 }
@@ -247,9 +280,9 @@ func (f *ticketsFold) Add(e eventstore.RecordedEvent) error {
 func (f *ticketsFold) Rows() []TableRows {
 	rows := make([][]any, 0, len(f.opened))
 	for _, t := range f.opened {
-		rows = append(rows, []any{t.id, t.number, t.items, t.fulfilment, t.contactName, t.status, t.placedAt, t.openedAt,
+		rows = append(rows, []any{t.id, t.number, t.items, t.fulfilment, t.subject, t.contactName, t.status, t.placedAt, t.openedAt,
 			t.startedAt, t.bumpedAt, t.handedOverAt, t.canceled, t.cancelReason, t.updatedAt})
 	}
-	return []TableRows{{Table: "tickets", Columns: []string{"ticket_id", "order_number", "items", "fulfilment", "contact_name", "status",
+	return []TableRows{{Table: "tickets", Columns: []string{"ticket_id", "order_number", "items", "fulfilment", "subject_id", "contact_name", "status",
 		"placed_at", "opened_at", "started_at", "bumped_at", "handed_over_at", "canceled_at", "cancel_reason", "updated_at"}, Rows: rows}}
 }

@@ -73,6 +73,26 @@ func (OrdersProjection) ApplyBatch(ctx context.Context, tx pgx.Tx, events []even
 	return nil
 }
 
+// eraseOrderContacts clears the contacts and addresses of the orders of
+// erased people, as a rebuild would read them once their keys are gone: ""
+// in every personal field, and the contact marked erased. Nothing else of
+// the order changes, its version and time neither.
+func eraseOrderContacts(ctx context.Context, tx pgx.Tx, subjects []string) error {
+	blank, err := json.Marshal(ordering.Address{})
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE orders SET contact_name = '', contact_phone = '', contact_erased = true
+		WHERE customer_id = ANY($1) AND contact_name <> ''`, subjects); err != nil {
+		return fmt.Errorf("erase contacts: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE orders SET delivery_address = $2
+		WHERE customer_id = ANY($1) AND delivery_address IS NOT NULL`, subjects, string(blank)); err != nil {
+		return fmt.Errorf("erase delivery addresses: %w", err)
+	}
+	return nil
+}
+
 // applyOrderEvent applies one event; number is a new order's.
 func applyOrderEvent(ctx context.Context, tx pgx.Tx, e eventstore.RecordedEvent, number int64) error {
 	var err error
@@ -102,8 +122,10 @@ func applyOrderEvent(ctx context.Context, tx pgx.Tx, e eventstore.RecordedEvent,
 				ev.OrderID, ordering.FulfilmentDelivery, string(address), e.Version, e.RecordedAt)
 		}
 	case ordering.ContactGiven:
-		_, err = tx.Exec(ctx, `UPDATE orders SET contact_name = $2, contact_phone = $3, version = $4, updated_at = $5 WHERE order_id = $1`,
-			ev.OrderID, ev.Name, ev.Phone, e.Version, e.RecordedAt)
+		_, err = tx.Exec(ctx, `UPDATE orders SET contact_name = $2, contact_phone = $3, contact_erased = $4, version = $5, updated_at = $6
+			WHERE order_id = $1`, ev.OrderID, ev.Name, ev.Phone, e.Erased, e.Version, e.RecordedAt)
+	case domain.Erasure:
+		err = eraseOrderContacts(ctx, tx, ev.ErasedSubjects())
 	case ordering.OrderPlaced:
 		_, err = tx.Exec(ctx, `UPDATE orders SET status = $2, placed_at = $3, version = $4, updated_at = $5 WHERE order_id = $1`,
 			ev.OrderID, ordering.StatusPlaced, ev.PlacedAt, e.Version, e.RecordedAt)
@@ -127,6 +149,9 @@ func applyOrderEvent(ctx context.Context, tx pgx.Tx, e eventstore.RecordedEvent,
 // Topics implements Notifier: an order's page follows its order's events and
 // its ticket's (a ticket has its order's id).
 func (OrdersProjection) Topics(e eventstore.RecordedEvent) []live.Topic {
+	if _, erasure := e.Event.(domain.Erasure); erasure {
+		return []live.Topic{live.OrdersTopic()} // the staff's list shows their orders erased
+	}
 	id, ok := strings.CutPrefix(e.StreamID, ordering.StreamPrefix)
 	if !ok {
 		id, ok = strings.CutPrefix(e.StreamID, kitchen.StreamPrefix)
@@ -163,13 +188,15 @@ type Order struct {
 	Fulfilment      ordering.Fulfilment
 	DeliveryAddress ordering.Address
 	Contact         ordering.Contact
-	Lines           []ordering.Line
-	ItemCount       int
-	Total           domain.Money
-	OpenedAt        time.Time
-	PlacedAt        time.Time
-	CanceledAt      time.Time
-	CancelReason    string
+	// ContactErased says the contact was erased with its person.
+	ContactErased bool
+	Lines         []ordering.Line
+	ItemCount     int
+	Total         domain.Money
+	OpenedAt      time.Time
+	PlacedAt      time.Time
+	CanceledAt    time.Time
+	CancelReason  string
 	// KitchenStatus is how far the kitchen has got ("" before placing).
 	KitchenStatus kitchen.Status
 	Version       int
@@ -195,9 +222,9 @@ func (r Orders) Get(ctx context.Context, id string) (Order, error) {
 	var o Order
 	var address []byte
 	var placed, canceled *time.Time
-	err := r.Pool.QueryRow(ctx, `SELECT order_id, number, customer_id, status, fulfilment, delivery_address, contact_name, contact_phone,
+	err := r.Pool.QueryRow(ctx, `SELECT order_id, number, customer_id, status, fulfilment, delivery_address, contact_name, contact_phone, contact_erased,
 		item_count, total_amount, total_currency, opened_at, placed_at, canceled_at, cancel_reason, kitchen_status, version, updated_at
-		FROM orders WHERE order_id = $1`, id).Scan(&o.OrderID, &o.Number, &o.CustomerID, &o.Status, &o.Fulfilment, &address, &o.Contact.Name, &o.Contact.Phone,
+		FROM orders WHERE order_id = $1`, id).Scan(&o.OrderID, &o.Number, &o.CustomerID, &o.Status, &o.Fulfilment, &address, &o.Contact.Name, &o.Contact.Phone, &o.ContactErased,
 		&o.ItemCount, &o.Total.Amount, &o.Total.Currency, &o.OpenedAt, &placed, &canceled, &o.CancelReason, &o.KitchenStatus, &o.Version, &o.UpdatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Order{}, domain.NotFound("There is no such order.")
@@ -287,6 +314,8 @@ type ListEntry struct {
 	KitchenStatus kitchen.Status
 	// Contact is whom to call about the order ("" before it was given).
 	Contact ordering.Contact
+	// ContactErased says the contact was erased with its person.
+	ContactErased bool
 }
 
 // Cancelable says whether the order may still be called off: open, or
@@ -326,7 +355,7 @@ func (r Orders) List(ctx context.Context, f OrderFilter, after *PageKey, limit i
 		where = append(where, "(opened_at, number) < ("+arg(after.OpenedAt)+", "+arg(after.Number)+")")
 	}
 	rows, err := r.Pool.Query(ctx, `SELECT order_id, number, status, item_count, total_amount, total_currency, opened_at, customer_id, kitchen_status,
-			contact_name, contact_phone
+			contact_name, contact_phone, contact_erased
 		FROM orders WHERE `+strings.Join(where, " AND ")+` ORDER BY opened_at DESC, number DESC LIMIT `+arg(limit+1), args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("list orders: %w", err)
@@ -336,7 +365,7 @@ func (r Orders) List(ctx context.Context, f OrderFilter, after *PageKey, limit i
 	for rows.Next() {
 		var e ListEntry
 		if err := rows.Scan(&e.OrderID, &e.Number, &e.Status, &e.ItemCount, &e.Total.Amount, &e.Total.Currency, &e.OpenedAt, &e.CustomerID, &e.KitchenStatus,
-			&e.Contact.Name, &e.Contact.Phone); err != nil {
+			&e.Contact.Name, &e.Contact.Phone, &e.ContactErased); err != nil {
 			return nil, nil, fmt.Errorf("list orders: %w", err)
 		}
 		out = append(out, e)

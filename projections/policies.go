@@ -112,7 +112,7 @@ func (p KitchenTickets) ApplyBatch(ctx context.Context, tx pgx.Tx, events []even
 				items = append(items, kitchen.Item{Name: l.Name, Quantity: l.Quantity, Note: l.Note})
 			}
 			err = p.openTicket(ctx, tx, reaction(name, e), kitchen.OpenTicket{TicketID: ev.OrderID, OrderNumber: numbers[ev.OrderID],
-				Items: items, Fulfilment: string(order.Fulfilment), ContactName: order.Contact.Name, PlacedAt: ev.PlacedAt, At: e.RecordedAt})
+				Items: items, Fulfilment: string(order.Fulfilment), SubjectID: order.CustomerID, ContactName: order.Contact.Name, PlacedAt: ev.PlacedAt, At: e.RecordedAt})
 			err = refused(name, e, err)
 		case ordering.OrderCanceled:
 			_, err = eventstore.HandleTx(ctx, tx, p.Store, kitchen.Stream(ev.OrderID), kitchen.Decider, reaction(name, e),

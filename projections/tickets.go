@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"restaurant/domain"
 	"restaurant/domain/kitchen"
 	"restaurant/internal/eventstore"
 	"restaurant/internal/live"
@@ -35,8 +36,8 @@ func (TicketsProjection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Reco
 	case kitchen.TicketOpened:
 		var items []byte
 		if items, err = json.Marshal(ev.Items); err == nil {
-			_, err = tx.Exec(ctx, `INSERT INTO tickets (ticket_id, order_number, items, fulfilment, contact_name, status, placed_at, opened_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, ev.TicketID, ev.OrderNumber, string(items), ev.Fulfilment, ev.ContactName,
+			_, err = tx.Exec(ctx, `INSERT INTO tickets (ticket_id, order_number, items, fulfilment, subject_id, contact_name, status, placed_at, opened_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, ev.TicketID, ev.OrderNumber, string(items), ev.Fulfilment, ev.SubjectID, ev.ContactName,
 				kitchen.StatusQueued, ev.PlacedAt, ev.OpenedAt, e.RecordedAt)
 		}
 	case kitchen.TicketStarted:
@@ -54,13 +55,16 @@ func (TicketsProjection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Reco
 	case kitchen.TicketCanceled:
 		_, err = tx.Exec(ctx, `UPDATE tickets SET status = $2, canceled_at = $3, cancel_reason = $4, updated_at = $5 WHERE ticket_id = $1`,
 			ev.TicketID, kitchen.StatusCanceled, ev.CanceledAt, ev.Reason, e.RecordedAt)
+	case domain.Erasure:
+		_, err = tx.Exec(ctx, `UPDATE tickets SET contact_name = '' WHERE subject_id = ANY($1)`, ev.ErasedSubjects())
 	}
 	return err
 }
 
-// Topics implements Notifier: the kitchen display follows every ticket.
+// Topics implements Notifier: the kitchen display follows every ticket, and
+// shows the names of erased people no more.
 func (TicketsProjection) Topics(e eventstore.RecordedEvent) []live.Topic {
-	if strings.HasPrefix(e.Type, "kitchen.") {
+	if _, erasure := e.Event.(domain.Erasure); erasure || strings.HasPrefix(e.Type, "kitchen.") {
 		return []live.Topic{live.KitchenTopic()}
 	}
 	return nil

@@ -24,6 +24,10 @@ func oobAttrs(oob bool) templ.Attributes {
 	return templ.Attributes{}
 }
 
+// ErasedPerson stands for a contact, address or name whose person used the
+// right to be forgotten: the order's history stays whole without them.
+const ErasedPerson = "erased customer"
+
 // Phone shows a phone number, stored as digits with an optional leading +,
 // in groups of three that people read back easily: "+351 912 345 678".
 func Phone(p string) string {

@@ -58,6 +58,7 @@ type State struct {
 	addresses      []Address // in the order they were added
 	defaultAddress string    // an address id, or "" when the book is empty
 	adopted        []string  // order ids, in the order they were adopted
+	guests         []string  // the guests whose orders were adopted, each once
 	erasedAt       time.Time
 }
 
@@ -106,6 +107,11 @@ func (s State) AdoptedOrders() []string { return slices.Clone(s.adopted) }
 
 // HasAdopted says whether a guest order was already taken into the account.
 func (s State) HasAdopted(orderID string) bool { return slices.Contains(s.adopted, orderID) }
+
+// Guests are the guests whose orders the account adopted, each once, in the
+// order they first came in: the same person, whose contacts on those orders
+// are sealed with the guest's key. It is a copy.
+func (s State) Guests() []string { return slices.Clone(s.guests) }
 
 func (s State) addressIndex(id string) int {
 	return slices.IndexFunc(s.addresses, func(a Address) bool { return a.AddressID == id })
@@ -246,6 +252,9 @@ func Evolve(s State, e domain.Event) State {
 		if !s.HasAdopted(e.OrderID) {
 			s.adopted = slices.Concat(s.adopted, []string{e.OrderID})
 		}
+		if e.GuestID != "" && !slices.Contains(s.guests, e.GuestID) {
+			s.guests = slices.Concat(s.guests, []string{e.GuestID})
+		}
 	case CustomerErased:
 		return State{customerID: s.customerID, status: StatusErased, erasedAt: e.ErasedAt}
 	}
@@ -310,7 +319,7 @@ func Decide(s State, c Command) ([]domain.Event, error) {
 		}
 		return []domain.Event{GuestOrderAdopted{CustomerID: s.customerID, OrderID: c.OrderID, GuestID: c.GuestID, AdoptedAt: c.At}}, nil
 	case Erase:
-		return []domain.Event{CustomerErased{CustomerID: s.customerID, ErasedAt: c.At}}, nil
+		return []domain.Event{CustomerErased{CustomerID: s.customerID, Guests: s.Guests(), ErasedAt: c.At}}, nil
 	}
 	return nil, domain.Invalid("", "This action is not available for customers.")
 }

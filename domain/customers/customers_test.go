@@ -321,7 +321,13 @@ func TestAdoptGuestOrder(t *testing.T) {
 
 func TestErase(t *testing.T) {
 	runAll(t, []spec{
-		{name: "a customer", given: given(signedUp, home, homeFirst, adopted), when: Erase{At: t1}, then: given(erased)},
+		{name: "a customer", given: given(signedUp, home, homeFirst), when: Erase{At: t1}, then: given(erased)},
+		// The guests whose orders came into the account go with it, each once:
+		// their contacts on those orders are sealed with their keys.
+		{name: "with adopted guest orders", given: given(signedUp, adopted, adopted,
+			GuestOrderAdopted{CustomerID: cid, OrderID: "order-10", GuestID: "guest-9", AdoptedAt: t1},
+			GuestOrderAdopted{CustomerID: cid, OrderID: "order-11", GuestID: "guest-7", AdoptedAt: t1}),
+			when: Erase{At: t1}, then: given(CustomerErased{CustomerID: cid, Guests: []string{"guest-9", "guest-7"}, ErasedAt: t1})},
 		{name: "twice", given: given(signedUp, erased), when: Erase{At: t1}, wantErr: domain.ECONFLICT, wantMessage: "This account was erased."},
 	})
 }
@@ -353,6 +359,7 @@ func TestEvolve(t *testing.T) {
 		},
 		defaultAddress: "a2",
 		adopted:        []string{"order-9"},
+		guests:         []string{"guest-9"},
 	}
 	if !reflect.DeepEqual(s, want) {
 		t.Fatalf("folded state\n got: %#v\nwant: %#v", s, want)

@@ -7,12 +7,12 @@ import (
 )
 
 // Personal data in these events: a customer's Name, Email and Phone, and an
-// address's Nickname, Street, PostalCode, City and Instructions. They are
-// plain strings here; the event codec is the layer that encrypts them, with a
-// key per customer, so that erasing the customer can make them unreadable in
-// history that is never rewritten. Ids (customer, address, order, guest) and
-// times are kept in clear, so that streams and projections can still be
-// joined after an erasure.
+// address's Nickname, Street, PostalCode, City and Instructions, each tagged
+// `personal:"true"`. They are plain strings here; the event store seals them
+// with the customer's key (see domain.Personal), so that erasing the
+// customer makes them unreadable in history that is never rewritten. Ids
+// (customer, address, order, guest) and times are kept in clear, so that
+// streams and projections can still be joined after an erasure.
 
 // CustomerSignedUp records that a person opened an account. It is always the
 // first event of a customer stream. Email and Phone are normalised (see
@@ -20,56 +20,68 @@ import (
 // hashed outside the event log, like a staff member's.
 type CustomerSignedUp struct {
 	CustomerID string    `json:"customer_id"`
-	Name       string    `json:"name"`  // personal
-	Email      string    `json:"email"` // personal
-	Phone      string    `json:"phone"` // personal
+	Name       string    `json:"name" personal:"true"`
+	Email      string    `json:"email" personal:"true"`
+	Phone      string    `json:"phone" personal:"true"`
 	SignedUpAt time.Time `json:"signed_up_at"`
 }
 
 // EventType returns the stable stored name, independent of the Go type name.
 func (CustomerSignedUp) EventType() string { return "customers.CustomerSignedUp" }
 
+// DataSubject is whose key seals the personal fields: the customer's.
+func (e CustomerSignedUp) DataSubject() string { return e.CustomerID }
+
 // CustomerDetailsChanged records a customer's new name and phone. It carries
 // both results, not what changed, so a reader needs no earlier event to show
 // them.
 type CustomerDetailsChanged struct {
 	CustomerID string `json:"customer_id"`
-	Name       string `json:"name"`  // personal
-	Phone      string `json:"phone"` // personal
+	Name       string `json:"name" personal:"true"`
+	Phone      string `json:"phone" personal:"true"`
 }
 
 // EventType returns the stable stored name, independent of the Go type name.
 func (CustomerDetailsChanged) EventType() string { return "customers.CustomerDetailsChanged" }
+
+// DataSubject is whose key seals the personal fields: the customer's.
+func (e CustomerDetailsChanged) DataSubject() string { return e.CustomerID }
 
 // AddressAdded records a new address in a customer's address book, trimmed.
 // Whether it became the default is told by a DefaultAddressChosen after it.
 type AddressAdded struct {
 	CustomerID   string `json:"customer_id"`
 	AddressID    string `json:"address_id"`
-	Nickname     string `json:"nickname"`     // personal
-	Street       string `json:"street"`       // personal
-	PostalCode   string `json:"postal_code"`  // personal
-	City         string `json:"city"`         // personal
-	Instructions string `json:"instructions"` // personal
+	Nickname     string `json:"nickname" personal:"true"`
+	Street       string `json:"street" personal:"true"`
+	PostalCode   string `json:"postal_code" personal:"true"`
+	City         string `json:"city" personal:"true"`
+	Instructions string `json:"instructions" personal:"true"`
 }
 
 // EventType returns the stable stored name, independent of the Go type name.
 func (AddressAdded) EventType() string { return "customers.AddressAdded" }
+
+// DataSubject is whose key seals the personal fields: the customer's.
+func (e AddressAdded) DataSubject() string { return e.CustomerID }
 
 // AddressChanged records every field of an address as it now is; the address
 // keeps its id, its place in the book and whether it is the default.
 type AddressChanged struct {
 	CustomerID   string `json:"customer_id"`
 	AddressID    string `json:"address_id"`
-	Nickname     string `json:"nickname"`     // personal
-	Street       string `json:"street"`       // personal
-	PostalCode   string `json:"postal_code"`  // personal
-	City         string `json:"city"`         // personal
-	Instructions string `json:"instructions"` // personal
+	Nickname     string `json:"nickname" personal:"true"`
+	Street       string `json:"street" personal:"true"`
+	PostalCode   string `json:"postal_code" personal:"true"`
+	City         string `json:"city" personal:"true"`
+	Instructions string `json:"instructions" personal:"true"`
 }
 
 // EventType returns the stable stored name, independent of the Go type name.
 func (AddressChanged) EventType() string { return "customers.AddressChanged" }
+
+// DataSubject is whose key seals the personal fields: the customer's.
+func (e AddressChanged) DataSubject() string { return e.CustomerID }
 
 // AddressRemoved records that an address left the address book. If it was the
 // default, a DefaultAddressChosen for the oldest remaining address follows it;
@@ -107,14 +119,23 @@ func (GuestOrderAdopted) EventType() string { return "customers.GuestOrderAdopte
 
 // CustomerErased records that the customer used the right to be forgotten.
 // It is the last event of a customer stream: it carries nothing personal,
-// and after it the state holds nothing personal either.
+// and after it the state holds nothing personal either. Guests are the
+// guests whose orders the account had adopted (the same person, by the same
+// browser): their keys go with the customer's.
 type CustomerErased struct {
 	CustomerID string    `json:"customer_id"`
+	Guests     []string  `json:"guests"`
 	ErasedAt   time.Time `json:"erased_at"`
 }
 
 // EventType returns the stable stored name, independent of the Go type name.
 func (CustomerErased) EventType() string { return "customers.CustomerErased" }
+
+// ErasedSubjects are the people whose keys are deleted: the customer and
+// the guests the account adopted orders of.
+func (e CustomerErased) ErasedSubjects() []string {
+	return append([]string{e.CustomerID}, e.Guests...)
+}
 
 // EmailReserved records that an email address (known to its stream only by a
 // keyed hash) belongs to a customer, so that no other account can use it.

@@ -10,20 +10,25 @@ import (
 // copies what the cooks need from the order (number, dishes, pickup or
 // delivery) so that the kitchen never has to read another stream to cook. It
 // is always the first event of a ticket stream. ContactName is whom the
-// cooks call at the counter (personal data); it is optional, absent from the
-// tickets of orders placed before orders had a contact, which read as "".
+// cooks call at the counter (personal data, sealed with the key of
+// SubjectID, the order's owner); it is optional, absent from the tickets of
+// orders placed before orders had a contact, which read as "".
 type TicketOpened struct {
 	TicketID    string    `json:"ticket_id"`
 	OrderNumber int64     `json:"order_number"`
 	Items       []Item    `json:"items"`
 	Fulfilment  string    `json:"fulfilment"`
-	ContactName string    `json:"contact_name"`
+	SubjectID   string    `json:"subject_id"`
+	ContactName string    `json:"contact_name" personal:"true"`
 	PlacedAt    time.Time `json:"placed_at"`
 	OpenedAt    time.Time `json:"opened_at"`
 }
 
 // EventType returns the stable stored name, independent of the Go type name.
 func (TicketOpened) EventType() string { return "kitchen.TicketOpened" }
+
+// DataSubject is whose key seals the contact's name: the order's owner.
+func (e TicketOpened) DataSubject() string { return e.SubjectID }
 
 // TicketStarted records that a cook began preparing the ticket, so the screen
 // can show it as in progress and how long it has been cooking.

@@ -78,12 +78,14 @@ type Command interface{ command() }
 // OpenTicket puts a placed order on the kitchen screen. A policy reacting to
 // the placed order sends it, possibly more than once, so opening a ticket that
 // exists is harmless. TicketID is the order id. ContactName is the name the
-// order was placed under, so the cooks can call the guest (personal data).
+// order was placed under, so the cooks can call the guest (personal data),
+// and SubjectID whose it is: the order's owner, whose key seals it.
 type OpenTicket struct {
 	TicketID    string
 	OrderNumber int64
 	Items       []Item
 	Fulfilment  string
+	SubjectID   string
 	ContactName string
 	PlacedAt    time.Time
 	At          time.Time
@@ -269,6 +271,7 @@ func decideOpen(s State, c OpenTicket) ([]domain.Event, error) {
 		OrderNumber: c.OrderNumber,
 		Items:       items,
 		Fulfilment:  c.Fulfilment,
+		SubjectID:   c.SubjectID,
 		ContactName: strings.TrimSpace(c.ContactName),
 		PlacedAt:    c.PlacedAt,
 		OpenedAt:    c.At,

@@ -66,13 +66,13 @@ var (
 
 	dishes = []Item{{Name: "Margherita", Quantity: 2, Note: "Extra basil."}, {Name: "Tiramisu", Quantity: 1}}
 
-	opened    = TicketOpened{TicketID: tid, OrderNumber: 42, Items: dishes, Fulfilment: FulfilmentPickup, ContactName: "Ana", PlacedAt: placedAt, OpenedAt: t0}
+	opened    = TicketOpened{TicketID: tid, OrderNumber: 42, Items: dishes, Fulfilment: FulfilmentPickup, SubjectID: "guest-1", ContactName: "Ana", PlacedAt: placedAt, OpenedAt: t0}
 	started   = TicketStarted{TicketID: tid, StartedAt: t1}
 	bumped    = TicketBumped{TicketID: tid, BumpedAt: t2}
 	recalled  = TicketRecalled{TicketID: tid, RecalledAt: t3}
 	handed    = TicketHandedOver{TicketID: tid, HandedOverAt: t3}
 	canceled  = TicketCanceled{TicketID: tid, Reason: "The guest canceled.", CanceledAt: t3}
-	openCmd   = OpenTicket{TicketID: tid, OrderNumber: 42, Items: dishes, Fulfilment: FulfilmentPickup, ContactName: "Ana", PlacedAt: placedAt, At: t0}
+	openCmd   = OpenTicket{TicketID: tid, OrderNumber: 42, Items: dishes, Fulfilment: FulfilmentPickup, SubjectID: "guest-1", ContactName: "Ana", PlacedAt: placedAt, At: t0}
 	isQueued  = given(opened)
 	isCooking = given(opened, started)
 	isReady   = given(opened, started, bumped)
@@ -96,7 +96,7 @@ func TestOpenTicket(t *testing.T) {
 		{name: "opens", when: openCmd, then: given(opened)},
 		{name: "trims the contact's name", when: open(func(c *OpenTicket) { c.ContactName = " Ana " }), then: given(opened)},
 		{name: "an order without a name", when: open(func(c *OpenTicket) { c.ContactName = "" }),
-			then: []domain.Event{TicketOpened{TicketID: tid, OrderNumber: 42, Items: dishes, Fulfilment: FulfilmentPickup, PlacedAt: placedAt, OpenedAt: t0}}},
+			then: []domain.Event{TicketOpened{TicketID: tid, OrderNumber: 42, Items: dishes, Fulfilment: FulfilmentPickup, SubjectID: "guest-1", PlacedAt: placedAt, OpenedAt: t0}}},
 		{name: "opens for delivery", when: open(func(c *OpenTicket) { c.Fulfilment = FulfilmentDelivery }), then: given(delivery)},
 		{name: "trims names and notes", when: open(func(c *OpenTicket) { c.Items = []Item{{Name: " Margherita ", Quantity: 2, Note: " Extra basil.\n"}} }), then: given(trimmed)},
 		{name: "missing ticket id", when: open(func(c *OpenTicket) { c.TicketID = "" }), wantErr: domain.EINVALID, wantField: "ticket_id"},
@@ -422,7 +422,7 @@ func TestEvents(t *testing.T) {
 		}
 	}
 	b, _ := json.Marshal(opened)
-	want := `{"ticket_id":"order-1","order_number":42,"items":[{"name":"Margherita","quantity":2,"note":"Extra basil."},{"name":"Tiramisu","quantity":1,"note":""}],"fulfilment":"pickup","contact_name":"Ana","placed_at":"2025-03-14T18:30:00Z","opened_at":"2025-03-14T18:30:02Z"}`
+	want := `{"ticket_id":"order-1","order_number":42,"items":[{"name":"Margherita","quantity":2,"note":"Extra basil."},{"name":"Tiramisu","quantity":1,"note":""}],"fulfilment":"pickup","subject_id":"guest-1","contact_name":"Ana","placed_at":"2025-03-14T18:30:00Z","opened_at":"2025-03-14T18:30:02Z"}`
 	if string(b) != want {
 		t.Errorf("stored form of TicketOpened changed\n got: %s\nwant: %s", b, want)
 	}
@@ -433,7 +433,7 @@ func TestEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	nameless := opened
-	nameless.ContactName = ""
+	nameless.ContactName, nameless.SubjectID = "", ""
 	if !reflect.DeepEqual(old, nameless) {
 		t.Errorf("a ticket stored without a name reads as %#v", old)
 	}

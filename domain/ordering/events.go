@@ -63,27 +63,39 @@ type PickupChosen struct {
 func (PickupChosen) EventType() string { return "ordering.PickupChosen" }
 
 // DeliveryAddressGiven records that the guest wants the order delivered, and
-// where. It replaces a pickup choice or an earlier address.
+// where. It replaces a pickup choice or an earlier address. The address is
+// personal data, sealed with the key of SubjectID: the order's owner, the
+// guest or customer who opened it ("" in events written before addresses
+// were sealed).
 type DeliveryAddressGiven struct {
-	OrderID string  `json:"order_id"`
-	Address Address `json:"address"`
+	OrderID   string  `json:"order_id"`
+	SubjectID string  `json:"subject_id"`
+	Address   Address `json:"address"`
 }
 
 // EventType returns the stable stored name, independent of the Go type name.
 func (DeliveryAddressGiven) EventType() string { return "ordering.DeliveryAddressGiven" }
 
+// DataSubject is whose key seals the address: the order's owner.
+func (e DeliveryAddressGiven) DataSubject() string { return e.SubjectID }
+
 // ContactGiven records who is behind the order: the name the kitchen calls
 // and, for a delivery, the phone the courier rings. It replaces an earlier
 // contact. Name and Phone are personal data (the phone is stored as digits
-// with an optional leading +; "" when none was given).
+// with an optional leading +; "" when none was given), sealed with the key
+// of SubjectID, the order's owner.
 type ContactGiven struct {
-	OrderID string `json:"order_id"`
-	Name    string `json:"name"`
-	Phone   string `json:"phone"`
+	OrderID   string `json:"order_id"`
+	SubjectID string `json:"subject_id"`
+	Name      string `json:"name" personal:"true"`
+	Phone     string `json:"phone" personal:"true"`
 }
 
 // EventType returns the stable stored name, independent of the Go type name.
 func (ContactGiven) EventType() string { return "ordering.ContactGiven" }
+
+// DataSubject is whose key seals the contact: the order's owner.
+func (e ContactGiven) DataSubject() string { return e.SubjectID }
 
 // OrderPlaced records that the guest sent the order to the kitchen. Total is
 // what the guest agreed to pay, kept so that no later computation can change

@@ -66,10 +66,10 @@ func (l Line) Total() domain.Money { return l.UnitPrice.Times(l.Quantity) }
 
 // Address is where a delivery goes. Every field is stored trimmed.
 type Address struct {
-	Street       string `json:"street"`
-	City         string `json:"city"`
-	PostalCode   string `json:"postal_code"`
-	Instructions string `json:"instructions"`
+	Street       string `json:"street" personal:"true"`
+	City         string `json:"city" personal:"true"`
+	PostalCode   string `json:"postal_code" personal:"true"`
+	Instructions string `json:"instructions" personal:"true"`
 }
 
 // State is an order as its history makes it. The zero value is an order that
@@ -337,7 +337,7 @@ func Decide(s State, c Command) ([]domain.Event, error) {
 		if s.Fulfilment == FulfilmentDelivery && a == s.DeliveryAddress {
 			return nil, nil
 		}
-		return []domain.Event{DeliveryAddressGiven{OrderID: s.OrderID, Address: a}}, nil
+		return []domain.Event{DeliveryAddressGiven{OrderID: s.OrderID, SubjectID: s.CustomerID, Address: a}}, nil
 	case GiveContact:
 		contact, err := Contact(c).normalize(s.Fulfilment == FulfilmentDelivery)
 		if err != nil {
@@ -346,7 +346,7 @@ func Decide(s State, c Command) ([]domain.Event, error) {
 		if contact == s.Contact {
 			return nil, nil
 		}
-		return []domain.Event{ContactGiven{OrderID: s.OrderID, Name: contact.Name, Phone: contact.Phone}}, nil
+		return []domain.Event{ContactGiven{OrderID: s.OrderID, SubjectID: s.CustomerID, Name: contact.Name, Phone: contact.Phone}}, nil
 	case PlaceOrder:
 		return decidePlace(s, c)
 	}

@@ -75,12 +75,12 @@ var (
 	beer    = ItemAddedToOrder{OrderID: oid, LineID: "l2", MenuItemID: "beer", Name: "Lager", Quantity: 1, UnitPrice: domain.Cents(450)}
 	home    = Address{Street: "Main Street 1", City: "Springfield", PostalCode: "12345", Instructions: "Ring twice."}
 	pickup  = PickupChosen{OrderID: oid}
-	toHome  = DeliveryAddressGiven{OrderID: oid, Address: home}
+	toHome  = DeliveryAddressGiven{OrderID: oid, SubjectID: "cust-1", Address: home}
 	placed  = OrderPlaced{OrderID: oid, PlacedAt: t1, Total: domain.Cents(2350)}
 	cancel  = OrderCanceled{OrderID: oid, Reason: "Changed my mind.", CanceledAt: t1}
 	started = OrderPreparationStarted{OrderID: oid, StartedAt: t1}
-	ana     = ContactGiven{OrderID: oid, Name: "Ana", Phone: "+351912345678"}
-	anaName = ContactGiven{OrderID: oid, Name: "Ana"}
+	ana     = ContactGiven{OrderID: oid, SubjectID: "cust-1", Name: "Ana", Phone: "+351912345678"}
+	anaName = ContactGiven{OrderID: oid, SubjectID: "cust-1", Name: "Ana"}
 
 	// roomy caps let an order hold more than any test puts in it.
 	roomy = Caps{MaxDishes: 10_000, MaxTotal: domain.Cents(100_000_000)}
@@ -252,20 +252,20 @@ func TestGiveDeliveryAddress(t *testing.T) {
 		{name: "instructions are optional",
 			given: given(opened),
 			when:  address(func(a *Address) { a.Instructions = " " }),
-			then:  []domain.Event{DeliveryAddressGiven{OrderID: oid, Address: Address{Street: home.Street, City: home.City, PostalCode: home.PostalCode}}}},
+			then:  []domain.Event{DeliveryAddressGiven{OrderID: oid, SubjectID: "cust-1", Address: Address{Street: home.Street, City: home.City, PostalCode: home.PostalCode}}}},
 		{name: "switches from pickup", given: given(opened, pickup), when: GiveDeliveryAddress{Address: home}, then: []domain.Event{toHome}},
 		{name: "same address is a no-op", given: given(opened, toHome), when: GiveDeliveryAddress{Address: home}, then: nil},
 		{name: "same address after trimming is a no-op", given: given(opened, toHome), when: address(func(a *Address) { a.City = " Springfield " }), then: nil},
 		{name: "another address",
 			given: given(opened, toHome),
 			when:  address(func(a *Address) { a.Street = "Elm Street 2" }),
-			then:  []domain.Event{DeliveryAddressGiven{OrderID: oid, Address: Address{Street: "Elm Street 2", City: home.City, PostalCode: home.PostalCode, Instructions: home.Instructions}}}},
+			then:  []domain.Event{DeliveryAddressGiven{OrderID: oid, SubjectID: "cust-1", Address: Address{Street: "Elm Street 2", City: home.City, PostalCode: home.PostalCode, Instructions: home.Instructions}}}},
 		{name: "longest fields",
 			given: given(opened),
 			when: GiveDeliveryAddress{Address: Address{
 				Street: strings.Repeat("ä", 120), City: strings.Repeat("ä", 60), PostalCode: strings.Repeat("ä", 12), Instructions: given200,
 			}},
-			then: []domain.Event{DeliveryAddressGiven{OrderID: oid, Address: Address{
+			then: []domain.Event{DeliveryAddressGiven{OrderID: oid, SubjectID: "cust-1", Address: Address{
 				Street: strings.Repeat("ä", 120), City: strings.Repeat("ä", 60), PostalCode: strings.Repeat("ä", 12), Instructions: given200,
 			}}}},
 		{name: "missing street", given: given(opened), when: address(func(a *Address) { a.Street = "  " }), wantErr: domain.EINVALID, wantField: "street"},
@@ -293,8 +293,8 @@ func TestGiveContact(t *testing.T) {
 		{name: "the phone is kept as digits", given: given(opened, toHome), when: GiveContact{Name: "Ana", Phone: " +351 (912) 345-678 "}, then: []domain.Event{ana}},
 		{name: "the same contact is a no-op", given: given(opened, ana), when: GiveContact{Name: "Ana", Phone: "+351 912 345 678"}, then: nil},
 		{name: "another contact replaces it", given: given(opened, ana), when: GiveContact{Name: "Rui", Phone: "912345678"},
-			then: []domain.Event{ContactGiven{OrderID: oid, Name: "Rui", Phone: "912345678"}}},
-		{name: "longest name", given: given(opened), when: GiveContact{Name: long}, then: []domain.Event{ContactGiven{OrderID: oid, Name: long}}},
+			then: []domain.Event{ContactGiven{OrderID: oid, SubjectID: "cust-1", Name: "Rui", Phone: "912345678"}}},
+		{name: "longest name", given: given(opened), when: GiveContact{Name: long}, then: []domain.Event{ContactGiven{OrderID: oid, SubjectID: "cust-1", Name: long}}},
 		{name: "no name", given: given(opened, pickup), when: GiveContact{Name: "  "}, wantErr: domain.EINVALID, wantField: "name",
 			wantMessage: "Tell us your name, so the kitchen can call you."},
 		{name: "name too long", given: given(opened), when: GiveContact{Name: long + "ñ"}, wantErr: domain.EINVALID, wantField: "name"},

@@ -58,12 +58,13 @@ func (c Customers) StoreHash(ctx context.Context, customerID, hash string) error
 // SignIn checks a customer's sign-in from an address with the brakes on.
 // customerID is who holds the email ("" when no one does: the password is
 // still compared, against a dummy, so that an unknown email takes as long as
-// a known one). A refused address gets a *ThrottledError, a wrong email or
-// password ErrWrongCredentials.
-func (c Customers) SignIn(ctx context.Context, customerID, email, password, address string) error {
+// a known one). The email's failures are counted under emailKey, its keyed
+// hash (EmailKeys), so that no email is kept in clear. A refused address
+// gets a *ThrottledError, a wrong email or password ErrWrongCredentials.
+func (c Customers) SignIn(ctx context.Context, customerID, emailKey, password, address string) error {
 	b := c.Brakes.withDefaults()
 	staffAccounts := Accounts{Store: c.Store}
-	addrKey, userKey := "customer-addr:"+address, "customer:"+email
+	addrKey, userKey := "customer-addr:"+address, "customer:"+emailKey
 	tries, err := staffAccounts.reserve(ctx, b, addrKey, userKey)
 	if err != nil {
 		return err
@@ -102,6 +103,19 @@ func (c Customers) verify(ctx context.Context, customerID, password string) erro
 	}
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil {
 		return ErrWrongCredentials
+	}
+	return nil
+}
+
+// ForgetCustomer deletes, in the erasure's transaction, what the accounts
+// keep of a customer outside the event log: the password and the failed
+// sign-ins counted against their email (known by its keyed hash).
+func ForgetCustomer(ctx context.Context, tx pgx.Tx, customerID, emailKey string) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM customer_credentials WHERE customer_id = $1`, customerID); err != nil {
+		return fmt.Errorf("forget the password of %s: %w", customerID, err)
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM sign_in_failures WHERE key = $1`, "customer:"+emailKey); err != nil {
+		return fmt.Errorf("forget the sign-in failures of %s: %w", customerID, err)
 	}
 	return nil
 }

@@ -33,7 +33,8 @@ type appendRequest struct {
 	ids      []uuid.UUID
 	types    []string
 	versions []int32
-	data     []string
+	data     []string // as stored: personal fields sealed
+	plain    [][]byte // as the writer gave them, for the result
 	done     chan appendOutcome
 }
 
@@ -42,7 +43,7 @@ type appendOutcome struct {
 	err      error
 }
 
-func (s *Store) newRequest(stream string, expected ExpectedVersion, meta Metadata, events []domain.Event) (*appendRequest, error) {
+func (s *Store) newRequest(ctx context.Context, stream string, expected ExpectedVersion, meta Metadata, events []domain.Event) (*appendRequest, error) {
 	if len(events) == 0 {
 		return nil, fmt.Errorf("append to %s: no events", stream)
 	}
@@ -54,16 +55,38 @@ func (s *Store) newRequest(stream string, expected ExpectedVersion, meta Metadat
 	}
 	r := &appendRequest{stream: stream, expected: expected, meta: meta, events: events,
 		ids: make([]uuid.UUID, len(events)), types: make([]string, len(events)),
-		versions: make([]int32, len(events)), data: make([]string, len(events)),
+		versions: make([]int32, len(events)), data: make([]string, len(events)), plain: make([][]byte, len(events)),
 		done: make(chan appendOutcome, 1)}
 	for i, e := range events {
 		t, v, d, err := s.codec.Encode(e)
 		if err != nil {
 			return nil, fmt.Errorf("append to %s: %w", stream, err)
 		}
-		r.ids[i], r.types[i], r.versions[i], r.data[i] = EventID(stream, meta.CommandID, i), t, int32(v), string(d)
+		r.ids[i], r.types[i], r.versions[i], r.plain[i] = EventID(stream, meta.CommandID, i), t, int32(v), d
+		if r.data[i], err = s.sealed(ctx, e, d); err != nil {
+			return nil, fmt.Errorf("append to %s: %w", stream, err)
+		}
 	}
 	return r, nil
+}
+
+// sealed is how an event is stored: its JSON, with its personal fields
+// sealed by its person's key.
+func (s *Store) sealed(ctx context.Context, e domain.Event, plain []byte) (string, error) {
+	paths := s.codec.personal(e.EventType())
+	if paths == nil || !hasPersonalData(e, paths) {
+		return string(plain), nil
+	}
+	subject := e.(domain.Personal).DataSubject()
+	if subject == "" {
+		return "", fmt.Errorf("%s carries personal data but names no person to seal it for", e.EventType())
+	}
+	aead, err := s.sealer(ctx, subject)
+	if err != nil {
+		return "", err
+	}
+	_, _, data, err := s.codec.Encode(seal(e, paths, aead, subject))
+	return string(data), err
 }
 
 // validName keeps names PostgreSQL can store: a bad one must fail alone,
@@ -79,7 +102,7 @@ func validName(s string) bool {
 // writers cost few commits. With Any it never answers a conflict: it tries
 // again until ctx ends.
 func (s *Store) Append(ctx context.Context, stream string, expected ExpectedVersion, meta Metadata, events ...domain.Event) (Result, error) {
-	req, err := s.newRequest(stream, expected, meta, events)
+	req, err := s.newRequest(ctx, stream, expected, meta, events)
 	if err != nil {
 		return Result{}, err
 	}
@@ -133,7 +156,7 @@ func pause(ctx context.Context, attempt int) error {
 // leave that stream alone meanwhile rather than wait on its rows. The
 // caller calls Committed after its commit, to wake subscribers at once.
 func (s *Store) AppendTx(ctx context.Context, tx pgx.Tx, stream string, expected ExpectedVersion, meta Metadata, events ...domain.Event) (Result, error) {
-	req, err := s.newRequest(stream, expected, meta, events)
+	req, err := s.newRequest(ctx, stream, expected, meta, events)
 	if err != nil {
 		return Result{}, err
 	}
@@ -345,7 +368,7 @@ func (s *Store) insert(ctx context.Context, q Querier, reqs []*appendRequest, lo
 			out[i] = make([]RecordedEvent, len(r.events))
 		}
 		e.EventID, e.StreamID, e.Type, e.SchemaVersion = id, r.stream, r.types[j], int(r.versions[j])
-		e.Data, e.Event, e.Metadata = json.RawMessage(r.data[j]), r.events[j], r.meta
+		e.Data, e.Event, e.Metadata = json.RawMessage(r.plain[j]), r.events[j], r.meta
 		out[i][j] = e
 	}
 	if err := rows.Err(); err != nil {

@@ -22,6 +22,9 @@ type Codec struct {
 type codecEntry struct {
 	version int
 	typ     reflect.Type
+	// personal are the index paths of the fields sealed per person (see
+	// personal.go); nil for an event with no personal data.
+	personal [][]int
 }
 
 // NewCodec makes an empty codec.
@@ -42,7 +45,11 @@ func (c *Codec) Register(e domain.Event, version int) {
 	if _, dup := c.types[e.EventType()]; dup {
 		panic(fmt.Sprintf("eventstore: %s registered twice", e.EventType()))
 	}
-	c.types[e.EventType()] = codecEntry{version: version, typ: t}
+	personal := personalFields(t)
+	if _, ok := e.(domain.Personal); len(personal) > 0 && !ok {
+		panic(fmt.Sprintf("eventstore: %s has personal fields but names no data subject (domain.Personal)", e.EventType()))
+	}
+	c.types[e.EventType()] = codecEntry{version: version, typ: t, personal: personal}
 }
 
 // Upcast declares how to read version from of a type as version from+1.
@@ -104,6 +111,9 @@ func (c *Codec) Decode(eventType string, version int, data json.RawMessage) (dom
 	}
 	return ptr.Elem().Interface().(domain.Event), data, nil
 }
+
+// personal are the sealed fields of an event type, nil for none.
+func (c *Codec) personal(eventType string) [][]int { return c.types[eventType].personal }
 
 // Version is an event type's current schema version (0 if unknown).
 func (c *Codec) Version(eventType string) int { return c.types[eventType].version }

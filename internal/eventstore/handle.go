@@ -195,6 +195,13 @@ func (c *aggregateCache) get(stream string) any {
 	return c.m[stream]
 }
 
+// clear drops every folded stream.
+func (c *aggregateCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m = nil
+}
+
 func (c *aggregateCache) put(stream string, agg any) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

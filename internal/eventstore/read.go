@@ -2,6 +2,7 @@ package eventstore
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
@@ -10,8 +11,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
 	"github.com/jackc/pgx/v5/pgtype"
+
+	"restaurant/domain"
 )
 
 // Result is what an append or a command wrote.
@@ -41,7 +43,7 @@ func (s *Store) query(ctx context.Context, q Querier, sql string, args ...any) (
 	if err != nil {
 		return nil, err
 	}
-	return events, s.decodeAll(events, raw)
+	return events, s.decodeAll(ctx, events, raw)
 }
 
 // fetch reads rows without decoding their data, which is returned apart.
@@ -71,29 +73,71 @@ func fetch(ctx context.Context, q Querier, sql string, args ...any) ([]RecordedE
 	return out, raw, rows.Err()
 }
 
-// decodeAll upcasts and decodes a batch, spreading large batches over the
-// processors: decoding JSON, not PostgreSQL, bounds how fast the log reads.
-func (s *Store) decodeAll(events []RecordedEvent, raw [][]byte) error {
-	decode := func(lo, hi int) error {
+// decodeAll upcasts and decodes a batch, then opens its personal fields
+// with the keys of their people, loaded for the whole batch in one query.
+// Large batches are spread over the processors: decoding JSON, not
+// PostgreSQL, bounds how fast the log reads.
+func (s *Store) decodeAll(ctx context.Context, events []RecordedEvent, raw [][]byte) error {
+	err := inParallel(len(events), func(i int) error {
+		e := &events[i]
+		var err error
+		if e.Event, e.Data, err = s.codec.Decode(e.Type, e.SchemaVersion, raw[i]); err != nil {
+			return fmt.Errorf("event %d in %s: %w", e.Position, e.StreamID, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	var sealed []int
+	var subjects []string
+	for i, e := range events {
+		if erasure, ok := e.Event.(domain.Erasure); ok {
+			s.Forget(erasure.ErasedSubjects())
+		}
+		if subject := sealedSubject(e.Event, s.codec.personal(e.Type)); subject != "" {
+			sealed, subjects = append(sealed, i), append(subjects, subject)
+		}
+	}
+	if len(sealed) == 0 {
+		return nil
+	}
+	if err := s.loadKeys(ctx, subjects); err != nil {
+		return err
+	}
+	return inParallel(len(sealed), func(j int) error {
+		e := &events[sealed[j]]
+		e.Event, e.Erased = open(e.Event, s.codec.personal(e.Type), s.opener(subjects[j]), subjects[j])
+		data, err := json.Marshal(e.Event)
+		if err != nil {
+			return fmt.Errorf("event %d in %s: %w", e.Position, e.StreamID, err)
+		}
+		e.Data = data
+		return nil
+	})
+}
+
+// inParallel calls fn for 0..n-1, spread over the processors when n is
+// large enough to be worth it, and joins the errors.
+func inParallel(n int, fn func(i int) error) error {
+	run := func(lo, hi int) error {
 		for i := lo; i < hi; i++ {
-			e := &events[i]
-			var err error
-			if e.Event, e.Data, err = s.codec.Decode(e.Type, e.SchemaVersion, raw[i]); err != nil {
-				return fmt.Errorf("event %d in %s: %w", e.Position, e.StreamID, err)
+			if err := fn(i); err != nil {
+				return err
 			}
 		}
 		return nil
 	}
 	workers := runtime.GOMAXPROCS(0)
-	if len(events) < 256 || workers == 1 {
-		return decode(0, len(events))
+	if n < 256 || workers == 1 {
+		return run(0, n)
 	}
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
-	chunk := (len(events) + workers - 1) / workers
+	chunk := (n + workers - 1) / workers
 	for w := range workers {
-		lo, hi := w*chunk, min((w+1)*chunk, len(events))
-		wg.Go(func() { errs[w] = decode(lo, hi) })
+		lo, hi := min(w*chunk, n), min((w+1)*chunk, n)
+		wg.Go(func() { errs[w] = run(lo, hi) })
 	}
 	wg.Wait()
 	return errors.Join(errs...)
@@ -171,7 +215,7 @@ func (s *Store) Replay(ctx context.Context, after Cursor, batchSize int, fn func
 		if len(b.events) == 0 {
 			return nil
 		}
-		if err := s.decodeAll(b.events, b.raw); err != nil {
+		if err := s.decodeAll(ctx, b.events, b.raw); err != nil {
 			return err
 		}
 		if err := fn(b.events); err != nil {

@@ -100,6 +100,9 @@ type RecordedEvent struct {
 	SchemaVersion int // as stored; Data and Event are upcast to the current version
 	Data          json.RawMessage
 	Event         domain.Event
+	// Erased says personal fields of the event could not be opened: their
+	// person was erased, and they read as "".
+	Erased bool
 	Metadata
 	RecordedAt time.Time
 }
@@ -120,7 +123,9 @@ type Store struct {
 	// queues feed the batching writers, one each (see batch.go).
 	queues []chan *appendRequest
 	// aggregates keeps streams folded between commands (see Handle).
-	aggregates  aggregateCache
+	aggregates aggregateCache
+	// keys seal and open personal data (see keys.go).
+	keys        keyring
 	streamLocks streamLocks
 	closing     chan struct{}
 	stop        context.CancelFunc

@@ -55,12 +55,12 @@ func (d Deps) customerSignIn(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		email = strings.ToLower(typed) // no account has it: a wrong sign-in like any other
 	}
-	holder, err := d.emailHolder(r, email)
+	holder, key, err := d.emailHolder(r, email)
 	if err != nil {
 		fail(w, r, err)
 		return
 	}
-	err = d.CustomerAccounts.SignIn(ctx, holder, email, in.values["password"], clientAddress(r))
+	err = d.CustomerAccounts.SignIn(ctx, holder, key, in.values["password"], clientAddress(r))
 	var throttled *accounts.ThrottledError
 	switch {
 	case errors.As(err, &throttled):
@@ -86,24 +86,22 @@ func (d Deps) customerSignIn(w http.ResponseWriter, r *http.Request) {
 }
 
 // emailHolder is the active customer whose account the email is, "" when
-// none: the reservation stream is the word on it, not a read model.
-func (d Deps) emailHolder(r *http.Request, email string) (string, error) {
-	if email == "" {
-		return "", nil
-	}
-	key, err := d.emailKeys.Key(r.Context(), email)
-	if err != nil {
-		return "", err
+// none: the reservation stream is the word on it, not a read model. key is
+// the email's keyed hash, which names the stream and the email's sign-in
+// failures.
+func (d Deps) emailHolder(r *http.Request, email string) (holder, key string, err error) {
+	if key, err = d.emailKeys.Key(r.Context(), email); err != nil || email == "" {
+		return "", key, err
 	}
 	res, _, err := eventstore.Load(r.Context(), d.Store, customers.EmailStream(key), customers.ReservationDecider)
 	if err != nil || !res.Reserved() {
-		return "", err
+		return "", key, err
 	}
 	c, _, err := eventstore.Load(r.Context(), d.Store, customers.Stream(res.Holder()), customers.Decider)
 	if err != nil || c.Status() != customers.StatusActive {
-		return "", err
+		return "", key, err
 	}
-	return res.Holder(), nil
+	return res.Holder(), key, nil
 }
 
 // customerSignOut ends the customer's session; the browser stays the guest

@@ -98,6 +98,9 @@ func (d Deps) historyView(ctx context.Context, id string, at int) (views.History
 			row.Stream = "kitchen"
 		}
 		row.What = describe(order, e.Event)
+		if e.Erased {
+			row.What = describeErased(e.Event, row.What)
+		}
 		if n, ok := revisionOf[e.CausationID]; ok {
 			row.CausedBy, row.CausedByRev = "event-"+e.CausationID.String(), n
 		}
@@ -126,9 +129,11 @@ func (d Deps) historyView(ctx context.Context, id string, at int) (views.History
 		v.Kitchen = strings.ReplaceAll(string(ticket.Status), "_", " ")
 	}
 	v.Fulfilment = string(order.Fulfilment)
-	if order.Fulfilment == ordering.FulfilmentDelivery {
-		a := order.DeliveryAddress
+	if a := order.DeliveryAddress; order.Fulfilment == ordering.FulfilmentDelivery {
 		v.Fulfilment = fmt.Sprintf("delivery to %s, %s %s", a.Street, a.PostalCode, a.City)
+		if a == (ordering.Address{}) {
+			v.Fulfilment = "delivery to the address of an " + views.ErasedPerson
+		}
 	}
 	for _, l := range order.Lines {
 		v.Lines = append(v.Lines, views.HistoryLine{Quantity: l.Quantity, Name: l.Name, Note: l.Note, Total: l.Total().String()})
@@ -183,6 +188,20 @@ func describeActor(actor string) string {
 		return "the " + strings.ReplaceAll(who, "-", " ") + " policy"
 	}
 	return actor
+}
+
+// describeErased tells an event whose personal data was erased with its
+// person, in the words of the history.
+func describeErased(e any, otherwise string) string {
+	switch ev := e.(type) {
+	case ordering.DeliveryAddressGiven:
+		return "Asked for delivery to the address of an " + views.ErasedPerson
+	case ordering.ContactGiven:
+		return "Gave the contact: " + views.ErasedPerson
+	case kitchen.TicketOpened:
+		return fmt.Sprintf("Kitchen ticket opened with %d dish(es) for an %s", len(ev.Items), views.ErasedPerson)
+	}
+	return otherwise
 }
 
 // describe tells an event in words, given the order as it was before it.

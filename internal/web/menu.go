@@ -48,6 +48,9 @@ func (d Deps) renderMenu(w http.ResponseWriter, r *http.Request, status int, gue
 			}
 		}
 	}
+	if r.URL.Query().Get("erased") == "1" && fe == nil && signedInID(ctx) == "" {
+		v.Flash = "Your account was erased: your name, email, phone and addresses are forgotten."
+	}
 	if guest == "" && !fresh && status == http.StatusOK && fe == nil && v.Flash == "" {
 		d.storeAnonymousMenu(w, r, v)
 		return

@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"restaurant/domain"
+	"restaurant/internal/accounts"
 	"restaurant/internal/eventstore"
 	"restaurant/internal/postgres"
 )
@@ -39,7 +40,8 @@ func statusOf(err error) int {
 	if errors.As(err, &re) {
 		return re.status
 	}
-	if tooMany(err) != nil {
+	var throttled *accounts.ThrottledError
+	if tooMany(err) != nil || errors.As(err, &throttled) {
 		return http.StatusTooManyRequests
 	}
 	if errors.Is(err, eventstore.ErrConflict) {

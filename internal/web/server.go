@@ -156,6 +156,7 @@ func Handler(d Deps) http.Handler {
 				r.Post("/account/addresses/{addressID}/commands/make-default", d.chooseDefaultAddress)
 				r.Get("/account/orders", d.showMyOrders)
 				r.Post("/account/orders/{orderID}/commands/order-again", d.orderAgain)
+				r.Post("/account/commands/erase", d.eraseOwnAccount)
 			})
 		})
 	}
@@ -198,6 +199,8 @@ func Handler(d Deps) http.Handler {
 				r.Get("/events", d.showEventLog)
 				r.Get("/projections", d.showProjections)
 				r.Post("/projections/{name}/commands/rebuild", d.rebuildProjection)
+				r.Get("/customers", d.showStaffCustomers)
+				r.Post("/customers/{customerID}/commands/erase", d.eraseCustomerOnRequest)
 				r.Get("/team", d.showTeam)
 				r.Post("/team/commands/add", d.addStaff)
 				r.Post("/team/{username}/commands/change-role", d.changeRole)

@@ -78,7 +78,7 @@ func (d Deps) staffOrdersView(ctx context.Context, q url.Values) (views.StaffOrd
 			progress = strings.ReplaceAll(string(o.KitchenStatus), "_", " ")
 		}
 		v.Rows = append(v.Rows, views.OrderRowView{ID: o.OrderID, History: "/staff/orders/" + o.OrderID + "/history", Number: o.Number,
-			Guest: shortGuest(o.CustomerID), Contact: o.Contact.Name, Phone: o.Contact.Phone, GuestHref: "/staff/orders?" + url.Values{"guest": {o.CustomerID}}.Encode(), Cancelable: o.Cancelable(),
+			Guest: shortGuest(o.CustomerID), Contact: o.Contact.Name, Phone: o.Contact.Phone, ContactErased: o.ContactErased, GuestHref: "/staff/orders?" + url.Values{"guest": {o.CustomerID}}.Encode(), Cancelable: o.Cancelable(),
 			Progress: progress, Items: o.ItemCount, Total: o.Total.String(), OpenedAt: o.OpenedAt.In(time.Local).Format("2 Jan 15:04")})
 	}
 	if next != nil {

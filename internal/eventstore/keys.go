@@ -1,0 +1,192 @@
+package eventstore
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// The keys that seal personal data live in personal_keys, outside the event
+// log, one per person. A person's row with no key is a tombstone: they were
+// erased, and no key is made for them again, so nothing personal of theirs
+// can be written after the erasure either.
+//
+// Keys are kept in memory for a while, so that reading the log costs no
+// query per event. Erasing drops them from this process at once; another
+// process drops them when it reads the erasure event (every process reads
+// the log for its projections), and at the latest after keyLifetime.
+const (
+	keyLifetime = time.Minute
+	maxKeys     = 100_000
+)
+
+type keyring struct {
+	mu   sync.Mutex
+	keys map[string]cachedKey
+}
+
+type cachedKey struct {
+	aead  cipher.AEAD // nil: the person was erased
+	until time.Time   // zero for an erasure, which never expires
+}
+
+func (k *keyring) cached(subject string) (cachedKey, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	c, ok := k.keys[subject]
+	if ok && !c.until.IsZero() && time.Now().After(c.until) {
+		delete(k.keys, subject)
+		return cachedKey{}, false
+	}
+	return c, ok
+}
+
+func (k *keyring) keep(subject string, key []byte) error {
+	c := cachedKey{}
+	if key != nil {
+		block, err := aes.NewCipher(key)
+		if err != nil {
+			return fmt.Errorf("key of %s: %w", subject, err)
+		}
+		if c.aead, err = cipher.NewGCM(block); err != nil {
+			return fmt.Errorf("key of %s: %w", subject, err)
+		}
+		c.until = time.Now().Add(keyLifetime)
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.keys == nil || len(k.keys) >= maxKeys {
+		k.keys = map[string]cachedKey{}
+	}
+	k.keys[subject] = c
+	return nil
+}
+
+func (k *keyring) forget(subjects []string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, s := range subjects {
+		delete(k.keys, s)
+	}
+}
+
+const makeKeySQL = `
+WITH made AS (
+    INSERT INTO personal_keys (subject, key) VALUES ($1, $2)
+    ON CONFLICT (subject) DO NOTHING
+    RETURNING key)
+SELECT key FROM made
+UNION ALL
+SELECT key FROM personal_keys WHERE subject = $1
+LIMIT 1`
+
+// sealer is the key that seals a person's data, made on their first
+// personal event; ErrErased when they were erased.
+func (s *Store) sealer(ctx context.Context, subject string) (cipher.AEAD, error) {
+	if c, ok := s.keys.cached(subject); ok {
+		if c.aead == nil {
+			return nil, fmt.Errorf("seal personal data of %s: %w", subject, ErrErased)
+		}
+		return c.aead, nil
+	}
+	fresh := make([]byte, 32)
+	_, _ = rand.Read(fresh) // crypto/rand never fails
+	var key []byte
+	if err := s.pool.QueryRow(ctx, makeKeySQL, subject, fresh).Scan(&key); err != nil {
+		return nil, fmt.Errorf("key of %s: %w", subject, err)
+	}
+	if err := s.keys.keep(subject, key); err != nil {
+		return nil, err
+	}
+	if key == nil {
+		return nil, fmt.Errorf("seal personal data of %s: %w", subject, ErrErased)
+	}
+	c, _ := s.keys.cached(subject)
+	return c.aead, nil
+}
+
+// loadKeys brings the keys of these people into memory, in one query for
+// those not there yet; an erased or unknown person is kept as erased.
+func (s *Store) loadKeys(ctx context.Context, subjects []string) error {
+	var missing []string
+	for _, subject := range subjects {
+		if _, ok := s.keys.cached(subject); !ok && !slices.Contains(missing, subject) {
+			missing = append(missing, subject)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT subject, key FROM personal_keys WHERE subject = ANY($1)`, missing)
+	if err != nil {
+		return fmt.Errorf("read personal keys: %w", err)
+	}
+	found := map[string][]byte{}
+	var subject string
+	var key []byte
+	if _, err := pgx.ForEachRow(rows, []any{&subject, &key}, func() error {
+		found[subject] = key
+		return nil
+	}); err != nil {
+		return fmt.Errorf("read personal keys: %w", err)
+	}
+	for _, subject := range missing {
+		if err := s.keys.keep(subject, found[subject]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// opener is a loaded person's key, nil when they were erased.
+func (s *Store) opener(subject string) cipher.AEAD {
+	c, _ := s.keys.cached(subject)
+	return c.aead
+}
+
+// Erase deletes the keys of these people in tx (the caller's transaction,
+// so that the erasure commits with the events that record it), leaving
+// tombstones. Their personal data in the log reads as "" once it commits,
+// and no new personal event of theirs can be written. Call Forget after
+// the commit.
+func (s *Store) Erase(ctx context.Context, tx pgx.Tx, subjects []string) error {
+	if len(subjects) == 0 {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO personal_keys (subject, key, erased_at)
+		SELECT unnest($1::text[]), NULL, now()
+		ON CONFLICT (subject) DO UPDATE SET key = NULL, erased_at = coalesce(personal_keys.erased_at, excluded.erased_at)`,
+		subjects); err != nil {
+		return fmt.Errorf("erase personal keys: %w", err)
+	}
+	return nil
+}
+
+// Forget drops these people's keys from memory, and every folded stream,
+// which may hold their data opened: after an erasure commits, nothing in
+// this process can read them any more.
+func (s *Store) Forget(subjects []string) {
+	s.keys.forget(subjects)
+	s.aggregates.clear()
+}
+
+// Erased says whether a person's key was deleted.
+func (s *Store) Erased(ctx context.Context, subject string) (bool, error) {
+	var erased bool
+	err := s.pool.QueryRow(ctx, `SELECT key IS NULL FROM personal_keys WHERE subject = $1`, subject).Scan(&erased)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read personal key of %s: %w", subject, err)
+	}
+	return erased, nil
+}

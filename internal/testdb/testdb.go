@@ -178,6 +178,17 @@ func create(tb testing.TB, migrated bool) string {
 	return url
 }
 
+// OwnerURLOf is the owner's connection string to the database of a pool
+// from this package, for tools that read everything, as pg_dump does.
+func OwnerURLOf(tb testing.TB, pool *pgxpool.Pool) string {
+	tb.Helper()
+	url, err := postgres.WithDatabase(adminURL, pool.Config().ConnConfig.Database)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return url
+}
+
 // New returns a pool on a fresh migrated database, as AppRole, closed and
 // dropped when the test ends.
 func New(tb testing.TB) *pgxpool.Pool {

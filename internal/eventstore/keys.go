@@ -180,6 +180,9 @@ func (s *Store) Forget(subjects []string) {
 
 // Erased says whether a person's key was deleted.
 func (s *Store) Erased(ctx context.Context, subject string) (bool, error) {
+	if c, ok := s.keys.cached(subject); ok {
+		return c.aead == nil, nil
+	}
 	var erased bool
 	err := s.pool.QueryRow(ctx, `SELECT key IS NULL FROM personal_keys WHERE subject = $1`, subject).Scan(&erased)
 	if errors.Is(err, pgx.ErrNoRows) {

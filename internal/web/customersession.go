@@ -63,6 +63,18 @@ func (d Deps) withCustomer(next http.Handler) http.Handler {
 			return
 		}
 		id := d.CustomerSessions.GetString(ctx, customerKey)
+		if id != "" {
+			// An erased customer's other browsers are signed out: the
+			// session names someone who no longer exists.
+			erased, err := d.Store.Erased(ctx, id)
+			if err != nil {
+				fail(w, r, err)
+				return
+			}
+			if erased {
+				id = ""
+			}
+		}
 		if r.URL.Path == live.Path {
 			ctx = r.Context() // the socket outlives the session read: keep only who it is
 		}

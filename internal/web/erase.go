@@ -120,6 +120,7 @@ func (d Deps) eraseOwnAccount(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, err)
 		return
 	}
+	newGuest(w, r) // the guest the browser was went with the account
 	if in.json {
 		writeJSON(w, http.StatusOK, "application/json", map[string]any{"erased": true, "_links": map[string]link{"menu": {Href: "/"}}})
 		return

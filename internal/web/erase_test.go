@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"restaurant/internal/pgembed"
 	"restaurant/internal/testdb"
 	"restaurant/projections"
@@ -74,7 +76,7 @@ func readModels(t *testing.T, a *testApp) map[string]string {
 // zeldasHistory is Zelda as a restaurant comes to know her: an order as a
 // guest, delivered, then an account on the same browser (which adopts the
 // order), a saved address, an order there, a refused duplicate nickname and
-// a wrong sign-in with her email.
+// a wrong sign-in with her email. She left a second guest order open.
 func zeldasHistory(t *testing.T, a *testApp) (zelda *guest, guestOrder, customerOrder string) {
 	t.Helper()
 	zelda = a.guest()
@@ -88,6 +90,7 @@ func zeldasHistory(t *testing.T, a *testApp) (zelda *guest, guestOrder, customer
 		t.Fatalf("place: %d %s", rec.Code, rec.Body)
 	}
 	waitForTicket(t, a, guestOrder)
+	zelda.openWith("tiramisu", "2")
 	if code := zelda.signUp("Zelda Quistorp", "Zelda.Quistorp@example.org", "+351 934 777 111", zeldaPassword); code != http.StatusSeeOther {
 		t.Fatalf("sign-up: %d", code)
 	}
@@ -112,6 +115,21 @@ func zeldasHistory(t *testing.T, a *testApp) (zelda *guest, guestOrder, customer
 	}
 	a.caughtUp()
 	return zelda, guestOrder, customerOrder
+}
+
+// myOpenOrders are the open orders of the guest who placed order.
+func (g *guest) myOpenOrders(t *testing.T, a *testApp, order string) []string {
+	t.Helper()
+	rows, err := a.store.Pool().Query(context.Background(), `SELECT order_id FROM orders
+		WHERE status = 'open' AND customer_id = (SELECT customer_id FROM orders WHERE order_id = $1)`, order)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil || len(ids) != 1 {
+		t.Fatalf("the guest's open orders: %v (%v)", ids, err)
+	}
+	return ids
 }
 
 // TestAnErasedCustomerLeavesNothingPersonalInTheDatabase: after erasure,
@@ -231,7 +249,7 @@ func TestARebuildAfterErasureGivesTheSameReadModels(t *testing.T) {
 // not, and an unticked form erases nothing.
 func TestAManagerErasesACustomerOnRequest(t *testing.T) {
 	a := withStaff(t)
-	zelda, _, _ := zeldasHistory(t, a)
+	zelda, guestOrder, _ := zeldasHistory(t, a)
 	id := customerID(t, a, "zelda.quistorp@example.org")
 	m, cook := a.guest(), a.guest()
 	m.signIn("maria", managerPassword)
@@ -272,6 +290,18 @@ func TestAManagerErasesACustomerOnRequest(t *testing.T) {
 	}
 	if rec := m.post("/staff/customers/"+id+"/commands/erase", form("confirm", "yes")); rec.Code != http.StatusNotFound {
 		t.Fatalf("erasing twice: %d, want 404", rec.Code)
+	}
+	// Her browser was the guest whose order the account adopted: that guest
+	// is gone too. The old order takes no new contact; a new order is a new
+	// guest's, and takes one.
+	cart := zelda.myOpenOrders(t, a, guestOrder)[0]
+	rec = zelda.post("/orders/"+cart+"/commands/give-contact", form("name", "Zed", "phone", ""))
+	if rec.Code != http.StatusGone || !strings.Contains(rec.Body.String(), "erased at their request") {
+		t.Fatalf("a new contact on an erased guest's order: %d, want 410 saying why", rec.Code)
+	}
+	fresh := zelda.openWith("margherita", "1")
+	if rec := zelda.post("/orders/"+fresh+"/commands/give-contact", form("name", "Zed", "phone", "")); rec.Code != http.StatusSeeOther {
+		t.Fatalf("a contact on a new order of the same browser: %d %s", rec.Code, rec.Body)
 	}
 	var actor string
 	if err := a.store.Pool().QueryRow(context.Background(), `SELECT actor FROM events WHERE type = 'customers.CustomerErased'`).Scan(&actor); err != nil || actor != "staff:maria" {

@@ -34,6 +34,12 @@ func ensureGuest(w http.ResponseWriter, r *http.Request) string {
 	if id, ok := guestID(r); ok {
 		return id
 	}
+	return newGuest(w, r)
+}
+
+// newGuest makes the browser a new guest, whatever cookie it had: after an
+// erasure, the guest it was is gone with the account.
+func newGuest(w http.ResponseWriter, r *http.Request) string {
 	secret := make([]byte, 32)
 	_, _ = rand.Read(secret)
 	value := base64.RawURLEncoding.EncodeToString(secret)

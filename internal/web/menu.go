@@ -99,6 +99,14 @@ func (d Deps) openOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	guest := ensureGuest(w, r)
+	if erased, err := d.Store.Erased(ctx, guest); err != nil {
+		fail(w, r, err)
+		return
+	} else if erased {
+		// The guest went with an erased account (a manager erased it on
+		// request): this browser orders afresh, as a new guest.
+		guest = newGuest(w, r)
+	}
 	if id := signedInID(r.Context()); id != "" {
 		guest = id // a signed-in customer's orders are theirs (see orderer)
 	}

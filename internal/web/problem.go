@@ -50,6 +50,9 @@ func statusOf(err error) int {
 	if errors.Is(err, eventstore.ErrCommandReused) {
 		return http.StatusUnprocessableEntity
 	}
+	if errors.Is(err, eventstore.ErrErased) {
+		return http.StatusGone
+	}
 	switch domain.ErrorCode(err) {
 	case domain.EINVALID:
 		return http.StatusUnprocessableEntity
@@ -107,6 +110,8 @@ func problemOf(r *http.Request, err error, status int) Problem {
 	case errors.Is(err, eventstore.ErrCommandReused):
 		p.Detail = "This command id (idempotency key) was already used for a different request. " +
 			"Nothing was changed; send this request with a new key."
+	case errors.Is(err, eventstore.ErrErased):
+		p.Detail = "The details of the person behind this order were erased at their request, so no new ones can be added to it. Please start a new order."
 	case status == http.StatusConflict:
 		p.Detail = "Someone else changed this at the same moment. Please try again."
 	case status == http.StatusServiceUnavailable && postgres.Unavailable(err):

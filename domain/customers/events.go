@@ -6,8 +6,9 @@ import (
 	"restaurant/domain"
 )
 
-// Personal data in these events: a customer's Name, Email and Phone, and an
-// address's Nickname, Street, PostalCode, City and Instructions. They are
+// Personal data in these events: a customer's Name, Email and Phone, an
+// address's Nickname, Street, PostalCode, City and Instructions, and a
+// passkey's Name (tagged personal:"true"). They are
 // plain strings here; the event codec is the layer that encrypts them, with a
 // key per customer, so that erasing the customer can make them unreadable in
 // history that is never rewritten. Ids (customer, address, order, guest) and
@@ -105,6 +106,31 @@ type GuestOrderAdopted struct {
 // EventType returns the stable stored name, independent of the Go type name.
 func (GuestOrderAdopted) EventType() string { return "customers.GuestOrderAdopted" }
 
+// PasskeyAdded records that the customer registered a passkey to sign in
+// with. PasskeyID is the application's own random id for it, never the
+// credential's bytes: the key itself is kept outside the event log. Name is
+// what the customer called it, or the default (DefaultPasskeyName).
+type PasskeyAdded struct {
+	CustomerID string    `json:"customer_id"`
+	PasskeyID  string    `json:"passkey_id"`
+	Name       string    `json:"name" personal:"true"`
+	AddedAt    time.Time `json:"added_at"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (PasskeyAdded) EventType() string { return "customers.PasskeyAdded" }
+
+// PasskeyRemoved records that the customer took a passkey off the account,
+// so that it signs no one in any more.
+type PasskeyRemoved struct {
+	CustomerID string    `json:"customer_id"`
+	PasskeyID  string    `json:"passkey_id"`
+	RemovedAt  time.Time `json:"removed_at"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (PasskeyRemoved) EventType() string { return "customers.PasskeyRemoved" }
+
 // CustomerErased records that the customer used the right to be forgotten.
 // It is the last event of a customer stream: it carries nothing personal,
 // and after it the state holds nothing personal either.
@@ -149,5 +175,7 @@ func Events() []domain.Event {
 		CustomerErased{},
 		EmailReserved{},
 		EmailReleased{},
+		PasskeyAdded{},
+		PasskeyRemoved{},
 	}
 }

@@ -1,0 +1,158 @@
+package accounts
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-webauthn/webauthn/webauthn"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"restaurant/domain/customers"
+	"restaurant/internal/eventstore"
+)
+
+// ErrPasskeyTaken is a passkey whose credential is on an account already:
+// an authenticator registered twice, or another customer's.
+var ErrPasskeyTaken = errors.New("the passkey is on an account already")
+
+// Passkeys keeps customers' passkeys: the WebAuthn credentials (public keys,
+// sign counts) in customer_passkeys, outside the event log, each row written
+// and deleted in the transaction that appends its PasskeyAdded or
+// PasskeyRemoved to the customer's stream, so the two never disagree.
+type Passkeys struct {
+	Store *eventstore.Store
+}
+
+// Passkey is one passkey of a customer, with its credential.
+type Passkey struct {
+	ID         string // the passkey id of the customer's events
+	CustomerID string
+	Name       string
+	CreatedAt  time.Time
+	LastUsedAt time.Time // zero: never used to sign in
+	Credential webauthn.Credential
+}
+
+// Add appends cmd to the customer's stream and keeps its credential, in one
+// transaction. A credential on an account already is ErrPasskeyTaken, and
+// writes nothing; so does a command the customer's decider refuses.
+func (p Passkeys) Add(ctx context.Context, meta eventstore.Metadata, customerID string, cmd customers.AddPasskey, cred *webauthn.Credential) (eventstore.Result, error) {
+	doc, err := json.Marshal(cred)
+	if err != nil {
+		return eventstore.Result{}, fmt.Errorf("encode passkey: %w", err)
+	}
+	return onStream(ctx, p, customerID, meta, cmd, func(tx pgx.Tx, e customers.PasskeyAdded) error {
+		_, err := tx.Exec(ctx, `INSERT INTO customer_passkeys (credential_id, customer_id, passkey_id, credential, name, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6)`, cred.ID, customerID, e.PasskeyID, doc, e.Name, e.AddedAt)
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "customer_passkeys_pkey" {
+			return ErrPasskeyTaken
+		}
+		return err
+	})
+}
+
+// Remove appends cmd to the customer's stream and forgets the passkey's
+// credential, in one transaction.
+func (p Passkeys) Remove(ctx context.Context, meta eventstore.Metadata, customerID string, cmd customers.RemovePasskey) (eventstore.Result, error) {
+	return onStream(ctx, p, customerID, meta, cmd, func(tx pgx.Tx, e customers.PasskeyRemoved) error {
+		_, err := tx.Exec(ctx, `DELETE FROM customer_passkeys WHERE customer_id = $1 AND passkey_id = $2`, customerID, e.PasskeyID)
+		return err
+	})
+}
+
+// onStream decides cmd on the customer's stream and, for each event of type
+// E it appends, runs keep in the same transaction; after a conflict with
+// another writer it tries again, as eventstore.Handle does.
+func onStream[E any](ctx context.Context, p Passkeys, customerID string, meta eventstore.Metadata, cmd customers.Command, keep func(pgx.Tx, E) error) (eventstore.Result, error) {
+	for attempt := 1; ; attempt++ {
+		var res eventstore.Result
+		err := pgx.BeginFunc(ctx, p.Store.Pool(), func(tx pgx.Tx) error {
+			var err error
+			if res, err = eventstore.HandleTx(ctx, tx, p.Store, customers.Stream(customerID), customers.Decider, meta, cmd); err != nil {
+				return err
+			}
+			if res.Duplicate {
+				return nil
+			}
+			for _, e := range res.Events {
+				if e, ok := e.Event.(E); ok {
+					if err := keep(tx, e); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err == nil {
+			p.Store.Committed()
+			return res, nil
+		}
+		if !errors.Is(err, eventstore.ErrConflict) || attempt == eventstore.MaxAttempts {
+			return eventstore.Result{}, fmt.Errorf("passkey of customer %s: %w", customerID, err)
+		}
+	}
+}
+
+const passkeyColumns = `passkey_id, customer_id, name, created_at, coalesce(last_used_at, 'epoch'), credential`
+
+// List is the customer's passkeys, oldest first.
+func (p Passkeys) List(ctx context.Context, customerID string) ([]Passkey, error) {
+	rows, err := p.Store.Pool().Query(ctx, `SELECT `+passkeyColumns+` FROM customer_passkeys WHERE customer_id = $1 ORDER BY created_at, passkey_id`, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("list passkeys of customer %s: %w", customerID, err)
+	}
+	list, err := pgx.CollectRows(rows, scanPasskey)
+	if err != nil {
+		return nil, fmt.Errorf("list passkeys of customer %s: %w", customerID, err)
+	}
+	return list, nil
+}
+
+// Find is the passkey whose credential has this id, false when none has.
+func (p Passkeys) Find(ctx context.Context, credentialID []byte) (Passkey, bool, error) {
+	rows, err := p.Store.Pool().Query(ctx, `SELECT `+passkeyColumns+` FROM customer_passkeys WHERE credential_id = $1`, credentialID)
+	if err != nil {
+		return Passkey{}, false, fmt.Errorf("find passkey: %w", err)
+	}
+	pk, err := pgx.CollectExactlyOneRow(rows, scanPasskey)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Passkey{}, false, nil
+	}
+	if err != nil {
+		return Passkey{}, false, fmt.Errorf("find passkey: %w", err)
+	}
+	return pk, true, nil
+}
+
+// Used keeps what a sign-in with the passkey taught: its credential as the
+// sign-in left it (the sign count, the flags) and when it was used.
+func (p Passkeys) Used(ctx context.Context, cred *webauthn.Credential, at time.Time) error {
+	doc, err := json.Marshal(cred)
+	if err != nil {
+		return fmt.Errorf("encode passkey: %w", err)
+	}
+	if _, err := p.Store.Pool().Exec(ctx, `UPDATE customer_passkeys SET credential = $2, last_used_at = $3 WHERE credential_id = $1`, cred.ID, doc, at); err != nil {
+		return fmt.Errorf("note a passkey's use: %w", err)
+	}
+	return nil
+}
+
+func scanPasskey(row pgx.CollectableRow) (Passkey, error) {
+	var pk Passkey
+	var doc []byte
+	if err := row.Scan(&pk.ID, &pk.CustomerID, &pk.Name, &pk.CreatedAt, &pk.LastUsedAt, &doc); err != nil {
+		return Passkey{}, err
+	}
+	if pk.LastUsedAt.Equal(time.Unix(0, 0)) {
+		pk.LastUsedAt = time.Time{}
+	}
+	if err := json.Unmarshal(doc, &pk.Credential); err != nil {
+		return Passkey{}, fmt.Errorf("decode passkey %s: %w", pk.ID, err)
+	}
+	return pk, nil
+}

@@ -21,7 +21,7 @@ import (
 // verification and a rising sign count. With it the tests go through both
 // WebAuthn ceremonies against the real server code, no browser needed.
 type authenticator struct {
-	t          *testing.T
+	t          testing.TB
 	key        *ecdsa.PrivateKey
 	credID     []byte
 	rpID       string
@@ -31,7 +31,7 @@ type authenticator struct {
 	origin string
 }
 
-func newAuthenticator(t *testing.T) *authenticator {
+func newAuthenticator(t testing.TB) *authenticator {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {

@@ -3,7 +3,8 @@
 -- (the log records PasskeyAdded and PasskeyRemoved with passkey_id only).
 -- credential is the WebAuthn credential as the server verified it (its
 -- public key, sign count and flags), in go-webauthn's JSON form. A row is
--- written and deleted in the same transaction as its event.
+-- written in the transaction that appends its PasskeyAdded, and deleted
+-- after its PasskeyRemoved; a sign-in checks the customer's stream too.
 CREATE TABLE customer_passkeys (
     credential_id bytea       PRIMARY KEY,
     customer_id   text        NOT NULL,

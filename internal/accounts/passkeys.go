@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"restaurant/domain"
 	"restaurant/domain/customers"
 	"restaurant/internal/eventstore"
 )
@@ -20,9 +21,11 @@ import (
 var ErrPasskeyTaken = errors.New("the passkey is on an account already")
 
 // Passkeys keeps customers' passkeys: the WebAuthn credentials (public keys,
-// sign counts) in customer_passkeys, outside the event log, each row written
-// and deleted in the transaction that appends its PasskeyAdded or
-// PasskeyRemoved to the customer's stream, so the two never disagree.
+// sign counts) in customer_passkeys, outside the event log. A row is written
+// in the transaction that appends its PasskeyAdded to the customer's stream,
+// so no key is kept that the stream does not know, and deleted after its
+// PasskeyRemoved. The stream is the word on which passkeys an account has:
+// a sign-in checks it too.
 type Passkeys struct {
 	Store *eventstore.Store
 }
@@ -39,49 +42,24 @@ type Passkey struct {
 
 // Add appends cmd to the customer's stream and keeps its credential, in one
 // transaction. A credential on an account already is ErrPasskeyTaken, and
-// writes nothing; so does a command the customer's decider refuses.
+// writes nothing; so does a command the customer's decider refuses. Its
+// command id is the server's own, never a client's key: a key sent again is
+// for eventstore.Handle to answer, which remembers every outcome.
 func (p Passkeys) Add(ctx context.Context, meta eventstore.Metadata, customerID string, cmd customers.AddPasskey, cred *webauthn.Credential) (eventstore.Result, error) {
 	doc, err := json.Marshal(cred)
 	if err != nil {
 		return eventstore.Result{}, fmt.Errorf("encode passkey: %w", err)
 	}
-	return onStream(ctx, p, customerID, meta, cmd, func(tx pgx.Tx, e customers.PasskeyAdded) error {
-		_, err := tx.Exec(ctx, `INSERT INTO customer_passkeys (credential_id, customer_id, passkey_id, credential, name, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, cred.ID, customerID, e.PasskeyID, doc, e.Name, e.AddedAt)
-		var pgErr *pgconn.PgError
-		if errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "customer_passkeys_pkey" {
-			return ErrPasskeyTaken
-		}
-		return err
-	})
-}
-
-// Remove appends cmd to the customer's stream and forgets the passkey's
-// credential, in one transaction.
-func (p Passkeys) Remove(ctx context.Context, meta eventstore.Metadata, customerID string, cmd customers.RemovePasskey) (eventstore.Result, error) {
-	return onStream(ctx, p, customerID, meta, cmd, func(tx pgx.Tx, e customers.PasskeyRemoved) error {
-		_, err := tx.Exec(ctx, `DELETE FROM customer_passkeys WHERE customer_id = $1 AND passkey_id = $2`, customerID, e.PasskeyID)
-		return err
-	})
-}
-
-// onStream decides cmd on the customer's stream and, for each event of type
-// E it appends, runs keep in the same transaction; after a conflict with
-// another writer it tries again, as eventstore.Handle does.
-func onStream[E any](ctx context.Context, p Passkeys, customerID string, meta eventstore.Metadata, cmd customers.Command, keep func(pgx.Tx, E) error) (eventstore.Result, error) {
 	for attempt := 1; ; attempt++ {
 		var res eventstore.Result
 		err := pgx.BeginFunc(ctx, p.Store.Pool(), func(tx pgx.Tx) error {
 			var err error
-			if res, err = eventstore.HandleTx(ctx, tx, p.Store, customers.Stream(customerID), customers.Decider, meta, cmd); err != nil {
+			if res, err = eventstore.HandleTx(ctx, tx, p.Store, customers.Stream(customerID), customers.Decider, meta, customers.Command(cmd)); err != nil {
 				return err
 			}
-			if res.Duplicate {
-				return nil
-			}
 			for _, e := range res.Events {
-				if e, ok := e.Event.(E); ok {
-					if err := keep(tx, e); err != nil {
+				if added, ok := e.Event.(customers.PasskeyAdded); ok {
+					if err := keepPasskey(ctx, tx, added, cred.ID, doc); err != nil {
 						return err
 					}
 				}
@@ -92,10 +70,38 @@ func onStream[E any](ctx context.Context, p Passkeys, customerID string, meta ev
 			p.Store.Committed()
 			return res, nil
 		}
+		// Another writer appended to the stream meanwhile: decide again.
 		if !errors.Is(err, eventstore.ErrConflict) || attempt == eventstore.MaxAttempts {
-			return eventstore.Result{}, fmt.Errorf("passkey of customer %s: %w", customerID, err)
+			return eventstore.Result{}, fmt.Errorf("add a passkey for customer %s: %w", customerID, err)
 		}
 	}
+}
+
+func keepPasskey(ctx context.Context, tx pgx.Tx, e customers.PasskeyAdded, credentialID, credential []byte) error {
+	_, err := tx.Exec(ctx, `INSERT INTO customer_passkeys (credential_id, customer_id, passkey_id, credential, name, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, credentialID, e.CustomerID, e.PasskeyID, credential, e.Name, e.AddedAt)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "customer_passkeys_pkey" {
+		return ErrPasskeyTaken
+	}
+	return err
+}
+
+// Remove appends cmd to the customer's stream as any command of the
+// customer's (a command id sent again is answered as the first time), then
+// forgets the passkey's credential. A credential left behind by a failure
+// in between signs no one in (the stream says it is gone), and goes when the
+// command is sent again, or when the customer removes it once more and is
+// told it is not on the account.
+func (p Passkeys) Remove(ctx context.Context, meta eventstore.Metadata, customerID string, cmd customers.RemovePasskey) (eventstore.Result, error) {
+	res, err := eventstore.Handle(ctx, p.Store, customers.Stream(customerID), customers.Decider, meta, customers.Command(cmd))
+	if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
+		return res, err
+	}
+	if _, derr := p.Store.Pool().Exec(ctx, `DELETE FROM customer_passkeys WHERE customer_id = $1 AND passkey_id = $2`, customerID, cmd.PasskeyID); derr != nil {
+		return eventstore.Result{}, fmt.Errorf("forget passkey %s: %w", cmd.PasskeyID, derr)
+	}
+	return res, err
 }
 
 const passkeyColumns = `passkey_id, customer_id, name, created_at, coalesce(last_used_at, 'epoch'), credential`

@@ -50,8 +50,8 @@ func (d Deps) renderCustomerAccount(w http.ResponseWriter, r *http.Request, stat
 }
 
 // passkeyViews are the customer's passkeys as their account page lists
-// them. The table is written with the passkeys' events, so it needs no
-// wait for the customer's own writes.
+// them. The table is written with the passkeys' events, not by a
+// projection, so it needs no wait for the customer's own writes.
 func (d Deps) passkeyViews(ctx context.Context, customerID string) ([]views.CustomerPasskeyView, error) {
 	keys, err := d.passkeys.List(ctx, customerID)
 	if err != nil {

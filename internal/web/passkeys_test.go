@@ -438,3 +438,43 @@ func TestRelyingParty(t *testing.T) {
 		})
 	}
 }
+
+// TestPasskeyRemovalIsACommandLikeAnyOther: a key sent again with another
+// request is refused, as for every command, and the passkey stays.
+func TestPasskeyRemovalIsACommandLikeAnyOther(t *testing.T) {
+	a := newTestApp(t)
+	g := a.signedUp("ana@example.com")
+	auth := newAuthenticator(t)
+	id := g.addPasskey(auth, "Laptop")
+	if rec := g.postJSON("/account/commands/change-details", "key-1", `{"name":"Ana B","phone":"0612345678"}`); rec.Code != http.StatusAccepted {
+		t.Fatalf("change details: %d %s", rec.Code, rec.Body)
+	}
+	before := a.written()
+	wantProblem(t, g.postJSON("/account/passkeys/"+id+"/commands/remove", "key-1", `{}`), http.StatusUnprocessableEntity, "already used")
+	if a.written() != before || !strings.Contains(g.get("/account").Body.String(), "Laptop") {
+		t.Fatal("a reused key removed the passkey")
+	}
+}
+
+// TestTheStreamSaysWhichPasskeysSignIn: a credential still in the table
+// whose PasskeyRemoved is on the stream (its deletion failed) signs no one
+// in, and goes when the customer removes it again.
+func TestTheStreamSaysWhichPasskeysSignIn(t *testing.T) {
+	a := newTestApp(t)
+	g := a.signedUp("ana@example.com")
+	auth := newAuthenticator(t)
+	id := g.addPasskey(auth, "Laptop")
+	ctx := context.Background()
+	meta := eventstore.Metadata{CommandID: uuid.New(), Actor: customerActor(string(auth.userHandle))}
+	if _, err := eventstore.Handle(ctx, a.store, customers.Stream(string(auth.userHandle)), customers.Decider, meta,
+		customers.Command(customers.RemovePasskey{PasskeyID: id, At: time.Now()})); err != nil {
+		t.Fatal(err)
+	}
+	wantProblem(t, a.guest().passkeySignIn(auth), http.StatusUnauthorized, "not on any account here")
+	if rec := g.post("/account/passkeys/"+id+"/commands/remove", form()); rec.Code != http.StatusNotFound {
+		t.Fatalf("removing it again: %d", rec.Code)
+	}
+	if page := g.get("/account").Body.String(); !strings.Contains(page, "No passkeys yet.") {
+		t.Fatalf("the leftover passkey is still listed:\n%s", page)
+	}
+}

@@ -29,6 +29,9 @@ type CustomerAccountView struct {
 	// CanAddPasskey offers adding a passkey (to browsers that can): the
 	// site is reached by a name and the account has room for one more.
 	CanAddPasskey bool
+	// PasskeysFull says why no passkey can be added, when the account
+	// holds as many as it may.
+	PasskeysFull string
 	// Error belongs to the form "details", "address-new", "address-<id>"
 	// or "passkey-<id>".
 	Error     *FormError

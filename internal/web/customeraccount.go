@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -46,6 +47,9 @@ func (d Deps) renderCustomerAccount(w http.ResponseWriter, r *http.Request, stat
 	}
 	_, available := d.relyingParty(r)
 	v.CanAddPasskey = available && len(v.Passkeys) < customers.MaxPasskeys
+	if available && !v.CanAddPasskey {
+		v.PasskeysFull = fmt.Sprintf("An account can hold at most %d passkeys; remove one to add another.", customers.MaxPasskeys)
+	}
 	render(w, r, status, views.CustomerAccountPage(v))
 }
 

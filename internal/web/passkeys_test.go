@@ -191,6 +191,22 @@ func TestPasskeyWithoutANameIsNamedByItsDay(t *testing.T) {
 	}
 }
 
+// TestAFullAccountOffersNoMorePasskeys: at the most passkeys an account
+// holds, the page says so instead of offering another, and the server
+// refuses one anyway.
+func TestAFullAccountOffersNoMorePasskeys(t *testing.T) {
+	a := newTestApp(t)
+	g := a.signedUp("ana@example.com")
+	for range customers.MaxPasskeys {
+		g.addPasskey(newAuthenticator(t), "")
+	}
+	page := g.get("/account").Body.String()
+	if strings.Contains(page, `id="passkey-add"`) || !strings.Contains(page, "An account can hold at most 10 passkeys; remove one to add another.") {
+		t.Fatalf("a full account's page:\n%s", page)
+	}
+	wantProblem(t, g.beginAddingPasskey("One more"), http.StatusConflict, "at most 10 passkeys")
+}
+
 // TestPasskeyRemoved: a removed passkey leaves the page and signs no one in;
 // another customer cannot remove it; JSON clients remove too.
 func TestPasskeyRemoved(t *testing.T) {

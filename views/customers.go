@@ -13,6 +13,8 @@ type CustomerSignInView struct {
 	Email   string
 	Next    string
 	Message string
+	// Passkeys offers "Sign in with a passkey" (to browsers that can).
+	Passkeys bool
 }
 
 // CustomerAccountView is a customer's account page: their details and
@@ -23,11 +25,29 @@ type CustomerAccountView struct {
 	Email     string
 	Phone     string
 	Addresses []CustomerAddressView
-	// Error belongs to the form "details", "address-new" or
-	// "address-<id>".
+	Passkeys  []CustomerPasskeyView
+	// CanAddPasskey offers adding a passkey (to browsers that can): the
+	// site is reached by a name and the account has room for one more.
+	CanAddPasskey bool
+	// PasskeysFull says why no passkey can be added, when the account
+	// holds as many as it may.
+	PasskeysFull string
+	// Error belongs to the form "details", "address-new", "address-<id>"
+	// or "passkey-<id>".
 	Error     *FormError
 	CommandID func() string
 }
+
+// CustomerPasskeyView is one passkey on the account page.
+type CustomerPasskeyView struct {
+	ID       string
+	Name     string
+	AddedOn  string // "1 Dec 2026"
+	LastUsed string // "1 Dec 2026 19:04 UTC", or "never"
+}
+
+// Href is where the passkey's commands live.
+func (p CustomerPasskeyView) Href() string { return "/account/passkeys/" + p.ID }
 
 // CustomerAddressView is one address of the book, with its forms.
 type CustomerAddressView struct {

@@ -59,6 +59,7 @@ type State struct {
 	defaultAddress string    // an address id, or "" when the book is empty
 	adopted        []string  // order ids, in the order they were adopted
 	guests         []string  // the guests whose orders were adopted, each once
+	passkeys       []Passkey // in the order they were added
 	erasedAt       time.Time
 }
 
@@ -196,6 +197,8 @@ func (ChooseDefaultAddress) command() {}
 func (AdoptGuestOrder) command()      {}
 func (Erase) command()                {}
 
+// The passkey commands, AddPasskey and RemovePasskey, are in passkeys.go.
+
 // Evolve applies one event to a state. It is the only place where state
 // changes; events of other types leave the state as it was, and so does every
 // event after an erasure, so that nothing personal can come back. It never
@@ -254,6 +257,14 @@ func Evolve(s State, e domain.Event) State {
 		}
 		if e.GuestID != "" && !slices.Contains(s.guests, e.GuestID) {
 			s.guests = slices.Concat(s.guests, []string{e.GuestID})
+		}
+	case PasskeyAdded:
+		if _, ok := s.Passkey(e.PasskeyID); !ok {
+			s.passkeys = slices.Concat(s.passkeys, []Passkey{{PasskeyID: e.PasskeyID, Name: e.Name, AddedAt: e.AddedAt}})
+		}
+	case PasskeyRemoved:
+		if i := slices.IndexFunc(s.passkeys, func(p Passkey) bool { return p.PasskeyID == e.PasskeyID }); i >= 0 {
+			s.passkeys = slices.Concat(s.passkeys[:i:i], s.passkeys[i+1:])
 		}
 	case CustomerErased:
 		return State{customerID: s.customerID, status: StatusErased, erasedAt: e.ErasedAt}
@@ -318,6 +329,10 @@ func Decide(s State, c Command) ([]domain.Event, error) {
 			return nil, nil
 		}
 		return []domain.Event{GuestOrderAdopted{CustomerID: s.customerID, OrderID: c.OrderID, GuestID: c.GuestID, AdoptedAt: c.At}}, nil
+	case AddPasskey:
+		return decideAddPasskey(s, c)
+	case RemovePasskey:
+		return decideRemovePasskey(s, c)
 	case Erase:
 		return []domain.Event{CustomerErased{CustomerID: s.customerID, Guests: s.Guests(), ErasedAt: c.At}}, nil
 	}
@@ -470,6 +485,8 @@ const (
 	CmdRemoveAddress        CommandName = "remove-address"
 	CmdChooseDefaultAddress CommandName = "choose-default-address"
 	CmdAdoptGuestOrder      CommandName = "adopt-guest-order"
+	CmdAddPasskey           CommandName = "add-passkey"
+	CmdRemovePasskey        CommandName = "remove-passkey"
 	CmdErase                CommandName = "erase"
 )
 
@@ -488,7 +505,14 @@ func Allowed(s State) []CommandName {
 		if len(s.addresses) > 0 {
 			names = append(names, CmdChangeAddress, CmdRemoveAddress, CmdChooseDefaultAddress)
 		}
-		return append(names, CmdAdoptGuestOrder, CmdErase)
+		names = append(names, CmdAdoptGuestOrder)
+		if len(s.passkeys) < MaxPasskeys {
+			names = append(names, CmdAddPasskey)
+		}
+		if len(s.passkeys) > 0 {
+			names = append(names, CmdRemovePasskey)
+		}
+		return append(names, CmdErase)
 	}
 	return nil
 }

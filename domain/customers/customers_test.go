@@ -195,17 +195,18 @@ func TestNormalizeEmailAndPhone(t *testing.T) {
 func TestCommandsBeforeSignUp(t *testing.T) {
 	var specs []spec
 	for _, c := range []Command{ChangeDetails{Name: "Ana", Phone: "123456"}, addHome, ChangeAddress(addHome), RemoveAddress{AddressID: "a1"},
-		ChooseDefaultAddress{AddressID: "a1"}, AdoptGuestOrder{OrderID: "o", GuestID: "g", At: t0}, Erase{At: t0}} {
+		ChooseDefaultAddress{AddressID: "a1"}, AdoptGuestOrder{OrderID: "o", GuestID: "g", At: t0}, addLaptop, RemovePasskey{PasskeyID: "p1", At: t0}, Erase{At: t0}} {
 		specs = append(specs, spec{name: fmt.Sprintf("%T", c), when: c, wantErr: domain.ENOTFOUND, wantMessage: "no such customer"})
 	}
 	runAll(t, specs)
 }
 
 func TestCommandsAfterErasure(t *testing.T) {
-	history := given(signedUp, home, homeFirst, adopted, erased)
+	history := given(signedUp, home, homeFirst, adopted, laptop, erased)
 	var specs []spec
 	for _, c := range []Command{signUp, ChangeDetails{Name: "Ana", Phone: "123456"}, addAddress(func(c *AddAddress) { c.AddressID = "new" }), ChangeAddress(addHome),
-		RemoveAddress{AddressID: "a1"}, ChooseDefaultAddress{AddressID: "a1"}, AdoptGuestOrder{OrderID: "o", GuestID: "g", At: t1}, Erase{At: t1}} {
+		RemoveAddress{AddressID: "a1"}, ChooseDefaultAddress{AddressID: "a1"}, AdoptGuestOrder{OrderID: "o", GuestID: "g", At: t1},
+		AddPasskey{PasskeyID: "p2", At: t1}, RemovePasskey{PasskeyID: "p1", At: t1}, Erase{At: t1}} {
 		specs = append(specs, spec{name: fmt.Sprintf("%T", c), given: history, when: c, wantErr: domain.ECONFLICT, wantMessage: "This account was erased."})
 	}
 	runAll(t, specs)
@@ -410,7 +411,7 @@ func TestEvolve(t *testing.T) {
 // TestErasureLeavesNothingPersonal: after erasure the state holds the id, the
 // status and the time, and no later event brings personal data back.
 func TestErasureLeavesNothingPersonal(t *testing.T) {
-	s := fold(signedUp, CustomerDetailsChanged{CustomerID: cid, Name: "Ana Maria", Phone: "123456"}, home, homeFirst, office, adopted, erased)
+	s := fold(signedUp, CustomerDetailsChanged{CustomerID: cid, Name: "Ana Maria", Phone: "123456"}, home, homeFirst, office, adopted, laptop, erased)
 	want := State{customerID: cid, status: StatusErased, erasedAt: t1}
 	if !reflect.DeepEqual(s, want) {
 		t.Fatalf("erased state\n got: %#v\nwant: %#v", s, want)
@@ -422,12 +423,12 @@ func TestErasureLeavesNothingPersonal(t *testing.T) {
 	}
 	// Nothing a personal event held is anywhere in the state, exported or not.
 	dump := fmt.Sprintf("%#v", s)
-	for _, personal := range []string{"Ana", "ana.souza", "example.com", "123456", "4567", "Home", "Main Street", "1011 AB", "Amsterdam", "Ring twice", "Office", "Dam 2", "order-9"} {
+	for _, personal := range []string{"Ana", "ana.souza", "example.com", "123456", "4567", "Home", "Main Street", "1011 AB", "Amsterdam", "Ring twice", "Office", "Dam 2", "order-9", "Work laptop", "p1"} {
 		if strings.Contains(dump, personal) {
 			t.Errorf("erased state still holds %q: %s", personal, dump)
 		}
 	}
-	if s.Name() != "" || s.Email() != "" || s.Phone() != "" || s.Addresses() != nil || s.AdoptedOrders() != nil || !s.SignedUpAt().IsZero() {
+	if s.Name() != "" || s.Email() != "" || s.Phone() != "" || s.Addresses() != nil || s.AdoptedOrders() != nil || s.Passkeys() != nil || !s.SignedUpAt().IsZero() {
 		t.Errorf("erased accessors still answer: %#v", s)
 	}
 	if _, ok := s.Default(); ok {
@@ -503,6 +504,13 @@ func candidates(s State, name CommandName) []Command {
 		}
 	case CmdAdoptGuestOrder:
 		cs = append(cs, AdoptGuestOrder{OrderID: "order-new", GuestID: "guest-new", At: t1})
+	case CmdAddPasskey:
+		cs = append(cs, AddPasskey{PasskeyID: "fresh", Name: "Phone", At: t1})
+	case CmdRemovePasskey:
+		cs = append(cs, RemovePasskey{PasskeyID: "missing", At: t1})
+		for _, p := range s.passkeys {
+			cs = append(cs, RemovePasskey{PasskeyID: p.PasskeyID, At: t1})
+		}
 	case CmdErase:
 		cs = append(cs, Erase{At: t1})
 	}
@@ -510,19 +518,25 @@ func candidates(s State, name CommandName) []Command {
 }
 
 func TestAllowed(t *testing.T) {
-	all := []CommandName{CmdSignUp, CmdChangeDetails, CmdAddAddress, CmdChangeAddress, CmdRemoveAddress, CmdChooseDefaultAddress, CmdAdoptGuestOrder, CmdErase}
-	withBook := []CommandName{CmdChangeDetails, CmdAddAddress, CmdChangeAddress, CmdRemoveAddress, CmdChooseDefaultAddress, CmdAdoptGuestOrder, CmdErase}
+	all := []CommandName{CmdSignUp, CmdChangeDetails, CmdAddAddress, CmdChangeAddress, CmdRemoveAddress, CmdChooseDefaultAddress, CmdAdoptGuestOrder, CmdAddPasskey, CmdRemovePasskey, CmdErase}
+	withBook := []CommandName{CmdChangeDetails, CmdAddAddress, CmdChangeAddress, CmdRemoveAddress, CmdChooseDefaultAddress, CmdAdoptGuestOrder, CmdAddPasskey, CmdErase}
+	bare := []CommandName{CmdChangeDetails, CmdAddAddress, CmdAdoptGuestOrder, CmdAddPasskey, CmdErase}
 	for _, tc := range []struct {
 		name  string
 		given []domain.Event
 		want  []CommandName
 	}{
 		{name: "never signed up", want: []CommandName{CmdSignUp}},
-		{name: "signed up, no addresses", given: given(signedUp), want: []CommandName{CmdChangeDetails, CmdAddAddress, CmdAdoptGuestOrder, CmdErase}},
+		{name: "signed up, no addresses", given: given(signedUp), want: bare},
 		{name: "with an address", given: given(signedUp, home, homeFirst), want: withBook},
 		{name: "with two addresses", given: given(signedUp, home, homeFirst, office), want: withBook},
 		{name: "a full book", given: given(signedUp, book(MaxAddresses)), want: slices.DeleteFunc(slices.Clone(withBook), func(n CommandName) bool { return n == CmdAddAddress })},
-		{name: "every address removed", given: given(signedUp, home, homeFirst, AddressRemoved{CustomerID: cid, AddressID: "a1"}), want: []CommandName{CmdChangeDetails, CmdAddAddress, CmdAdoptGuestOrder, CmdErase}},
+		{name: "every address removed", given: given(signedUp, home, homeFirst, AddressRemoved{CustomerID: cid, AddressID: "a1"}), want: bare},
+		{name: "with a passkey", given: given(signedUp, laptop),
+			want: []CommandName{CmdChangeDetails, CmdAddAddress, CmdAdoptGuestOrder, CmdAddPasskey, CmdRemovePasskey, CmdErase}},
+		{name: "with every passkey an account can hold", given: given(signedUp, passkeys(MaxPasskeys)),
+			want: []CommandName{CmdChangeDetails, CmdAddAddress, CmdAdoptGuestOrder, CmdRemovePasskey, CmdErase}},
+		{name: "every passkey removed", given: given(signedUp, laptop, laptopRemoved), want: bare},
 		{name: "erased", given: given(signedUp, home, homeFirst, erased), want: nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -6,13 +6,14 @@ import (
 	"restaurant/domain"
 )
 
-// Personal data in these events: a customer's Name, Email and Phone, and an
-// address's Nickname, Street, PostalCode, City and Instructions, each tagged
-// `personal:"true"`. They are plain strings here; the event store seals them
-// with the customer's key (see domain.Personal), so that erasing the
-// customer makes them unreadable in history that is never rewritten. Ids
-// (customer, address, order, guest) and times are kept in clear, so that
-// streams and projections can still be joined after an erasure.
+// Personal data in these events: a customer's Name, Email and Phone, an
+// address's Nickname, Street, PostalCode, City and Instructions, and a
+// passkey's Name, each tagged `personal:"true"`. They are plain strings
+// here; the event store seals them with the customer's key (see
+// domain.Personal), so that erasing the customer makes them unreadable in
+// history that is never rewritten. Ids (customer, address, order, guest,
+// passkey) and times are kept in clear, so that streams and projections can
+// still be joined after an erasure.
 
 // CustomerSignedUp records that a person opened an account. It is always the
 // first event of a customer stream. Email and Phone are normalised (see
@@ -117,6 +118,34 @@ type GuestOrderAdopted struct {
 // EventType returns the stable stored name, independent of the Go type name.
 func (GuestOrderAdopted) EventType() string { return "customers.GuestOrderAdopted" }
 
+// PasskeyAdded records that the customer registered a passkey to sign in
+// with. PasskeyID is the application's own random id for it, never the
+// credential's bytes: the key itself is kept outside the event log. Name is
+// what the customer called it, or the default (DefaultPasskeyName).
+type PasskeyAdded struct {
+	CustomerID string    `json:"customer_id"`
+	PasskeyID  string    `json:"passkey_id"`
+	Name       string    `json:"name" personal:"true"`
+	AddedAt    time.Time `json:"added_at"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (PasskeyAdded) EventType() string { return "customers.PasskeyAdded" }
+
+// DataSubject is whose key seals the passkey's name: the customer's.
+func (e PasskeyAdded) DataSubject() string { return e.CustomerID }
+
+// PasskeyRemoved records that the customer took a passkey off the account,
+// so that it signs no one in any more.
+type PasskeyRemoved struct {
+	CustomerID string    `json:"customer_id"`
+	PasskeyID  string    `json:"passkey_id"`
+	RemovedAt  time.Time `json:"removed_at"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (PasskeyRemoved) EventType() string { return "customers.PasskeyRemoved" }
+
 // CustomerErased records that the customer used the right to be forgotten.
 // It is the last event of a customer stream: it carries nothing personal,
 // and after it the state holds nothing personal either. Guests are the
@@ -170,5 +199,7 @@ func Events() []domain.Event {
 		CustomerErased{},
 		EmailReserved{},
 		EmailReleased{},
+		PasskeyAdded{},
+		PasskeyRemoved{},
 	}
 }

@@ -33,13 +33,13 @@ func TestEvents(t *testing.T) {
 			}
 		}
 	}
-	if len(seen) != 10 {
-		t.Errorf("want 10 event types, got %d", len(seen))
+	if len(seen) != 12 {
+		t.Errorf("want 12 event types, got %d", len(seen))
 	}
 	// Every event survives a JSON round trip, and none holds a password.
 	for _, e := range []domain.Event{signedUp, CustomerDetailsChanged{CustomerID: cid, Name: "Ana", Phone: "+3112345678"}, home, office,
 		AddressChanged{CustomerID: cid, AddressID: "a1", Nickname: "Home", Street: "Main Street 2", PostalCode: "1011 AB", City: "Amsterdam", Instructions: "Ring once.\nThird floor."},
-		AddressRemoved{CustomerID: cid, AddressID: "a1"}, homeFirst, adopted, erased, EmailReserved{CustomerID: cid}, EmailReleased{CustomerID: cid}} {
+		AddressRemoved{CustomerID: cid, AddressID: "a1"}, homeFirst, adopted, erased, EmailReserved{CustomerID: cid}, EmailReleased{CustomerID: cid}, laptop, laptopRemoved} {
 		b, err := json.Marshal(e)
 		if err != nil {
 			t.Fatal(err)

@@ -19,6 +19,8 @@ const (
 	MaxCityLength         = 60  // runes in a city
 	MaxInstructionsLength = 200 // runes in delivery instructions
 	MaxAddresses          = 20  // addresses in one address book, to bound a stream
+	MaxPasskeyNameLength  = 60  // runes in the name a customer gives a passkey
+	MaxPasskeys           = 10  // passkeys on one account, to bound a stream
 )
 
 // NormalizeEmail trims and lowercases an email address and checks its shape:

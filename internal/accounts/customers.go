@@ -108,11 +108,18 @@ func (c Customers) verify(ctx context.Context, customerID, password string) erro
 }
 
 // ForgetCustomer deletes, in the erasure's transaction, what the accounts
-// keep of a customer outside the event log: the password and the failed
-// sign-ins counted against their email (known by its keyed hash).
+// keep of a customer outside the event log: the password, the passkeys and
+// their ceremonies under way, and the failed sign-ins counted against their
+// email (known by its keyed hash).
 func ForgetCustomer(ctx context.Context, tx pgx.Tx, customerID, emailKey string) error {
-	if _, err := tx.Exec(ctx, `DELETE FROM customer_credentials WHERE customer_id = $1`, customerID); err != nil {
-		return fmt.Errorf("forget the password of %s: %w", customerID, err)
+	for what, sql := range map[string]string{
+		"password":   `DELETE FROM customer_credentials WHERE customer_id = $1`,
+		"passkeys":   `DELETE FROM customer_passkeys WHERE customer_id = $1`,
+		"ceremonies": `DELETE FROM passkey_ceremonies WHERE customer_id = $1`,
+	} {
+		if _, err := tx.Exec(ctx, sql, customerID); err != nil {
+			return fmt.Errorf("forget the %s of %s: %w", what, customerID, err)
+		}
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM sign_in_failures WHERE key = $1`, "customer:"+emailKey); err != nil {
 		return fmt.Errorf("forget the sign-in failures of %s: %w", customerID, err)

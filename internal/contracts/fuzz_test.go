@@ -59,6 +59,8 @@ func FuzzDecodeStoredEvent(f *testing.F) {
 	f.Add(uint8(33), 1, []byte(`{"customer_id":"c","erased_at":"2026-01-02T12:00:00Z","name":"Ana"}`))
 	f.Add(uint8(34), 2, []byte(`{"customer_id":"c"}`))
 	f.Add(uint8(35), 1, []byte(`{"customer_id":7}`))
+	f.Add(uint8(36), 1, []byte(`{"customer_id":"c","passkey_id":"p","name":"Ana's phone\u0007","added_at":"2026-12-01T10:00:00Z"}`))
+	f.Add(uint8(37), 1, []byte(`{"customer_id":"c","passkey_id":"","removed_at":null}`))
 	f.Add(uint8(255), 1, []byte(`{}`))
 	f.Add(uint8(1), -9223372036854775808, []byte(`{"name":"\xff"}`))
 	f.Fuzz(func(t *testing.T, which uint8, version int, data []byte) {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -40,7 +41,35 @@ func (d Deps) renderCustomerAccount(w http.ResponseWriter, r *http.Request, stat
 			City: a.City, Instructions: a.Instructions, Default: a.Default,
 		})
 	}
+	if v.Passkeys, err = d.passkeyViews(r.Context(), c.ID); err != nil {
+		fail(w, r, err)
+		return
+	}
+	_, available := d.relyingParty(r)
+	v.CanAddPasskey = available && len(v.Passkeys) < customers.MaxPasskeys
+	if available && !v.CanAddPasskey {
+		v.PasskeysFull = fmt.Sprintf("An account can hold at most %d passkeys; remove one to add another.", customers.MaxPasskeys)
+	}
 	render(w, r, status, views.CustomerAccountPage(v))
+}
+
+// passkeyViews are the customer's passkeys as their account page lists
+// them. The table is written with the passkeys' events, not by a
+// projection, so it needs no wait for the customer's own writes.
+func (d Deps) passkeyViews(ctx context.Context, customerID string) ([]views.CustomerPasskeyView, error) {
+	keys, err := d.passkeys.List(ctx, customerID)
+	if err != nil {
+		return nil, err
+	}
+	var out []views.CustomerPasskeyView
+	for _, k := range keys {
+		p := views.CustomerPasskeyView{ID: k.ID, Name: k.Name, AddedOn: k.CreatedAt.UTC().Format("2 Jan 2006"), LastUsed: "never"}
+		if !k.LastUsedAt.IsZero() {
+			p.LastUsed = k.LastUsedAt.UTC().Format("2 Jan 2006 15:04") + " UTC"
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // customerCommand is one of the account's command URIs: which form its
@@ -48,6 +77,9 @@ func (d Deps) renderCustomerAccount(w http.ResponseWriter, r *http.Request, stat
 type customerCommand struct {
 	form  func(r *http.Request) string
 	build func(r *http.Request, in input) customers.Command
+	// run decides and appends the command; nil: on the customer's stream
+	// alone (runCustomerCommand).
+	run func(ctx context.Context, customerID string, meta eventstore.Metadata, cmd customers.Command) (eventstore.Result, error)
 }
 
 // serveCustomer runs a command on the signed-in customer's stream: a form
@@ -63,7 +95,11 @@ func (d Deps) serveCustomer(cc customerCommand) http.HandlerFunc {
 			fail(w, r, err)
 			return
 		}
-		res, err := d.runCustomerCommand(ctx, id, in, cc.build(r, in))
+		run := cc.run
+		if run == nil {
+			run = d.runCustomerCommand
+		}
+		res, err := run(ctx, id, in.meta(id, customerActor(id)), cc.build(r, in))
 		if err != nil {
 			commandFailed(w, r, in, err, func(status int) {
 				d.renderCustomerAccount(w, r, status, formError(r, cc.form(r), in, err))
@@ -80,8 +116,8 @@ func (d Deps) serveCustomer(cc customerCommand) http.HandlerFunc {
 
 // runCustomerCommand decides a command on a customer's stream, as that
 // customer.
-func (d Deps) runCustomerCommand(ctx context.Context, customerID string, in input, cmd customers.Command) (eventstore.Result, error) {
-	return eventstore.Handle(ctx, d.Store, customers.Stream(customerID), customers.Decider, in.meta(customerID, customerActor(customerID)), cmd)
+func (d Deps) runCustomerCommand(ctx context.Context, customerID string, meta eventstore.Metadata, cmd customers.Command) (eventstore.Result, error) {
+	return eventstore.Handle(ctx, d.Store, customers.Stream(customerID), customers.Decider, meta, cmd)
 }
 
 func (d Deps) changeCustomerDetails(w http.ResponseWriter, r *http.Request) {

@@ -115,9 +115,10 @@ func (d Deps) signedInCustomer(r *http.Request) (projections.Customer, bool, err
 	return d.Customers.Get(r.Context(), id)
 }
 
-// adoptedOrders are the guest orders a customer took into their account,
-// as the customer's stream has them now.
-func (d Deps) adoptedOrders(ctx context.Context, customerID string) (customers.State, error) {
+// customerState is a customer as their stream has them now: the guest
+// orders they took into their account, their passkeys, whether they were
+// erased. Commands and sign-ins decide on it, never on a read model.
+func (d Deps) customerState(ctx context.Context, customerID string) (customers.State, error) {
 	s, _, err := eventstore.Load(ctx, d.Store, customers.Stream(customerID), customers.Decider)
 	return s, err
 }

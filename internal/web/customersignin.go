@@ -21,8 +21,9 @@ func (d Deps) showCustomerSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	guest, _ := guestID(r)
+	_, passkeys := d.relyingParty(r)
 	render(w, r, http.StatusOK, views.CustomerSignInPage(views.CustomerSignInView{
-		Nav: d.nav(r.Context(), guest), Next: customerNext(r.URL.Query().Get("next")),
+		Nav: d.nav(r.Context(), guest), Next: customerNext(r.URL.Query().Get("next")), Passkeys: passkeys,
 	}))
 }
 
@@ -50,7 +51,8 @@ func (d Deps) customerSignIn(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	typed := strings.TrimSpace(in.values["email"])
 	guest, _ := guestID(r)
-	v := views.CustomerSignInView{Nav: d.nav(ctx, guest), Email: typed, Next: customerNext(in.values["next"])}
+	_, passkeys := d.relyingParty(r)
+	v := views.CustomerSignInView{Nav: d.nav(ctx, guest), Email: typed, Next: customerNext(in.values["next"]), Passkeys: passkeys}
 	email, err := customers.NormalizeEmail(typed)
 	if err != nil {
 		email = strings.ToLower(typed) // no account has it: a wrong sign-in like any other

@@ -26,6 +26,9 @@ var (
 
 const zeldaPassword = "lantern pebble harbour"
 
+// zeldasPhone holds the passkey zeldasHistory adds.
+var zeldasPhone *authenticator
+
 // dump is the whole database as pg_dump writes it: schema and every row.
 func dump(t *testing.T, a *testApp) string {
 	t.Helper()
@@ -76,7 +79,8 @@ func readModels(t *testing.T, a *testApp) map[string]string {
 // zeldasHistory is Zelda as a restaurant comes to know her: an order as a
 // guest, delivered, then an account on the same browser (which adopts the
 // order), a saved address, an order there, a refused duplicate nickname and
-// a wrong sign-in with her email. She left a second guest order open.
+// a wrong sign-in with her email, a passkey named after her. She left a
+// second guest order open.
 func zeldasHistory(t *testing.T, a *testApp) (zelda *guest, guestOrder, customerOrder string) {
 	t.Helper()
 	zelda = a.guest()
@@ -113,6 +117,8 @@ func zeldasHistory(t *testing.T, a *testApp) (zelda *guest, guestOrder, customer
 	if rec := a.guest().customerSignIn("zelda.quistorp@example.org", "not her password at all"); rec.Code != http.StatusUnauthorized {
 		t.Fatalf("a wrong sign-in: %d", rec.Code)
 	}
+	zeldasPhone = newAuthenticator(t)
+	zelda.addPasskey(zeldasPhone, "Quistorp phone")
 	a.caughtUp()
 	return zelda, guestOrder, customerOrder
 }
@@ -200,9 +206,12 @@ func TestAnErasedCustomerLeavesNothingPersonalInTheDatabase(t *testing.T) {
 		t.Fatalf("the customer's order after erasure: %+v (%v)", o, err)
 	}
 
-	// The email is free again, and the old password opens nothing.
+	// The email is free again, and the old password and passkey open nothing.
 	if rec := a.guest().customerSignIn("zelda.quistorp@example.org", zeldaPassword); rec.Code != http.StatusUnauthorized {
 		t.Fatalf("signing in as the erased customer: %d", rec.Code)
+	}
+	if rec := a.guest().passkeySignIn(zeldasPhone); rec.Code < 400 || rec.Code >= 500 {
+		t.Fatalf("signing in with the erased customer's passkey: %d, want a 4xx", rec.Code)
 	}
 	if code := a.guest().signUp("Zelda Q.", "zelda.quistorp@example.org", "+351 911 000 222", zeldaPassword); code != http.StatusSeeOther {
 		t.Fatalf("the erased email signs up again: %d", code)

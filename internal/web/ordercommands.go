@@ -45,7 +45,7 @@ func (d Deps) runOrderCommand(ctx context.Context, orderID, owner string, id uui
 	var adopted customers.State
 	if owner == signedInID(ctx) {
 		var err error
-		if adopted, err = d.adoptedOrders(ctx, owner); err != nil {
+		if adopted, err = d.customerState(ctx, owner); err != nil {
 			return eventstore.Result{}, err
 		}
 	}

@@ -87,6 +87,7 @@ type Deps struct {
 	TrustedProxies []netip.Prefix
 
 	quota        quota.Counter
+	passkeys     accounts.Passkeys
 	menu         *menuCache
 	kitchenBoard *shared
 	rebuilds     *rebuilds
@@ -101,6 +102,7 @@ func Handler(d Deps) http.Handler {
 	}
 	d.menu = &menuCache{}
 	d.emailKeys = accounts.NewEmailKeys(d.Pool)
+	d.passkeys = accounts.Passkeys{Store: d.Store}
 	d.quota = quota.Counter{Pool: d.Pool}
 	d.kitchenBoard = &shared{}
 	d.rebuilds = &rebuilds{progress: map[string]string{}, running: map[string]bool{}}
@@ -145,6 +147,8 @@ func Handler(d Deps) http.Handler {
 			r.Post("/account/commands/sign-up", d.signUp)
 			r.Get("/account/sign-in", d.showCustomerSignIn)
 			r.Post("/account/sign-in", d.customerSignIn)
+			r.Post("/account/sign-in/passkey/challenges", d.beginPasskeySignIn)
+			r.Post("/account/sign-in/passkey", d.passkeySignIn)
 			r.Post("/account/sign-out", d.customerSignOut)
 			r.Group(func(r chi.Router) {
 				r.Use(requireCustomer)
@@ -154,6 +158,9 @@ func Handler(d Deps) http.Handler {
 				r.Post("/account/addresses/{addressID}/commands/change", d.changeAddress)
 				r.Post("/account/addresses/{addressID}/commands/remove", d.removeAddress)
 				r.Post("/account/addresses/{addressID}/commands/make-default", d.chooseDefaultAddress)
+				r.Post("/account/passkeys/challenges", d.beginAddPasskey)
+				r.Post("/account/passkeys/commands/add", d.addPasskey)
+				r.Post("/account/passkeys/{passkeyID}/commands/remove", d.removePasskey)
 				r.Get("/account/orders", d.showMyOrders)
 				r.Post("/account/orders/{orderID}/commands/order-again", d.orderAgain)
 				r.Post("/account/commands/erase", d.eraseOwnAccount)

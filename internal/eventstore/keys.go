@@ -1,6 +1,7 @@
 package eventstore
 
 import (
+	"cmp"
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
@@ -31,6 +32,8 @@ const (
 type keyring struct {
 	mu   sync.Mutex
 	keys map[string]cachedKey
+	// lifetime is how long a key stays in memory; zero means keyLifetime.
+	lifetime time.Duration
 }
 
 type cachedKey struct {
@@ -49,17 +52,20 @@ func (k *keyring) cached(subject string) (cachedKey, bool) {
 	return c, ok
 }
 
-func (k *keyring) keep(subject string, key []byte) error {
+func (k *keyring) keep(subject string, key []byte) (cachedKey, error) {
 	c := cachedKey{}
 	if key != nil {
 		block, err := aes.NewCipher(key)
 		if err != nil {
-			return fmt.Errorf("key of %s: %w", subject, err)
+			return c, fmt.Errorf("key of %s: %w", subject, err)
 		}
 		if c.aead, err = cipher.NewGCM(block); err != nil {
-			return fmt.Errorf("key of %s: %w", subject, err)
+			return c, fmt.Errorf("key of %s: %w", subject, err)
 		}
-		c.until = time.Now().Add(keyLifetime)
+		k.mu.Lock()
+		lifetime := cmp.Or(k.lifetime, keyLifetime)
+		k.mu.Unlock()
+		c.until = time.Now().Add(lifetime)
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -67,7 +73,7 @@ func (k *keyring) keep(subject string, key []byte) error {
 		k.keys = map[string]cachedKey{}
 	}
 	k.keys[subject] = c
-	return nil
+	return c, nil
 }
 
 func (k *keyring) forget(subjects []string) {
@@ -103,31 +109,39 @@ func (s *Store) sealer(ctx context.Context, subject string) (cipher.AEAD, error)
 	if err := s.pool.QueryRow(ctx, makeKeySQL, subject, fresh).Scan(&key); err != nil {
 		return nil, fmt.Errorf("key of %s: %w", subject, err)
 	}
-	if err := s.keys.keep(subject, key); err != nil {
+	c, err := s.keys.keep(subject, key)
+	if err != nil {
 		return nil, err
 	}
-	if key == nil {
+	if c.aead == nil {
 		return nil, fmt.Errorf("seal personal data of %s: %w", subject, ErrErased)
 	}
-	c, _ := s.keys.cached(subject)
 	return c.aead, nil
 }
 
-// loadKeys brings the keys of these people into memory, in one query for
-// those not there yet; an erased or unknown person is kept as erased.
-func (s *Store) loadKeys(ctx context.Context, subjects []string) error {
+// keysFor are the keys of these people, from memory or, for those not there,
+// from one query (and kept in memory then); an erased or unknown person has
+// a nil key. The batch reads with this one answer, so a key that expires
+// from memory meanwhile is not taken for an erasure.
+func (s *Store) keysFor(ctx context.Context, subjects []string) (map[string]cipher.AEAD, error) {
+	keys := make(map[string]cipher.AEAD, len(subjects))
 	var missing []string
 	for _, subject := range subjects {
-		if _, ok := s.keys.cached(subject); !ok && !slices.Contains(missing, subject) {
+		if _, done := keys[subject]; done || slices.Contains(missing, subject) {
+			continue
+		}
+		if c, ok := s.keys.cached(subject); ok {
+			keys[subject] = c.aead
+		} else {
 			missing = append(missing, subject)
 		}
 	}
 	if len(missing) == 0 {
-		return nil
+		return keys, nil
 	}
 	rows, err := s.pool.Query(ctx, `SELECT subject, key FROM personal_keys WHERE subject = ANY($1)`, missing)
 	if err != nil {
-		return fmt.Errorf("read personal keys: %w", err)
+		return nil, fmt.Errorf("read personal keys: %w", err)
 	}
 	found := map[string][]byte{}
 	var subject string
@@ -136,20 +150,16 @@ func (s *Store) loadKeys(ctx context.Context, subjects []string) error {
 		found[subject] = key
 		return nil
 	}); err != nil {
-		return fmt.Errorf("read personal keys: %w", err)
+		return nil, fmt.Errorf("read personal keys: %w", err)
 	}
 	for _, subject := range missing {
-		if err := s.keys.keep(subject, found[subject]); err != nil {
-			return err
+		c, err := s.keys.keep(subject, found[subject])
+		if err != nil {
+			return nil, err
 		}
+		keys[subject] = c.aead
 	}
-	return nil
-}
-
-// opener is a loaded person's key, nil when they were erased.
-func (s *Store) opener(subject string) cipher.AEAD {
-	c, _ := s.keys.cached(subject)
-	return c.aead
+	return keys, nil
 }
 
 // Erase deletes the keys of these people in tx (the caller's transaction,

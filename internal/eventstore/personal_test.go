@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"restaurant/internal/eventstore"
 )
@@ -99,6 +100,29 @@ func TestPersonalFieldsAreStoredSealedAndReadOpen(t *testing.T) {
 		}
 		if got := events[0].Event.(contactNoted); got != zelda("guest-1") || events[0].Erased || !strings.Contains(string(events[0].Data), "Rua Secreta 7") {
 			t.Fatalf("read back %+v (erased %v) %s", got, events[0].Erased, events[0].Data)
+		}
+	}
+}
+
+// TestAKeyThatExpiresFromMemoryIsNoErasure: keys leave memory after a
+// while; one that leaves between loading a batch's keys and opening its
+// events must still open them.
+func TestAKeyThatExpiresFromMemoryIsNoErasure(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, personalCodec())
+	eventstore.SetKeyLifetime(s, time.Nanosecond)
+	for i := range 3 {
+		if _, err := s.Append(ctx, "contact-1", eventstore.Any, meta(), contactNoted{Person: "guest-1", Name: "Zelda Quist", Table: i}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	events, err := s.ReadStream(ctx, "contact-1", 0)
+	if err != nil || len(events) != 3 {
+		t.Fatalf("read: %v (%d events)", err, len(events))
+	}
+	for _, e := range events {
+		if e.Erased || e.Event.(contactNoted).Name != "Zelda Quist" {
+			t.Fatalf("an expired key read as an erasure: %+v (erased %v)", e.Event, e.Erased)
 		}
 	}
 }

@@ -102,12 +102,13 @@ func (s *Store) decodeAll(ctx context.Context, events []RecordedEvent, raw [][]b
 	if len(sealed) == 0 {
 		return nil
 	}
-	if err := s.loadKeys(ctx, subjects); err != nil {
+	keys, err := s.keysFor(ctx, subjects)
+	if err != nil {
 		return err
 	}
 	return inParallel(len(sealed), func(j int) error {
 		e := &events[sealed[j]]
-		e.Event, e.Erased = open(e.Event, s.codec.personal(e.Type), s.opener(subjects[j]), subjects[j])
+		e.Event, e.Erased = open(e.Event, s.codec.personal(e.Type), keys[subjects[j]], subjects[j])
 		data, err := json.Marshal(e.Event)
 		if err != nil {
 			return fmt.Errorf("event %d in %s: %w", e.Position, e.StreamID, err)

@@ -1,0 +1,11 @@
+package eventstore
+
+import "time"
+
+// SetKeyLifetime makes the store keep personal keys in memory for d only,
+// so that a test can see what happens when they expire.
+func SetKeyLifetime(s *Store, d time.Duration) {
+	s.keys.mu.Lock()
+	defer s.keys.mu.Unlock()
+	s.keys.lifetime = d
+}

@@ -50,6 +50,10 @@ func (MenuProjection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Recorde
 		_, err = tx.Exec(ctx, `UPDATE menu_items SET sold_out = true, updated_at = $2 WHERE item_id = $1`, ev.ItemID, e.RecordedAt)
 	case menu.MenuItemBackInStock:
 		_, err = tx.Exec(ctx, `UPDATE menu_items SET sold_out = false, updated_at = $2 WHERE item_id = $1`, ev.ItemID, e.RecordedAt)
+	case menu.MenuItemPhotoChanged:
+		_, err = tx.Exec(ctx, `UPDATE menu_items SET photo_id = $2, updated_at = $3 WHERE item_id = $1`, ev.ItemID, ev.PhotoID, e.RecordedAt)
+	case menu.MenuItemPhotoRemoved:
+		_, err = tx.Exec(ctx, `UPDATE menu_items SET photo_id = '', updated_at = $2 WHERE item_id = $1`, ev.ItemID, e.RecordedAt)
 	case ordering.ItemAddedToOrder:
 		err = addPopularity(ctx, tx, ev.MenuItemID, 1, ev.Quantity)
 	}
@@ -112,6 +116,7 @@ type MenuItem struct {
 	TimesAdded  int64
 	UnitsAdded  int64
 	UpdatedAt   time.Time
+	Photo       string // the photo's id, "" for none
 }
 
 // Orderable says whether a guest may add the item now.
@@ -121,12 +126,12 @@ func (m MenuItem) Orderable() bool { return !m.SoldOut && !m.Removed }
 type Menus struct{ Pool *pgxpool.Pool }
 
 const menuColumns = `item_id, name, description, category, price_amount, price_currency, sold_out, removed,
-	times_added, units_added, updated_at`
+	times_added, units_added, updated_at, photo_id`
 
 func scanMenuItem(row pgx.Row) (MenuItem, error) {
 	var m MenuItem
 	err := row.Scan(&m.ItemID, &m.Name, &m.Description, &m.Category, &m.Price.Amount, &m.Price.Currency,
-		&m.SoldOut, &m.Removed, &m.TimesAdded, &m.UnitsAdded, &m.UpdatedAt)
+		&m.SoldOut, &m.Removed, &m.TimesAdded, &m.UnitsAdded, &m.UpdatedAt, &m.Photo)
 	return m, err
 }
 

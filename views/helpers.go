@@ -45,3 +45,8 @@ func Phone(p string) string {
 	}
 	return b.String()
 }
+
+// PhotoURL is where a dish's photo is served, square, size pixels a side.
+func PhotoURL(id string, size int) string {
+	return "/photos/" + id + "/" + strconv.Itoa(size) + ".jpg"
+}

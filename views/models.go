@@ -114,6 +114,7 @@ type MenuItemView struct {
 	Price       string
 	SoldOut     bool
 	Popular     bool
+	Photo       string // the photo's id, "" for none
 }
 
 // CategoryView is one section of the menu.

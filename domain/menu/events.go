@@ -63,5 +63,7 @@ func Events() []domain.Event {
 		MenuItemRemoved{},
 		MenuItemSoldOut{},
 		MenuItemBackInStock{},
+		MenuItemPhotoChanged{},
+		MenuItemPhotoRemoved{},
 	}
 }

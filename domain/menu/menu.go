@@ -29,9 +29,10 @@ type State struct {
 	Description string
 	Category    string
 	Price       domain.Money
-	Exists      bool // an item was added, even if removed since
-	Removed     bool // taken off the menu for good
-	SoldOut     bool // temporarily unavailable
+	Exists      bool   // an item was added, even if removed since
+	Removed     bool   // taken off the menu for good
+	SoldOut     bool   // temporarily unavailable
+	Photo       string // the photo's id, "" for none
 }
 
 // Orderable reports whether guests may put the item in an order now, so that
@@ -100,6 +101,10 @@ func Evolve(s State, e domain.Event) State {
 		s.SoldOut = true
 	case MenuItemBackInStock:
 		s.SoldOut = false
+	case MenuItemPhotoChanged:
+		s.Photo = e.PhotoID
+	case MenuItemPhotoRemoved:
+		s.Photo = ""
 	}
 	return s
 }
@@ -146,6 +151,8 @@ func Decide(s State, c Command) ([]domain.Event, error) {
 			return nil, nil
 		}
 		return []domain.Event{MenuItemBackInStock{ItemID: s.ItemID}}, nil
+	case ChangePhoto, RemovePhoto:
+		return decidePhoto(s, c)
 	}
 	return nil, domain.Invalid("", "This action is not available for menu items.")
 }

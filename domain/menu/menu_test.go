@@ -207,11 +207,12 @@ func TestEvents(t *testing.T) {
 			}
 		}
 	}
-	if len(seen) != 5 {
-		t.Errorf("want 5 event types, got %d", len(seen))
+	if len(seen) != 7 {
+		t.Errorf("want 7 event types, got %d", len(seen))
 	}
 	// Every event survives a JSON round trip.
-	for _, e := range []domain.Event{added, MenuItemModified(added), MenuItemRemoved{ItemID: id}, MenuItemSoldOut{ItemID: id}, MenuItemBackInStock{ItemID: id}} {
+	for _, e := range []domain.Event{added, MenuItemModified(added), MenuItemRemoved{ItemID: id}, MenuItemSoldOut{ItemID: id}, MenuItemBackInStock{ItemID: id},
+		MenuItemPhotoChanged{ItemID: id, PhotoID: photo}, MenuItemPhotoRemoved{ItemID: id}} {
 		b, err := json.Marshal(e)
 		if err != nil {
 			t.Fatal(err)

@@ -90,7 +90,7 @@ func readsCustomer(path string) bool {
 	case "/healthz", "/readyz", "/metrics":
 		return false
 	}
-	return !strings.HasPrefix(path, "/static/")
+	return !strings.HasPrefix(path, "/static/") && !strings.HasPrefix(path, "/photos/")
 }
 
 // orderer is who a request orders as, and the id its new orders are opened

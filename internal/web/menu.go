@@ -81,7 +81,7 @@ func (d Deps) menuView(ctx context.Context, guest string, fe *views.FormError, f
 		c := &v.Categories[len(v.Categories)-1]
 		c.Items = append(c.Items, views.MenuItemView{
 			ID: it.ItemID, Name: it.Name, Description: it.Description, Price: it.Price.String(),
-			SoldOut: it.SoldOut, Popular: it.TimesAdded >= popularAt,
+			SoldOut: it.SoldOut, Popular: it.TimesAdded >= popularAt, Photo: it.Photo,
 		})
 	}
 	return v, nil

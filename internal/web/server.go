@@ -191,6 +191,8 @@ func Handler(d Deps) http.Handler {
 			r.Post("/{itemID}/commands/remove", d.simpleMenuCommand(menu.RemoveMenuItem{}))
 			r.Post("/{itemID}/commands/sold-out", d.simpleMenuCommand(menu.MarkSoldOut{}))
 			r.Post("/{itemID}/commands/back-in-stock", d.simpleMenuCommand(menu.MarkBackInStock{}))
+			r.Post("/{itemID}/commands/upload-photo", d.uploadPhoto)
+			r.Post("/{itemID}/commands/remove-photo", d.simpleMenuCommand(menu.RemovePhoto{}))
 		})
 		r.Route("/staff", func(r chi.Router) {
 			r.Use(d.requireRole(staff.Kitchen, staff.Manager))
@@ -222,6 +224,7 @@ func Handler(d Deps) http.Handler {
 	r.Get("/readyz", d.readyz)
 	r.Handle("/metrics", d.guardedMetrics())
 	r.Handle("/static/*", staticHandler())
+	r.Get("/photos/{photoID}/{file}", d.servePhoto)
 
 	protect := http.NewCrossOriginProtection()
 	https := false

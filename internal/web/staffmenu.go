@@ -39,9 +39,11 @@ func (d Deps) renderStaffMenu(w http.ResponseWriter, r *http.Request, status int
 	v := views.StaffMenuView{Nav: staffNav(r.Context()), Error: fe, CommandID: commandIDs()}
 	for _, it := range items {
 		v.Items = append(v.Items, views.StaffMenuItem{ID: it.ItemID, Name: it.Name, Description: it.Description,
-			Category: it.Category, Price: euros(it.Price), SoldOut: it.SoldOut, TimesAdded: it.TimesAdded})
+			Category: it.Category, Price: euros(it.Price), SoldOut: it.SoldOut, TimesAdded: it.TimesAdded, Photo: it.Photo})
 	}
-	if fe != nil && fe.Form != "add" && !slices.ContainsFunc(v.Items, func(it views.StaffMenuItem) bool { return "dish-"+it.ID == fe.Form }) {
+	if fe != nil && fe.Form != "add" && !slices.ContainsFunc(v.Items, func(it views.StaffMenuItem) bool {
+		return "dish-"+it.ID == fe.Form || "photo-"+it.ID == fe.Form
+	}) {
 		fe.Form = "menu" // the dish is not on the page (removed, unknown): say it at the top
 	}
 	render(w, r, status, views.StaffMenuPage(v))
@@ -90,30 +92,38 @@ func (d Deps) menuCommand(form func(r *http.Request) string, build func(r *http.
 			fail(w, r, err)
 			return
 		}
-		ctx, cancel := withTimeout(r, 10*time.Second)
-		defer cancel()
-		actor := staffActor(ctx)
-		commandID := in.commandID(actor)
-		itemID, cmd, err := build(r, in, commandID)
-		if err == nil {
-			err = checkDishID(itemID)
-		}
-		var res eventstore.Result
-		if err == nil {
-			res, err = eventstore.Handle(ctx, d.Store, menu.Stream(itemID), menu.Decider, in.meta(actor, actor), cmd)
-		}
-		if err != nil {
-			commandFailed(w, r, in, err, func(status int) {
-				d.renderStaffMenu(w, r.WithContext(ctx), status, formError(r, form(r), in, err), true)
-			})
-			return
-		}
-		if in.json {
-			accepted(w, http.StatusAccepted, res, map[string]any{"menu_item_id": itemID})
-			return
-		}
-		redirectAfter(w, r, "/staff/menu", nil)
+		d.runMenuCommand(w, r, in, form, build)
 	}
+}
+
+// runMenuCommand runs a menu command read from a request: the staff menu
+// again with the message beside its field when it is refused, else back to
+// the staff menu (JSON: 202).
+func (d Deps) runMenuCommand(w http.ResponseWriter, r *http.Request, in input, form func(r *http.Request) string,
+	build func(r *http.Request, in input, id uuid.UUID) (string, menu.Command, error)) {
+	ctx, cancel := withTimeout(r, 10*time.Second)
+	defer cancel()
+	actor := staffActor(ctx)
+	commandID := in.commandID(actor)
+	itemID, cmd, err := build(r, in, commandID)
+	if err == nil {
+		err = checkDishID(itemID)
+	}
+	var res eventstore.Result
+	if err == nil {
+		res, err = eventstore.Handle(ctx, d.Store, menu.Stream(itemID), menu.Decider, in.meta(actor, actor), cmd)
+	}
+	if err != nil {
+		commandFailed(w, r, in, err, func(status int) {
+			d.renderStaffMenu(w, r.WithContext(ctx), status, formError(r, form(r), in, err), true)
+		})
+		return
+	}
+	if in.json {
+		accepted(w, http.StatusAccepted, res, map[string]any{"menu_item_id": itemID})
+		return
+	}
+	redirectAfter(w, r, "/staff/menu", nil)
 }
 
 // checkDishID answers 404 for an id no dish can have.

@@ -87,7 +87,12 @@ func methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 		allowed = slices.Insert(allowed, 1, http.MethodHead) // GetHead answers HEAD wherever GET is
 	}
 	w.Header().Set("Allow", strings.Join(allowed, ", "))
-	fail(w, r, &requestError{http.StatusMethodNotAllowed, fmt.Sprintf("%s is not allowed here; this address takes %s.", r.Method, strings.Join(allowed, ", "))})
+	detail := fmt.Sprintf("%s is not allowed here; this address takes %s.", r.Method, strings.Join(allowed, ", "))
+	if !acceptsJSON(r) && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		// A person who opened a button's address: say it in their words.
+		detail = "This address is what a button does, not a page to open, so nothing was changed. Go back and use the button."
+	}
+	fail(w, r, &requestError{http.StatusMethodNotAllowed, detail})
 }
 
 // redirectAfter sends a form's poster on with 303 See Other. The page it

@@ -30,20 +30,38 @@ func (MenuProjection) WriteOnly() {}
 func (MenuProjection) Name() string { return "menu" }
 
 // Tables implements Projection.
-func (MenuProjection) Tables() []string { return []string{"menu_items"} }
+func (MenuProjection) Tables() []string { return []string{"menu_items", "menu_categories"} }
 
 // Apply implements Projection.
 func (MenuProjection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.RecordedEvent) error {
 	var err error
 	switch ev := e.Event.(type) {
 	case menu.MenuItemAdded:
-		_, err = tx.Exec(ctx, `INSERT INTO menu_items (item_id, name, description, category, price_amount, price_currency, listed_seq, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			ev.ItemID, ev.Name, ev.Description, ev.Category, ev.Price.Amount, ev.Price.Currency, e.Position, e.RecordedAt)
+		err = implyCategory(ctx, tx, ev.CategoryID, ev.ImpliedCategory)
+		if err == nil {
+			_, err = tx.Exec(ctx, `INSERT INTO menu_items (item_id, name, description, category_id, price_amount, price_currency,
+				allergens, diets, allergens_unlisted, listed_seq, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+				ev.ItemID, ev.Name, ev.Description, ev.CategoryID, ev.Price.Amount, ev.Price.Currency,
+				words(ev.Allergens), words(ev.Diets), ev.AllergensUnlisted, e.Position, e.RecordedAt)
+		}
 	case menu.MenuItemModified:
-		_, err = tx.Exec(ctx, `UPDATE menu_items SET name = $2, description = $3, category = $4, price_amount = $5,
-			price_currency = $6, updated_at = $7 WHERE item_id = $1`,
-			ev.ItemID, ev.Name, ev.Description, ev.Category, ev.Price.Amount, ev.Price.Currency, e.RecordedAt)
+		err = implyCategory(ctx, tx, ev.CategoryID, ev.ImpliedCategory)
+		if err == nil {
+			_, err = tx.Exec(ctx, `UPDATE menu_items SET name = $2, description = $3, category_id = $4, price_amount = $5,
+				price_currency = $6, allergens = $7, diets = $8, allergens_unlisted = $9, updated_at = $10 WHERE item_id = $1`,
+				ev.ItemID, ev.Name, ev.Description, ev.CategoryID, ev.Price.Amount, ev.Price.Currency,
+				words(ev.Allergens), words(ev.Diets), ev.AllergensUnlisted, e.RecordedAt)
+		}
+	case menu.CategoryAdded:
+		err = addCategory(ctx, tx, ev.CategoryID, ev.Name, false)
+	case menu.CategoryRenamed:
+		_, err = tx.Exec(ctx, `UPDATE menu_categories SET name = $2 WHERE category_id = $1`, ev.CategoryID, ev.Name)
+	case menu.CategoryMoved:
+		_, err = tx.Exec(ctx, moveCategorySQL, ev.CategoryID, ev.Position)
+	case menu.CategoryRemoved:
+		_, err = tx.Exec(ctx, `WITH gone AS (DELETE FROM menu_categories WHERE category_id = $1 RETURNING position)
+			UPDATE menu_categories SET position = position - 1 WHERE position > (SELECT position FROM gone)`, ev.CategoryID)
 	case menu.MenuItemRemoved:
 		_, err = tx.Exec(ctx, `UPDATE menu_items SET removed = true, updated_at = $2 WHERE item_id = $1`, ev.ItemID, e.RecordedAt)
 	case menu.MenuItemSoldOut:
@@ -58,6 +76,48 @@ func (MenuProjection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Recorde
 		err = addPopularity(ctx, tx, ev.MenuItemID, 1, ev.Quantity)
 	}
 	return err
+}
+
+// moveCategorySQL puts a category at a position (kept within the list) and
+// closes up those between its old place and the new one, as
+// menu.EvolveCategories does.
+const moveCategorySQL = `WITH old AS (SELECT position AS p FROM menu_categories WHERE category_id = $1),
+	new AS (SELECT least(greatest($2::integer, 1), (SELECT count(*) FROM menu_categories))::integer AS p)
+	UPDATE menu_categories SET position = CASE
+		WHEN category_id = $1 THEN (SELECT p FROM new)
+		WHEN position > (SELECT p FROM old) AND position <= (SELECT p FROM new) THEN position - 1
+		WHEN position < (SELECT p FROM old) AND position >= (SELECT p FROM new) THEN position + 1
+		ELSE position END
+	WHERE EXISTS (SELECT 1 FROM old)`
+
+// addCategory puts a category at the end of the list; implied, only if it
+// is not on the list already (a dish stored under free text names it).
+func addCategory(ctx context.Context, tx pgx.Tx, id, name string, implied bool) error {
+	sql := `INSERT INTO menu_categories (category_id, name, position)
+		VALUES ($1, $2, (SELECT coalesce(max(position), 0) + 1 FROM menu_categories))`
+	if implied {
+		sql += ` ON CONFLICT (category_id) DO NOTHING`
+	}
+	_, err := tx.Exec(ctx, sql, id, name)
+	return err
+}
+
+// implyCategory adds the category an old dish implies, if it does.
+func implyCategory(ctx context.Context, tx pgx.Tx, id, implied string) error {
+	if implied == "" || id == "" {
+		return nil
+	}
+	return addCategory(ctx, tx, id, implied, true)
+}
+
+// words are allergens or diets as the read model keeps them: text, never
+// NULL.
+func words[T ~string](ws []T) []string {
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		out[i] = string(w)
+	}
+	return out
 }
 
 func addPopularity(ctx context.Context, tx pgx.Tx, itemID string, times, units int) error {
@@ -109,14 +169,21 @@ type MenuItem struct {
 	ItemID      string
 	Name        string
 	Description string
-	Category    string
-	Price       domain.Money
-	SoldOut     bool
-	Removed     bool
-	TimesAdded  int64
-	UnitsAdded  int64
-	UpdatedAt   time.Time
-	Photo       string // the photo's id, "" for none
+	// CategoryID files it; CategoryName is that category's name now.
+	CategoryID   string
+	CategoryName string
+	Price        domain.Money
+	Allergens    []menu.Allergen
+	Diets        []menu.Diet
+	// AllergensUnlisted: stored before dishes listed their allergens, and
+	// not listed since.
+	AllergensUnlisted bool
+	SoldOut           bool
+	Removed           bool
+	TimesAdded        int64
+	UnitsAdded        int64
+	UpdatedAt         time.Time
+	Photo             string // the photo's id, "" for none
 }
 
 // Orderable says whether a guest may add the item now.
@@ -125,21 +192,33 @@ func (m MenuItem) Orderable() bool { return !m.SoldOut && !m.Removed }
 // Menus reads the menu read model.
 type Menus struct{ Pool *pgxpool.Pool }
 
-const menuColumns = `item_id, name, description, category, price_amount, price_currency, sold_out, removed,
-	times_added, units_added, updated_at, photo_id`
+const menuColumns = `mi.item_id, mi.name, mi.description, mi.category_id, coalesce(c.name, ''), mi.price_amount, mi.price_currency,
+	mi.allergens, mi.diets, mi.allergens_unlisted, mi.sold_out, mi.removed, mi.times_added, mi.units_added, mi.updated_at, mi.photo_id`
 
 func scanMenuItem(row pgx.Row) (MenuItem, error) {
 	var m MenuItem
-	err := row.Scan(&m.ItemID, &m.Name, &m.Description, &m.Category, &m.Price.Amount, &m.Price.Currency,
-		&m.SoldOut, &m.Removed, &m.TimesAdded, &m.UnitsAdded, &m.UpdatedAt, &m.Photo)
+	var allergens, diets []string
+	err := row.Scan(&m.ItemID, &m.Name, &m.Description, &m.CategoryID, &m.CategoryName, &m.Price.Amount, &m.Price.Currency,
+		&allergens, &diets, &m.AllergensUnlisted, &m.SoldOut, &m.Removed, &m.TimesAdded, &m.UnitsAdded, &m.UpdatedAt, &m.Photo)
+	m.Allergens, m.Diets = as[menu.Allergen](allergens), as[menu.Diet](diets)
 	return m, err
 }
 
+// as reads stored words as allergens or diets; none is nil, as in events.
+func as[T ~string](ws []string) []T {
+	var out []T
+	for _, w := range ws {
+		out = append(out, T(w))
+	}
+	return out
+}
+
 // Listed returns the items on the menu (not removed), by category in the
-// order categories first appeared, then in the order items were added.
+// managers' order, then in the order items were added.
 func (m Menus) Listed(ctx context.Context) ([]MenuItem, error) {
-	rows, err := m.Pool.Query(ctx, `SELECT `+menuColumns+` FROM menu_items mi WHERE NOT removed
-		ORDER BY (SELECT min(listed_seq) FROM menu_items c WHERE c.category = mi.category), listed_seq`)
+	rows, err := m.Pool.Query(ctx, `SELECT `+menuColumns+` FROM menu_items mi
+		LEFT JOIN menu_categories c ON c.category_id = mi.category_id
+		WHERE NOT mi.removed ORDER BY c.position NULLS LAST, mi.listed_seq`)
 	if err != nil {
 		return nil, fmt.Errorf("read menu: %w", err)
 	}
@@ -153,4 +232,32 @@ func (m Menus) Listed(ctx context.Context) ([]MenuItem, error) {
 		out = append(out, item)
 	}
 	return out, rows.Err()
+}
+
+// Category is one section of the menu, for the managers' page.
+type Category struct {
+	ID       string
+	Name     string
+	Position int
+	// Dishes is how many dishes on the menu are filed under it.
+	Dishes int
+}
+
+// Categories returns every category in the managers' order.
+func (m Menus) Categories(ctx context.Context) ([]Category, error) {
+	rows, err := m.Pool.Query(ctx, `SELECT c.category_id, c.name, c.position,
+		(SELECT count(*) FROM menu_items mi WHERE mi.category_id = c.category_id AND NOT mi.removed)::integer
+		FROM menu_categories c ORDER BY c.position`)
+	if err != nil {
+		return nil, fmt.Errorf("read categories: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Category, error) {
+		var c Category
+		err := row.Scan(&c.ID, &c.Name, &c.Position, &c.Dishes)
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read categories: %w", err)
+	}
+	return out, nil
 }

@@ -133,6 +133,22 @@ func trade(t *testing.T, store *eventstore.Store, orders int) {
 	}
 	must(t)(eventstore.Handle(ctx, store, menu.Stream("tiramisu"), menu.Decider, once("sell out tiramisu"), menu.Command(menu.MarkSoldOut{})))
 	must(t)(eventstore.Handle(ctx, store, menu.Stream("funghi"), menu.Decider, once("remove funghi"), menu.Command(menu.RemoveMenuItem{})))
+	// The categories change under the dishes too.
+	category := func(name string, c menu.CategoryCommand) {
+		must(t)(eventstore.HandleScoped(ctx, store, menu.CategoriesStream, menu.Catalogue, menu.CategoriesDecider, once(name), c))
+	}
+	category("add specials", menu.AddCategory{CategoryID: "specials", Name: "Specials"})
+	category("add soups", menu.AddCategory{CategoryID: "soups", Name: "Soups"})
+	category("rename pasta", menu.RenameCategory{CategoryID: "pasta", Name: "Pasta fresca"})
+	category("move drinks", menu.MoveCategory{CategoryID: "drinks", Position: 1})
+	category("move specials", menu.MoveCategory{CategoryID: "specials", By: -2})
+	category("remove soups", menu.RemoveCategory{CategoryID: "soups"})
+	carbonara := menu.ModifyMenuItem{Name: "Spaghetti carbonara", CategoryID: "specials", Price: domain.Cents(1550),
+		Allergens: []menu.Allergen{menu.Gluten, menu.Eggs, menu.Milk}}
+	must(t)(eventstore.HandleGuardedBy(ctx, store, menu.Stream("carbonara"), menu.Catalogue, menu.Decider, once("carbonara to the specials"),
+		func(facts []eventstore.RecordedEvent) menu.Command {
+			return menu.Filed(carbonara, eventstore.Fold(menu.EvolveCategories, facts))
+		}))
 }
 
 // dump reads every read-model row, in a stable order.
@@ -219,8 +235,20 @@ func TestRebuildGivesTheSameReadModels(t *testing.T) {
 	cook(t, store)
 	caughtUp(t, store, r)
 	live := dump(t, store)
-	if len(live["orders"]) != 24 || len(live["menu_items"]) != 16 {
-		t.Fatalf("live read models hold %d orders and %d dishes", len(live["orders"]), len(live["menu_items"]))
+	if len(live["orders"]) != 24 || len(live["menu_items"]) != 16 || len(live["menu_categories"]) != 6 {
+		t.Fatalf("live read models hold %d orders, %d dishes and %d categories", len(live["orders"]), len(live["menu_items"]), len(live["menu_categories"]))
+	}
+	// The read model's categories are the domain's, in the same order.
+	everything, err := store.ReadAll(context.Background(), eventstore.Cursor{}, 1_000_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []projections.Category
+	for i, c := range eventstore.Fold(menu.EvolveCategories, everything).List() {
+		want = append(want, projections.Category{ID: c.ID, Name: c.Name, Position: i + 1, Dishes: c.Dishes})
+	}
+	if got, err := (projections.Menus{Pool: store.Pool()}).Categories(context.Background()); err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("the read model's categories (%v)\n%+v\nthe domain's\n%+v", err, got, want)
 	}
 	// Rebuild while the live runner keeps going, then add more business.
 	for _, p := range projections.All() {

@@ -3,6 +3,8 @@ package views
 import (
 	"slices"
 	"strings"
+
+	"restaurant/domain/menu"
 )
 
 // Nav is what the header shows: the guest's latest order, when there is one.
@@ -114,11 +116,17 @@ type MenuItemView struct {
 	Price       string
 	SoldOut     bool
 	Popular     bool
-	Photo       string // the photo's id, "" for none
+	Allergens   []menu.Allergen
+	Diets       []menu.Diet
+	// AllergensUnlisted: nobody listed the dish's allergens yet.
+	AllergensUnlisted bool
+	Photo             string // the photo's id, "" for none
 }
 
-// CategoryView is one section of the menu.
+// CategoryView is one section of the menu; ID is the category's, stable,
+// for the section's anchor.
 type CategoryView struct {
+	ID    string
 	Name  string
 	Items []MenuItemView
 }
@@ -127,6 +135,10 @@ type CategoryView struct {
 type MenuView struct {
 	Nav        Nav
 	Categories []CategoryView
+	// Filter is what the guest filters by; Shown and Total count the dishes
+	// it shows and the dishes on the menu.
+	Filter       MenuFilter
+	Shown, Total int
 	// AddAction is where the add forms post: the guest's open order, or
 	// the command that opens one.
 	AddAction string

@@ -239,6 +239,18 @@ func (b *browser) shot(name string) {
 	}
 }
 
+// shotView saves what the viewport shows, as BROWSER_SHOTS/<name>.png,
+// when set: a screen's worth, as its user sees it.
+func (b *browser) shotView(name string) {
+	b.t.Helper()
+	if dir := os.Getenv("BROWSER_SHOTS"); dir != "" {
+		png := value(b, name, chromedp.CaptureScreenshot())
+		if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+			b.t.Errorf("save screenshot: %v", err)
+		}
+	}
+}
+
 // fail saves a full-page screenshot for the step and ends the test.
 func (b *browser) fail(step, format string, args ...any) {
 	b.t.Helper()
@@ -508,7 +520,9 @@ func TestManagerAddsADishAndGuestsSeeItLive(t *testing.T) {
 	add := `form[action="/menu/items/commands/add"] `
 	manager.do("add dish", chromedp.WaitVisible(chromedp.CSS(add+`input[name="name"]`)),
 		chromedp.SendKeys(chromedp.CSS(add+`input[name="name"]`), "Calzone"),
-		chromedp.SendKeys(chromedp.CSS(add+`input[name="category"]`), "Pizza"),
+		chromedp.SetValue(chromedp.CSS(add+`select[name="category_id"]`), "pizza"),
+		chromedp.Click(chromedp.CSS(add+`input[name="allergens"][value="gluten"]`)),
+		chromedp.Click(chromedp.CSS(add+`input[name="allergens"][value="milk"]`)),
 		chromedp.SendKeys(chromedp.CSS(add+`input[name="description"]`), "Folded, with ricotta and salami."),
 		chromedp.SendKeys(chromedp.CSS(add+`input[name="price"]`), "13.90"))
 	manager.load("add dish", chromedp.Click(chromedp.CSS(add+"button")))
@@ -563,4 +577,60 @@ func TestManagerAddsADishAndGuestsSeeItLive(t *testing.T) {
 	}
 	manager.do("projections live", chromedp.Navigate(base+"/staff/projections"),
 		chromedp.WaitVisible(chromedp.CSS(`#live-state[data-state="live"]`)), chromedp.WaitVisible(chromedp.CSS("#projection-orders")))
+}
+
+// TestGuestFiltersTheMenuInTheBrowser: on a phone, a guest filters the
+// menu by an allergen and a diet with the plain form, sees what it is
+// filtered by, and takes a part of it off; the manager keeps the menu's
+// categories, allergens and diets on a desktop.
+func TestGuestFiltersTheMenuInTheBrowser(t *testing.T) {
+	chrome := chromiumPath(t)
+	base := startServer(t, map[string]string{"DATABASE_URL": testdb.URL(t), "RESTAURANT_ADMIN_PASSWORD": "owner's own secret"})
+	guest := openBrowser(t, chrome, 60*time.Second)
+	guest.do("phone", chromedp.EmulateViewport(390, 844))
+	dishes := func() int {
+		return value(guest, "dishes", chromedp.Evaluate[int](`document.querySelectorAll("li.dish").length`))
+	}
+	guest.eventually("menu", func() (bool, string) {
+		guest.load("menu", chromedp.Navigate(base+"/"))
+		return dishes() == 16, fmt.Sprintf("%d dishes on the menu", dishes())
+	})
+	guest.do("filter", chromedp.Click(chromedp.CSS(".menu-filter summary")),
+		chromedp.Click(chromedp.CSS(`.menu-filter input[name="without"][value="milk"]`)),
+		chromedp.Click(chromedp.CSS(`.menu-filter input[name="diet"][value="vegetarian"]`)))
+	guest.load("filter", chromedp.Click(chromedp.CSS(".menu-filter button")))
+	if where := value(guest, "filtered", chromedp.Evaluate[string](`location.search`)); where != "?without=milk&diet=vegetarian" {
+		guest.fail("filtered", "the filter went to %q", where)
+	}
+	// The live region is swapped in on connecting: read it in one step.
+	guest.do("filtered", chromedp.WaitVisible(chromedp.CSS(`#live-state[data-state="live"]`)))
+	state := value(guest, "filtered", chromedp.Evaluate[string](`document.querySelector(".filter-state").innerText`))
+	if n := dishes(); n != 4 || !strings.Contains(state, "Showing 4 of 16 dishes") || !strings.Contains(state, "without milk") {
+		guest.fail("filtered", "%d dishes, the state reads %q", n, state)
+	}
+	guest.shot("menu-filtered-phone")
+	guest.shotView("menu-filtered-phone-screen")
+	guest.do("filter form", chromedp.Click(chromedp.CSS(".menu-filter summary")))
+	guest.shotView("menu-filter-form-phone")
+	guest.load("unfilter milk", press(`.filter-state a.chip[href="/?diet=vegetarian"]`))
+	if n := dishes(); n != 13 {
+		guest.fail("unfilter milk", "%d vegetarian dishes, want 13", n)
+	}
+
+	manager := openBrowser(t, chrome, 60*time.Second)
+	manager.do("desktop", chromedp.EmulateViewport(1280, 900))
+	manager.signIn(base + "/staff/menu")
+	manager.do("staff menu", chromedp.WaitVisible(chromedp.CSS("#categories")))
+	manager.do("rename", chromedp.Click(chromedp.CSS("#category-drinks summary")),
+		chromedp.SetValue(chromedp.CSS(`#category-drinks form[action$="/rename"] input[name="name"]`), "Drinks and coffee"))
+	manager.load("rename", chromedp.Click(chromedp.CSS(`#category-drinks form[action$="/rename"] button`)))
+	manager.load("move", chromedp.Click(chromedp.CSS(`#category-drinks form[action$="/move"] input[value="up"] ~ button`)))
+	if name := value(manager, "moved", chromedp.Text(chromedp.CSS("ol.categories li:nth-child(4) .category-name strong"))); name != "Drinks and coffee" {
+		manager.fail("moved", "the fourth category is %q", name)
+	}
+	manager.shot("staff-menu-desktop")
+	manager.shotView("staff-menu-desktop-screen")
+	manager.do("change a dish", chromedp.Click(chromedp.CSS("#dish-carbonara summary")),
+		chromedp.ScrollIntoView(chromedp.CSS("#dish-carbonara")))
+	manager.shotView("staff-menu-dish-form")
 }

@@ -4,25 +4,46 @@ import "restaurant/domain"
 
 // MenuItemAdded records that the kitchen put a new dish on the menu. It
 // carries every field so that the item can be rebuilt from this event alone.
+//
+// Schema version 2 files the dish under a category by id. Version 1 named
+// its category in free text ("category"); its upcaster (internal/contracts)
+// reads that text as the category it implies (ImpliedCategoryID), keeping
+// the text in ImpliedCategory, and marks its allergens as never listed.
 type MenuItemAdded struct {
 	ItemID      string       `json:"item_id"`
 	Name        string       `json:"name"`
 	Description string       `json:"description"`
-	Category    string       `json:"category"`
+	CategoryID  string       `json:"category_id"`
 	Price       domain.Money `json:"price"`
+	// Allergens the dish contains and the Diets it suits, in the order of
+	// Allergens() and Diets(); none: omitted.
+	Allergens []Allergen `json:"allergens,omitempty"`
+	Diets     []Diet     `json:"diets,omitempty"`
+	// AllergensUnlisted says the dish was stored before dishes listed
+	// their allergens: it is free of nothing until a manager lists them.
+	AllergensUnlisted bool `json:"allergens_unlisted,omitempty"`
+	// ImpliedCategory is the free text a dish of schema version 1 was filed
+	// under: the name of the category it implies until that is renamed.
+	// Events written since leave it empty.
+	ImpliedCategory string `json:"implied_category,omitempty"`
 }
 
 // EventType returns the stable stored name, independent of the Go type name.
 func (MenuItemAdded) EventType() string { return "menu.MenuItemAdded" }
 
 // MenuItemModified records that the kitchen rewrote an item's details. It is a
-// full replacement, so a projection never has to merge partial changes.
+// full replacement, so a projection never has to merge partial changes. Its
+// schema versions are MenuItemAdded's.
 type MenuItemModified struct {
-	ItemID      string       `json:"item_id"`
-	Name        string       `json:"name"`
-	Description string       `json:"description"`
-	Category    string       `json:"category"`
-	Price       domain.Money `json:"price"`
+	ItemID            string       `json:"item_id"`
+	Name              string       `json:"name"`
+	Description       string       `json:"description"`
+	CategoryID        string       `json:"category_id"`
+	Price             domain.Money `json:"price"`
+	Allergens         []Allergen   `json:"allergens,omitempty"`
+	Diets             []Diet       `json:"diets,omitempty"`
+	AllergensUnlisted bool         `json:"allergens_unlisted,omitempty"`
+	ImpliedCategory   string       `json:"implied_category,omitempty"`
 }
 
 // EventType returns the stable stored name, independent of the Go type name.
@@ -66,4 +87,47 @@ func Events() []domain.Event {
 		MenuItemPhotoChanged{},
 		MenuItemPhotoRemoved{},
 	}
+}
+
+// CategoryAdded records that a manager opened a new section of the menu, at
+// the end of the list.
+type CategoryAdded struct {
+	CategoryID string `json:"category_id"`
+	Name       string `json:"name"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (CategoryAdded) EventType() string { return "menu.CategoryAdded" }
+
+// CategoryRenamed records a category's new name.
+type CategoryRenamed struct {
+	CategoryID string `json:"category_id"`
+	Name       string `json:"name"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (CategoryRenamed) EventType() string { return "menu.CategoryRenamed" }
+
+// CategoryMoved records that a category now stands at Position in the list
+// (1 is first); those between its old place and the new one close up.
+type CategoryMoved struct {
+	CategoryID string `json:"category_id"`
+	Position   int    `json:"position"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (CategoryMoved) EventType() string { return "menu.CategoryMoved" }
+
+// CategoryRemoved records that an empty category left the menu.
+type CategoryRemoved struct {
+	CategoryID string `json:"category_id"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (CategoryRemoved) EventType() string { return "menu.CategoryRemoved" }
+
+// CategoryEvents returns one zero value of every event type of the list of
+// categories, for an event codec to register.
+func CategoryEvents() []domain.Event {
+	return []domain.Event{CategoryAdded{}, CategoryRenamed{}, CategoryMoved{}, CategoryRemoved{}}
 }

@@ -5,6 +5,7 @@
 package menu
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -13,7 +14,8 @@ import (
 
 // Limits on menu item fields, exported so that forms can show them.
 const (
-	MaxNameLength        = 80
+	MaxNameLength = 80
+	// MaxCategoryLength bounds a category's name.
 	MaxCategoryLength    = 40
 	MaxDescriptionLength = 300
 	// MaxPrice is the highest price in cents (€1000.00); anything above is
@@ -27,12 +29,17 @@ type State struct {
 	ItemID      string
 	Name        string
 	Description string
-	Category    string
+	CategoryID  string
 	Price       domain.Money
-	Exists      bool   // an item was added, even if removed since
-	Removed     bool   // taken off the menu for good
-	SoldOut     bool   // temporarily unavailable
-	Photo       string // the photo's id, "" for none
+	Allergens   []Allergen
+	Diets       []Diet
+	// AllergensUnlisted: the dish was stored before dishes listed their
+	// allergens, and no manager has listed them since.
+	AllergensUnlisted bool
+	Exists            bool   // an item was added, even if removed since
+	Removed           bool   // taken off the menu for good
+	SoldOut           bool   // temporarily unavailable
+	Photo             string // the photo's id, "" for none
 }
 
 // Orderable reports whether guests may put the item in an order now, so that
@@ -44,22 +51,45 @@ func (s State) Orderable() bool { return s.Exists && !s.Removed && !s.SoldOut }
 type Command interface{ command() }
 
 // AddMenuItem puts a new item on the menu. ItemID is chosen by the caller so
-// that this package stays free of randomness.
+// that this package stays free of randomness. Categories is the list of
+// categories as it is, which the caller reads under the Catalogue's lock
+// (see Filed): the dish's category must be on it.
 type AddMenuItem struct {
 	ItemID      string
 	Name        string
 	Description string
-	Category    string
+	CategoryID  string
 	Price       domain.Money
+	Allergens   []Allergen
+	Diets       []Diet
+	Categories  Categories
 }
 
-// ModifyMenuItem replaces the name, description, category and price of an
-// item; omitted fields are cleared, not kept, so the form is the truth.
+// ModifyMenuItem replaces the name, description, category, price,
+// allergens and diets of an item; omitted fields are cleared, not kept, so
+// the form is the truth. Categories is as for AddMenuItem.
 type ModifyMenuItem struct {
 	Name        string
 	Description string
-	Category    string
+	CategoryID  string
 	Price       domain.Money
+	Allergens   []Allergen
+	Diets       []Diet
+	Categories  Categories
+}
+
+// Filed gives a command that files a dish the list of categories it is
+// decided against, and leaves any other command as it is.
+func Filed(c Command, categories Categories) Command {
+	switch c := c.(type) {
+	case AddMenuItem:
+		c.Categories = categories
+		return c
+	case ModifyMenuItem:
+		c.Categories = categories
+		return c
+	}
+	return c
 }
 
 // RemoveMenuItem takes an item off the menu for good.
@@ -83,18 +113,24 @@ func Evolve(s State, e domain.Event) State {
 	switch e := e.(type) {
 	case MenuItemAdded:
 		return State{
-			ItemID:      e.ItemID,
-			Name:        e.Name,
-			Description: e.Description,
-			Category:    e.Category,
-			Price:       e.Price,
-			Exists:      true,
+			ItemID:            e.ItemID,
+			Name:              e.Name,
+			Description:       e.Description,
+			CategoryID:        e.CategoryID,
+			Price:             e.Price,
+			Allergens:         e.Allergens,
+			Diets:             e.Diets,
+			AllergensUnlisted: e.AllergensUnlisted,
+			Exists:            true,
 		}
 	case MenuItemModified:
 		s.Name = e.Name
 		s.Description = e.Description
-		s.Category = e.Category
+		s.CategoryID = e.CategoryID
 		s.Price = e.Price
+		s.Allergens = e.Allergens
+		s.Diets = e.Diets
+		s.AllergensUnlisted = e.AllergensUnlisted
 	case MenuItemRemoved:
 		s.Removed = true
 	case MenuItemSoldOut:
@@ -125,19 +161,21 @@ func Decide(s State, c Command) ([]domain.Event, error) {
 	}
 	switch c := c.(type) {
 	case ModifyMenuItem:
-		d, err := validate(details{c.Name, c.Description, c.Category, c.Price})
+		d, err := validate(details{c.Name, c.Description, c.CategoryID, c.Price, labelling{c.Allergens, c.Diets}}, c.Categories)
 		if err != nil {
 			return nil, err
 		}
-		if d == (details{s.Name, s.Description, s.Category, s.Price}) {
+		if !s.AllergensUnlisted && d.same(details{s.Name, s.Description, s.CategoryID, s.Price, labelling{s.Allergens, s.Diets}}) {
 			return nil, nil
 		}
 		return []domain.Event{MenuItemModified{
 			ItemID:      s.ItemID,
 			Name:        d.name,
 			Description: d.description,
-			Category:    d.category,
+			CategoryID:  d.categoryID,
 			Price:       d.price,
+			Allergens:   d.allergens,
+			Diets:       d.diets,
 		}}, nil
 	case RemoveMenuItem:
 		return []domain.Event{MenuItemRemoved{ItemID: s.ItemID}}, nil
@@ -164,7 +202,7 @@ func decideAdd(s State, c AddMenuItem) ([]domain.Event, error) {
 	if s.Exists {
 		return nil, domain.Conflict("This item is already on the menu.")
 	}
-	d, err := validate(details{c.Name, c.Description, c.Category, c.Price})
+	d, err := validate(details{c.Name, c.Description, c.CategoryID, c.Price, labelling{c.Allergens, c.Diets}}, c.Categories)
 	if err != nil {
 		return nil, err
 	}
@@ -172,23 +210,32 @@ func decideAdd(s State, c AddMenuItem) ([]domain.Event, error) {
 		ItemID:      c.ItemID,
 		Name:        d.name,
 		Description: d.description,
-		Category:    d.category,
+		CategoryID:  d.categoryID,
 		Price:       d.price,
+		Allergens:   d.allergens,
+		Diets:       d.diets,
 	}}, nil
 }
 
 // details are the editable fields of an item, shared by add and modify.
 type details struct {
-	name, description, category string
-	price                       domain.Money
+	name, description, categoryID string
+	price                         domain.Money
+	labelling
+}
+
+// same says whether two dishes' details are alike.
+func (d details) same(o details) bool {
+	return d.name == o.name && d.description == o.description && d.categoryID == o.categoryID && d.price == o.price &&
+		slices.Equal(d.allergens, o.allergens) && slices.Equal(d.diets, o.diets)
 }
 
 // validate trims the text fields and checks every rule, returning the
 // trimmed details or the first rule broken, in form order.
-func validate(d details) (details, error) {
+func validate(d details, categories Categories) (details, error) {
 	d.name = strings.TrimSpace(d.name)
 	d.description = strings.TrimSpace(d.description)
-	d.category = strings.TrimSpace(d.category)
+	_, filed := categories.Find(d.categoryID)
 	switch {
 	case d.name == "":
 		return d, domain.Invalid("name", "Please give the item a name.")
@@ -196,10 +243,10 @@ func validate(d details) (details, error) {
 		return d, domain.Invalid("name", "The name can be at most %d characters long.", MaxNameLength)
 	case utf8.RuneCountInString(d.description) > MaxDescriptionLength:
 		return d, domain.Invalid("description", "The description can be at most %d characters long.", MaxDescriptionLength)
-	case d.category == "":
-		return d, domain.Invalid("category", "Please choose a category for the item.")
-	case utf8.RuneCountInString(d.category) > MaxCategoryLength:
-		return d, domain.Invalid("category", "The category can be at most %d characters long.", MaxCategoryLength)
+	case d.categoryID == "":
+		return d, domain.Invalid("category_id", "Please choose a category for the item.")
+	case !filed:
+		return d, domain.Invalid("category_id", "That category is not on the menu (any more): please choose one from the list.")
 	case d.price.Amount <= 0:
 		return d, domain.Invalid("price", "The price must be more than zero.")
 	case d.price.Amount > MaxPrice:
@@ -207,7 +254,9 @@ func validate(d details) (details, error) {
 	case d.price.Currency != domain.EUR:
 		return d, domain.Invalid("price", "The price must be in euros.")
 	}
-	return d, nil
+	l, err := checkLabelling(d.allergens, d.diets)
+	d.labelling = l
+	return d, err
 }
 
 // Slug makes a readable id fragment from a name: lowercase letters and

@@ -35,10 +35,32 @@ func run(t *testing.T, tc spec) {
 
 const id = "item-1"
 
+// categories folds the given events into a list of categories.
+func categories(es ...domain.Event) Categories {
+	var c Categories
+	for _, e := range es {
+		c = EvolveCategories(c, e)
+	}
+	return c
+}
+
+// menuCategories are the categories the dishes of these tests are filed
+// under.
+var menuCategories = categories(CategoryAdded{CategoryID: "pizza", Name: "Pizza"}, CategoryAdded{CategoryID: "desserts", Name: "Desserts"})
+
 var (
-	added = MenuItemAdded{ItemID: id, Name: "Margherita", Description: "Tomato, mozzarella, basil.", Category: "Pizza", Price: domain.Cents(950)}
-	valid = AddMenuItem{ItemID: id, Name: "Margherita", Description: "Tomato, mozzarella, basil.", Category: "Pizza", Price: domain.Cents(950)}
+	added = MenuItemAdded{ItemID: id, Name: "Margherita", Description: "Tomato, mozzarella, basil.", CategoryID: "pizza", Price: domain.Cents(950),
+		Allergens: []Allergen{Gluten, Milk}, Diets: []Diet{Vegetarian}}
+	valid = AddMenuItem{ItemID: id, Name: "Margherita", Description: "Tomato, mozzarella, basil.", CategoryID: "pizza", Price: domain.Cents(950),
+		Allergens: []Allergen{Gluten, Milk}, Diets: []Diet{Vegetarian}, Categories: menuCategories}
 )
+
+// addedWith is the dish added, changed by f.
+func addedWith(f func(*MenuItemAdded)) MenuItemAdded {
+	e := added
+	f(&e)
+	return e
+}
 
 func addWith(f func(*AddMenuItem)) AddMenuItem {
 	c := valid
@@ -47,7 +69,8 @@ func addWith(f func(*AddMenuItem)) AddMenuItem {
 }
 
 func modifyWith(f func(*ModifyMenuItem)) ModifyMenuItem {
-	c := ModifyMenuItem{Name: added.Name, Description: added.Description, Category: added.Category, Price: added.Price}
+	c := ModifyMenuItem{Name: added.Name, Description: added.Description, CategoryID: added.CategoryID, Price: added.Price,
+		Allergens: added.Allergens, Diets: added.Diets, Categories: menuCategories}
 	f(&c)
 	return c
 }
@@ -57,26 +80,36 @@ func TestAddMenuItem(t *testing.T) {
 		{name: "adds a new item", when: valid, then: []domain.Event{added}},
 		{name: "trims text fields",
 			when: addWith(func(c *AddMenuItem) {
-				c.Name, c.Description, c.Category = "  Margherita\t", " Tomato, mozzarella, basil. ", "\nPizza "
+				c.Name, c.Description = "  Margherita\t", " Tomato, mozzarella, basil. "
 			}),
 			then: []domain.Event{added}},
 		{name: "description may be empty",
 			when: addWith(func(c *AddMenuItem) { c.Description = "   " }),
-			then: []domain.Event{MenuItemAdded{ItemID: id, Name: "Margherita", Category: "Pizza", Price: domain.Cents(950)}}},
+			then: []domain.Event{addedWith(func(e *MenuItemAdded) { e.Description = "" })}},
 		{name: "name of 80 multi-byte runes",
 			when: addWith(func(c *AddMenuItem) { c.Name = strings.Repeat("é", 80) }),
-			then: []domain.Event{MenuItemAdded{ItemID: id, Name: strings.Repeat("é", 80), Description: added.Description, Category: "Pizza", Price: domain.Cents(950)}}},
+			then: []domain.Event{addedWith(func(e *MenuItemAdded) { e.Name = strings.Repeat("é", 80) })}},
 		{name: "price at the 100000 cent limit",
 			when: addWith(func(c *AddMenuItem) { c.Price = domain.Cents(100000) }),
-			then: []domain.Event{MenuItemAdded{ItemID: id, Name: "Margherita", Description: added.Description, Category: "Pizza", Price: domain.Cents(100000)}}},
+			then: []domain.Event{addedWith(func(e *MenuItemAdded) { e.Price = domain.Cents(100000) })}},
 		{name: "price of one cent",
 			when: addWith(func(c *AddMenuItem) { c.Price = domain.Cents(1) }),
-			then: []domain.Event{MenuItemAdded{ItemID: id, Name: "Margherita", Description: added.Description, Category: "Pizza", Price: domain.Cents(1)}}},
+			then: []domain.Event{addedWith(func(e *MenuItemAdded) { e.Price = domain.Cents(1) })}},
+		{name: "filed under another category",
+			when: addWith(func(c *AddMenuItem) { c.CategoryID = "desserts" }),
+			then: []domain.Event{addedWith(func(e *MenuItemAdded) { e.CategoryID = "desserts" })}},
 		{name: "missing id", when: addWith(func(c *AddMenuItem) { c.ItemID = " " }), wantErr: domain.EINVALID, wantField: "menu_item_id"},
 		{name: "missing name", when: addWith(func(c *AddMenuItem) { c.Name = "  " }), wantErr: domain.EINVALID, wantField: "name"},
 		{name: "name of 81 runes", when: addWith(func(c *AddMenuItem) { c.Name = strings.Repeat("é", 81) }), wantErr: domain.EINVALID, wantField: "name"},
-		{name: "missing category", when: addWith(func(c *AddMenuItem) { c.Category = "" }), wantErr: domain.EINVALID, wantField: "category"},
-		{name: "category of 41 runes", when: addWith(func(c *AddMenuItem) { c.Category = strings.Repeat("ü", 41) }), wantErr: domain.EINVALID, wantField: "category"},
+		{name: "missing category", when: addWith(func(c *AddMenuItem) { c.CategoryID = "" }), wantErr: domain.EINVALID, wantField: "category_id"},
+		{name: "a category not on the list", when: addWith(func(c *AddMenuItem) { c.CategoryID = "drinks" }), wantErr: domain.EINVALID, wantField: "category_id"},
+		{name: "a category as free text", when: addWith(func(c *AddMenuItem) { c.CategoryID = "Pizza" }), wantErr: domain.EINVALID, wantField: "category_id"},
+		{name: "a category removed since",
+			when: addWith(func(c *AddMenuItem) {
+				c.Categories = EvolveCategories(menuCategories, CategoryRemoved{CategoryID: "pizza"})
+			}),
+			wantErr: domain.EINVALID, wantField: "category_id"},
+		{name: "no list of categories at all", when: addWith(func(c *AddMenuItem) { c.Categories = Categories{} }), wantErr: domain.EINVALID, wantField: "category_id"},
 		{name: "description of 301 runes", when: addWith(func(c *AddMenuItem) { c.Description = strings.Repeat("ß", 301) }), wantErr: domain.EINVALID, wantField: "description"},
 		{name: "zero price", when: addWith(func(c *AddMenuItem) { c.Price = domain.Cents(0) }), wantErr: domain.EINVALID, wantField: "price"},
 		{name: "negative price", when: addWith(func(c *AddMenuItem) { c.Price = domain.Cents(-100) }), wantErr: domain.EINVALID, wantField: "price"},
@@ -91,33 +124,58 @@ func TestAddMenuItem(t *testing.T) {
 }
 
 func TestModifyMenuItem(t *testing.T) {
-	modified := MenuItemModified{ItemID: id, Name: "Marinara", Description: "", Category: "Pizza", Price: domain.Cents(800)}
+	modified := MenuItemModified{ItemID: id, Name: "Marinara", Description: "", CategoryID: "pizza", Price: domain.Cents(800), Allergens: []Allergen{Gluten}, Diets: []Diet{Vegan}}
+	marinara := ModifyMenuItem{Name: " Marinara ", CategoryID: "pizza", Price: domain.Cents(800), Allergens: []Allergen{Gluten}, Diets: []Diet{Vegan}, Categories: menuCategories}
+	// v1 is the dish as a program that filed dishes under free text stored
+	// it, read through the upcaster: no allergens listed.
+	v1 := MenuItemAdded{ItemID: id, Name: "Margherita", Description: "Tomato, mozzarella, basil.", CategoryID: ImpliedCategoryID("Pizza"),
+		Price: domain.Cents(950), AllergensUnlisted: true, ImpliedCategory: "Pizza"}
+	implied := EvolveCategories(Categories{}, v1)
 	for _, tc := range []spec{
-		{name: "replaces all fields",
-			given: []domain.Event{added},
-			when:  ModifyMenuItem{Name: " Marinara ", Category: "Pizza", Price: domain.Cents(800)},
-			then:  []domain.Event{modified}},
+		{name: "replaces all fields", given: []domain.Event{added}, when: marinara, then: []domain.Event{modified}},
 		{name: "only the price changes",
 			given: []domain.Event{added},
 			when:  modifyWith(func(c *ModifyMenuItem) { c.Price = domain.Cents(1000) }),
-			then:  []domain.Event{MenuItemModified{ItemID: id, Name: added.Name, Description: added.Description, Category: added.Category, Price: domain.Cents(1000)}}},
-		{name: "allowed while sold out",
-			given: []domain.Event{added, MenuItemSoldOut{ItemID: id}},
-			when:  ModifyMenuItem{Name: "Marinara", Category: "Pizza", Price: domain.Cents(800)},
-			then:  []domain.Event{modified}},
+			then: []domain.Event{MenuItemModified{ItemID: id, Name: added.Name, Description: added.Description, CategoryID: added.CategoryID,
+				Price: domain.Cents(1000), Allergens: added.Allergens, Diets: added.Diets}}},
+		{name: "moves to another category",
+			given: []domain.Event{added},
+			when:  modifyWith(func(c *ModifyMenuItem) { c.CategoryID = "desserts" }),
+			then: []domain.Event{MenuItemModified{ItemID: id, Name: added.Name, Description: added.Description, CategoryID: "desserts",
+				Price: added.Price, Allergens: added.Allergens, Diets: added.Diets}}},
+		{name: "allergens and diets cleared",
+			given: []domain.Event{added},
+			when:  modifyWith(func(c *ModifyMenuItem) { c.Allergens, c.Diets = nil, nil }),
+			then:  []domain.Event{MenuItemModified{ItemID: id, Name: added.Name, Description: added.Description, CategoryID: added.CategoryID, Price: added.Price}}},
+		{name: "allowed while sold out", given: []domain.Event{added, MenuItemSoldOut{ItemID: id}}, when: marinara, then: []domain.Event{modified}},
 		{name: "nothing changes", given: []domain.Event{added}, when: modifyWith(func(*ModifyMenuItem) {}), then: nil},
 		{name: "nothing changes after trimming",
 			given: []domain.Event{added},
 			when:  modifyWith(func(c *ModifyMenuItem) { c.Name = " Margherita " }),
 			then:  nil},
-		{name: "same as the last modification", given: []domain.Event{added, modified}, when: ModifyMenuItem{Name: "Marinara", Category: "Pizza", Price: domain.Cents(800)}, then: nil},
+		{name: "nothing changes with the allergens in another order, twice",
+			given: []domain.Event{added},
+			when:  modifyWith(func(c *ModifyMenuItem) { c.Allergens = []Allergen{Milk, Gluten, Milk} }),
+			then:  nil},
+		{name: "same as the last modification", given: []domain.Event{added, modified}, when: marinara, then: nil},
+		{name: "an old dish keeps its implied category and lists its allergens",
+			given: []domain.Event{v1},
+			when: ModifyMenuItem{Name: v1.Name, Description: v1.Description, CategoryID: v1.CategoryID, Price: v1.Price,
+				Allergens: []Allergen{Gluten, Milk}, Categories: implied},
+			then: []domain.Event{MenuItemModified{ItemID: id, Name: v1.Name, Description: v1.Description, CategoryID: v1.CategoryID,
+				Price: v1.Price, Allergens: []Allergen{Gluten, Milk}}}},
+		{name: "saving an old dish unchanged lists its allergens as none",
+			given: []domain.Event{v1},
+			when:  ModifyMenuItem{Name: v1.Name, Description: v1.Description, CategoryID: v1.CategoryID, Price: v1.Price, Categories: implied},
+			then:  []domain.Event{MenuItemModified{ItemID: id, Name: v1.Name, Description: v1.Description, CategoryID: v1.CategoryID, Price: v1.Price}}},
 		{name: "missing name", given: []domain.Event{added}, when: modifyWith(func(c *ModifyMenuItem) { c.Name = "" }), wantErr: domain.EINVALID, wantField: "name"},
 		{name: "name too long", given: []domain.Event{added}, when: modifyWith(func(c *ModifyMenuItem) { c.Name = strings.Repeat("x", 81) }), wantErr: domain.EINVALID, wantField: "name"},
-		{name: "missing category", given: []domain.Event{added}, when: modifyWith(func(c *ModifyMenuItem) { c.Category = " " }), wantErr: domain.EINVALID, wantField: "category"},
-		{name: "category too long", given: []domain.Event{added}, when: modifyWith(func(c *ModifyMenuItem) { c.Category = strings.Repeat("x", 41) }), wantErr: domain.EINVALID, wantField: "category"},
+		{name: "missing category", given: []domain.Event{added}, when: modifyWith(func(c *ModifyMenuItem) { c.CategoryID = " " }), wantErr: domain.EINVALID, wantField: "category_id"},
+		{name: "unknown category", given: []domain.Event{added}, when: modifyWith(func(c *ModifyMenuItem) { c.CategoryID = "drinks" }), wantErr: domain.EINVALID, wantField: "category_id"},
 		{name: "description too long", given: []domain.Event{added}, when: modifyWith(func(c *ModifyMenuItem) { c.Description = strings.Repeat("x", 301) }), wantErr: domain.EINVALID, wantField: "description"},
 		{name: "zero price", given: []domain.Event{added}, when: modifyWith(func(c *ModifyMenuItem) { c.Price = domain.Money{} }), wantErr: domain.EINVALID, wantField: "price"},
 		{name: "price above the limit", given: []domain.Event{added}, when: modifyWith(func(c *ModifyMenuItem) { c.Price = domain.Cents(100001) }), wantErr: domain.EINVALID, wantField: "price"},
+		{name: "vegan with milk", given: []domain.Event{added}, when: modifyWith(func(c *ModifyMenuItem) { c.Diets = []Diet{Vegan} }), wantErr: domain.EINVALID, wantField: "diets"},
 		{name: "item never added", when: modifyWith(func(*ModifyMenuItem) {}), wantErr: domain.ENOTFOUND},
 		{name: "item removed", given: []domain.Event{added, MenuItemRemoved{ItemID: id}}, when: modifyWith(func(*ModifyMenuItem) {}), wantErr: domain.ECONFLICT},
 	} {
@@ -161,12 +219,13 @@ func TestEvolve(t *testing.T) {
 		t.Fatalf("zero state should not exist: %#v", s)
 	}
 	s := fold(added)
-	want := State{ItemID: id, Name: added.Name, Description: added.Description, Category: added.Category, Price: added.Price, Exists: true}
+	want := State{ItemID: id, Name: added.Name, Description: added.Description, CategoryID: added.CategoryID, Price: added.Price,
+		Allergens: added.Allergens, Diets: added.Diets, Exists: true}
 	if !reflect.DeepEqual(s, want) || !s.Orderable() {
 		t.Fatalf("after add\n got: %#v\nwant: %#v", s, want)
 	}
-	s = fold(added, MenuItemModified{ItemID: id, Name: "B", Description: "d", Category: "C", Price: domain.Cents(5)})
-	want = State{ItemID: id, Name: "B", Description: "d", Category: "C", Price: domain.Cents(5), Exists: true}
+	s = fold(added, MenuItemModified{ItemID: id, Name: "B", Description: "d", CategoryID: "c", Price: domain.Cents(5), AllergensUnlisted: true})
+	want = State{ItemID: id, Name: "B", Description: "d", CategoryID: "c", Price: domain.Cents(5), AllergensUnlisted: true, Exists: true}
 	if !reflect.DeepEqual(s, want) {
 		t.Fatalf("after modify\n got: %#v\nwant: %#v", s, want)
 	}
@@ -188,7 +247,7 @@ func TestEvolve(t *testing.T) {
 func TestEvents(t *testing.T) {
 	tag := regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
 	seen := map[string]bool{}
-	for _, e := range Events() {
+	for _, e := range append(Events(), CategoryEvents()...) {
 		name := e.EventType()
 		if !strings.HasPrefix(name, "menu.") || seen[name] {
 			t.Errorf("event type %q should be unique and start with menu.", name)
@@ -202,16 +261,21 @@ func TestEvents(t *testing.T) {
 			t.Errorf("event type %q does not match type %s", name, rt.Name())
 		}
 		for i := range rt.NumField() {
-			if j := rt.Field(i).Tag.Get("json"); !tag.MatchString(j) {
+			if j, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ","); !tag.MatchString(j) {
 				t.Errorf("%s.%s has json tag %q, want snake_case", rt.Name(), rt.Field(i).Name, j)
 			}
 		}
 	}
-	if len(seen) != 7 {
-		t.Errorf("want 7 event types, got %d", len(seen))
+	if len(seen) != 11 {
+		t.Errorf("want 11 event types, got %d", len(seen))
 	}
 	// Every event survives a JSON round trip.
-	for _, e := range []domain.Event{added, MenuItemModified(added), MenuItemRemoved{ItemID: id}, MenuItemSoldOut{ItemID: id}, MenuItemBackInStock{ItemID: id},
+	old := addedWith(func(e *MenuItemAdded) {
+		e.Allergens, e.Diets, e.AllergensUnlisted, e.ImpliedCategory = nil, nil, true, "Pizza"
+	})
+	for _, e := range []domain.Event{added, MenuItemModified(added), old, MenuItemModified(old), MenuItemRemoved{ItemID: id}, MenuItemSoldOut{ItemID: id},
+		MenuItemBackInStock{ItemID: id}, CategoryAdded{CategoryID: "pizza", Name: "Pizza"}, CategoryRenamed{CategoryID: "pizza", Name: "Pizze"},
+		CategoryMoved{CategoryID: "pizza", Position: 2}, CategoryRemoved{CategoryID: "pizza"},
 		MenuItemPhotoChanged{ItemID: id, PhotoID: photo}, MenuItemPhotoRemoved{ItemID: id}} {
 		b, err := json.Marshal(e)
 		if err != nil {

@@ -14,13 +14,22 @@ import (
 	"restaurant/internal/eventstore"
 )
 
+// versions are the event types past their first schema version, at their
+// current one; every other type is at version 1.
+var versions = map[string]int{
+	menu.MenuItemAdded{}.EventType():    2,
+	menu.MenuItemModified{}.EventType(): 2,
+}
+
 // Codec returns a codec that knows every event type.
 func Codec() *eventstore.Codec {
 	c := eventstore.NewCodec()
-	for _, group := range [][]domain.Event{menu.Events(), ordering.Events(), staff.Events(), kitchen.Events(), customers.Events()} {
+	for _, group := range [][]domain.Event{menu.Events(), ordering.Events(), staff.Events(), kitchen.Events(), customers.Events(), menu.CategoryEvents()} {
 		for _, e := range group {
-			c.Register(e, 1)
+			c.Register(e, max(versions[e.EventType()], 1))
 		}
 	}
+	c.Upcast(menu.MenuItemAdded{}.EventType(), 1, dishFiledByCategoryID)
+	c.Upcast(menu.MenuItemModified{}.EventType(), 1, dishFiledByCategoryID)
 	return c
 }

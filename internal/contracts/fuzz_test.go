@@ -46,6 +46,9 @@ const unknownFrom = 250
 // equal event, written the same way.
 func FuzzDecodeStoredEvent(f *testing.F) {
 	f.Add(uint8(0), 1, []byte(`{"item_id":"margherita","name":"Margherita","description":"","category":"Pizza","price":{"amount":950,"currency":"EUR"}}`))
+	f.Add(uint8(0), 1, []byte(`{"item_id":"x","name":"X","category":"  \t ","price":{"amount":1,"currency":"EUR"}}`))
+	f.Add(uint8(1), 1, []byte(`{"item_id":"x","category":7}`))
+	f.Add(uint8(0), 2, []byte(`{"item_id":"x","name":"X","category_id":"pizza","price":{"amount":1,"currency":"EUR"},"allergens":["gluten","milk"],"diets":["vegetarian"]}`))
 	f.Add(uint8(5), 1, []byte(`{"order_id":"4b4d6a53-0e4c-4d5e-9a7e-2f0b1c3d4e5f","customer_id":"guest-a","opened_at":"2026-01-02T12:00:00+01:00"}`))
 	f.Add(uint8(6), 1, []byte(`{"order_id":"o","line_id":"l","quantity":1e400}`))
 	f.Add(uint8(11), 0, []byte(`{"order_id":"o"}`))

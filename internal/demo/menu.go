@@ -14,40 +14,85 @@ import (
 	"restaurant/internal/eventstore"
 )
 
+// categories are the opening menu's sections, in order.
+var categories = []menu.AddCategory{
+	{CategoryID: "starters", Name: "Starters"},
+	{CategoryID: "pizza", Name: "Pizza"},
+	{CategoryID: "pasta", Name: "Pasta"},
+	{CategoryID: "desserts", Name: "Desserts"},
+	{CategoryID: "drinks", Name: "Drinks"},
+}
+
+// The allergens and diets the opening menu uses.
+var (
+	gluten, eggs, milk, celery = menu.Gluten, menu.Eggs, menu.Milk, menu.Celery
+	vegetarian, vegan, gf      = menu.Vegetarian, menu.Vegan, menu.GlutenFree
+)
+
+func contains(a ...menu.Allergen) []menu.Allergen { return a }
+func suits(d ...menu.Diet) []menu.Diet            { return d }
+
 // dishes is the opening menu, by category.
 var dishes = []menu.AddMenuItem{
-	{ItemID: "bruschetta", Name: "Bruschetta", Category: "Starters", Price: domain.Cents(650), Description: "Grilled sourdough, tomatoes, garlic, basil, olive oil."},
-	{ItemID: "burrata", Name: "Burrata", Category: "Starters", Price: domain.Cents(1150), Description: "Creamy burrata, roasted peppers, rocket, toasted bread."},
-	{ItemID: "arancini", Name: "Arancini", Category: "Starters", Price: domain.Cents(750), Description: "Three saffron rice balls filled with mozzarella and peas."},
-	{ItemID: "minestrone", Name: "Minestrone", Category: "Starters", Price: domain.Cents(700), Description: "Seasonal vegetable soup with borlotti beans and pesto."},
-	{ItemID: "margherita", Name: "Margherita", Category: "Pizza", Price: domain.Cents(1100), Description: "Tomato, fior di latte, basil, olive oil."},
-	{ItemID: "diavola", Name: "Diavola", Category: "Pizza", Price: domain.Cents(1350), Description: "Tomato, mozzarella, spicy salami, chilli oil."},
-	{ItemID: "quattro-formaggi", Name: "Quattro formaggi", Category: "Pizza", Price: domain.Cents(1400), Description: "Mozzarella, gorgonzola, fontina, parmigiano."},
-	{ItemID: "funghi", Name: "Funghi", Category: "Pizza", Price: domain.Cents(1300), Description: "Tomato, mozzarella, roasted mushrooms, thyme."},
-	{ItemID: "carbonara", Name: "Spaghetti carbonara", Category: "Pasta", Price: domain.Cents(1450), Description: "Guanciale, egg yolk, pecorino romano, black pepper."},
-	{ItemID: "cacio-e-pepe", Name: "Cacio e pepe", Category: "Pasta", Price: domain.Cents(1300), Description: "Tonnarelli, pecorino romano, black pepper."},
-	{ItemID: "pesto", Name: "Trofie al pesto", Category: "Pasta", Price: domain.Cents(1350), Description: "Basil pesto, green beans, potatoes, pine nuts."},
-	{ItemID: "tiramisu", Name: "Tiramisù", Category: "Desserts", Price: domain.Cents(750), Description: "Mascarpone, espresso, savoiardi, cocoa."},
-	{ItemID: "panna-cotta", Name: "Panna cotta", Category: "Desserts", Price: domain.Cents(700), Description: "Vanilla panna cotta with berry compote."},
-	{ItemID: "lemonade", Name: "House lemonade", Category: "Drinks", Price: domain.Cents(450), Description: "Lemons, mint, sparkling water."},
-	{ItemID: "espresso", Name: "Espresso", Category: "Drinks", Price: domain.Cents(280)},
-	{ItemID: "sparkling-water", Name: "Sparkling water", Category: "Drinks", Price: domain.Cents(350), Description: "75 cl bottle."},
+	{ItemID: "bruschetta", Name: "Bruschetta", CategoryID: "starters", Price: domain.Cents(650), Description: "Grilled sourdough, tomatoes, garlic, basil, olive oil.",
+		Allergens: contains(gluten), Diets: suits(vegan)},
+	{ItemID: "burrata", Name: "Burrata", CategoryID: "starters", Price: domain.Cents(1150), Description: "Creamy burrata, roasted peppers, rocket, toasted bread.",
+		Allergens: contains(gluten, milk), Diets: suits(vegetarian)},
+	{ItemID: "arancini", Name: "Arancini", CategoryID: "starters", Price: domain.Cents(750), Description: "Three saffron rice balls filled with mozzarella and peas.",
+		Allergens: contains(gluten, eggs, milk), Diets: suits(vegetarian)},
+	{ItemID: "minestrone", Name: "Minestrone", CategoryID: "starters", Price: domain.Cents(700), Description: "Seasonal vegetable soup with borlotti beans and pesto.",
+		Allergens: contains(milk, celery), Diets: suits(vegetarian, gf)},
+	{ItemID: "margherita", Name: "Margherita", CategoryID: "pizza", Price: domain.Cents(1100), Description: "Tomato, fior di latte, basil, olive oil.",
+		Allergens: contains(gluten, milk), Diets: suits(vegetarian)},
+	{ItemID: "diavola", Name: "Diavola", CategoryID: "pizza", Price: domain.Cents(1350), Description: "Tomato, mozzarella, spicy salami, chilli oil.",
+		Allergens: contains(gluten, milk)},
+	{ItemID: "quattro-formaggi", Name: "Quattro formaggi", CategoryID: "pizza", Price: domain.Cents(1400), Description: "Mozzarella, gorgonzola, fontina, parmigiano.",
+		Allergens: contains(gluten, milk), Diets: suits(vegetarian)},
+	{ItemID: "funghi", Name: "Funghi", CategoryID: "pizza", Price: domain.Cents(1300), Description: "Tomato, mozzarella, roasted mushrooms, thyme.",
+		Allergens: contains(gluten, milk), Diets: suits(vegetarian)},
+	{ItemID: "carbonara", Name: "Spaghetti carbonara", CategoryID: "pasta", Price: domain.Cents(1450), Description: "Guanciale, egg yolk, pecorino romano, black pepper.",
+		Allergens: contains(gluten, eggs, milk)},
+	{ItemID: "cacio-e-pepe", Name: "Cacio e pepe", CategoryID: "pasta", Price: domain.Cents(1300), Description: "Tonnarelli, pecorino romano, black pepper.",
+		Allergens: contains(gluten, eggs, milk), Diets: suits(vegetarian)},
+	{ItemID: "pesto", Name: "Trofie al pesto", CategoryID: "pasta", Price: domain.Cents(1350), Description: "Basil pesto, green beans, potatoes, pine nuts.",
+		Allergens: contains(gluten, milk), Diets: suits(vegetarian)},
+	{ItemID: "tiramisu", Name: "Tiramisù", CategoryID: "desserts", Price: domain.Cents(750), Description: "Mascarpone, espresso, savoiardi, cocoa.",
+		Allergens: contains(gluten, eggs, milk), Diets: suits(vegetarian)},
+	{ItemID: "panna-cotta", Name: "Panna cotta", CategoryID: "desserts", Price: domain.Cents(700), Description: "Vanilla panna cotta with berry compote.",
+		Allergens: contains(milk), Diets: suits(gf)},
+	{ItemID: "lemonade", Name: "House lemonade", CategoryID: "drinks", Price: domain.Cents(450), Description: "Lemons, mint, sparkling water.",
+		Diets: suits(vegan, gf)},
+	{ItemID: "espresso", Name: "Espresso", CategoryID: "drinks", Price: domain.Cents(280), Diets: suits(vegan, gf)},
+	{ItemID: "sparkling-water", Name: "Sparkling water", CategoryID: "drinks", Price: domain.Cents(350), Description: "75 cl bottle.", Diets: suits(vegan, gf)},
 }
 
 // namespace makes the seed's command ids: the same on every start and in
 // every process, so seeding twice, or from two processes at once, adds
-// each dish once.
+// each category and dish once.
 var namespace = uuid.MustParse("0f7b5a8e-3c1d-4e2a-9b6f-8d4c2e1a7b35")
 
-// SeedMenu adds the opening menu if the restaurant has never had one.
+func seedMeta(name string) eventstore.Metadata {
+	return eventstore.Metadata{CommandID: uuid.NewSHA1(namespace, []byte(name)), Actor: "system:demo-menu"}
+}
+
+// SeedMenu adds the opening menu if the restaurant has never had one: its
+// categories first, then each dish filed under one.
 func SeedMenu(ctx context.Context, store *eventstore.Store) (added int, err error) {
 	empty, err := store.NoStreamWithPrefix(ctx, menu.StreamPrefix)
 	if err != nil || !empty {
 		return 0, err
 	}
+	for _, c := range categories {
+		if _, err := eventstore.HandleScoped(ctx, store, menu.CategoriesStream, menu.Catalogue, menu.CategoriesDecider,
+			seedMeta("category "+c.CategoryID), menu.CategoryCommand(c)); err != nil {
+			return added, fmt.Errorf("demo menu: category %s: %w", c.Name, err)
+		}
+	}
 	for _, d := range dishes {
-		meta := eventstore.Metadata{CommandID: uuid.NewSHA1(namespace, []byte(d.ItemID)), Actor: "system:demo-menu"}
-		res, err := eventstore.Handle(ctx, store, menu.Stream(d.ItemID), menu.Decider, meta, menu.Command(d))
+		res, err := eventstore.HandleGuardedBy(ctx, store, menu.Stream(d.ItemID), menu.Catalogue, menu.Decider, seedMeta(d.ItemID),
+			func(facts []eventstore.RecordedEvent) menu.Command {
+				return menu.Filed(d, eventstore.Fold(menu.EvolveCategories, facts))
+			})
 		if err != nil {
 			return added, fmt.Errorf("demo menu: %s: %w", d.Name, err)
 		}

@@ -66,3 +66,100 @@ func TestGuardedCommandsOnEachOthersStreamsNeverBothWin(t *testing.T) {
 		}
 	}
 }
+
+// shelf is a scope's state: whether it is closed, and how many items were
+// placed on it, from the shelf's stream and every item's.
+type shelf struct {
+	closed bool
+	items  int
+}
+
+// closeShelf closes an empty shelf; placeItem puts an item on a shelf that is
+// not closed, as the scope showed it.
+type (
+	closeShelf struct{}
+	placeItem  struct{ shelf shelf }
+)
+
+var shelves = domain.Decider[shelf, closeShelf]{
+	Evolve: func(s shelf, e domain.Event) shelf {
+		if e.(counted).Writer < 0 {
+			s.closed = true
+		} else {
+			s.items++
+		}
+		return s
+	},
+	Decide: func(s shelf, _ closeShelf) ([]domain.Event, error) {
+		switch {
+		case s.items > 0:
+			return nil, domain.Conflict("The shelf holds %d items.", s.items)
+		case s.closed:
+			return nil, nil
+		}
+		return []domain.Event{counted{Writer: -1}}, nil
+	},
+}
+
+var items = domain.Decider[int, placeItem]{
+	Evolve: func(n int, _ domain.Event) int { return n + 1 },
+	Decide: func(n int, p placeItem) ([]domain.Event, error) {
+		switch {
+		case p.shelf.closed:
+			return nil, domain.Conflict("The shelf is closed.")
+		case n > 0:
+			return nil, nil
+		}
+		return []domain.Event{counted{Writer: 1}}, nil
+	},
+}
+
+// A shelf closed while an item is placed on it, from two processes at the
+// same moment: either the item is placed and the shelf stays open, or the
+// shelf is closed and the item refused; never a closed shelf with an item.
+func TestScopedCommandsSeeEveryFactOfTheirScope(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, testCodec())
+	other := eventstore.Open(s.Pool(), testCodec())
+	defer other.Close()
+	for round := range 20 {
+		prefix := fmt.Sprintf("shelf%d-", round)
+		scope := domain.Scope{Lock: prefix + "list", Prefix: prefix, Types: []string{"test.Counted"}}
+		// Not in the scope, though its name begins alike but for the dash.
+		if _, err := s.Append(ctx, fmt.Sprintf("shelf%dx-item", round), eventstore.Any, meta(), counted{Writer: 5}); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		var closeErr, placeErr error
+		start := make(chan struct{})
+		wg.Go(func() {
+			<-start
+			_, closeErr = eventstore.HandleScoped(ctx, s, scope.Lock, scope, shelves, meta(), closeShelf{})
+		})
+		wg.Go(func() {
+			<-start
+			_, placeErr = eventstore.HandleGuardedBy(ctx, other, prefix+"item-1", scope, items, meta(),
+				func(facts []eventstore.RecordedEvent) placeItem {
+					return placeItem{eventstore.Fold(shelves.Evolve, facts)}
+				})
+		})
+		close(start)
+		wg.Wait()
+		if (closeErr == nil) == (placeErr == nil) {
+			t.Fatalf("round %d: closing %v, placing %v: want exactly one to succeed", round, closeErr, placeErr)
+		}
+		for _, err := range []error{closeErr, placeErr} {
+			if err != nil && domain.ErrorCode(err) != domain.ECONFLICT {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+	}
+	// A shelf whose only neighbour is out of its scope closes.
+	lone := domain.Scope{Lock: "lone-list", Prefix: "lone-", Types: []string{"test.Counted"}}
+	if _, err := s.Append(ctx, "lonely-item", eventstore.Any, meta(), counted{Writer: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := eventstore.HandleScoped(ctx, s, lone.Lock, lone, shelves, meta(), closeShelf{}); err != nil || len(res.Events) != 1 {
+		t.Fatalf("a shelf with nothing in its scope: %+v, %v", res, err)
+	}
+}

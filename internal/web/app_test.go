@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"restaurant/internal/accounts"
 	"restaurant/internal/contracts"
@@ -44,7 +45,13 @@ func newTestApp(t *testing.T) *testApp {
 // newTestAppWith lets a test adjust the handlers' dependencies.
 func newTestAppWith(t *testing.T, adjust func(*Deps)) *testApp {
 	t.Helper()
-	pool := testdb.New(t)
+	return newTestAppOn(t, testdb.New(t), adjust)
+}
+
+// newTestAppOn is the web layer on a database the test has prepared, with
+// the projections running and the demo menu seeded if it never had one.
+func newTestAppOn(t *testing.T, pool *pgxpool.Pool, adjust func(*Deps)) *testApp {
+	t.Helper()
 	store := eventstore.Open(pool, contracts.Codec())
 	t.Cleanup(store.Close)
 	runner := projections.NewRunner(store, slog.New(slog.NewTextHandler(io.Discard, nil)), append(projections.All(), projections.Policies(store)...)...)

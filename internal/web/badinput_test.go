@@ -17,6 +17,7 @@ func TestOddInputNeverAnswers500(t *testing.T) {
 	odd := []string{"\x00", "%00", "\xff\xfe", strings.Repeat("x", 5000), "../../etc", "' OR 1=1 --", "-1", "1e400", "🍕"}
 	paths := []string{
 		"/menu/items/%s/commands/sold-out", "/menu/items/%s/commands/modify", "/staff/team/%s/commands/disable",
+		"/menu/categories/%s/commands/rename", "/menu/categories/%s/commands/move", "/menu/categories/%s/commands/remove",
 		"/orders/%s/commands/place", "/orders/%s", "/orders/%s/commands", "/kitchen/tickets/%s/commands/start",
 		"/staff/orders/%s/history", "/staff/projections/%s/commands/rebuild",
 	}
@@ -25,7 +26,7 @@ func TestOddInputNeverAnswers500(t *testing.T) {
 	for _, v := range odd {
 		for _, p := range paths {
 			path := strings.Replace(p, "%s", url.PathEscape(v), 1)
-			for _, rec := range []int{m.get(path).Code, m.post(path, form("name", v, "price", v, "category", v, "quantity", v, "role", v, "password", v)).Code} {
+			for _, rec := range []int{m.get(path).Code, m.post(path, form("name", v, "price", v, "category_id", v, "allergens", v, "diets", v, "position", v, "direction", v, "quantity", v, "role", v, "password", v)).Code} {
 				if rec >= 500 {
 					t.Errorf("%q: %d", path, rec)
 				}

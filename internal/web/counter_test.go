@@ -22,7 +22,7 @@ func TestPlacingChecksTheDishesAgainstTheMenu(t *testing.T) {
 	g.follow(g.post("/orders/"+id+"/commands/choose-pickup", form()))
 	g.giveContact(id, "Ana", "")
 	m.follow(m.post("/menu/items/tiramisu/commands/sold-out", form()))
-	m.follow(m.post("/menu/items/margherita/commands/modify", form("name", "Margherita", "category", "Pizza", "description", "Tomato, mozzarella, basil.", "price", "12.50")))
+	m.follow(m.post("/menu/items/margherita/commands/modify", form("name", "Margherita", "category_id", "pizza", "description", "Tomato, mozzarella, basil.", "price", "12.50", "allergens", "gluten,milk", "diets", "vegetarian")))
 	a.caughtUp()
 
 	page := g.get("/orders/" + id).Body.String()

@@ -8,9 +8,11 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -178,8 +180,8 @@ func FuzzReadInput(f *testing.F) {
 // fuzzMenu is the menu the order fuzz target adds from: a dish, and a dish
 // that is sold out.
 var fuzzMenu = map[string]projections.MenuItem{
-	"margherita": {ItemID: "margherita", Name: "Margherita", Category: "Pizza", Price: domain.Cents(950)},
-	"tiramisu":   {ItemID: "tiramisu", Name: "Tiramisù", Category: "Dessert", Price: domain.Cents(650), SoldOut: true},
+	"margherita": {ItemID: "margherita", Name: "Margherita", CategoryID: "pizza", CategoryName: "Pizza", Price: domain.Cents(950)},
+	"tiramisu":   {ItemID: "tiramisu", Name: "Tiramisù", CategoryID: "desserts", CategoryName: "Desserts", Price: domain.Cents(650), SoldOut: true},
 }
 
 func fuzzMenuItem(id string) (projections.MenuItem, bool, error) {
@@ -282,9 +284,18 @@ func FuzzOrderCommands(f *testing.F) {
 	})
 }
 
+// fuzzCategories are the categories the menu fuzz target files dishes under.
+func fuzzCategories() menu.Categories {
+	var c menu.Categories
+	for _, e := range []domain.Event{menu.CategoryAdded{CategoryID: "pizza", Name: "Pizza"}, menu.CategoryAdded{CategoryID: "desserts", Name: "Desserts"}} {
+		c = menu.EvolveCategories(c, e)
+	}
+	return c
+}
+
 // existingDish is a dish on the menu.
 func existingDish() menu.State {
-	return menu.Evolve(menu.State{}, menu.MenuItemAdded{ItemID: "margherita", Name: "Margherita", Category: "Pizza", Price: domain.Cents(950)})
+	return menu.Evolve(menu.State{}, menu.MenuItemAdded{ItemID: "margherita", Name: "Margherita", CategoryID: "pizza", Price: domain.Cents(950)})
 }
 
 // decideMenu decides a command read from a form, and checks the events
@@ -295,47 +306,76 @@ func decideMenu(t *testing.T, what string, s menu.State, itemID string, cmd menu
 		clientError(t, what, err)
 		return nil
 	}
-	events, err := menu.Decide(s, cmd)
+	events, err := menu.Decide(s, menu.Filed(cmd, fuzzCategories()))
 	if err != nil {
 		clientError(t, what, err)
 		return nil
 	}
 	text(t, what, events)
-	check := func(name, description, category string, price domain.Money) {
+	check := func(name, description, categoryID string, price domain.Money, allergens []menu.Allergen, diets []menu.Diet) {
 		for _, f := range []struct {
 			v   string
 			max int
-		}{{name, menu.MaxNameLength}, {description, menu.MaxDescriptionLength}, {category, menu.MaxCategoryLength}} {
+		}{{name, menu.MaxNameLength}, {description, menu.MaxDescriptionLength}} {
 			if f.v != strings.TrimSpace(f.v) || utf8.RuneCountInString(f.v) > f.max {
 				t.Fatalf("%s: %q", what, f.v)
 			}
 		}
-		if name == "" || category == "" || price.Amount <= 0 || price.Amount > menu.MaxPrice || price.Currency != domain.EUR {
-			t.Fatalf("%s: %q %q %+v", what, name, category, price)
+		if _, filed := fuzzCategories().Find(categoryID); name == "" || !filed || price.Amount <= 0 || price.Amount > menu.MaxPrice || price.Currency != domain.EUR {
+			t.Fatalf("%s: %q %q %+v", what, name, categoryID, price)
+		}
+		for _, a := range allergens {
+			if a.Label() == "" || slices.Contains(diets, menu.Vegan) && (a == menu.Milk || a == menu.Eggs) || a == menu.Gluten && slices.Contains(diets, menu.GlutenFree) {
+				t.Fatalf("%s: %v with %v", what, allergens, diets)
+			}
+		}
+		for _, d := range diets {
+			if d.Label() == "" {
+				t.Fatalf("%s: the diet %q", what, d)
+			}
 		}
 	}
 	for _, e := range events {
 		switch e := e.(type) {
 		case menu.MenuItemAdded:
-			check(e.Name, e.Description, e.Category, e.Price)
+			check(e.Name, e.Description, e.CategoryID, e.Price, e.Allergens, e.Diets)
 		case menu.MenuItemModified:
-			check(e.Name, e.Description, e.Category, e.Price)
+			check(e.Name, e.Description, e.CategoryID, e.Price, e.Allergens, e.Diets)
 		}
 	}
 	return events
 }
 
+// decideCategory decides a new category read from a form, and checks it
+// against the categories' rules.
+func decideCategory(t *testing.T, in input, commandID uuid.UUID) []domain.Event {
+	t.Helper()
+	events, err := menu.DecideCategory(fuzzCategories(), addCategoryCommand(in, commandID))
+	if err != nil {
+		clientError(t, "add category", err)
+		return nil
+	}
+	text(t, "add category", events)
+	added := events[0].(menu.CategoryAdded)
+	if n := added.Name; n == "" || n != strings.Join(strings.Fields(n), " ") || utf8.RuneCountInString(n) > menu.MaxCategoryLength ||
+		strings.ContainsFunc(n, unicode.IsControl) || strings.EqualFold(n, "pizza") || checkDishID(added.CategoryID) != nil {
+		t.Fatalf("a category was added as %+v", added)
+	}
+	return events
+}
+
 func FuzzMenuCommands(f *testing.F) {
-	f.Add("margherita", "Margherita", "Tomato, mozzarella, basil", "Pizza", "11.50")
-	f.Add("margherita", "  Quattro  Formaggi ", "", "Pizza", "€ 11")
-	f.Add("tiramisu", "Tiramisù", "", "Dessert", "6,5")
-	f.Add("MARGHERITA", "", "", "", "")
-	f.Add("../../etc", "x", "", "y", "1000.01")
-	f.Add("margherita", strings.Repeat("n", 81), strings.Repeat("d", 301), strings.Repeat("c", 41), "0")
-	f.Add("margherita", "A\x00", "", "B", "1.+5")
-	f.Add("-", "🍕🍕", "\xff", "Pizza", "999999.99")
-	f.Fuzz(func(t *testing.T, itemID, name, description, category, price string) {
-		fields := map[string]string{"name": name, "description": description, "category": category, "price": price}
+	f.Add("margherita", "Margherita", "Tomato, mozzarella, basil", "pizza", "11.50", "gluten,milk", "vegetarian")
+	f.Add("margherita", "  Quattro  Formaggi ", "", "pizza", "€ 11", " milk , gluten,milk", "")
+	f.Add("tiramisu", "Tiramisù", "", "desserts", "6,5", "eggs", "vegan")
+	f.Add("MARGHERITA", "", "", "", "", "", "")
+	f.Add("../../etc", "x", "", "y", "1000.01", "shellfish", "halal")
+	f.Add("margherita", strings.Repeat("n", 81), strings.Repeat("d", 301), "Pizza", "0", "gluten", "gluten-free")
+	f.Add("margherita", "A\x00", "", "B", "1.+5", ",,", "vegetarian,vegan")
+	f.Add("-", "🍕🍕", "\xff", "pizza", "999999.99", "Milk", "VEGAN")
+	f.Fuzz(func(t *testing.T, itemID, name, description, categoryID, price, allergens, diets string) {
+		fields := map[string]string{"name": name, "description": description, "category_id": categoryID, "price": price,
+			"allergens": allergens, "diets": diets}
 		commandID := uuid.MustParse("9e3c1f0a-2b4d-4c6e-8f1a-3b5d7f9a1c2e")
 		if m, err := parseEuros(price); err == nil {
 			if m.Amount < 0 || m.Currency != domain.EUR {
@@ -370,6 +410,7 @@ func FuzzMenuCommands(f *testing.F) {
 			for _, cmd := range []menu.Command{menu.MarkSoldOut{}, menu.MarkBackInStock{}, menu.RemoveMenuItem{}} {
 				events = append(events, decideMenu(t, "dish button", existingDish(), itemID, cmd)...)
 			}
+			events = append(events, decideCategory(t, in, commandID)...)
 			decided = append(decided, events)
 		}
 		if len(decided) == 2 && !reflect.DeepEqual(decided[0], decided[1]) {

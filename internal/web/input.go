@@ -38,6 +38,22 @@ type input struct {
 	request string
 }
 
+// listFields are the fields that hold a list: a form's checkboxes send
+// one value each, JSON one string of them all, separated by commas
+// ("allergens": "milk,eggs"); both arrive as that string.
+var listFields = []string{"allergens", "diets"}
+
+// list reads a list field: its values, trimmed, without empty ones.
+func (in input) list(name string) []string {
+	var out []string
+	for _, v := range strings.Split(in.values[name], ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // requestError is a request the server cannot read at all.
 type requestError struct {
 	status int
@@ -92,8 +108,11 @@ func readInput(w http.ResponseWriter, r *http.Request) (input, error) {
 			}
 			return in, &requestError{http.StatusBadRequest, "The form could not be read."}
 		}
-		for k := range r.PostForm {
+		for k, vs := range r.PostForm {
 			in.values[k] = r.PostForm.Get(k)
+			if slices.Contains(listFields, k) {
+				in.values[k] = strings.Join(vs, ",")
+			}
 		}
 		in.key = in.values["command_id"]
 	}

@@ -575,8 +575,9 @@ func (d Deps) authorize(r *http.Request, topic live.Topic) (region, error) {
 	switch {
 	case topic == live.MenuTopic():
 		guest, _ := orderer(r)
+		filter := menuFilter(r.URL.Query()) // the page's own, in its socket's address
 		return func(ctx context.Context, _ bool) (piece, error) {
-			v, err := d.menuView(ctx, guest, nil, true)
+			v, err := d.menuView(ctx, guest, nil, true, filter)
 			return rendered(ctx, views.MenuList(v, true), err)
 		}, nil
 	case topic == live.KitchenTopic():

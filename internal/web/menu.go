@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
 
+	"restaurant/domain/menu"
 	"restaurant/domain/ordering"
+	"restaurant/projections"
 	"restaurant/views"
 )
 
@@ -33,7 +36,7 @@ const popularAt = 3
 func (d Deps) renderMenu(w http.ResponseWriter, r *http.Request, status int, guest string, fe *views.FormError, fresh bool) {
 	ctx, cancel := withTimeout(r, 5*time.Second)
 	defer cancel()
-	v, err := d.menuView(ctx, guest, fe, fresh || fe != nil)
+	v, err := d.menuView(ctx, guest, fe, fresh || fe != nil, menuFilter(r.URL.Query()))
 	if err != nil {
 		fail(w, r, err)
 		return
@@ -51,21 +54,23 @@ func (d Deps) renderMenu(w http.ResponseWriter, r *http.Request, status int, gue
 	if r.URL.Query().Get("erased") == "1" && fe == nil && signedInID(ctx) == "" {
 		v.Flash = "Your account was erased: your name, email, phone and addresses are forgotten."
 	}
-	if guest == "" && !fresh && status == http.StatusOK && fe == nil && v.Flash == "" {
+	if guest == "" && !fresh && status == http.StatusOK && fe == nil && v.Flash == "" && !v.Filter.Active() {
 		d.storeAnonymousMenu(w, r, v)
 		return
 	}
 	render(w, r, status, views.MenuPage(v))
 }
 
-// menuView is the menu for a guest, for the page and its pushes alike;
-// fresh reads the read model rather than the copy kept for a moment.
-func (d Deps) menuView(ctx context.Context, guest string, fe *views.FormError, fresh bool) (views.MenuView, error) {
+// menuView is the menu for a guest, for the page and its pushes alike,
+// filtered as the guest asked; fresh reads the read model rather than the
+// copy kept for a moment.
+func (d Deps) menuView(ctx context.Context, guest string, fe *views.FormError, fresh bool, filter views.MenuFilter) (views.MenuView, error) {
 	items, err := d.listed(ctx, fresh)
 	if err != nil {
 		return views.MenuView{}, err
 	}
-	v := views.MenuView{Nav: d.nav(ctx, guest), AddAction: "/orders/commands/open", Error: fe, CommandID: commandIDs()}
+	v := views.MenuView{Nav: d.nav(ctx, guest), AddAction: "/orders/commands/open", Error: fe, CommandID: commandIDs(),
+		Filter: filter, Total: len(items)}
 	if fe != nil && fe.Field == "menu_item_id" {
 		// The dish's own form may not be on the page (sold out, unknown):
 		// say it at the top.
@@ -74,17 +79,81 @@ func (d Deps) menuView(ctx context.Context, guest string, fe *views.FormError, f
 	if v.Nav.OrderOpen {
 		v.AddAction = v.Nav.OrderHref + "/items/commands/add"
 	}
+	if filter.Active() {
+		// The guest comes back to the menu filtered as it was.
+		v.AddAction += "?" + filter.Query().Encode()
+	}
 	for _, it := range items {
-		if len(v.Categories) == 0 || v.Categories[len(v.Categories)-1].Name != it.Category {
-			v.Categories = append(v.Categories, views.CategoryView{Name: it.Category})
+		if !suits(it, filter) {
+			continue
+		}
+		v.Shown++
+		// Listed by category in the managers' order: a new section starts
+		// where the category changes.
+		if len(v.Categories) == 0 || v.Categories[len(v.Categories)-1].ID != sectionOf(it) {
+			name := it.CategoryName
+			if name == "" {
+				name = "More dishes"
+			}
+			v.Categories = append(v.Categories, views.CategoryView{ID: sectionOf(it), Name: name})
 		}
 		c := &v.Categories[len(v.Categories)-1]
 		c.Items = append(c.Items, views.MenuItemView{
 			ID: it.ItemID, Name: it.Name, Description: it.Description, Price: it.Price.String(),
-			SoldOut: it.SoldOut, Popular: it.TimesAdded >= popularAt, Photo: it.Photo,
+			SoldOut: it.SoldOut, Popular: it.TimesAdded >= popularAt,
+			Allergens: it.Allergens, Diets: it.Diets, AllergensUnlisted: it.AllergensUnlisted, Photo: it.Photo,
 		})
 	}
 	return v, nil
+}
+
+// sectionOf is the id of the menu's section a dish is listed in: its
+// category's, or one of its own for dishes under no category on the list.
+func sectionOf(it projections.MenuItem) string {
+	if it.CategoryName == "" {
+		return "unfiled"
+	}
+	return it.CategoryID
+}
+
+// menuFilter reads the guest's filter from the menu's address, each word
+// once; words it does not know filter nothing.
+func menuFilter(q url.Values) views.MenuFilter {
+	var f views.MenuFilter
+	for _, a := range menu.Allergens() {
+		if slices.Contains(q[views.WithoutParam], string(a)) {
+			f.Without = append(f.Without, a)
+		}
+	}
+	for _, d := range menu.Diets() {
+		if slices.Contains(q[views.DietParam], string(d)) {
+			f.Diets = append(f.Diets, d)
+		}
+	}
+	return f
+}
+
+// suits says whether a dish passes the guest's filter: free of every
+// allergen it excludes (so its allergens must be listed), and suiting
+// every diet it asks for.
+func suits(it projections.MenuItem, f views.MenuFilter) bool {
+	if !menu.Free(it.Allergens, !it.AllergensUnlisted, f.Without...) {
+		return false
+	}
+	for _, d := range f.Diets {
+		if !d.SuitedBy(it.Diets) {
+			return false
+		}
+	}
+	return true
+}
+
+// backToDish sends a guest who added a dish from the menu back to it, on
+// the menu filtered as it was, saying what was added.
+func backToDish(w http.ResponseWriter, r *http.Request, dish, line string) {
+	q := menuFilter(r.URL.Query()).Query()
+	q.Set("added", line)
+	redirectAfter(w, r, "/#item-"+dish, q)
 }
 
 // openOrder opens an order for the guest, and adds the dish when the form
@@ -158,7 +227,7 @@ func (d Deps) openOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if add != nil {
-		redirectAfter(w, r, "/#item-"+add.MenuItemID, url.Values{"added": {add.LineID}})
+		backToDish(w, r, add.MenuItemID, add.LineID)
 		return
 	}
 	redirectAfter(w, r, href, nil)

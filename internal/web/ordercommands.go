@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -148,7 +147,7 @@ func (d Deps) serve(oc orderCommand) http.HandlerFunc {
 		}
 		if add, ok := cmd.(ordering.AddItem); ok && oc.backToMenu {
 			// Back to the dish, so the guest keeps their place on the menu.
-			redirectAfter(w, r, "/#item-"+add.MenuItemID, url.Values{"added": {add.LineID}})
+			backToDish(w, r, add.MenuItemID, add.LineID)
 			return
 		}
 		redirectAfter(w, r, "/orders/"+orderID, nil)

@@ -194,6 +194,13 @@ func Handler(d Deps) http.Handler {
 			r.Post("/{itemID}/commands/upload-photo", d.uploadPhoto)
 			r.Post("/{itemID}/commands/remove-photo", d.simpleMenuCommand(menu.RemovePhoto{}))
 		})
+		r.Route("/menu/categories", func(r chi.Router) {
+			r.Use(d.requireRole(staff.Manager))
+			r.Post("/commands/add", d.addCategory)
+			r.Post("/{categoryID}/commands/rename", d.renameCategory)
+			r.Post("/{categoryID}/commands/move", d.moveCategory)
+			r.Post("/{categoryID}/commands/remove", d.removeCategory)
+		})
 		r.Route("/staff", func(r chi.Router) {
 			r.Use(d.requireRole(staff.Kitchen, staff.Manager))
 			r.Get("/", d.staffHome)

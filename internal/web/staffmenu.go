@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -36,15 +37,25 @@ func (d Deps) renderStaffMenu(w http.ResponseWriter, r *http.Request, status int
 		fail(w, r, err)
 		return
 	}
+	categories, err := d.Menus.Categories(r.Context())
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
 	v := views.StaffMenuView{Nav: staffNav(r.Context()), Error: fe, CommandID: commandIDs()}
+	forms := []string{"add", "add-category"}
+	for _, c := range categories {
+		v.Categories = append(v.Categories, views.StaffCategory{ID: c.ID, Name: c.Name, Position: c.Position, Dishes: c.Dishes})
+		forms = append(forms, "category-"+c.ID)
+	}
 	for _, it := range items {
 		v.Items = append(v.Items, views.StaffMenuItem{ID: it.ItemID, Name: it.Name, Description: it.Description,
-			Category: it.Category, Price: euros(it.Price), SoldOut: it.SoldOut, TimesAdded: it.TimesAdded, Photo: it.Photo})
+			CategoryID: it.CategoryID, CategoryName: it.CategoryName, Price: euros(it.Price), SoldOut: it.SoldOut, TimesAdded: it.TimesAdded,
+			Allergens: it.Allergens, Diets: it.Diets, AllergensUnlisted: it.AllergensUnlisted, Photo: it.Photo})
+		forms = append(forms, "dish-"+it.ItemID, "photo-"+it.ItemID)
 	}
-	if fe != nil && fe.Form != "add" && !slices.ContainsFunc(v.Items, func(it views.StaffMenuItem) bool {
-		return "dish-"+it.ID == fe.Form || "photo-"+it.ID == fe.Form
-	}) {
-		fe.Form = "menu" // the dish is not on the page (removed, unknown): say it at the top
+	if fe != nil && !slices.Contains(forms, fe.Form) {
+		fe.Form = "menu" // the dish or category is not on the page (removed, unknown): say it at the top
 	}
 	render(w, r, status, views.StaffMenuPage(v))
 }
@@ -111,7 +122,7 @@ func (d Deps) runMenuCommand(w http.ResponseWriter, r *http.Request, in input, f
 	}
 	var res eventstore.Result
 	if err == nil {
-		res, err = eventstore.Handle(ctx, d.Store, menu.Stream(itemID), menu.Decider, in.meta(actor, actor), cmd)
+		res, err = runDishCommand(ctx, d.Store, itemID, in.meta(actor, actor), cmd)
 	}
 	if err != nil {
 		commandFailed(w, r, in, err, func(status int) {
@@ -124,6 +135,20 @@ func (d Deps) runMenuCommand(w http.ResponseWriter, r *http.Request, in input, f
 		return
 	}
 	redirectAfter(w, r, "/staff/menu", nil)
+}
+
+// runDishCommand runs a command on a dish: one that files it under a
+// category is decided under the catalogue's lock, knowing the categories as
+// they are (so none goes meanwhile); the others on the dish alone.
+func runDishCommand(ctx context.Context, store *eventstore.Store, itemID string, meta eventstore.Metadata, cmd menu.Command) (eventstore.Result, error) {
+	switch cmd.(type) {
+	case menu.AddMenuItem, menu.ModifyMenuItem:
+		return eventstore.HandleGuardedBy(ctx, store, menu.Stream(itemID), menu.Catalogue, menu.Decider, meta,
+			func(facts []eventstore.RecordedEvent) menu.Command {
+				return menu.Filed(cmd, eventstore.Fold(menu.EvolveCategories, facts))
+			})
+	}
+	return eventstore.Handle(ctx, store, menu.Stream(itemID), menu.Decider, meta, cmd)
 }
 
 // checkDishID answers 404 for an id no dish can have.
@@ -151,8 +176,23 @@ func addMenuItemCommand(in input, id uuid.UUID) (string, menu.Command, error) {
 	}
 	// A readable id that never collides, even with a removed dish's.
 	itemID := strings.TrimPrefix(menu.Slug(in.values["name"])+"-"+id.String()[:6], "-")
+	allergens, diets := labelling(in)
 	return itemID, menu.AddMenuItem{ItemID: itemID, Name: in.values["name"], Description: in.values["description"],
-		Category: in.values["category"], Price: price}, nil
+		CategoryID: strings.TrimSpace(in.values["category_id"]), Price: price, Allergens: allergens, Diets: diets}, nil
+}
+
+// labelling reads a dish form's allergens and diets; the domain refuses
+// those it does not know.
+func labelling(in input) ([]menu.Allergen, []menu.Diet) {
+	var allergens []menu.Allergen
+	for _, a := range in.list("allergens") {
+		allergens = append(allergens, menu.Allergen(a))
+	}
+	var diets []menu.Diet
+	for _, d := range in.list("diets") {
+		diets = append(diets, menu.Diet(d))
+	}
+	return allergens, diets
 }
 
 func (d Deps) modifyMenuItem(w http.ResponseWriter, r *http.Request) {
@@ -164,8 +204,9 @@ func (d Deps) modifyMenuItem(w http.ResponseWriter, r *http.Request) {
 // modifyMenuItemCommand reads the change-dish form of the dish itemID.
 func modifyMenuItemCommand(itemID string, in input) (string, menu.Command, error) {
 	price, err := parseEuros(in.values["price"])
+	allergens, diets := labelling(in)
 	return itemID, menu.ModifyMenuItem{Name: in.values["name"], Description: in.values["description"],
-		Category: in.values["category"], Price: price}, err
+		CategoryID: strings.TrimSpace(in.values["category_id"]), Price: price, Allergens: allergens, Diets: diets}, err
 }
 
 // simpleMenuCommand is a button on a dish.

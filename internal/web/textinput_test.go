@@ -21,8 +21,11 @@ func TestFieldsThatAreNotTextAreRefused(t *testing.T) {
 			body []string
 		}{
 			{"/login", []string{"username", bad, "password", "whatever-long"}},
-			{"/menu/items/commands/add", []string{"name", bad, "category", "Pizza", "price", "9.50"}},
-			{"/menu/items/commands/add", []string{"name", "Pizza", "category", bad, "price", "9.50"}},
+			{"/menu/items/commands/add", []string{"name", bad, "category_id", "pizza", "price", "9.50"}},
+			{"/menu/items/commands/add", []string{"name", "Pizza", "category_id", bad, "price", "9.50"}},
+			{"/menu/items/commands/add", []string{"name", "Pizza", "category_id", "pizza", "price", "9.50", "allergens", bad}},
+			{"/menu/categories/commands/add", []string{"name", bad}},
+			{"/menu/categories/pizza/commands/rename", []string{"name", bad}},
 			{"/orders/commands/open", []string{"menu_item_id", "margherita", "quantity", "1", "note", bad}},
 			{"/staff/team/commands/add", []string{"username", bad, "role", "kitchen", "password", "long enough password"}},
 		}
@@ -33,8 +36,8 @@ func TestFieldsThatAreNotTextAreRefused(t *testing.T) {
 		}
 	}
 	for _, body := range []string{
-		`{"name":"Pizza\u0000","category":"Pizza","price":"9.50"}`,
-		`{"name":"Pizza","category":"Pizza","price":"9.50","description":"a\u0000b"}`,
+		`{"name":"Pizza\u0000","category_id":"pizza","price":"9.50"}`,
+		`{"name":"Pizza","category_id":"pizza","price":"9.50","description":"a\u0000b"}`,
 	} {
 		if rec := m.postJSON("/menu/items/commands/add", "", body); rec.Code != http.StatusBadRequest {
 			t.Errorf("JSON %s: %d, want 400", body, rec.Code)
@@ -46,7 +49,7 @@ func TestFieldsThatAreNotTextAreRefused(t *testing.T) {
 		t.Errorf("%d events were stored from fields that are not text", n-before)
 	}
 	// The same fields as text go through.
-	if rec := m.post("/menu/items/commands/add", form("name", "Pizza ünd Bier", "category", "Pizza", "price", "9.50")); rec.Code != http.StatusSeeOther {
+	if rec := m.post("/menu/items/commands/add", form("name", "Pizza ünd Bier", "category_id", "pizza", "price", "9.50")); rec.Code != http.StatusSeeOther {
 		t.Errorf("a dish with a name that is text: %d, want 303", rec.Code)
 	}
 }

@@ -92,10 +92,12 @@ func (m MenuProjection) ApplyBatch(ctx context.Context, tx pgx.Tx, events []even
 	return nil
 }
 
-// Topics implements Notifier: the guests' menu follows the menu's events.
+// Topics implements Notifier: the guests' menu follows the menu's events,
+// and so do the kitchen display's sold-out buttons. A dish's portions are
+// told by their own read model (PortionsProjection).
 func (MenuProjection) Topics(e eventstore.RecordedEvent) []live.Topic {
-	if strings.HasPrefix(e.Type, "menu.") {
-		return []live.Topic{live.MenuTopic()}
+	if strings.HasPrefix(e.Type, "menu.") && !isPortionEvent(e) {
+		return []live.Topic{live.MenuTopic(), live.KitchenTopic()}
 	}
 	return nil
 }

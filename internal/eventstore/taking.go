@@ -131,3 +131,15 @@ func (s *Store) appendTakes(ctx context.Context, tx pgx.Tx, locked []string, rea
 	}
 	return nil
 }
+
+// LockTx takes the streams' locks for the rest of the caller's transaction,
+// in name order, as HandleTaking takes those it takes from: a policy that
+// gives back what was taken decides under the same locks.
+func (s *Store) LockTx(ctx context.Context, tx pgx.Tx, streams ...string) error {
+	for _, name := range slices.Compact(slices.Sorted(slices.Values(streams))) {
+		if _, err := tx.Exec(ctx, lockStreamSQL, name); err != nil {
+			return fmt.Errorf("lock %s: %w", name, err)
+		}
+	}
+	return nil
+}

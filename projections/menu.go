@@ -114,28 +114,39 @@ type MenuItem struct {
 	TimesAdded  int64
 	UnitsAdded  int64
 	UpdatedAt   time.Time
+	// Limited says the dish is cooked in a limited number of portions,
+	// PortionsLeft of which are left (from PortionsProjection).
+	Limited      bool
+	PortionsLeft int
 }
 
+// NoneLeft says a limited dish has no portions left: it shows as sold out.
+func (m MenuItem) NoneLeft() bool { return m.Limited && m.PortionsLeft <= 0 }
+
 // Orderable says whether a guest may add the item now.
-func (m MenuItem) Orderable() bool { return !m.SoldOut && !m.Removed }
+func (m MenuItem) Orderable() bool { return !m.SoldOut && !m.Removed && !m.NoneLeft() }
 
 // Menus reads the menu read model.
 type Menus struct{ Pool *pgxpool.Pool }
 
-const menuColumns = `item_id, name, description, category, price_amount, price_currency, sold_out, removed,
-	times_added, units_added, updated_at`
+const menuColumns = `mi.item_id, name, description, category, price_amount, price_currency, sold_out, removed,
+	times_added, units_added, mi.updated_at, p.portions_left`
 
 func scanMenuItem(row pgx.Row) (MenuItem, error) {
 	var m MenuItem
+	var left *int
 	err := row.Scan(&m.ItemID, &m.Name, &m.Description, &m.Category, &m.Price.Amount, &m.Price.Currency,
-		&m.SoldOut, &m.Removed, &m.TimesAdded, &m.UnitsAdded, &m.UpdatedAt)
+		&m.SoldOut, &m.Removed, &m.TimesAdded, &m.UnitsAdded, &m.UpdatedAt, &left)
+	if left != nil {
+		m.Limited, m.PortionsLeft = true, *left
+	}
 	return m, err
 }
 
 // Listed returns the items on the menu (not removed), by category in the
 // order categories first appeared, then in the order items were added.
 func (m Menus) Listed(ctx context.Context) ([]MenuItem, error) {
-	rows, err := m.Pool.Query(ctx, `SELECT `+menuColumns+` FROM menu_items mi WHERE NOT removed
+	rows, err := m.Pool.Query(ctx, `SELECT `+menuColumns+` FROM menu_items mi LEFT JOIN dish_portions p USING (item_id) WHERE NOT removed
 		ORDER BY (SELECT min(listed_seq) FROM menu_items c WHERE c.category = mi.category), listed_seq`)
 	if err != nil {
 		return nil, fmt.Errorf("read menu: %w", err)

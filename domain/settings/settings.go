@@ -137,7 +137,7 @@ func Decide(s State, c Command) ([]domain.Event, error) {
 		if !s.ClosedOn(c.Date) {
 			return nil, nil
 		}
-		return []domain.Event{ClosedDayRemoved{Date: c.Date}}, nil
+		return []domain.Event{ClosedDayRemoved(c)}, nil
 	case PauseOnlineOrders:
 		if c.For < 0 || c.For > MaxPause {
 			return nil, domain.Invalid("minutes", "A pause lasts up to %d hours, or until resumed.", int(MaxPause.Hours()))

@@ -156,10 +156,12 @@ func (m MenuProjection) ApplyBatch(ctx context.Context, tx pgx.Tx, events []even
 	return nil
 }
 
-// Topics implements Notifier: the guests' menu follows the menu's events.
+// Topics implements Notifier: the guests' menu follows the menu's events,
+// and so do the kitchen display's sold-out buttons. A dish's portions are
+// told by their own read model (PortionsProjection).
 func (MenuProjection) Topics(e eventstore.RecordedEvent) []live.Topic {
-	if strings.HasPrefix(e.Type, "menu.") {
-		return []live.Topic{live.MenuTopic()}
+	if strings.HasPrefix(e.Type, "menu.") && !isPortionEvent(e) {
+		return []live.Topic{live.MenuTopic(), live.KitchenTopic()}
 	}
 	return nil
 }
@@ -184,23 +186,35 @@ type MenuItem struct {
 	UnitsAdded        int64
 	UpdatedAt         time.Time
 	Photo             string // the photo's id, "" for none
+	// Limited says the dish is cooked in a limited number of portions,
+	// PortionsLeft of which are left (from PortionsProjection).
+	Limited      bool
+	PortionsLeft int
 }
 
+// NoneLeft says a limited dish has no portions left: it shows as sold out.
+func (m MenuItem) NoneLeft() bool { return m.Limited && m.PortionsLeft <= 0 }
+
 // Orderable says whether a guest may add the item now.
-func (m MenuItem) Orderable() bool { return !m.SoldOut && !m.Removed }
+func (m MenuItem) Orderable() bool { return !m.SoldOut && !m.Removed && !m.NoneLeft() }
 
 // Menus reads the menu read model.
 type Menus struct{ Pool *pgxpool.Pool }
 
 const menuColumns = `mi.item_id, mi.name, mi.description, mi.category_id, coalesce(c.name, ''), mi.price_amount, mi.price_currency,
-	mi.allergens, mi.diets, mi.allergens_unlisted, mi.sold_out, mi.removed, mi.times_added, mi.units_added, mi.updated_at, mi.photo_id`
+	mi.allergens, mi.diets, mi.allergens_unlisted, mi.sold_out, mi.removed, mi.times_added, mi.units_added, mi.updated_at, mi.photo_id,
+	p.portions_left`
 
 func scanMenuItem(row pgx.Row) (MenuItem, error) {
 	var m MenuItem
 	var allergens, diets []string
+	var left *int
 	err := row.Scan(&m.ItemID, &m.Name, &m.Description, &m.CategoryID, &m.CategoryName, &m.Price.Amount, &m.Price.Currency,
-		&allergens, &diets, &m.AllergensUnlisted, &m.SoldOut, &m.Removed, &m.TimesAdded, &m.UnitsAdded, &m.UpdatedAt, &m.Photo)
+		&allergens, &diets, &m.AllergensUnlisted, &m.SoldOut, &m.Removed, &m.TimesAdded, &m.UnitsAdded, &m.UpdatedAt, &m.Photo, &left)
 	m.Allergens, m.Diets = as[menu.Allergen](allergens), as[menu.Diet](diets)
+	if left != nil {
+		m.Limited, m.PortionsLeft = true, *left
+	}
 	return m, err
 }
 
@@ -218,6 +232,7 @@ func as[T ~string](ws []string) []T {
 func (m Menus) Listed(ctx context.Context) ([]MenuItem, error) {
 	rows, err := m.Pool.Query(ctx, `SELECT `+menuColumns+` FROM menu_items mi
 		LEFT JOIN menu_categories c ON c.category_id = mi.category_id
+		LEFT JOIN dish_portions p ON p.item_id = mi.item_id
 		WHERE NOT mi.removed ORDER BY c.position NULLS LAST, mi.listed_seq`)
 	if err != nil {
 		return nil, fmt.Errorf("read menu: %w", err)

@@ -287,7 +287,8 @@ type Summary struct {
 
 // All returns the projections this package keeps.
 func All() []Projection {
-	return []Projection{MenuProjection{}, OrdersProjection{}, StaffProjection{}, TicketsProjection{}, CustomersProjection{}}
+	return []Projection{MenuProjection{}, OrdersProjection{}, StaffProjection{}, TicketsProjection{}, CustomersProjection{},
+		SettingsProjection{}, PortionsProjection{}}
 }
 
 // OrderFilter narrows the staff's list of orders; zero fields match all.

@@ -168,5 +168,5 @@ func (p OrderProgress) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Record
 
 // Policies lists the policies, given the store they write to.
 func Policies(store *eventstore.Store) []Projection {
-	return []Projection{KitchenTickets{Store: store}, OrderProgress{Store: store}}
+	return []Projection{KitchenTickets{Store: store}, OrderProgress{Store: store}, PortionsBack{Store: store}}
 }

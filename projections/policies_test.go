@@ -9,6 +9,7 @@ import (
 
 	"restaurant/domain"
 	"restaurant/domain/kitchen"
+	"restaurant/domain/menu"
 	"restaurant/domain/ordering"
 	"restaurant/internal/eventstore"
 	"restaurant/projections"
@@ -151,5 +152,53 @@ func TestAPolicyBatchMayOpenAndCancelOneTicket(t *testing.T) {
 			countEvents(t, store, kitchen.Stream(id), "kitchen.TicketCanceled") != 1 {
 			t.Fatalf("order %s: want its ticket opened and canceled once", id)
 		}
+	}
+}
+
+// A canceled order gives back the portions it took, once, and an order
+// canceled before it was placed gives nothing.
+func TestPortionsBackGivesACanceledOrdersPortionsBack(t *testing.T) {
+	store := newStore(t)
+	r, _ := run(t, store)
+	ctx := context.Background()
+	meta := func() eventstore.Metadata { return eventstore.Metadata{CommandID: uuid.New(), Actor: "staff:test"} }
+	dish := menu.PortionsStream("margherita")
+	must(t)(eventstore.Handle(ctx, store, dish, menu.PortionsDecider, meta(),
+		menu.PortionsCommand(menu.SetPortions{ItemID: "margherita", Portions: 5, Dish: menu.State{Exists: true}})))
+	id := place(t, store)
+	must(t)(eventstore.Handle(ctx, store, dish, menu.PortionsDecider, meta(),
+		menu.PortionsCommand(menu.TakePortions{OrderID: id, Name: "Margherita", Quantity: 2})))
+	left := func() int {
+		l, err := projections.Portions{Pool: store.Pool()}.Left(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l["margherita"]
+	}
+	caughtUp(t, store, r)
+	if got := left(); got != 3 {
+		t.Fatalf("%d left after taking 2 of 5", got)
+	}
+	cancel := func(id string) {
+		must(t)(eventstore.HandleGuarded(ctx, store, ordering.Stream(id), kitchen.Stream(id), ordering.Decider,
+			eventstore.Metadata{CommandID: uuid.New(), Actor: "customer:test"},
+			func([]eventstore.RecordedEvent) ordering.Command { return ordering.CancelOrder{At: time.Now()} }))
+	}
+	cancel(id)
+	waitForEvent(t, store, dish, "menu.PortionsReturned")
+	caughtUp(t, store, r)
+	if got := left(); got != 5 {
+		t.Fatalf("%d left after the cancel, want 5", got)
+	}
+
+	// An open order canceled took nothing, and its dish's stream is not
+	// touched; nor is a dish without a limit.
+	open := uuid.NewString()
+	must(t)(eventstore.Handle(ctx, store, ordering.Stream(open), ordering.Decider, meta(),
+		ordering.Command(ordering.OpenOrder{OrderID: open, CustomerID: "guest-2", At: time.Now()})))
+	cancel(open)
+	caughtUp(t, store, r)
+	if n := countEvents(t, store, dish, "menu.PortionsReturned"); n != 1 {
+		t.Fatalf("%d returns, want 1", n)
 	}
 }

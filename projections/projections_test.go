@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"restaurant/domain/kitchen"
 	"restaurant/domain/menu"
 	"restaurant/domain/ordering"
+	"restaurant/domain/settings"
 	"restaurant/internal/contracts"
 	"restaurant/internal/demo"
 	"restaurant/internal/eventstore"
@@ -149,6 +151,25 @@ func trade(t *testing.T, store *eventstore.Store, orders int) {
 		func(facts []eventstore.RecordedEvent) menu.Command {
 			return menu.Filed(carbonara, eventstore.Fold(menu.EvolveCategories, facts))
 		}))
+	// Lasagne is cooked in 12 portions; two orders take some, one gives
+	// them back. Pasta is counted, then not.
+	portions := func(dish, name string, c menu.PortionsCommand) {
+		must(t)(eventstore.Handle(ctx, store, menu.PortionsStream(dish), menu.PortionsDecider, once(name), c))
+	}
+	listed := menu.State{Exists: true}
+	portions("lasagne", "12 lasagne", menu.SetPortions{ItemID: "lasagne", Portions: 12, Dish: listed})
+	portions("lasagne", "order 1 takes 3", menu.TakePortions{OrderID: "o1", Name: "Lasagne", Quantity: 3})
+	portions("lasagne", "order 2 takes 2", menu.TakePortions{OrderID: "o2", Name: "Lasagne", Quantity: 2})
+	portions("lasagne", "order 1 gives back", menu.ReturnPortions{OrderID: "o1"})
+	portions("carbonara", "5 carbonara", menu.SetPortions{ItemID: "carbonara", Portions: 5, Dish: listed})
+	portions("carbonara", "no more counting", menu.ClearPortions{})
+	// The restaurant sets its hours, closes on a day, and pauses a while.
+	set := func(name string, c settings.Command) {
+		must(t)(eventstore.Handle(ctx, store, settings.Stream, settings.Decider, once(name), c))
+	}
+	set("hours", settings.SetOpeningHours{Week: settings.Week{time.Friday: {{Opens: 12 * 60, Closes: 22 * 60}}}})
+	set("christmas", settings.AddClosedDay{Date: "2026-12-25", At: at})
+	set("busy", settings.PauseOnlineOrders{For: 30 * time.Minute, At: at})
 }
 
 // dump reads every read-model row, in a stable order.
@@ -249,6 +270,12 @@ func TestRebuildGivesTheSameReadModels(t *testing.T) {
 	}
 	if got, err := (projections.Menus{Pool: store.Pool()}).Categories(context.Background()); err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("the read model's categories (%v)\n%+v\nthe domain's\n%+v", err, got, want)
+	}
+	if p := live["dish_portions"]; len(p) != 1 || !strings.Contains(p[0], `"item_id":"lasagne","portions_left":10`) {
+		t.Fatalf("portions left: %v", p)
+	}
+	if s := live["restaurant_settings"]; len(s) != 1 || !strings.Contains(s[0], `"closed": ["2026-12-25"]`) || !strings.Contains(s[0], `"paused": true`) {
+		t.Fatalf("settings: %v", s)
 	}
 	// Rebuild while the live runner keeps going, then add more business.
 	for _, p := range projections.All() {

@@ -121,6 +121,8 @@ type MenuItemView struct {
 	// AllergensUnlisted: nobody listed the dish's allergens yet.
 	AllergensUnlisted bool
 	Photo             string // the photo's id, "" for none
+	// Left counts down a dish cooked in limited portions ("3 left").
+	Left string
 }
 
 // CategoryView is one section of the menu; ID is the category's, stable,
@@ -149,6 +151,9 @@ type MenuView struct {
 	Error     *FormError
 	// CommandID is a fresh idempotency key per form on the page.
 	CommandID func() string
+	// Ordering says whether online orders are taken now; when not, the
+	// menu says why and offers no add forms.
+	Ordering OrderingView
 }
 
 // OrderLineView is one line of an order.
@@ -202,7 +207,10 @@ type OrderView struct {
 	// to one of them.
 	SavedAddresses []SavedAddressView
 	// Can holds the commands valid now; the page shows only their forms.
-	Can       map[string]bool
+	Can map[string]bool
+	// Closed is why an open order cannot be placed now (the restaurant's
+	// hours, a pause), or "".
+	Closed    string
 	Flash     string
 	Error     *FormError
 	CommandID func() string

@@ -190,11 +190,14 @@ func (b *browser) load(step string, actions ...chromedp.Action[chromedp.Void]) {
 func (b *browser) add(dish, quantity, note, flash string) {
 	b.t.Helper()
 	item, step := "#item-"+dish, "add-"+dish
-	b.do(step, chromedp.SetValue(chromedp.CSS(item+` input[name="quantity"]`), quantity))
-	if note != "" {
-		b.do(step, chromedp.SendKeys(chromedp.CSS(item+` input[name="note"]`), note))
-	}
-	b.load(step, chromedp.Click(chromedp.CSS(item+" button")))
+	// In one step in the page: the live menu may replace the dish's card
+	// between finding a field and filling it in.
+	b.do(step, chromedp.WaitVisible(chromedp.CSS(item+" button")))
+	b.load(step, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(f => {
+		f.querySelector('input[name="quantity"]').value = %q
+		f.querySelector('input[name="note"]').value = %q
+		f.querySelector("button").click()
+	})(document.querySelector(%q))`, quantity, note, item+" form.add-form")))
 	b.do(step, chromedp.WaitVisible(chromedp.CSS("#order-link")))
 	if got := value(b, step, chromedp.Text(chromedp.CSS(".flash"))); got != flash {
 		b.fail(step, "flash %q, want %q", got, flash)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestHelpSucceedsAndListsEveryCommand asks for help every way there is:
@@ -22,7 +23,7 @@ func TestHelpSucceedsAndListsEveryCommand(t *testing.T) {
 		{[]string{"-h"}, commandNames()},
 		{[]string{"help"}, commandNames()},
 		{[]string{"help", "bench"}, []string{"-duration", "bench store", "bench live"}},
-		{[]string{"serve", "--help"}, []string{"-addr", "-metrics-addr", "-public-url", "-trusted-proxies"}},
+		{[]string{"serve", "--help"}, []string{"-addr", "-metrics-addr", "-public-url", "-trusted-proxies", "-timezone"}},
 		{[]string{"migrate", "--help"}, []string{"-database-url"}},
 		{[]string{"projections", "--help"}, []string{"projections status", "projections rebuild"}},
 		{[]string{"projections", "status", "--help"}, []string{"-database-url"}},
@@ -63,4 +64,18 @@ func commandNames() []string {
 		names[i] = "\n  " + n + " "
 	}
 	return names
+}
+
+// TestTheRestaurantsTimeZone reads a zone by name, the local one when none
+// is named, and refuses one that does not exist, saying what to write.
+func TestTheRestaurantsTimeZone(t *testing.T) {
+	if loc, err := restaurantLocation(""); err != nil || loc != time.Local {
+		t.Errorf("empty: %v, %v", loc, err)
+	}
+	if loc, err := restaurantLocation("Europe/Lisbon"); err != nil || loc.String() != "Europe/Lisbon" {
+		t.Errorf("Europe/Lisbon: %v, %v", loc, err)
+	}
+	if _, err := restaurantLocation("Mars/Olympus"); err == nil || !strings.Contains(err.Error(), "RESTAURANT_TIMEZONE") {
+		t.Errorf("Mars/Olympus: %v", err)
+	}
 }

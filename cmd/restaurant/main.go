@@ -11,6 +11,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+	// The time zones travel with the binary, for machines without zoneinfo.
+	_ "time/tzdata"
 )
 
 // defaultGCPercent trades memory for CPU: the server's live heap is small

@@ -50,7 +50,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	readOrderLimits := orderLimitFlags(fs, getenv)
 	debugAddr := fs.String("debug-addr", getenv("DEBUG_ADDR"), "serve Go's profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; empty: none (DEBUG_ADDR)")
 	parseSite := siteFlags(fs, getenv)
+	timeZone := fs.String("timezone", getenv("RESTAURANT_TIMEZONE"),
+		"the restaurant's time zone, which its opening hours are in, e.g. Europe/Lisbon; empty: the server's local zone, as TZ sets it (RESTAURANT_TIMEZONE)")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	location, err := restaurantLocation(*timeZone)
+	if err != nil {
 		return err
 	}
 	if err := lim.check(); err != nil {
@@ -180,6 +186,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			TrustedProxies:        st.trustedProxies,
 			OrderLimits:           limits.perHour,
 			OrderCaps:             limits.caps,
+			Location:              location,
 		}),
 		ReadHeaderTimeout: 5 * time.Second,
 		IdleTimeout:       2 * time.Minute,
@@ -236,4 +243,17 @@ func displayAddr(a net.Addr) string {
 		return a.String()
 	}
 	return fmt.Sprintf("localhost:%d", tcp.Port)
+}
+
+// restaurantLocation reads the restaurant's time zone: an IANA name, or
+// empty for the server's local zone.
+func restaurantLocation(name string) (*time.Location, error) {
+	if name == "" {
+		return time.Local, nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, fmt.Errorf("-timezone (RESTAURANT_TIMEZONE) %q: use a zone name such as Europe/Lisbon: %w", name, err)
+	}
+	return loc, nil
 }

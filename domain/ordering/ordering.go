@@ -130,11 +130,14 @@ func (s State) lineIndex(id string) int {
 type Command interface{ command() }
 
 // OpenOrder starts an order for a customer. OrderID and At come from the
-// caller so that this package stays free of randomness and clocks.
+// caller so that this package stays free of randomness and clocks. Closed
+// is why the restaurant takes no online orders at At (its opening hours, a
+// pause), as its settings say; empty when it takes them.
 type OpenOrder struct {
 	OrderID    string
 	CustomerID string
 	At         time.Time
+	Closed     string
 }
 
 // AddItem puts a dish in the order. The caller looked Name and UnitPrice up in
@@ -183,10 +186,12 @@ type GiveContact struct {
 // what the menu says at that moment of the dishes that cannot be ordered
 // (menu item id to why: "sold out", "no longer on the menu"): an order
 // holding one of them is not placed. Each line keeps the price it was added
-// at, the price the guest saw.
+// at, the price the guest saw. Closed is why the restaurant takes no online
+// orders at At, as for OpenOrder.
 type PlaceOrder struct {
 	At          time.Time
 	Unavailable map[string]string
+	Closed      string
 }
 
 // CancelOrder calls the order off, with an optional reason, at the time At.
@@ -357,6 +362,9 @@ func decideOpen(s State, c OpenOrder) ([]domain.Event, error) {
 	if s.Status != StatusNone {
 		return nil, domain.Conflict("This order is already open.")
 	}
+	if c.Closed != "" {
+		return nil, domain.Conflict("%s", c.Closed)
+	}
 	if strings.TrimSpace(c.OrderID) == "" {
 		return nil, domain.Invalid("order_id", "The order needs an id.")
 	}
@@ -407,6 +415,9 @@ func decideAdd(s State, c AddItem) ([]domain.Event, error) {
 }
 
 func decidePlace(s State, c PlaceOrder) ([]domain.Event, error) {
+	if c.Closed != "" {
+		return nil, domain.Conflict("%s", c.Closed)
+	}
 	if len(s.Lines) == 0 {
 		return nil, domain.Invalid("", "Add at least one item before placing your order.")
 	}

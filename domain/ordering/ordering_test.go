@@ -137,6 +137,8 @@ func TestOpenOrder(t *testing.T) {
 		{name: "already open", given: given(opened), when: open, wantErr: domain.ECONFLICT},
 		{name: "already placed", given: given(opened, pizza, pickup, placed), when: open, wantErr: domain.ECONFLICT},
 		{name: "already canceled", given: given(opened, cancel), when: open, wantErr: domain.ECONFLICT},
+		{name: "the restaurant is closed", when: OpenOrder{OrderID: oid, CustomerID: "cust-1", At: t0, Closed: "We are closed now; ordering opens today at 18:00."},
+			wantErr: domain.ECONFLICT, wantMessage: "We are closed now; ordering opens today at 18:00."},
 	})
 }
 
@@ -338,6 +340,12 @@ func TestPlaceOrder(t *testing.T) {
 		{name: "two dishes gone", given: given(opened, pizza, beer, pickup, anaName),
 			when: PlaceOrder{At: t1, Unavailable: map[string]string{"beer": "sold out", "pizza": "no longer on the menu"}}, wantErr: domain.ECONFLICT,
 			wantMessage: "Margherita (no longer on the menu), Lager (sold out)"},
+		{name: "the restaurant is closed", given: given(opened, pizza, pickup, anaName),
+			when: PlaceOrder{At: t1, Closed: "We are closed now; ordering opens on Tuesday at 12:00."}, wantErr: domain.ECONFLICT,
+			wantMessage: "We are closed now; ordering opens on Tuesday at 12:00."},
+		{name: "closed is told before what the order lacks", given: given(opened),
+			when: PlaceOrder{At: t1, Closed: "We are not taking online orders right now; back at 19:45."}, wantErr: domain.ECONFLICT,
+			wantMessage: "back at 19:45"},
 		{name: "another dish sold out", given: given(opened, pizza, pickup, anaName),
 			when: PlaceOrder{At: t1, Unavailable: map[string]string{"beer": "sold out"}}, then: []domain.Event{OrderPlaced{OrderID: oid, PlacedAt: t1, Total: domain.Cents(1900)}}},
 	})

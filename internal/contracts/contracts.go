@@ -10,6 +10,7 @@ import (
 	"restaurant/domain/kitchen"
 	"restaurant/domain/menu"
 	"restaurant/domain/ordering"
+	"restaurant/domain/settings"
 	"restaurant/domain/staff"
 	"restaurant/internal/eventstore"
 )
@@ -24,7 +25,8 @@ var versions = map[string]int{
 // Codec returns a codec that knows every event type.
 func Codec() *eventstore.Codec {
 	c := eventstore.NewCodec()
-	for _, group := range [][]domain.Event{menu.Events(), ordering.Events(), staff.Events(), kitchen.Events(), customers.Events(), menu.CategoryEvents()} {
+	for _, group := range [][]domain.Event{menu.Events(), ordering.Events(), staff.Events(), kitchen.Events(), customers.Events(), menu.CategoryEvents(),
+		menu.PortionEvents(), settings.Events()} {
 		for _, e := range group {
 			c.Register(e, max(versions[e.EventType()], 1))
 		}

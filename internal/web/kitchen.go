@@ -35,9 +35,13 @@ var ticketButtons = map[kitchen.CommandName]views.TicketButton{
 	kitchen.CmdHandOver: {Command: "hand-over", Label: "Hand over", Class: "go"},
 }
 
+// kitchenReadModels are what the kitchen display shows: the tickets, the
+// dishes with their portions, and whether online orders are taken.
+var kitchenReadModels = []string{"tickets", "menu", "portions", "settings"}
+
 // showKitchen is the kitchen display.
 func (d Deps) showKitchen(w http.ResponseWriter, r *http.Request) {
-	d.waitFor(r, "tickets")
+	d.waitFor(r, kitchenReadModels...)
 	d.renderKitchen(w, r, http.StatusOK, "")
 }
 
@@ -59,7 +63,22 @@ func (d Deps) kitchenView(ctx context.Context) (views.KitchenView, error) {
 	if err != nil {
 		return views.KitchenView{}, err
 	}
-	v := views.KitchenView{Nav: staffNav(ctx), CommandID: commandIDs()}
+	ordering, _, err := d.orderingShown(ctx)
+	if err != nil {
+		return views.KitchenView{}, err
+	}
+	dishes, err := d.listed(ctx, true)
+	if err != nil {
+		return views.KitchenView{}, err
+	}
+	v := views.KitchenView{Nav: staffNav(ctx), CommandID: commandIDs(), Ordering: ordering}
+	for _, it := range dishes {
+		dish := views.KitchenDishView{ID: it.ItemID, Name: it.Name, SoldOut: it.SoldOut, NoneLeft: it.NoneLeft()}
+		if it.Limited {
+			dish.Left = fmt.Sprintf("%d left", it.PortionsLeft)
+		}
+		v.Dishes = append(v.Dishes, dish)
+	}
 	allDay := map[string]int{}
 	for _, t := range tickets {
 		tv := d.ticketView(t, now)

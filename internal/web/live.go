@@ -525,18 +525,20 @@ func parseTopics(raw []string) ([]live.Topic, error) {
 func readModelsOf(topics []live.Topic) []string {
 	var names []string
 	for _, t := range topics {
-		name := ""
+		var shown []string
 		_, order := t.Order()
 		switch {
 		case t == live.MenuTopic():
-			name = "menu"
+			shown = menuReadModels
 		case t == live.KitchenTopic():
-			name = "tickets"
+			shown = kitchenReadModels
 		case t == live.OrdersTopic(), order:
-			name = "orders"
+			shown = []string{"orders"}
 		}
-		if name != "" && !slices.Contains(names, name) {
-			names = append(names, name)
+		for _, name := range shown {
+			if !slices.Contains(names, name) {
+				names = append(names, name)
+			}
 		}
 	}
 	return names
@@ -590,7 +592,7 @@ func (d Deps) authorize(r *http.Request, topic live.Topic) (region, error) {
 		}
 		board := func(ctx context.Context) ([]byte, error) {
 			v, err := d.kitchenView(ctx)
-			p, err := rendered(ctx, views.KitchenBoard(v, true), err)
+			p, err := rendered(ctx, views.KitchenLive(v), err)
 			return p.html, err
 		}
 		return func(ctx context.Context, first bool) (piece, error) {

@@ -19,13 +19,17 @@ import (
 // showMenu is the front page: the menu by category.
 func (d Deps) showMenu(w http.ResponseWriter, r *http.Request) {
 	// The guest's order, in the header, and a manager's change to the menu.
-	wrote := d.waitFor(r, "orders", "menu")
+	wrote := d.waitFor(r, append([]string{"orders"}, menuReadModels...)...)
 	guest, _ := orderer(r)
 	if guest == "" && !wrote && len(r.URL.Query()) == 0 && d.cachedAnonymousMenu(w, r) {
 		return
 	}
 	d.renderMenu(w, r, http.StatusOK, guest, nil, wrote)
 }
+
+// menuReadModels are what the menu shows: the dishes, their portions, and
+// whether online orders are taken.
+var menuReadModels = []string{"menu", "portions", "settings"}
 
 // popularAt is how often a dish must have been ordered to be called a
 // favourite.
@@ -69,8 +73,12 @@ func (d Deps) menuView(ctx context.Context, guest string, fe *views.FormError, f
 	if err != nil {
 		return views.MenuView{}, err
 	}
+	ordering, _, err := d.orderingShown(ctx)
+	if err != nil {
+		return views.MenuView{}, err
+	}
 	v := views.MenuView{Nav: d.nav(ctx, guest), AddAction: "/orders/commands/open", Error: fe, CommandID: commandIDs(),
-		Filter: filter, Total: len(items)}
+		Filter: filter, Total: len(items), Ordering: ordering}
 	if fe != nil && fe.Field == "menu_item_id" {
 		// The dish's own form may not be on the page (sold out, unknown):
 		// say it at the top.
@@ -98,11 +106,15 @@ func (d Deps) menuView(ctx context.Context, guest string, fe *views.FormError, f
 			v.Categories = append(v.Categories, views.CategoryView{ID: sectionOf(it), Name: name})
 		}
 		c := &v.Categories[len(v.Categories)-1]
-		c.Items = append(c.Items, views.MenuItemView{
+		item := views.MenuItemView{
 			ID: it.ItemID, Name: it.Name, Description: it.Description, Price: it.Price.String(),
-			SoldOut: it.SoldOut, Popular: it.TimesAdded >= popularAt,
+			SoldOut: it.SoldOut || it.NoneLeft(), Popular: it.TimesAdded >= popularAt,
 			Allergens: it.Allergens, Diets: it.Diets, AllergensUnlisted: it.AllergensUnlisted, Photo: it.Photo,
-		})
+		}
+		if it.Limited {
+			item.Left = fmt.Sprintf("%d left", it.PortionsLeft)
+		}
+		c.Items = append(c.Items, item)
 	}
 	return v, nil
 }
@@ -181,15 +193,23 @@ func (d Deps) openOrder(w http.ResponseWriter, r *http.Request) {
 	}
 	openID := in.commandID(guest)
 	orderID := uuid.NewSHA1(openID, []byte("order")).String()
-	open := ordering.OpenOrder{OrderID: orderID, CustomerID: guest, At: d.Now().UTC()}
-
+	open, err := d.openOrderCommand(ctx, orderID, guest)
+	if err != nil {
+		d.openFailed(w, r, in, guest, err)
+		return
+	}
+	// Decide against the order as it will be, without writing: a closed
+	// restaurant or a bad dish opens no empty order.
+	opened, err := ordering.Decide(ordering.State{}, open)
+	if err != nil {
+		d.openFailed(w, r, in, guest, err)
+		return
+	}
 	var add *ordering.AddItem
 	if in.values["menu_item_id"] != "" {
 		addID := uuid.NewSHA1(openID, []byte("add-item"))
 		cmd, err := d.addItemCommand(ctx, in, addID)
 		if err == nil {
-			// Decide against the order as it will be, without writing.
-			opened, _ := ordering.Decide(ordering.State{}, open)
 			state := ordering.State{}
 			for _, e := range opened {
 				state = ordering.Evolve(state, e)
@@ -231,6 +251,13 @@ func (d Deps) openOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirectAfter(w, r, href, nil)
+}
+
+// openOrderCommand opens an order at this moment, as the restaurant's
+// hours and a pause allow.
+func (d Deps) openOrderCommand(ctx context.Context, orderID, customerID string) (ordering.OpenOrder, error) {
+	closed, err := d.closedReason(ctx)
+	return ordering.OpenOrder{OrderID: orderID, CustomerID: customerID, At: d.Now().UTC(), Closed: closed}, err
 }
 
 func (d Deps) openFailed(w http.ResponseWriter, r *http.Request, in input, guest string, err error) {

@@ -92,14 +92,27 @@ func (d Deps) menuByID(ctx context.Context, fresh bool) (map[string]projections.
 	return menu, nil
 }
 
-// whyUnavailable says why a dish cannot be ordered now ("sold out", "no
-// longer on the menu"), or "" when it can: one answer for placing, the
-// order page and ordering again.
+// whyUnavailable says why the menu no longer offers a dish ("sold out",
+// "no longer on the menu"), or "" when it does: one answer for placing and
+// the order page. A dish's portions are not its business: placing takes
+// them from the dish's own stream (see placeTakingPortions).
 func whyUnavailable(menu map[string]projections.MenuItem, dish string) string {
 	switch it, ok := menu[dish]; {
 	case !ok:
 		return "no longer on the menu"
 	case it.SoldOut:
+		return "sold out"
+	}
+	return ""
+}
+
+// whyNotOffered is whyUnavailable, and "sold out" too when a dish's
+// portions are all gone: what adding a dish, or ordering it again, asks.
+func whyNotOffered(menu map[string]projections.MenuItem, dish string) string {
+	if why := whyUnavailable(menu, dish); why != "" {
+		return why
+	}
+	if menu[dish].NoneLeft() {
 		return "sold out"
 	}
 	return ""

@@ -93,7 +93,7 @@ func (d Deps) againLines(r *http.Request, from projections.Order, openID uuid.UU
 	var adds []ordering.AddItem
 	var leftOut []string
 	for _, l := range from.Lines {
-		if why := whyUnavailable(menu, l.MenuItemID); why != "" {
+		if why := whyNotOffered(menu, l.MenuItemID); why != "" {
 			leftOut = append(leftOut, l.Name+" ("+why+")")
 		} else {
 			it := menu[l.MenuItemID]
@@ -114,7 +114,11 @@ func (d Deps) openAgain(r *http.Request, in input, customerID, orderID string, o
 	if err != nil {
 		return err
 	}
-	open := ordering.OpenOrder{OrderID: orderID, CustomerID: customerID, At: d.Now().UTC()}
+	open, err := d.openOrderCommand(ctx, orderID, customerID)
+	if err != nil {
+		giveBack()
+		return err
+	}
 	res, err := d.runOrderCommand(ctx, orderID, customerID, openID, in.request, open)
 	if wroteNothing(err, res.Duplicate, len(res.Events)) {
 		giveBack()

@@ -47,7 +47,7 @@ func (d Deps) showOrder(w http.ResponseWriter, r *http.Request) {
 			fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, "application/json", orderJSON(o))
+		writeJSON(w, http.StatusOK, "application/json", orderJSON(o, d.closedFor(r.Context(), o)))
 		return
 	}
 	d.renderOrder(w, r, http.StatusOK, orderID, guest, nil)
@@ -62,7 +62,7 @@ func (d Deps) listCommands(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, "application/json", map[string]any{"order_id": o.OrderID, "commands": commandLinks(o)})
+	writeJSON(w, http.StatusOK, "application/json", map[string]any{"order_id": o.OrderID, "commands": commandLinks(o, d.closedFor(r.Context(), o))})
 }
 
 var statusWords = map[ordering.Status][2]string{
@@ -136,6 +136,9 @@ func (d Deps) orderView(ctx context.Context, o projections.Order, guest string, 
 	for _, c := range ordering.Allowed(o.State()) {
 		v.Can[string(c)] = true
 	}
+	if v.Closed = d.closedFor(ctx, o); v.Closed != "" {
+		v.Can["place"] = false
+	}
 	shown := map[string]bool{"delivery": v.Can["add-delivery-address"], "contact": v.Can["give-contact"],
 		"place": v.Can["place"], "cancel": v.Can["cancel"]}
 	var menu map[string]projections.MenuItem
@@ -158,15 +161,32 @@ func (d Deps) orderView(ctx context.Context, o projections.Order, guest string, 
 	return v
 }
 
+// closedFor is why an open order cannot be placed now, as the menu shows
+// it, or "": the order page and its commands say so before the guest
+// tries. Placing itself decides on the settings' stream.
+func (d Deps) closedFor(ctx context.Context, o projections.Order) string {
+	if o.Status != ordering.StatusOpen {
+		return ""
+	}
+	v, _, err := d.orderingShown(ctx)
+	if err != nil {
+		return "" // placing will say, if it must
+	}
+	return v.Message
+}
+
 // lineNotice tells a guest, before placing, what the menu says now of a
 // dish on the order: gone, sold out, or at another price (the order keeps
 // the price the dish was added at).
 func lineNotice(l ordering.Line, menu map[string]projections.MenuItem) string {
-	switch why := whyUnavailable(menu, l.MenuItemID); {
+	it := menu[l.MenuItemID]
+	switch why := whyNotOffered(menu, l.MenuItemID); {
 	case why == "sold out":
 		return "Sold out since you added it: remove it to place your order."
 	case why != "":
 		return "No longer on the menu: remove it to place your order."
+	case it.Limited && l.Quantity > it.PortionsLeft:
+		return fmt.Sprintf("%s Lower the quantity to place your order.", onlyLeft(it.PortionsLeft, l.Name))
 	case menu[l.MenuItemID].Price != l.UnitPrice:
 		return fmt.Sprintf("The menu price is now %s; your order keeps %s, the price it was added at.", menu[l.MenuItemID].Price, l.UnitPrice)
 	}
@@ -203,7 +223,7 @@ type orderDoc struct {
 	Links           map[string]link     `json:"_links"`
 }
 
-func orderJSON(o projections.Order) orderDoc {
+func orderJSON(o projections.Order, closed string) orderDoc {
 	href := "/orders/" + o.OrderID
 	doc := orderDoc{OrderID: o.OrderID, Number: o.Number, Status: o.Status, Fulfilment: o.Fulfilment,
 		Lines: []lineDoc{}, ItemCount: o.ItemCount, Total: o.Total, OpenedAt: o.OpenedAt, Version: o.Version,
@@ -220,7 +240,7 @@ func orderJSON(o projections.Order) orderDoc {
 	if !o.CanceledAt.IsZero() {
 		doc.CanceledAt = &o.CanceledAt
 	}
-	allowed := commandLinks(o)
+	allowed := commandLinks(o, closed)
 	for name, l := range allowed {
 		if name != "remove-item" && name != "change-quantity" {
 			doc.Links[name] = l
@@ -242,8 +262,9 @@ func orderJSON(o projections.Order) orderDoc {
 }
 
 // commandLinks maps each command valid now to its URI; line commands name
-// their template, as they apply to each line.
-func commandLinks(o projections.Order) map[string]link {
+// their template, as they apply to each line. While the restaurant takes no
+// orders (closed says why), placing is not among them.
+func commandLinks(o projections.Order, closed string) map[string]link {
 	href := "/orders/" + o.OrderID
 	all := map[ordering.CommandName]link{
 		ordering.CmdAddItem:             {Href: href + "/items/commands/add", Fields: []string{"command_id", "menu_item_id", "quantity", "note"}},
@@ -257,6 +278,9 @@ func commandLinks(o projections.Order) map[string]link {
 	}
 	out := map[string]link{}
 	for _, c := range ordering.Allowed(o.State()) {
+		if c == ordering.CmdPlace && closed != "" {
+			continue
+		}
 		l := all[c]
 		l.Method = http.MethodPost
 		out[string(c)] = l

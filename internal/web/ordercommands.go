@@ -52,6 +52,9 @@ func (d Deps) runOrderCommand(ctx context.Context, orderID, owner string, id uui
 	if cancel, ok := cmd.(ordering.CancelOrder); ok {
 		return d.cancelOrderGuarded(ctx, orderID, owned, meta, cancel)
 	}
+	if place, ok := cmd.(ordering.PlaceOrder); ok {
+		return d.placeTakingPortions(ctx, orderID, owned, meta, place)
+	}
 	return eventstore.Handle(ctx, d.Store, ordering.Stream(orderID), owned, meta, d.capped(cmd))
 }
 
@@ -224,12 +227,15 @@ func addItemForm(in input, commandID uuid.UUID, menuItem func(id string) (projec
 	if !listed {
 		return ordering.AddItem{}, domain.Invalid("menu_item_id", "That dish is not on the menu.")
 	}
-	if item.SoldOut {
+	if item.SoldOut || item.NoneLeft() {
 		return ordering.AddItem{}, domain.Invalid("menu_item_id", "Sorry, %s is sold out for now.", item.Name)
 	}
 	qty, err := in.quantity()
 	if err != nil {
 		return ordering.AddItem{}, err
+	}
+	if item.Limited && qty > item.PortionsLeft {
+		return ordering.AddItem{}, domain.Invalid("quantity", "%s", onlyLeft(item.PortionsLeft, item.Name))
 	}
 	return ordering.AddItem{
 		LineID: uuid.NewSHA1(commandID, []byte("line")).String(), MenuItemID: item.ItemID, Name: item.Name,
@@ -324,7 +330,11 @@ func (d Deps) contactDefaults(r *http.Request) (name, phone string) {
 func (d Deps) placeOrder(w http.ResponseWriter, r *http.Request) {
 	d.serve(orderCommand{form: fixedForm("place"), fieldForm: "contact", counts: placing, build: func(ctx context.Context, r *http.Request, _ input) (ordering.Command, error) {
 		unavailable, err := d.unavailableDishes(ctx, chi.URLParam(r, "orderID"))
-		return ordering.PlaceOrder{At: d.Now().UTC(), Unavailable: unavailable}, err
+		if err != nil {
+			return nil, err
+		}
+		closed, err := d.closedReason(ctx)
+		return ordering.PlaceOrder{At: d.Now().UTC(), Unavailable: unavailable, Closed: closed}, err
 	}})(w, r)
 }
 

@@ -34,7 +34,7 @@ func (d Deps) uploadPhoto(w http.ResponseWriter, r *http.Request) {
 		})
 		return
 	}
-	d.runMenuCommand(w, r, in, photoForm, func(r *http.Request, _ input, _ uuid.UUID) (string, menu.Command, error) {
+	d.runDishCommand(w, r, in, photoForm, d.onTheDish(func(r *http.Request, _ input, _ uuid.UUID) (string, menu.Command, error) {
 		itemID := chi.URLParam(r, "itemID")
 		if err := checkDishID(itemID); err != nil {
 			return itemID, nil, err
@@ -56,7 +56,7 @@ func (d Deps) uploadPhoto(w http.ResponseWriter, r *http.Request) {
 			return itemID, nil, err
 		}
 		return itemID, menu.ChangePhoto{PhotoID: p.ID}, nil
-	})
+	}))
 }
 
 func (d Deps) photoStore() photos.Store { return photos.Store{Pool: d.Pool} }

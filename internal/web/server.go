@@ -16,6 +16,7 @@ import (
 
 	"restaurant/domain/menu"
 	"restaurant/domain/ordering"
+	"restaurant/domain/settings"
 	"restaurant/domain/staff"
 	"restaurant/internal/accounts"
 	"restaurant/internal/eventstore"
@@ -70,6 +71,9 @@ type Deps struct {
 	OrderLimits OrderLimits
 	// Now is the clock; commands carry the time, the domain has none.
 	Now func() time.Time
+	// Location is the restaurant's time zone, which its opening hours are
+	// in; nil: the server's local zone.
+	Location *time.Location
 	// Pending reports migrations not yet applied, for readiness.
 	Pending func(context.Context) (int, error)
 	// MetricsToken lets a scraper read /metrics on the public address with
@@ -89,6 +93,9 @@ type Deps struct {
 	quota        quota.Counter
 	passkeys     accounts.Passkeys
 	menu         *menuCache
+	settings     projections.Settings
+	settingsLog  *eventstore.Latest[settings.State]
+	clock        *clockNotices
 	kitchenBoard *shared
 	rebuilds     *rebuilds
 	sockets      *liveSockets
@@ -101,6 +108,11 @@ func Handler(d Deps) http.Handler {
 		d.Now = time.Now
 	}
 	d.menu = &menuCache{}
+	if d.Location == nil {
+		d.Location = time.Local
+	}
+	d.settings = projections.Settings{Pool: d.Pool}
+	d.settingsLog = &eventstore.Latest[settings.State]{}
 	d.emailKeys = accounts.NewEmailKeys(d.Pool)
 	d.passkeys = accounts.Passkeys{Store: d.Store}
 	d.quota = quota.Counter{Pool: d.Pool}
@@ -112,6 +124,7 @@ func Handler(d Deps) http.Handler {
 	if d.Hub == nil {
 		d.Hub = live.NewHub()
 	}
+	d.clock = &clockNotices{hub: d.Hub, now: d.Now}
 	if d.BodyTimeout <= 0 {
 		d.BodyTimeout = defaultBodyTimeout
 	}
@@ -185,14 +198,31 @@ func Handler(d Deps) http.Handler {
 			r.Post("/tickets/{ticketID}/commands/hand-over", d.handOverTicket)
 		})
 		r.Route("/menu/items", func(r chi.Router) {
+			// Cooks mark dishes sold out and back in stock from the
+			// kitchen display; the rest of the menu is the managers'.
+			r.With(d.requireRole(staff.Kitchen, staff.Manager)).Post("/{itemID}/commands/sold-out", d.simpleMenuCommand(menu.MarkSoldOut{}))
+			r.With(d.requireRole(staff.Kitchen, staff.Manager)).Post("/{itemID}/commands/back-in-stock", d.simpleMenuCommand(menu.MarkBackInStock{}))
+			r.Group(func(r chi.Router) {
+				r.Use(d.requireRole(staff.Manager))
+				r.Post("/commands/add", d.addMenuItem)
+				r.Post("/{itemID}/commands/modify", d.modifyMenuItem)
+				r.Post("/{itemID}/commands/remove", d.simpleMenuCommand(menu.RemoveMenuItem{}))
+				r.Post("/{itemID}/commands/set-portions", d.setPortions)
+				r.Post("/{itemID}/commands/clear-portions", d.clearPortions)
+				r.Post("/{itemID}/commands/upload-photo", d.uploadPhoto)
+				r.Post("/{itemID}/commands/remove-photo", d.simpleMenuCommand(menu.RemovePhoto{}))
+			})
+		})
+		r.Route("/online-orders", func(r chi.Router) {
+			r.Use(d.requireRole(staff.Kitchen, staff.Manager))
+			r.Post("/commands/pause", d.pauseOnlineOrders)
+			r.Post("/commands/resume", d.resumeOnlineOrders)
+		})
+		r.Route("/settings", func(r chi.Router) {
 			r.Use(d.requireRole(staff.Manager))
-			r.Post("/commands/add", d.addMenuItem)
-			r.Post("/{itemID}/commands/modify", d.modifyMenuItem)
-			r.Post("/{itemID}/commands/remove", d.simpleMenuCommand(menu.RemoveMenuItem{}))
-			r.Post("/{itemID}/commands/sold-out", d.simpleMenuCommand(menu.MarkSoldOut{}))
-			r.Post("/{itemID}/commands/back-in-stock", d.simpleMenuCommand(menu.MarkBackInStock{}))
-			r.Post("/{itemID}/commands/upload-photo", d.uploadPhoto)
-			r.Post("/{itemID}/commands/remove-photo", d.simpleMenuCommand(menu.RemovePhoto{}))
+			r.Post("/commands/set-hours", d.setOpeningHours)
+			r.Post("/closed-days/commands/add", d.addClosedDay)
+			r.Post("/closed-days/{date}/commands/remove", d.removeClosedDay)
 		})
 		r.Route("/menu/categories", func(r chi.Router) {
 			r.Use(d.requireRole(staff.Manager))
@@ -209,6 +239,7 @@ func Handler(d Deps) http.Handler {
 			r.Group(func(r chi.Router) {
 				r.Use(d.requireRole(staff.Manager))
 				r.Get("/menu", d.showStaffMenu)
+				r.Get("/settings", d.showSettings)
 				r.Get("/orders", d.showStaffOrders)
 				r.Post("/orders/commands/cancel", d.cancelOrders)
 				r.Get("/orders/{orderID}/history", d.showHistory)

@@ -59,6 +59,12 @@ func TestStaffRoutesNeedTheRightRole(t *testing.T) {
 		{"POST", "/staff/team/kai/commands/disable", 403},
 		{"POST", "/staff/team/kai/commands/change-role", 403},
 		{"POST", "/staff/team/kai/commands/set-password", 403},
+		{"GET", "/staff/settings", 403},
+		{"POST", "/settings/commands/set-hours", 403},
+		{"POST", "/settings/closed-days/commands/add", 403},
+		{"POST", "/settings/closed-days/2026-12-25/commands/remove", 403},
+		{"POST", "/menu/items/margherita/commands/set-portions", 403},
+		{"POST", "/menu/items/margherita/commands/clear-portions", 403},
 	}
 	for _, rt := range routes {
 		send := func(g *guest) *httptest.ResponseRecorder {

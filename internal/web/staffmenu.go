@@ -15,6 +15,7 @@ import (
 
 	"restaurant/domain"
 	"restaurant/domain/menu"
+	"restaurant/domain/staff"
 	"restaurant/internal/eventstore"
 	"restaurant/views"
 )
@@ -25,7 +26,7 @@ var dishID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,60}$`)
 
 // showStaffMenu is the manager's menu page.
 func (d Deps) showStaffMenu(w http.ResponseWriter, r *http.Request) {
-	wrote := d.waitFor(r, "menu")
+	wrote := d.waitFor(r, "menu", "portions")
 	d.renderStaffMenu(w, r, http.StatusOK, nil, wrote)
 }
 
@@ -49,9 +50,13 @@ func (d Deps) renderStaffMenu(w http.ResponseWriter, r *http.Request, status int
 		forms = append(forms, "category-"+c.ID)
 	}
 	for _, it := range items {
-		v.Items = append(v.Items, views.StaffMenuItem{ID: it.ItemID, Name: it.Name, Description: it.Description,
+		item := views.StaffMenuItem{ID: it.ItemID, Name: it.Name, Description: it.Description,
 			CategoryID: it.CategoryID, CategoryName: it.CategoryName, Price: euros(it.Price), SoldOut: it.SoldOut, TimesAdded: it.TimesAdded,
-			Allergens: it.Allergens, Diets: it.Diets, AllergensUnlisted: it.AllergensUnlisted, Photo: it.Photo})
+			Allergens: it.Allergens, Diets: it.Diets, AllergensUnlisted: it.AllergensUnlisted, Photo: it.Photo, Limited: it.Limited}
+		if it.Limited {
+			item.PortionsLeft = strconv.Itoa(it.PortionsLeft)
+		}
+		v.Items = append(v.Items, item)
 		forms = append(forms, "dish-"+it.ItemID, "photo-"+it.ItemID)
 	}
 	if fe != nil && !slices.Contains(forms, fe.Form) {
@@ -95,43 +100,72 @@ func digits(s string) bool {
 	return strings.Trim(s, "0123456789") == ""
 }
 
-// menuCommand is one of the menu's command URIs, for managers.
+// menuCommand is one of the menu's command URIs: build reads the dish's
+// id and the command from the request, decided on the dish's stream.
 func (d Deps) menuCommand(form func(r *http.Request) string, build func(r *http.Request, in input, id uuid.UUID) (string, menu.Command, error)) http.HandlerFunc {
+	return d.dishCommand(form, d.onTheDish(build))
+}
+
+// onTheDish decides a menu command read by build on the dish's stream.
+func (d Deps) onTheDish(build func(r *http.Request, in input, id uuid.UUID) (string, menu.Command, error)) func(r *http.Request, in input, id uuid.UUID) (string, runDish, error) {
+	return func(r *http.Request, in input, id uuid.UUID) (string, runDish, error) {
+		itemID, cmd, err := build(r, in, id)
+		return itemID, func(ctx context.Context, meta eventstore.Metadata) (eventstore.Result, error) {
+			return runDishCommand(ctx, d.Store, itemID, meta, cmd)
+		}, err
+	}
+}
+
+// runDish runs a command on a dish, with the request's metadata.
+type runDish func(ctx context.Context, meta eventstore.Metadata) (eventstore.Result, error)
+
+// dishCommand is a command URI on a dish (see runDishCommand).
+func (d Deps) dishCommand(form func(r *http.Request) string, build func(r *http.Request, in input, id uuid.UUID) (string, runDish, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		in, err := readInput(w, r)
 		if err != nil {
 			fail(w, r, err)
 			return
 		}
-		d.runMenuCommand(w, r, in, form, build)
+		d.runDishCommand(w, r, in, form, build)
 	}
 }
 
-// runMenuCommand runs a menu command read from a request: the staff menu
-// again with the message beside its field when it is refused, else back to
-// the staff menu (JSON: 202).
-func (d Deps) runMenuCommand(w http.ResponseWriter, r *http.Request, in input, form func(r *http.Request) string,
-	build func(r *http.Request, in input, id uuid.UUID) (string, menu.Command, error)) {
+// runDishCommand runs a command on a dish read from a request: 303 back to
+// the page it came from, or that page again with the reason next to the
+// dish. Managers work from the menu page; a form from the kitchen display
+// (back=kitchen), and every cook's, goes back to the kitchen display.
+func (d Deps) runDishCommand(w http.ResponseWriter, r *http.Request, in input, form func(r *http.Request) string,
+	build func(r *http.Request, in input, id uuid.UUID) (string, runDish, error)) {
 	ctx, cancel := withTimeout(r, 10*time.Second)
 	defer cancel()
 	actor := staffActor(ctx)
 	commandID := in.commandID(actor)
-	itemID, cmd, err := build(r, in, commandID)
+	itemID, run, err := build(r, in, commandID)
 	if err == nil {
 		err = checkDishID(itemID)
 	}
 	var res eventstore.Result
 	if err == nil {
-		res, err = runDishCommand(ctx, d.Store, itemID, in.meta(actor, actor), cmd)
+		res, err = run(ctx, in.meta(actor, actor))
 	}
+	kitchenSide := in.values["back"] == "kitchen" || signedIn(ctx).Role != staff.Manager
 	if err != nil {
 		commandFailed(w, r, in, err, func(status int) {
+			if kitchenSide {
+				d.renderKitchen(w, r.WithContext(ctx), status, problemOf(r, err, status).Detail)
+				return
+			}
 			d.renderStaffMenu(w, r.WithContext(ctx), status, formError(r, form(r), in, err), true)
 		})
 		return
 	}
 	if in.json {
 		accepted(w, http.StatusAccepted, res, map[string]any{"menu_item_id": itemID})
+		return
+	}
+	if kitchenSide {
+		redirectAfter(w, r, "/kitchen", nil)
 		return
 	}
 	redirectAfter(w, r, "/staff/menu", nil)
@@ -214,4 +248,41 @@ func (d Deps) simpleMenuCommand(cmd menu.Command) http.HandlerFunc {
 	return d.menuCommand(dishForm, func(r *http.Request, _ input, _ uuid.UUID) (string, menu.Command, error) {
 		return chi.URLParam(r, "itemID"), cmd, nil
 	})
+}
+
+func (d Deps) setPortions(w http.ResponseWriter, r *http.Request) {
+	d.dishCommand(dishForm, func(r *http.Request, in input, _ uuid.UUID) (string, runDish, error) {
+		itemID := chi.URLParam(r, "itemID")
+		n, err := portionsField(in)
+		return itemID, func(ctx context.Context, meta eventstore.Metadata) (eventstore.Result, error) {
+			// Decided knowing the dish as its own stream says, under its
+			// lock: a dish removed meanwhile takes no limit.
+			return eventstore.HandleGuarded(ctx, d.Store, menu.PortionsStream(itemID), menu.Stream(itemID), menu.PortionsDecider, meta,
+				func(dish []eventstore.RecordedEvent) menu.PortionsCommand {
+					var s menu.State
+					for _, e := range dish {
+						s = menu.Evolve(s, e.Event)
+					}
+					return menu.SetPortions{ItemID: itemID, Portions: n, Dish: s}
+				})
+		}, err
+	})(w, r)
+}
+
+func (d Deps) clearPortions(w http.ResponseWriter, r *http.Request) {
+	d.dishCommand(dishForm, func(r *http.Request, _ input, _ uuid.UUID) (string, runDish, error) {
+		itemID := chi.URLParam(r, "itemID")
+		return itemID, func(ctx context.Context, meta eventstore.Metadata) (eventstore.Result, error) {
+			return eventstore.Handle(ctx, d.Store, menu.PortionsStream(itemID), menu.PortionsDecider, meta, menu.PortionsCommand(menu.ClearPortions{}))
+		}, nil
+	})(w, r)
+}
+
+// portionsField reads how many portions a dish has: a whole number.
+func portionsField(in input) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(in.values["portions"]))
+	if err != nil {
+		return 0, domain.Invalid("portions", "Enter a number of portions from 0 to %d.", menu.MaxPortions)
+	}
+	return n, nil
 }

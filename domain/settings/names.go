@@ -1,0 +1,10 @@
+package settings
+
+import "restaurant/domain"
+
+// Stream is the one stream of the restaurant's settings. Stored events carry
+// it, so it never changes.
+const Stream = "restaurant-settings"
+
+// Decider is the settings aggregate as the event store runs it.
+var Decider = domain.Decider[State, Command]{Evolve: Evolve, Decide: Decide}

@@ -1,0 +1,124 @@
+package settings
+
+import "time"
+
+// Ordering says whether online orders are taken at a moment and, when they
+// are not, why and when they will be again, in words for guests.
+type Ordering struct {
+	Open bool
+	// Reason is why not: "We are closed now; ordering opens today at
+	// 18:00." It is empty when Open.
+	Reason string
+	// Paused says a pause (busy mode) is why; PausedUntil is its end, zero
+	// for a pause until resumed.
+	Paused      bool
+	PausedUntil time.Time
+	// Changes is when this answer next changes by the clock alone (a range
+	// opens or ends, a pause is over); zero when it does not.
+	Changes time.Time
+}
+
+// horizonDays is how far ahead the next opening is looked for.
+const horizonDays = ClosedDaysAhead + 7
+
+// OrderingAt says whether online orders are taken at the time at, which
+// carries the restaurant's time zone: the opening hours are its wall clock.
+func (s State) OrderingAt(at time.Time) Ordering {
+	if s.PausedAt(at) {
+		o := Ordering{Paused: true, PausedUntil: s.PausedUntil, Changes: s.PausedUntil}
+		o.Reason = "We are not taking online orders right now; please try again later."
+		if !s.PausedUntil.IsZero() {
+			until := s.PausedUntil.In(at.Location())
+			if back, _, ok := s.span(until); !ok {
+				o.Reason = "We are not taking online orders right now."
+			} else if back = latest(back, until); sameDay(back, at) {
+				o.Reason = "We are not taking online orders right now; back at " + back.Format("15:04") + "."
+			} else {
+				o.Reason = "We are not taking online orders right now; ordering opens " + when(at, back) + "."
+			}
+		}
+		return o
+	}
+	start, end, ok := s.span(at)
+	switch {
+	case !ok:
+		return Ordering{Reason: "We are not taking online orders for now."}
+	case start.After(at):
+		return Ordering{Reason: "We are closed now; ordering opens " + when(at, start) + ".", Changes: start}
+	}
+	// Ranges that follow on without a gap (24:00, then 00:00) are one.
+	for range 7 {
+		next, nextEnd, ok := s.span(end)
+		if !ok || next.After(end) {
+			break
+		}
+		end = nextEnd
+	}
+	return Ordering{Open: true, Changes: end}
+}
+
+// span finds the first opening range that ends after at, and when it
+// starts and ends; ok is false when there is none within the horizon.
+func (s State) span(at time.Time) (start, end time.Time, ok bool) {
+	y, m, d := at.Date()
+	for i := range horizonDays {
+		day := time.Date(y, m, d+i, 0, 0, 0, 0, at.Location())
+		if s.ClosedOn(day.Format(DateLayout)) {
+			continue
+		}
+		for _, r := range s.rangesOn(day.Weekday()) {
+			if end := wall(day, r.Closes); end.After(at) {
+				return wall(day, r.Opens), end, true
+			}
+		}
+	}
+	return time.Time{}, time.Time{}, false
+}
+
+// allDay is a day of a restaurant that never set its hours.
+var allDay = []Range{{Opens: 0, Closes: EndOfDay}}
+
+func (s State) rangesOn(d time.Weekday) []Range {
+	if !s.HoursSet {
+		return allDay
+	}
+	return s.Week[d]
+}
+
+// wall is the moment the clock on the wall shows c on day; 24:00 is the
+// next day's midnight.
+func wall(day time.Time, c Clock) time.Time {
+	y, m, d := day.Date()
+	return time.Date(y, m, d, int(c)/60, int(c)%60, 0, 0, day.Location())
+}
+
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func sameDay(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.In(a.Location()).Date()
+	return ay == by && am == bm && ad == bd
+}
+
+// when says when t is, seen from now: "today at 18:00", "tomorrow at
+// 12:00", "on Tuesday at 12:00", "on Monday 5 January at 12:00".
+func when(now, t time.Time) string {
+	t = t.In(now.Location())
+	y, m, d := now.Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, now.Location())
+	clock := " at " + t.Format("15:04")
+	switch {
+	case sameDay(today, t):
+		return "today" + clock
+	case sameDay(today.AddDate(0, 0, 1), t):
+		return "tomorrow" + clock
+	case t.Before(today.AddDate(0, 0, 7)):
+		return "on " + t.Weekday().String() + clock
+	}
+	return "on " + t.Format("Monday 2 January") + clock
+}

@@ -32,6 +32,9 @@ type State struct {
 	Exists      bool // an item was added, even if removed since
 	Removed     bool // taken off the menu for good
 	SoldOut     bool // temporarily unavailable
+	// Options are the groups of choices a guest makes about the dish, in
+	// the order they were added. Evolve never changes them in place.
+	Options []OptionGroup
 }
 
 // Orderable reports whether guests may put the item in an order now, so that
@@ -100,6 +103,8 @@ func Evolve(s State, e domain.Event) State {
 		s.SoldOut = true
 	case MenuItemBackInStock:
 		s.SoldOut = false
+	case OptionGroupAdded, OptionGroupRenamed, OptionGroupRulesSet, OptionGroupRemoved, OptionChoiceAdded, OptionChoiceRemoved:
+		s = evolveOptions(s, e)
 	}
 	return s
 }
@@ -147,7 +152,7 @@ func Decide(s State, c Command) ([]domain.Event, error) {
 		}
 		return []domain.Event{MenuItemBackInStock{ItemID: s.ItemID}}, nil
 	}
-	return nil, domain.Invalid("", "This action is not available for menu items.")
+	return decideOptions(s, c)
 }
 
 func decideAdd(s State, c AddMenuItem) ([]domain.Event, error) {

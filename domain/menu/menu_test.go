@@ -207,11 +207,13 @@ func TestEvents(t *testing.T) {
 			}
 		}
 	}
-	if len(seen) != 5 {
-		t.Errorf("want 5 event types, got %d", len(seen))
+	if len(seen) != 11 {
+		t.Errorf("want 11 event types, got %d", len(seen))
 	}
 	// Every event survives a JSON round trip.
-	for _, e := range []domain.Event{added, MenuItemModified(added), MenuItemRemoved{ItemID: id}, MenuItemSoldOut{ItemID: id}, MenuItemBackInStock{ItemID: id}} {
+	for _, e := range []domain.Event{added, MenuItemModified(added), MenuItemRemoved{ItemID: id}, MenuItemSoldOut{ItemID: id}, MenuItemBackInStock{ItemID: id},
+		size, large, small, OptionGroupRenamed{ItemID: id, GroupID: "size", Name: "S"}, OptionGroupRulesSet{ItemID: id, GroupID: "size", Max: 2},
+		OptionGroupRemoved{ItemID: id, GroupID: "size"}, OptionChoiceRemoved{ItemID: id, GroupID: "size", ChoiceID: "large"}} {
 		b, err := json.Marshal(e)
 		if err != nil {
 			t.Fatal(err)

@@ -37,9 +37,9 @@ var dishes = []menu.AddMenuItem{
 // pizzaOptions are every pizza's choices: its size, and extras.
 var pizzaOptions = []menu.Command{
 	menu.AddOptionGroup{GroupID: "size", Name: "Size", Required: true, Min: 1, Max: 1},
-	menu.AddOptionChoice{GroupID: "size", ChoiceID: "small", Name: "Small (26 cm)", PriceChange: domain.Cents(-200)},
-	menu.AddOptionChoice{GroupID: "size", ChoiceID: "regular", Name: "Regular (30 cm)", PriceChange: domain.Cents(0)},
-	menu.AddOptionChoice{GroupID: "size", ChoiceID: "large", Name: "Large (36 cm)", PriceChange: domain.Cents(300)},
+	menu.AddOptionChoice{GroupID: "size", ChoiceID: "small", Name: "Small", PriceChange: domain.Cents(-200)},
+	menu.AddOptionChoice{GroupID: "size", ChoiceID: "regular", Name: "Regular", PriceChange: domain.Cents(0)},
+	menu.AddOptionChoice{GroupID: "size", ChoiceID: "large", Name: "Large", PriceChange: domain.Cents(300)},
 	menu.AddOptionGroup{GroupID: "extras", Name: "Extras", Max: 3},
 	menu.AddOptionChoice{GroupID: "extras", ChoiceID: "mozzarella", Name: "Extra mozzarella", PriceChange: domain.Cents(150)},
 	menu.AddOptionChoice{GroupID: "extras", ChoiceID: "basil", Name: "Fresh basil", PriceChange: domain.Cents(50)},
@@ -56,8 +56,8 @@ var options = map[string][]menu.Command{
 	"funghi":           pizzaOptions,
 	"lemonade": {
 		menu.AddOptionGroup{GroupID: "size", Name: "Size", Required: true, Min: 1, Max: 1},
-		menu.AddOptionChoice{GroupID: "size", ChoiceID: "glass", Name: "Glass (33 cl)", PriceChange: domain.Cents(0)},
-		menu.AddOptionChoice{GroupID: "size", ChoiceID: "jug", Name: "Jug (1 l)", PriceChange: domain.Cents(600)},
+		menu.AddOptionChoice{GroupID: "size", ChoiceID: "glass", Name: "Glass", PriceChange: domain.Cents(0)},
+		menu.AddOptionChoice{GroupID: "size", ChoiceID: "jug", Name: "Jug", PriceChange: domain.Cents(600)},
 	},
 }
 

@@ -134,7 +134,7 @@ func bothWays(t *testing.T, fields map[string]string) []input {
 }
 
 func FuzzReadInput(f *testing.F) {
-	f.Add("application/x-www-form-urlencoded", "", []byte("menu_item_id=margherita&quantity=2&command_id=5d1a0c1e"))
+	f.Add("application/x-www-form-urlencoded", "", []byte("menu_item_id=margherita&option-size=regular&quantity=2&command_id=5d1a0c1e"))
 	f.Add("application/json", "key-1", []byte(`{"quantity": 2, "note": "no onions", "gift": true}`))
 	f.Add("application/problem+json; charset=utf-8", "", []byte(`{"a":"b"} {"c":"d"}`))
 	f.Add("application/json", "", []byte(`{"quantity": [1, 2]}`))

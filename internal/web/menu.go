@@ -42,7 +42,7 @@ func (d Deps) renderMenu(w http.ResponseWriter, r *http.Request, status int, gue
 		if o, err := d.Orders.Get(ctx, v.Nav.OrderHref[len("/orders/"):]); err == nil {
 			for _, l := range o.Lines {
 				if l.LineID == added {
-					v.Flash = fmt.Sprintf("Added %d × %s to your order.", l.Quantity, l.Name)
+					v.Flash = fmt.Sprintf("Added %d × %s to your order.", l.Quantity, dishTitle(l.Name, l.Options))
 					v.FlashItem = l.MenuItemID
 				}
 			}
@@ -81,7 +81,7 @@ func (d Deps) menuView(ctx context.Context, guest string, fe *views.FormError, f
 		c := &v.Categories[len(v.Categories)-1]
 		c.Items = append(c.Items, views.MenuItemView{
 			ID: it.ItemID, Name: it.Name, Description: it.Description, Price: it.Price.String(),
-			SoldOut: it.SoldOut, Popular: it.TimesAdded >= popularAt,
+			SoldOut: it.SoldOut, Popular: it.TimesAdded >= popularAt, Groups: optionViews(dishOptions(it), usualChoice),
 		})
 	}
 	return v, nil

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -39,10 +38,16 @@ func (d Deps) renderStaffMenu(w http.ResponseWriter, r *http.Request, status int
 	v := views.StaffMenuView{Nav: staffNav(r.Context()), Error: fe, CommandID: commandIDs()}
 	for _, it := range items {
 		v.Items = append(v.Items, views.StaffMenuItem{ID: it.ItemID, Name: it.Name, Description: it.Description,
-			Category: it.Category, Price: euros(it.Price), SoldOut: it.SoldOut, TimesAdded: it.TimesAdded})
+			Category: it.Category, Price: euros(it.Price), SoldOut: it.SoldOut, TimesAdded: it.TimesAdded,
+			Groups: staffOptionGroups(it), OptionsOpen: r.URL.Query().Get("options") == it.ItemID})
 	}
-	if fe != nil && fe.Form != "add" && !slices.ContainsFunc(v.Items, func(it views.StaffMenuItem) bool { return "dish-"+it.ID == fe.Form }) {
-		fe.Form = "menu" // the dish is not on the page (removed, unknown): say it at the top
+	if fe != nil && !staffMenuForms(v.Items)[fe.Form] {
+		fe.Form = "menu" // its form is not on the page (a dish or group removed, unknown): say it at the top
+	}
+	for i, it := range v.Items {
+		if fe != nil && views.OptionFormOf(fe.Form, it.ID) {
+			v.Items[i].OptionsOpen = true // the manager is at work on its options
+		}
 	}
 	render(w, r, status, views.StaffMenuPage(v))
 }
@@ -53,10 +58,16 @@ func euros(m domain.Money) string { return fmt.Sprintf("%d.%02d", m.Amount/100, 
 // parseEuros reads a price as people type it: "11.5", "11,50", "€ 11". The
 // euros and cents are digits alone: no sign, so "1.+5" is not €1.05.
 func parseEuros(s string) (domain.Money, error) {
+	return parseAmount("price", "Enter a price in euros, like 11.50.", s)
+}
+
+// parseAmount reads an amount of euros for a field, or refuses it with the
+// message.
+func parseAmount(field, message, s string) (domain.Money, error) {
 	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "€"))
 	s = strings.ReplaceAll(s, ",", ".")
 	whole, frac, _ := strings.Cut(s, ".")
-	bad := domain.Invalid("price", "Enter a price in euros, like 11.50.")
+	bad := domain.Invalid(field, "%s", message)
 	if whole == "" || len(frac) > 2 || len(whole) > 6 || !digits(whole) || !digits(frac) {
 		return domain.Money{}, bad
 	}
@@ -84,6 +95,13 @@ func digits(s string) bool {
 
 // menuCommand is one of the menu's command URIs, for managers.
 func (d Deps) menuCommand(form func(r *http.Request) string, build func(r *http.Request, in input, id uuid.UUID) (string, menu.Command, error)) http.HandlerFunc {
+	return d.menuCommandTo(form, build, func(string) string { return "/staff/menu" })
+}
+
+// menuCommandTo is a menu command whose form goes back to the page back
+// makes of the dish.
+func (d Deps) menuCommandTo(form func(r *http.Request) string, build func(r *http.Request, in input, id uuid.UUID) (string, menu.Command, error),
+	back func(itemID string) string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		in, err := readInput(w, r)
 		if err != nil {
@@ -112,7 +130,7 @@ func (d Deps) menuCommand(form func(r *http.Request) string, build func(r *http.
 			accepted(w, http.StatusAccepted, res, map[string]any{"menu_item_id": itemID})
 			return
 		}
-		redirectAfter(w, r, "/staff/menu", nil)
+		redirectAfter(w, r, back(itemID), nil)
 	}
 }
 

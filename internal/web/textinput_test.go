@@ -23,7 +23,7 @@ func TestFieldsThatAreNotTextAreRefused(t *testing.T) {
 			{"/login", []string{"username", bad, "password", "whatever-long"}},
 			{"/menu/items/commands/add", []string{"name", bad, "category", "Pizza", "price", "9.50"}},
 			{"/menu/items/commands/add", []string{"name", "Pizza", "category", bad, "price", "9.50"}},
-			{"/orders/commands/open", []string{"menu_item_id", "margherita", "quantity", "1", "note", bad}},
+			{"/orders/commands/open", []string{"menu_item_id", "margherita", "option-size", "regular", "quantity", "1", "note", bad}},
 			{"/staff/team/commands/add", []string{"username", bad, "role", "kitchen", "password", "long enough password"}},
 		}
 		for _, c := range cases {

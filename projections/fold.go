@@ -60,6 +60,7 @@ type orderRow struct {
 
 type lineRow struct {
 	lineID, menuItemID, name, note, currency string
+	options                                  string // json text, as optionsJSON makes it
 	seq, quantity                            int
 	unitAmount                               int64
 }
@@ -105,9 +106,26 @@ func (f *ordersFold) Add(e eventstore.RecordedEvent) error {
 			}
 			seq = max(seq, l.seq+1)
 		}
-		o.lines = append(o.lines, lineRow{lineID: ev.LineID, menuItemID: ev.MenuItemID, name: ev.Name, note: ev.Note,
+		options, err := optionsJSON(ev.Options)
+		if err != nil {
+			return err
+		}
+		o.lines = append(o.lines, lineRow{lineID: ev.LineID, menuItemID: ev.MenuItemID, name: ev.Name, note: ev.Note, options: options,
 			currency: ev.UnitPrice.Currency, seq: seq, quantity: ev.Quantity, unitAmount: ev.UnitPrice.Amount})
 		o.totals()
+	case ordering.ItemOptionsChanged:
+		options, err := optionsJSON(ev.Options)
+		if err != nil {
+			return err
+		}
+		if o := touch(ev.OrderID); o != nil {
+			for i := range o.lines {
+				if o.lines[i].lineID == ev.LineID {
+					o.lines[i].options, o.lines[i].unitAmount, o.lines[i].currency = options, ev.UnitPrice.Amount, ev.UnitPrice.Currency
+				}
+			}
+			o.totals()
+		}
 	case ordering.ItemRemovedFromOrder:
 		if o := touch(ev.OrderID); o != nil {
 			o.lines = slices.DeleteFunc(o.lines, func(l lineRow) bool { return l.lineID == ev.LineID })
@@ -198,7 +216,7 @@ func (f *ordersFold) Rows() []TableRows {
 			"EUR", o.openedAt, o.placedAt, o.canceledAt, o.cancelReason, o.version, o.updatedAt, o.kitchenStatus,
 			o.contactName, o.contactPhone, o.contactErased})
 		for _, l := range o.lines {
-			lines = append(lines, []any{o.id, l.lineID, l.seq, l.menuItemID, l.name, l.quantity, l.note, l.unitAmount, l.currency})
+			lines = append(lines, []any{o.id, l.lineID, l.seq, l.menuItemID, l.name, l.quantity, l.note, l.unitAmount, l.currency, l.options})
 		}
 	}
 	out := []TableRows{
@@ -206,7 +224,7 @@ func (f *ordersFold) Rows() []TableRows {
 			"delivery_address", "item_count", "total_amount", "total_currency", "opened_at", "placed_at", "canceled_at",
 			"cancel_reason", "version", "updated_at", "kitchen_status", "contact_name", "contact_phone", "contact_erased"}, Rows: orders},
 		{Table: "order_lines", Columns: []string{"order_id", "line_id", "seq", "menu_item_id", "name",
-			"quantity", "note", "unit_amount", "unit_currency"}, Rows: lines},
+			"quantity", "note", "unit_amount", "unit_currency", "options"}, Rows: lines},
 	}
 	if len(f.opened) > 0 {
 		out = append(out, TableRows{Table: "order_numbers", Columns: []string{"last"}, Rows: [][]any{{len(f.opened)}}})

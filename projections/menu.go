@@ -30,7 +30,9 @@ func (MenuProjection) WriteOnly() {}
 func (MenuProjection) Name() string { return "menu" }
 
 // Tables implements Projection.
-func (MenuProjection) Tables() []string { return []string{"menu_items", "menu_categories"} }
+func (MenuProjection) Tables() []string {
+	return []string{"menu_option_choices", "menu_option_groups", "menu_items", "menu_categories"}
+}
 
 // Apply implements Projection.
 func (MenuProjection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.RecordedEvent) error {
@@ -74,6 +76,27 @@ func (MenuProjection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Recorde
 		_, err = tx.Exec(ctx, `UPDATE menu_items SET photo_id = '', updated_at = $2 WHERE item_id = $1`, ev.ItemID, e.RecordedAt)
 	case ordering.ItemAddedToOrder:
 		err = addPopularity(ctx, tx, ev.MenuItemID, 1, ev.Quantity)
+	case menu.OptionGroupAdded:
+		_, err = tx.Exec(ctx, `INSERT INTO menu_option_groups (item_id, group_id, seq, name, required, min_choices, max_choices)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, ev.ItemID, ev.GroupID, e.Position, ev.Name, ev.Required, ev.Min, ev.Max)
+		err = then(ctx, tx, err, touchMenuItem, ev.ItemID, e.RecordedAt)
+	case menu.OptionGroupRenamed:
+		_, err = tx.Exec(ctx, `UPDATE menu_option_groups SET name = $3 WHERE item_id = $1 AND group_id = $2`, ev.ItemID, ev.GroupID, ev.Name)
+		err = then(ctx, tx, err, touchMenuItem, ev.ItemID, e.RecordedAt)
+	case menu.OptionGroupRulesSet:
+		_, err = tx.Exec(ctx, `UPDATE menu_option_groups SET required = $3, min_choices = $4, max_choices = $5
+			WHERE item_id = $1 AND group_id = $2`, ev.ItemID, ev.GroupID, ev.Required, ev.Min, ev.Max)
+		err = then(ctx, tx, err, touchMenuItem, ev.ItemID, e.RecordedAt)
+	case menu.OptionGroupRemoved:
+		_, err = tx.Exec(ctx, `DELETE FROM menu_option_groups WHERE item_id = $1 AND group_id = $2`, ev.ItemID, ev.GroupID)
+		err = then(ctx, tx, err, touchMenuItem, ev.ItemID, e.RecordedAt)
+	case menu.OptionChoiceAdded:
+		_, err = tx.Exec(ctx, `INSERT INTO menu_option_choices (item_id, group_id, choice_id, seq, name, price_change_amount, price_change_currency)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, ev.ItemID, ev.GroupID, ev.ChoiceID, e.Position, ev.Name, ev.PriceChange.Amount, ev.PriceChange.Currency)
+		err = then(ctx, tx, err, touchMenuItem, ev.ItemID, e.RecordedAt)
+	case menu.OptionChoiceRemoved:
+		_, err = tx.Exec(ctx, `DELETE FROM menu_option_choices WHERE item_id = $1 AND group_id = $2 AND choice_id = $3`, ev.ItemID, ev.GroupID, ev.ChoiceID)
+		err = then(ctx, tx, err, touchMenuItem, ev.ItemID, e.RecordedAt)
 	}
 	return err
 }
@@ -119,6 +142,9 @@ func words[T ~string](ws []T) []string {
 	}
 	return out
 }
+
+// touchMenuItem notes when a dish's options changed.
+const touchMenuItem = `UPDATE menu_items SET updated_at = $2 WHERE item_id = $1`
 
 func addPopularity(ctx context.Context, tx pgx.Tx, itemID string, times, units int) error {
 	_, err := tx.Exec(ctx, `UPDATE menu_items SET times_added = times_added + $2, units_added = units_added + $3
@@ -190,6 +216,9 @@ type MenuItem struct {
 	// PortionsLeft of which are left (from PortionsProjection).
 	Limited      bool
 	PortionsLeft int
+	// Options are the dish's groups of choices, in the order they were
+	// added, each with its choices in the order they were added.
+	Options []menu.OptionGroup
 }
 
 // NoneLeft says a limited dish has no portions left: it shows as sold out.
@@ -246,7 +275,53 @@ func (m Menus) Listed(ctx context.Context) ([]MenuItem, error) {
 		}
 		out = append(out, item)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read menu: %w", err)
+	}
+	options, err := m.options(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Options = options[out[i].ItemID]
+	}
+	return out, nil
+}
+
+// options reads the option groups of every listed dish, by dish.
+func (m Menus) options(ctx context.Context) (map[string][]menu.OptionGroup, error) {
+	rows, err := m.Pool.Query(ctx, `SELECT g.item_id, g.group_id, g.name, g.required, g.min_choices, g.max_choices,
+			c.choice_id, c.name, c.price_change_amount, c.price_change_currency
+		FROM menu_option_groups g JOIN menu_items i ON i.item_id = g.item_id AND NOT i.removed
+		LEFT JOIN menu_option_choices c ON c.item_id = g.item_id AND c.group_id = g.group_id
+		ORDER BY g.item_id, g.seq, c.seq`)
+	if err != nil {
+		return nil, fmt.Errorf("read menu options: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]menu.OptionGroup{}
+	for rows.Next() {
+		var item string
+		var g menu.OptionGroup
+		var choiceID, name, currency *string
+		var amount *int64
+		if err := rows.Scan(&item, &g.ID, &g.Name, &g.Required, &g.Min, &g.Max, &choiceID, &name, &amount, &currency); err != nil {
+			return nil, fmt.Errorf("read menu options: %w", err)
+		}
+		groups := out[item]
+		if n := len(groups); n == 0 || groups[n-1].ID != g.ID {
+			groups = append(groups, g)
+		}
+		if choiceID != nil {
+			last := &groups[len(groups)-1]
+			last.Choices = append(last.Choices, menu.OptionChoice{ID: *choiceID, Name: *name, PriceChange: domain.Money{Amount: *amount, Currency: *currency}})
+		}
+		out[item] = groups
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read menu options: %w", err)
+	}
+	return out, nil
 }
 
 // Category is one section of the menu, for the managers' page.

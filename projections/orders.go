@@ -102,9 +102,19 @@ func applyOrderEvent(ctx context.Context, tx pgx.Tx, e eventstore.RecordedEvent,
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 			ev.OrderID, number, ev.CustomerID, ordering.StatusOpen, ev.OpenedAt, e.Version, e.RecordedAt)
 	case ordering.ItemAddedToOrder:
-		_, err = tx.Exec(ctx, `INSERT INTO order_lines (order_id, line_id, seq, menu_item_id, name, quantity, note, unit_amount, unit_currency)
-			VALUES ($1, $2, (SELECT coalesce(max(seq), 0) + 1 FROM order_lines WHERE order_id = $1), $3, $4, $5, $6, $7, $8)`,
-			ev.OrderID, ev.LineID, ev.MenuItemID, ev.Name, ev.Quantity, ev.Note, ev.UnitPrice.Amount, ev.UnitPrice.Currency)
+		var options string
+		if options, err = optionsJSON(ev.Options); err == nil {
+			_, err = tx.Exec(ctx, `INSERT INTO order_lines (order_id, line_id, seq, menu_item_id, name, quantity, note, unit_amount, unit_currency, options)
+				VALUES ($1, $2, (SELECT coalesce(max(seq), 0) + 1 FROM order_lines WHERE order_id = $1), $3, $4, $5, $6, $7, $8, $9)`,
+				ev.OrderID, ev.LineID, ev.MenuItemID, ev.Name, ev.Quantity, ev.Note, ev.UnitPrice.Amount, ev.UnitPrice.Currency, options)
+		}
+		err = then(ctx, tx, err, recomputeTotals, ev.OrderID, e.Version, e.RecordedAt)
+	case ordering.ItemOptionsChanged:
+		var options string
+		if options, err = optionsJSON(ev.Options); err == nil {
+			_, err = tx.Exec(ctx, `UPDATE order_lines SET options = $3, unit_amount = $4, unit_currency = $5 WHERE order_id = $1 AND line_id = $2`,
+				ev.OrderID, ev.LineID, options, ev.UnitPrice.Amount, ev.UnitPrice.Currency)
+		}
 		err = then(ctx, tx, err, recomputeTotals, ev.OrderID, e.Version, e.RecordedAt)
 	case ordering.ItemRemovedFromOrder:
 		_, err = tx.Exec(ctx, `DELETE FROM order_lines WHERE order_id = $1 AND line_id = $2`, ev.OrderID, ev.LineID)
@@ -144,6 +154,20 @@ func applyOrderEvent(ctx context.Context, tx pgx.Tx, e eventstore.RecordedEvent,
 			ev.OrderID, ordering.StatusCanceled, ev.CanceledAt, ev.Reason, e.Version, e.RecordedAt)
 	}
 	return err
+}
+
+// optionsJSON is how a line's choices are kept in its row: "[]" for none,
+// however the event said it, so a rebuild writes what the live read model
+// has.
+func optionsJSON(options []ordering.ChosenOption) (string, error) {
+	if len(options) == 0 {
+		return "[]", nil
+	}
+	b, err := json.Marshal(options)
+	if err != nil {
+		return "", fmt.Errorf("line options: %w", err)
+	}
+	return string(b), nil
 }
 
 // Topics implements Notifier: an order's page follows its order's events and
@@ -243,7 +267,7 @@ func (r Orders) Get(ctx context.Context, id string) (Order, error) {
 			return Order{}, fmt.Errorf("read order %s address: %w", id, err)
 		}
 	}
-	rows, err := r.Pool.Query(ctx, `SELECT line_id, menu_item_id, name, quantity, note, unit_amount, unit_currency
+	rows, err := r.Pool.Query(ctx, `SELECT line_id, menu_item_id, name, quantity, note, unit_amount, unit_currency, options
 		FROM order_lines WHERE order_id = $1 ORDER BY seq`, id)
 	if err != nil {
 		return Order{}, fmt.Errorf("read order %s lines: %w", id, err)
@@ -251,8 +275,15 @@ func (r Orders) Get(ctx context.Context, id string) (Order, error) {
 	defer rows.Close()
 	for rows.Next() {
 		var l ordering.Line
-		if err := rows.Scan(&l.LineID, &l.MenuItemID, &l.Name, &l.Quantity, &l.Note, &l.UnitPrice.Amount, &l.UnitPrice.Currency); err != nil {
+		var options []byte
+		if err := rows.Scan(&l.LineID, &l.MenuItemID, &l.Name, &l.Quantity, &l.Note, &l.UnitPrice.Amount, &l.UnitPrice.Currency, &options); err != nil {
 			return Order{}, fmt.Errorf("read order %s lines: %w", id, err)
+		}
+		if err := json.Unmarshal(options, &l.Options); err != nil {
+			return Order{}, fmt.Errorf("read order %s line options: %w", id, err)
+		}
+		if len(l.Options) == 0 {
+			l.Options = nil
 		}
 		o.Lines = append(o.Lines, l)
 	}

@@ -104,11 +104,15 @@ func trade(t *testing.T, store *eventstore.Store, orders int) {
 		do(ordering.OpenOrder{OrderID: id, CustomerID: fmt.Sprintf("guest-%d", i%3), At: at})
 		do(ordering.AddItem{LineID: "a", MenuItemID: "margherita", Name: "Margherita", Quantity: i%4 + 1, UnitPrice: domain.Cents(1100)})
 		do(ordering.AddItem{LineID: "b", MenuItemID: "tiramisu", Name: "Tiramisù", Quantity: 1, Note: "two spoons", UnitPrice: domain.Cents(750)})
+		do(ordering.AddItem{LineID: "c", MenuItemID: "margherita", Name: "Margherita", Quantity: 1, UnitPrice: domain.Cents(1100),
+			Options: pizzaOptions, Picks: ordering.Picks{"size": {"large"}, "extras": []string{"olives", "basil"}[:i%3]}})
 		switch i % 4 {
 		case 0:
 			do(ordering.RemoveItem{LineID: "b"})
 		case 1:
 			do(ordering.ChangeQuantity{LineID: "a", Quantity: 7})
+		case 2:
+			do(ordering.ChangeItemOptions{LineID: "c", Options: pizzaOptions, Picks: ordering.Picks{"size": {"small"}}})
 		}
 		if i%2 == 0 {
 			do(ordering.ChoosePickup{})
@@ -170,6 +174,27 @@ func trade(t *testing.T, store *eventstore.Store, orders int) {
 	set("hours", settings.SetOpeningHours{Week: settings.Week{time.Friday: {{Opens: 12 * 60, Closes: 22 * 60}}}})
 	set("christmas", settings.AddClosedDay{Date: "2026-12-25", At: at})
 	set("busy", settings.PauseOnlineOrders{For: 30 * time.Minute, At: at})
+	for _, c := range []menu.Command{
+		menu.AddOptionGroup{GroupID: "spoons", Name: "Spoons", Required: true, Min: 1, Max: 2},
+		menu.AddOptionChoice{GroupID: "spoons", ChoiceID: "one", Name: "One", PriceChange: domain.Cents(0)},
+		menu.AddOptionChoice{GroupID: "spoons", ChoiceID: "two", Name: "Two", PriceChange: domain.Cents(50)},
+		menu.RenameOptionGroup{GroupID: "spoons", Name: "How many spoons"},
+		menu.SetOptionGroupRules{GroupID: "spoons", Min: 0, Max: 1},
+		menu.RemoveOptionChoice{GroupID: "spoons", ChoiceID: "one"},
+		menu.AddOptionGroup{GroupID: "cream", Name: "Cream", Max: 1},
+		menu.RemoveOptionGroup{GroupID: "cream"},
+	} {
+		must(t)(eventstore.Handle(ctx, store, menu.Stream("tiramisu"), menu.Decider, once(fmt.Sprintf("tiramisu %#v", c)), c))
+	}
+}
+
+// pizzaOptions are a pizza's groups as an order is told them.
+var pizzaOptions = []ordering.OptionGroup{
+	{ID: "size", Name: "Size", Required: true, Min: 1, Max: 1, Choices: []ordering.OptionChoice{
+		{ID: "regular", Name: "Regular", PriceChange: domain.Cents(0)}, {ID: "large", Name: "Large", PriceChange: domain.Cents(300)},
+		{ID: "small", Name: "Small", PriceChange: domain.Cents(-200)}}},
+	{ID: "extras", Name: "Extras", Max: 3, Choices: []ordering.OptionChoice{
+		{ID: "basil", Name: "Fresh basil", PriceChange: domain.Cents(50)}, {ID: "olives", Name: "Olives", PriceChange: domain.Cents(100)}}},
 }
 
 // dump reads every read-model row, in a stable order.
@@ -317,11 +342,11 @@ func TestOneRunnerPerProjectionAndTakeOver(t *testing.T) {
 	caughtUp(t, first, r1)
 
 	var popularity, numbers, distinct, top int
-	// units is what trade adds of margherita in n orders.
+	// units is what trade adds of margherita in n orders: two lines each.
 	units := func(n int) int {
 		u := 0
 		for i := range n {
-			u += i%4 + 1
+			u += i%4 + 1 + 1
 		}
 		return u
 	}

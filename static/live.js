@@ -69,7 +69,25 @@
   document.addEventListener("htmx:wsOpen", function () { live = true; lastUpdate = Date.now(); showState(); });
   document.addEventListener("htmx:wsClose", function () { live = false; showState(); });
   document.addEventListener("htmx:wsError", function () { live = false; showState(); });
+  // A guest's choices of a dish survive a live update of the menu. They are
+  // not preserved as typed fields are (hx-preserve): htmx parks those
+  // outside their forms for a moment, where radio buttons of one name, of
+  // every dish, would uncheck one another.
+  var choices = null;
+  document.addEventListener("htmx:wsBeforeMessage", function () {
+    choices = {};
+    document.querySelectorAll("input[data-choice]").forEach(function (el) { choices[el.id] = el.checked; });
+  });
+  function restoreChoices() {
+    if (!choices) return;
+    Object.keys(choices).forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el) el.checked = choices[id];
+    });
+    choices = null;
+  }
   document.addEventListener("htmx:wsAfterMessage", function () {
+    restoreChoices();
     lastUpdate = Date.now();
     tickAges();
     chimeOnNewTickets();

@@ -38,6 +38,9 @@ type FormError struct {
 	Message string            // what to do about it (every field's message, when several are at fault)
 	Fields  []FieldMessage    // each field at fault, in form order
 	Values  map[string]string // what the guest typed
+	// Lists are every value of the fields that hold several (the choices
+	// of a group of options), as the guest sent them.
+	Lists map[string][]string
 }
 
 // FieldMessage is what to do about one field of a form.
@@ -123,6 +126,8 @@ type MenuItemView struct {
 	Photo             string // the photo's id, "" for none
 	// Left counts down a dish cooked in limited portions ("3 left").
 	Left string
+	// Groups are the dish's choices, chosen when adding it.
+	Groups []OptionGroupView
 }
 
 // CategoryView is one section of the menu; ID is the category's, stable,
@@ -164,6 +169,11 @@ type OrderLineView struct {
 	Quantity  int
 	UnitPrice string
 	Total     string
+	// Options are how the guest chose the dish ("Large (+€3.00)").
+	Options []string
+	// Groups are the dish's choices as the menu has them now, with the
+	// line's chosen, to choose again; none when it cannot be.
+	Groups []OptionGroupView
 	// Notice is what the menu says now of the dish, if the guest should
 	// know before placing (sold out, gone, another price).
 	Notice string

@@ -43,7 +43,7 @@ func TestGuestOrdersInTheBrowser(t *testing.T) {
 	})
 
 	b.do("menu", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#item-margherita")))
-	b.add("margherita", "2", "no basil", "Added 2 × Margherita to your order.")
+	b.add("margherita", "2", "no basil", "Added 2 × Margherita, Regular to your order.")
 	b.add("tiramisu", "1", "", "Added 1 × Tiramisù to your order.")
 	b.shot("menu")
 
@@ -398,7 +398,7 @@ func placeByJSON(t *testing.T, base string) {
 		}
 		return resp.Header.Get("Location")
 	}
-	order := post("/orders/commands/open", `{"menu_item_id":"diavola","quantity":2,"note":"extra chilli"}`)
+	order := post("/orders/commands/open", `{"menu_item_id":"diavola","option-size":"regular","quantity":2,"note":"extra chilli"}`)
 	post(order+"/commands/choose-pickup", `{}`)
 	post(order+"/commands/give-contact", `{"name":"Ana"}`)
 	post(order+"/commands/place", `{}`)
@@ -421,7 +421,7 @@ func TestScreensFollowLiveAndComeBack(t *testing.T) {
 
 	guest := openBrowser(t, chrome, 90*time.Second)
 	guest.do("menu", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#item-margherita")))
-	guest.add("margherita", "1", "", "Added 1 × Margherita to your order.")
+	guest.add("margherita", "1", "", "Added 1 × Margherita, Regular to your order.")
 	guest.load("order", chromedp.Click(chromedp.CSS("#order-link")))
 	guest.load("pickup", chromedp.Click(chromedp.CSS("#choose-pickup")))
 	guest.load("contact", chromedp.SetValue(chromedp.CSS(`.contact-form input[name="name"]`), "Ana"), chromedp.Click(chromedp.CSS("#give-contact")))
@@ -559,7 +559,7 @@ func TestManagerAddsADishAndGuestsSeeItLive(t *testing.T) {
 	})
 	rows := value(manager, "history", chromedp.Evaluate[string](`[...document.querySelectorAll("ol.history > li")].map(li => li.querySelector("strong").textContent + " | " + li.querySelector("p strong").textContent).join("\n")`))
 	t.Logf("history:\n%s", rows)
-	for i, want := range []string{"Order opened | the guest", "Added 1 x Calzone", "Chose pickup | the guest", "Gave the contact: Ana | the guest", "Placed the order",
+	for i, want := range []string{"Order opened | the guest", "Added 1 × Calzone", "Chose pickup | the guest", "Gave the contact: Ana | the guest", "Placed the order",
 		"Kitchen ticket opened with 1 dish(es) for Ana | the kitchen tickets policy",
 		"The kitchen started cooking | admin (staff)", "Noted that the kitchen started", "The kitchen marked it ready | admin (staff)"} {
 		if !strings.Contains(rows, want) {

@@ -181,7 +181,7 @@ func (l *restartLoad) finish() {
 // browser does, rather than JSON, after opening each order.
 func (l *restartLoad) guest(g int, client *http.Client, forms bool) {
 	for l.ctx.Err() == nil {
-		order, ok := l.send(g, client, "open", "/orders/commands/open", false, `{"menu_item_id":"margherita","quantity":1}`, http.StatusCreated)
+		order, ok := l.send(g, client, "open", "/orders/commands/open", false, `{"menu_item_id":"margherita","option-size":"regular","quantity":1}`, http.StatusCreated)
 		if !ok {
 			return
 		}
@@ -668,7 +668,7 @@ func placeWithNote(t *testing.T, base, note string) {
 		}
 		return resp.Header.Get("Location")
 	}
-	order := post("/orders/commands/open", fmt.Sprintf(`{"menu_item_id":"diavola","quantity":1,"note":%q}`, note), http.StatusCreated)
+	order := post("/orders/commands/open", fmt.Sprintf(`{"menu_item_id":"diavola","option-size":"regular","quantity":1,"note":%q}`, note), http.StatusCreated)
 	post(order+"/commands/choose-pickup", `{}`, http.StatusAccepted)
 	post(order+"/commands/give-contact", `{"name":"Ana"}`, http.StatusAccepted)
 	post(order+"/commands/place", `{}`, http.StatusAccepted)

@@ -300,7 +300,7 @@ func (l *ledger) guestLoad(base string, client *http.Client, placed chan<- strin
 		}
 		id := a.OrderID
 		steps := []command{
-			{kind: "add", path: "/orders/" + id + "/items/commands/add", body: fmt.Sprintf(`{"menu_item_id":"margherita","quantity":%d}`, n%3+1)},
+			{kind: "add", path: "/orders/" + id + "/items/commands/add", body: fmt.Sprintf(`{"menu_item_id":"margherita","option-size":"regular","quantity":%d}`, n%3+1)},
 			{kind: "add", path: "/orders/" + id + "/items/commands/add", body: `{"menu_item_id":"tiramisu","quantity":1,"note":"two spoons"}`},
 			{kind: "pickup", path: "/orders/" + id + "/commands/choose-pickup", body: `{}`},
 			{kind: "contact", path: "/orders/" + id + "/commands/give-contact", body: fmt.Sprintf(`{"name":"Guest %d"}`, n)},

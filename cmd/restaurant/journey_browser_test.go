@@ -39,7 +39,7 @@ func TestACustomersWholeJourney(t *testing.T) {
 
 	// A guest's order, for pickup.
 	b.do("menu", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("#item-margherita")))
-	b.add("margherita", "2", "", "Added 2 × Margherita to your order.")
+	b.add("margherita", "2", "", "Added 2 × Margherita, Regular to your order.")
 	b.load("open order", chromedp.Click(chromedp.CSS("#order-link")))
 	b.load("pickup", chromedp.Click(chromedp.CSS("#choose-pickup")))
 	b.load("contact", chromedp.SetValue(chromedp.CSS(`.contact-form input[name="name"]`), "Rita Journeyman"),

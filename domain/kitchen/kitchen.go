@@ -45,11 +45,14 @@ const (
 )
 
 // Item is one dish to cook, as the order had it when it was placed. It has no
-// price: the kitchen does not need one.
+// price: the kitchen does not need one. Options are how the guest chose to
+// have it made ("Large", "Olives"), by the choices' names; tickets opened
+// before dishes had options have none.
 type Item struct {
-	Name     string `json:"name"`
-	Quantity int    `json:"quantity"`
-	Note     string `json:"note"`
+	Name     string   `json:"name"`
+	Quantity int      `json:"quantity"`
+	Note     string   `json:"note"`
+	Options  []string `json:"options"`
 }
 
 // State is a ticket as its history makes it. The zero value is a ticket that

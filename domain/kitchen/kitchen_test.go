@@ -99,6 +99,11 @@ func TestOpenTicket(t *testing.T) {
 			then: []domain.Event{TicketOpened{TicketID: tid, OrderNumber: 42, Items: dishes, Fulfilment: FulfilmentPickup, SubjectID: "guest-1", PlacedAt: placedAt, OpenedAt: t0}}},
 		{name: "opens for delivery", when: open(func(c *OpenTicket) { c.Fulfilment = FulfilmentDelivery }), then: given(delivery)},
 		{name: "trims names and notes", when: open(func(c *OpenTicket) { c.Items = []Item{{Name: " Margherita ", Quantity: 2, Note: " Extra basil.\n"}} }), then: given(trimmed)},
+		{name: "carries how the guest chose the dishes", when: open(func(c *OpenTicket) {
+			c.Items = []Item{{Name: "Margherita", Quantity: 1, Options: []string{"Large", "Olives"}}}
+		}),
+			then: []domain.Event{TicketOpened{TicketID: tid, OrderNumber: 42, Items: []Item{{Name: "Margherita", Quantity: 1, Options: []string{"Large", "Olives"}}},
+				Fulfilment: FulfilmentPickup, SubjectID: "guest-1", ContactName: "Ana", PlacedAt: placedAt, OpenedAt: t0}}},
 		{name: "missing ticket id", when: open(func(c *OpenTicket) { c.TicketID = "" }), wantErr: domain.EINVALID, wantField: "ticket_id"},
 		{name: "blank ticket id", when: open(func(c *OpenTicket) { c.TicketID = "  " }), wantErr: domain.EINVALID, wantField: "ticket_id"},
 		{name: "no items", when: open(func(c *OpenTicket) { c.Items = nil }), wantErr: domain.EINVALID, wantField: "items"},
@@ -422,11 +427,12 @@ func TestEvents(t *testing.T) {
 		}
 	}
 	b, _ := json.Marshal(opened)
-	want := `{"ticket_id":"order-1","order_number":42,"items":[{"name":"Margherita","quantity":2,"note":"Extra basil."},{"name":"Tiramisu","quantity":1,"note":""}],"fulfilment":"pickup","subject_id":"guest-1","contact_name":"Ana","placed_at":"2025-03-14T18:30:00Z","opened_at":"2025-03-14T18:30:02Z"}`
+	want := `{"ticket_id":"order-1","order_number":42,"items":[{"name":"Margherita","quantity":2,"note":"Extra basil.","options":null},{"name":"Tiramisu","quantity":1,"note":"","options":null}],"fulfilment":"pickup","subject_id":"guest-1","contact_name":"Ana","placed_at":"2025-03-14T18:30:00Z","opened_at":"2025-03-14T18:30:02Z"}`
 	if string(b) != want {
 		t.Errorf("stored form of TicketOpened changed\n got: %s\nwant: %s", b, want)
 	}
-	// A ticket stored before tickets carried a name reads as one without.
+	// A ticket stored before tickets carried a name, or dishes options,
+	// reads as one without.
 	before := `{"ticket_id":"order-1","order_number":42,"items":[{"name":"Margherita","quantity":2,"note":"Extra basil."},{"name":"Tiramisu","quantity":1,"note":""}],"fulfilment":"pickup","placed_at":"2025-03-14T18:30:00Z","opened_at":"2025-03-14T18:30:02Z"}`
 	var old TicketOpened
 	if err := json.Unmarshal([]byte(before), &old); err != nil {

@@ -75,6 +75,77 @@ type MenuItemBackInStock struct {
 // EventType returns the stable stored name, independent of the Go type name.
 func (MenuItemBackInStock) EventType() string { return "menu.MenuItemBackInStock" }
 
+// OptionGroupAdded records that a dish got a group of choices for guests
+// ("Size: choose 1", "Extras: up to 3"), without choices yet.
+type OptionGroupAdded struct {
+	ItemID   string `json:"item_id"`
+	GroupID  string `json:"group_id"`
+	Name     string `json:"name"`
+	Required bool   `json:"required"`
+	Min      int    `json:"min"`
+	Max      int    `json:"max"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (OptionGroupAdded) EventType() string { return "menu.OptionGroupAdded" }
+
+// OptionGroupRenamed records a group's new name. Orders keep the name the
+// group had when the guest chose.
+type OptionGroupRenamed struct {
+	ItemID  string `json:"item_id"`
+	GroupID string `json:"group_id"`
+	Name    string `json:"name"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (OptionGroupRenamed) EventType() string { return "menu.OptionGroupRenamed" }
+
+// OptionGroupRulesSet records whether a group is required and how many of
+// its choices a guest takes, replacing what it asked before.
+type OptionGroupRulesSet struct {
+	ItemID   string `json:"item_id"`
+	GroupID  string `json:"group_id"`
+	Required bool   `json:"required"`
+	Min      int    `json:"min"`
+	Max      int    `json:"max"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (OptionGroupRulesSet) EventType() string { return "menu.OptionGroupRulesSet" }
+
+// OptionGroupRemoved records that a group and its choices are no longer
+// offered with the dish.
+type OptionGroupRemoved struct {
+	ItemID  string `json:"item_id"`
+	GroupID string `json:"group_id"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (OptionGroupRemoved) EventType() string { return "menu.OptionGroupRemoved" }
+
+// OptionChoiceAdded records a new choice of a group and how it changes the
+// dish's price (zero, or negative for a smaller size).
+type OptionChoiceAdded struct {
+	ItemID      string       `json:"item_id"`
+	GroupID     string       `json:"group_id"`
+	ChoiceID    string       `json:"choice_id"`
+	Name        string       `json:"name"`
+	PriceChange domain.Money `json:"price_change"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (OptionChoiceAdded) EventType() string { return "menu.OptionChoiceAdded" }
+
+// OptionChoiceRemoved records that a choice is no longer offered.
+type OptionChoiceRemoved struct {
+	ItemID   string `json:"item_id"`
+	GroupID  string `json:"group_id"`
+	ChoiceID string `json:"choice_id"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (OptionChoiceRemoved) EventType() string { return "menu.OptionChoiceRemoved" }
+
 // Events returns one zero value of every event type of a menu item, so that an
 // event codec can register them all without this package knowing about it.
 func Events() []domain.Event {
@@ -86,6 +157,12 @@ func Events() []domain.Event {
 		MenuItemBackInStock{},
 		MenuItemPhotoChanged{},
 		MenuItemPhotoRemoved{},
+		OptionGroupAdded{},
+		OptionGroupRenamed{},
+		OptionGroupRulesSet{},
+		OptionGroupRemoved{},
+		OptionChoiceAdded{},
+		OptionChoiceRemoved{},
 	}
 }
 

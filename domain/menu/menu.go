@@ -40,6 +40,9 @@ type State struct {
 	Removed           bool   // taken off the menu for good
 	SoldOut           bool   // temporarily unavailable
 	Photo             string // the photo's id, "" for none
+	// Options are the groups of choices a guest makes about the dish, in
+	// the order they were added. Evolve never changes them in place.
+	Options []OptionGroup
 }
 
 // Orderable reports whether guests may put the item in an order now, so that
@@ -141,6 +144,8 @@ func Evolve(s State, e domain.Event) State {
 		s.Photo = e.PhotoID
 	case MenuItemPhotoRemoved:
 		s.Photo = ""
+	case OptionGroupAdded, OptionGroupRenamed, OptionGroupRulesSet, OptionGroupRemoved, OptionChoiceAdded, OptionChoiceRemoved:
+		s = evolveOptions(s, e)
 	}
 	return s
 }
@@ -192,7 +197,7 @@ func Decide(s State, c Command) ([]domain.Event, error) {
 	case ChangePhoto, RemovePhoto:
 		return decidePhoto(s, c)
 	}
-	return nil, domain.Invalid("", "This action is not available for menu items.")
+	return decideOptions(s, c)
 }
 
 func decideAdd(s State, c AddMenuItem) ([]domain.Event, error) {

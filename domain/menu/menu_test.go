@@ -266,8 +266,8 @@ func TestEvents(t *testing.T) {
 			}
 		}
 	}
-	if len(seen) != 11 {
-		t.Errorf("want 11 event types, got %d", len(seen))
+	if len(seen) != 17 {
+		t.Errorf("want 17 event types, got %d", len(seen))
 	}
 	// Every event survives a JSON round trip.
 	old := addedWith(func(e *MenuItemAdded) {
@@ -276,7 +276,9 @@ func TestEvents(t *testing.T) {
 	for _, e := range []domain.Event{added, MenuItemModified(added), old, MenuItemModified(old), MenuItemRemoved{ItemID: id}, MenuItemSoldOut{ItemID: id},
 		MenuItemBackInStock{ItemID: id}, CategoryAdded{CategoryID: "pizza", Name: "Pizza"}, CategoryRenamed{CategoryID: "pizza", Name: "Pizze"},
 		CategoryMoved{CategoryID: "pizza", Position: 2}, CategoryRemoved{CategoryID: "pizza"},
-		MenuItemPhotoChanged{ItemID: id, PhotoID: photo}, MenuItemPhotoRemoved{ItemID: id}} {
+		MenuItemPhotoChanged{ItemID: id, PhotoID: photo}, MenuItemPhotoRemoved{ItemID: id},
+		size, large, small, OptionGroupRenamed{ItemID: id, GroupID: "size", Name: "S"}, OptionGroupRulesSet{ItemID: id, GroupID: "size", Max: 2},
+		OptionGroupRemoved{ItemID: id, GroupID: "size"}, OptionChoiceRemoved{ItemID: id, GroupID: "size", ChoiceID: "large"}} {
 		b, err := json.Marshal(e)
 		if err != nil {
 			t.Fatal(err)

@@ -17,17 +17,21 @@ type OrderOpened struct {
 // EventType returns the stable stored name, independent of the Go type name.
 func (OrderOpened) EventType() string { return "ordering.OrderOpened" }
 
-// ItemAddedToOrder records that a guest put a dish in the order. Name and
-// UnitPrice are copied from the menu at that moment, so later menu changes
-// never rewrite what the guest saw.
+// ItemAddedToOrder records that a guest put a dish in the order. Name,
+// Options and UnitPrice are copied from the menu at that moment, so later
+// menu changes never rewrite what the guest saw. UnitPrice is what one of the
+// dish costs with its options: the dish's price plus every choice's price
+// change. Schema version 2 brought Options; a version 1 event is a dish
+// without options, read as such (see internal/contracts).
 type ItemAddedToOrder struct {
-	OrderID    string       `json:"order_id"`
-	LineID     string       `json:"line_id"`
-	MenuItemID string       `json:"menu_item_id"`
-	Name       string       `json:"name"`
-	Quantity   int          `json:"quantity"`
-	Note       string       `json:"note"`
-	UnitPrice  domain.Money `json:"unit_price"`
+	OrderID    string         `json:"order_id"`
+	LineID     string         `json:"line_id"`
+	MenuItemID string         `json:"menu_item_id"`
+	Name       string         `json:"name"`
+	Quantity   int            `json:"quantity"`
+	Note       string         `json:"note"`
+	UnitPrice  domain.Money   `json:"unit_price"`
+	Options    []ChosenOption `json:"options"`
 }
 
 // EventType returns the stable stored name, independent of the Go type name.
@@ -52,6 +56,20 @@ type ItemQuantityChanged struct {
 
 // EventType returns the stable stored name, independent of the Go type name.
 func (ItemQuantityChanged) EventType() string { return "ordering.ItemQuantityChanged" }
+
+// ItemOptionsChanged records that a guest chose again how a line's dish is
+// made. It carries the result, every choice and the unit price they make
+// (the dish's price the line was added at, plus the choices' price changes
+// as the menu had them at this moment), not a difference.
+type ItemOptionsChanged struct {
+	OrderID   string         `json:"order_id"`
+	LineID    string         `json:"line_id"`
+	Options   []ChosenOption `json:"options"`
+	UnitPrice domain.Money   `json:"unit_price"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (ItemOptionsChanged) EventType() string { return "ordering.ItemOptionsChanged" }
 
 // PickupChosen records that the guest will collect the order at the
 // restaurant; it replaces any delivery address given before.
@@ -143,5 +161,6 @@ func Events() []domain.Event {
 		OrderCanceled{},
 		OrderPreparationStarted{},
 		ContactGiven{},
+		ItemOptionsChanged{},
 	}
 }

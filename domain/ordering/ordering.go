@@ -50,15 +50,17 @@ const (
 	FulfilmentDelivery Fulfilment = "delivery"
 )
 
-// Line is one dish in an order, with the name and unit price the menu had when
-// the guest added it, so the order never changes behind the guest's back.
+// Line is one dish in an order, with the name, the choices and the unit price
+// the menu had when the guest added it, so the order never changes behind the
+// guest's back. UnitPrice is what one of it costs, its choices included.
 type Line struct {
-	LineID     string       `json:"line_id"`
-	MenuItemID string       `json:"menu_item_id"`
-	Name       string       `json:"name"`
-	Quantity   int          `json:"quantity"`
-	Note       string       `json:"note"`
-	UnitPrice  domain.Money `json:"unit_price"`
+	LineID     string         `json:"line_id"`
+	MenuItemID string         `json:"menu_item_id"`
+	Name       string         `json:"name"`
+	Quantity   int            `json:"quantity"`
+	Note       string         `json:"note"`
+	UnitPrice  domain.Money   `json:"unit_price"`
+	Options    []ChosenOption `json:"options"`
 }
 
 // Total is what the line costs: unit price times quantity.
@@ -140,9 +142,12 @@ type OpenOrder struct {
 	Closed     string
 }
 
-// AddItem puts a dish in the order. The caller looked Name and UnitPrice up in
-// the menu; the order keeps them as they were at that moment. LineID comes
-// from the caller so that the same dish can appear twice with different notes.
+// AddItem puts a dish in the order. The caller looked Name, UnitPrice (the
+// dish's price on the menu, before any choice) and Options (the dish's
+// groups of choices) up in the menu; the order checks the guest's Picks
+// against them, prices the line itself, and keeps all of it as it was at
+// that moment. LineID comes from the caller so that the same dish can appear
+// twice with different notes or choices.
 type AddItem struct {
 	LineID     string
 	MenuItemID string
@@ -150,7 +155,21 @@ type AddItem struct {
 	Quantity   int
 	Note       string
 	UnitPrice  domain.Money
+	Options    []OptionGroup
+	Picks      Picks
 	// Caps bound the order the dish goes into.
+	Caps Caps
+}
+
+// ChangeItemOptions chooses again how a line's dish is made. Options are
+// the dish's groups of choices as the menu offers them now, looked up by
+// the caller; the line keeps the dish's price it was added at, and takes the
+// new choices' price changes.
+type ChangeItemOptions struct {
+	LineID  string
+	Options []OptionGroup
+	Picks   Picks
+	// Caps bound the order the line is in.
 	Caps Caps
 }
 
@@ -216,6 +235,7 @@ func (OpenOrder) command()           {}
 func (AddItem) command()             {}
 func (RemoveItem) command()          {}
 func (ChangeQuantity) command()      {}
+func (ChangeItemOptions) command()   {}
 func (ChoosePickup) command()        {}
 func (GiveDeliveryAddress) command() {}
 func (GiveContact) command()         {}
@@ -244,6 +264,7 @@ func Evolve(s State, e domain.Event) State {
 			Quantity:   e.Quantity,
 			Note:       e.Note,
 			UnitPrice:  e.UnitPrice,
+			Options:    e.Options,
 		})
 	case ItemRemovedFromOrder:
 		if i := s.lineIndex(e.LineID); i >= 0 {
@@ -253,6 +274,11 @@ func Evolve(s State, e domain.Event) State {
 		if i := s.lineIndex(e.LineID); i >= 0 {
 			s.Lines = slices.Clone(s.Lines)
 			s.Lines[i].Quantity = e.Quantity
+		}
+	case ItemOptionsChanged:
+		if i := s.lineIndex(e.LineID); i >= 0 {
+			s.Lines = slices.Clone(s.Lines)
+			s.Lines[i].Options, s.Lines[i].UnitPrice = e.Options, e.UnitPrice
 		}
 	case PickupChosen:
 		s.Fulfilment = FulfilmentPickup
@@ -329,6 +355,8 @@ func Decide(s State, c Command) ([]domain.Event, error) {
 			return nil, err
 		}
 		return []domain.Event{e}, nil
+	case ChangeItemOptions:
+		return decideChangeOptions(s, c)
 	case ChoosePickup:
 		if s.Fulfilment == FulfilmentPickup {
 			return nil, nil
@@ -387,11 +415,13 @@ func decideAdd(s State, c AddItem) ([]domain.Event, error) {
 	case c.UnitPrice.Amount <= 0 || c.UnitPrice.Currency != domain.EUR:
 		return nil, domain.Invalid("menu_item_id", "This menu item has no valid price, so it cannot be ordered.")
 	}
-	if err := checkQuantity(c.Quantity); err != nil {
-		return nil, err
-	}
+	var noteErr error
 	if utf8.RuneCountInString(note) > MaxNoteLength {
-		return nil, domain.Invalid("note", "The note can be at most %d characters long.", MaxNoteLength)
+		noteErr = domain.Invalid("note", "The note can be at most %d characters long.", MaxNoteLength)
+	}
+	chosen, unit, optionsErr := pricedLine(c.UnitPrice, c.Options, c.Picks)
+	if err := domain.Fields(fieldErrors(checkQuantity(c.Quantity), noteErr, optionsErr)...); err != nil {
+		return nil, err
 	}
 	if _, ok := s.Line(c.LineID); ok {
 		return nil, domain.Conflict("This item was already added to your order.")
@@ -406,8 +436,28 @@ func decideAdd(s State, c AddItem) ([]domain.Event, error) {
 		Name:       name,
 		Quantity:   c.Quantity,
 		Note:       note,
-		UnitPrice:  c.UnitPrice,
+		UnitPrice:  unit,
+		Options:    chosen,
 	}
+	if err := c.Caps.allow(s, Evolve(s, e)); err != nil {
+		return nil, err
+	}
+	return []domain.Event{e}, nil
+}
+
+func decideChangeOptions(s State, c ChangeItemOptions) ([]domain.Event, error) {
+	l, ok := s.Line(c.LineID)
+	if !ok {
+		return nil, domain.NotFound("That item is not in your order.")
+	}
+	chosen, unit, err := pricedLine(l.BasePrice(), c.Options, c.Picks)
+	if err != nil {
+		return nil, err
+	}
+	if sameChoices(chosen, l.Options) {
+		return nil, nil
+	}
+	e := ItemOptionsChanged{OrderID: s.OrderID, LineID: l.LineID, Options: chosen, UnitPrice: unit}
 	if err := c.Caps.allow(s, Evolve(s, e)); err != nil {
 		return nil, err
 	}
@@ -496,6 +546,7 @@ const (
 	CmdAddItem             CommandName = "add-item"
 	CmdRemoveItem          CommandName = "remove-item"
 	CmdChangeQuantity      CommandName = "change-quantity"
+	CmdChangeOptions       CommandName = "change-options"
 	CmdChoosePickup        CommandName = "choose-pickup"
 	CmdGiveDeliveryAddress CommandName = "add-delivery-address"
 	CmdGiveContact         CommandName = "give-contact"
@@ -514,7 +565,7 @@ func Allowed(s State) []CommandName {
 			names = append(names, CmdAddItem)
 		}
 		if len(s.Lines) > 0 {
-			names = append(names, CmdRemoveItem, CmdChangeQuantity)
+			names = append(names, CmdRemoveItem, CmdChangeQuantity, CmdChangeOptions)
 		}
 		names = append(names, CmdChoosePickup, CmdGiveDeliveryAddress, CmdGiveContact)
 		if len(s.Lines) > 0 && s.Fulfilment != FulfilmentNone && len(s.Contact.missing(s.Fulfilment)) == 0 {

@@ -490,6 +490,10 @@ func candidates(s State, name CommandName) []Command {
 				cs = append(cs, ChangeQuantity{LineID: id, Quantity: q})
 			}
 		}
+	case CmdChangeOptions:
+		for _, id := range ids {
+			cs = append(cs, ChangeItemOptions{LineID: id, Options: sizes, Picks: Picks{"size": {"small"}}})
+		}
 	case CmdChoosePickup:
 		cs = append(cs, ChoosePickup{})
 	case CmdGiveDeliveryAddress:
@@ -505,7 +509,7 @@ func candidates(s State, name CommandName) []Command {
 }
 
 func TestAllowed(t *testing.T) {
-	all := []CommandName{CmdAddItem, CmdRemoveItem, CmdChangeQuantity, CmdChoosePickup, CmdGiveDeliveryAddress, CmdGiveContact, CmdPlace, CmdCancel}
+	all := []CommandName{CmdAddItem, CmdRemoveItem, CmdChangeQuantity, CmdChangeOptions, CmdChoosePickup, CmdGiveDeliveryAddress, CmdGiveContact, CmdPlace, CmdCancel}
 	editing := func(extra ...CommandName) []CommandName {
 		return slices.Concat([]CommandName{CmdChoosePickup, CmdGiveDeliveryAddress, CmdGiveContact}, extra, []CommandName{CmdCancel})
 	}
@@ -517,13 +521,13 @@ func TestAllowed(t *testing.T) {
 		{name: "never opened", want: nil},
 		{name: "open and empty", given: given(opened), want: editing(CmdAddItem)},
 		{name: "empty with pickup", given: given(opened, pickup), want: editing(CmdAddItem)},
-		{name: "lines without fulfilment", given: given(opened, pizza), want: editing(CmdAddItem, CmdRemoveItem, CmdChangeQuantity)},
-		{name: "lines with pickup, no contact", given: given(opened, pizza, beer, pickup), want: editing(CmdAddItem, CmdRemoveItem, CmdChangeQuantity)},
-		{name: "lines with pickup and a name", given: given(opened, pizza, beer, pickup, anaName), want: editing(CmdAddItem, CmdRemoveItem, CmdChangeQuantity, CmdPlace)},
-		{name: "lines with delivery and a name only", given: given(opened, pizza, toHome, anaName), want: editing(CmdAddItem, CmdRemoveItem, CmdChangeQuantity)},
-		{name: "lines with delivery and a phone", given: given(opened, pizza, toHome, ana), want: editing(CmdAddItem, CmdRemoveItem, CmdChangeQuantity, CmdPlace)},
+		{name: "lines without fulfilment", given: given(opened, pizza), want: editing(CmdAddItem, CmdRemoveItem, CmdChangeQuantity, CmdChangeOptions)},
+		{name: "lines with pickup, no contact", given: given(opened, pizza, beer, pickup), want: editing(CmdAddItem, CmdRemoveItem, CmdChangeQuantity, CmdChangeOptions)},
+		{name: "lines with pickup and a name", given: given(opened, pizza, beer, pickup, anaName), want: editing(CmdAddItem, CmdRemoveItem, CmdChangeQuantity, CmdChangeOptions, CmdPlace)},
+		{name: "lines with delivery and a name only", given: given(opened, pizza, toHome, anaName), want: editing(CmdAddItem, CmdRemoveItem, CmdChangeQuantity, CmdChangeOptions)},
+		{name: "lines with delivery and a phone", given: given(opened, pizza, toHome, ana), want: editing(CmdAddItem, CmdRemoveItem, CmdChangeQuantity, CmdChangeOptions, CmdPlace)},
 		{name: "every line removed", given: given(opened, pizza, pickup, ItemRemovedFromOrder{OrderID: oid, LineID: "l1"}), want: editing(CmdAddItem)},
-		{name: "full order", given: given(opened, lines(50), pickup, ana), want: editing(CmdRemoveItem, CmdChangeQuantity, CmdPlace)},
+		{name: "full order", given: given(opened, lines(50), pickup, ana), want: editing(CmdRemoveItem, CmdChangeQuantity, CmdChangeOptions, CmdPlace)},
 		{name: "placed", given: given(opened, pizza, pickup, placed), want: []CommandName{CmdCancel}},
 		{name: "started in the kitchen", given: given(opened, pizza, pickup, placed, started), want: nil},
 		{name: "canceled while open", given: given(opened, pizza, cancel), want: nil},
@@ -594,11 +598,13 @@ func TestEvents(t *testing.T) {
 		checkTags(rt)
 	}
 	checkTags(reflect.TypeFor[Line]())
-	if len(seen) != 10 {
-		t.Errorf("want 10 event types, got %d", len(seen))
+	checkTags(reflect.TypeFor[ChosenOption]())
+	if len(seen) != 11 {
+		t.Errorf("want 11 event types, got %d", len(seen))
 	}
 	// Every event survives a JSON round trip.
-	for _, e := range []domain.Event{opened, pizza, ItemRemovedFromOrder{OrderID: oid, LineID: "l1"}, ItemQuantityChanged{OrderID: oid, LineID: "l1", Quantity: 3}, pickup, toHome, ana, placed, cancel, started} {
+	for _, e := range []domain.Event{opened, pizza, ItemRemovedFromOrder{OrderID: oid, LineID: "l1"}, ItemQuantityChanged{OrderID: oid, LineID: "l1", Quantity: 3}, pickup, toHome, ana, placed, cancel, started,
+		bigPizza, ItemOptionsChanged{OrderID: oid, LineID: "l1", Options: []ChosenOption{chosenSmall}, UnitPrice: domain.Cents(850)}} {
 		b, err := json.Marshal(e)
 		if err != nil {
 			t.Fatal(err)

@@ -42,7 +42,7 @@ CREATE TABLE orders_shadow (LIKE orders INCLUDING ALL);
 ALTER TABLE orders RENAME TO orders_old;
 ALTER TABLE orders_shadow RENAME TO orders;
 DROP TABLE orders_old CASCADE;
-TRUNCATE menu_items, checkpoints;
+TRUNCATE menu_items, checkpoints CASCADE;
 SELECT count(*) FROM goose_db_version`
 
 // nonSuperuserOwner sets up an external database as the README tells an

@@ -237,7 +237,7 @@ request = function()
   local g = guests[((n + offset) % #guests) + 1]
   local id = string.format("%08x-%04x-%04x-%04x-%06x%06x", math.random(0, 0x7fffffff), math.random(0, 0xffff),
     math.random(0, 0xffff), math.random(0, 0xffff), math.random(0, 0xffffff), math.random(0, 0xffffff))
-  local body = "command_id=" .. id .. "&menu_item_id=margherita&quantity=1"
+  local body = "command_id=" .. id .. "&menu_item_id=margherita&option-size=regular&quantity=1"
   return wrk.format("POST", g[2], {["Cookie"] = g[1], ["Content-Type"] = "application/x-www-form-urlencoded"}, body)
 end
 `)

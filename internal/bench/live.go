@@ -340,7 +340,7 @@ func placeOrder(ctx context.Context, base string) (string, time.Time, error) {
 		}
 		return resp.Header.Get("Location"), nil
 	}
-	order, err := post("/orders/commands/open", `{"menu_item_id":"margherita","quantity":1}`)
+	order, err := post("/orders/commands/open", `{"menu_item_id":"margherita","option-size":"regular","quantity":1}`)
 	if err != nil {
 		return "", time.Time{}, err
 	}

@@ -374,14 +374,14 @@ func (l *load) guest(ctx context.Context) {
 			continue
 		}
 		opened, ok := l.request(ctx, client, http.MethodPost, "/orders/commands/open",
-			fmt.Sprintf(`{"menu_item_id":%q,"quantity":%d}`, dish(), 1+rnd.IntN(2)), false)
+			fmt.Sprintf(`{%s,"quantity":%d}`, dish(), 1+rnd.IntN(2)), false)
 		order, _, _ := strings.Cut(opened, "?")
 		if !ok || !strings.HasPrefix(order, "/orders/") {
 			continue
 		}
 		for range 1 + rnd.IntN(3) {
 			l.request(ctx, client, http.MethodPost, order+"/items/commands/add",
-				fmt.Sprintf(`{"menu_item_id":%q,"quantity":%d}`, dish(), 1+rnd.IntN(3)), false)
+				fmt.Sprintf(`{%s,"quantity":%d}`, dish(), 1+rnd.IntN(3)), false)
 		}
 		if _, ok := l.request(ctx, client, http.MethodPost, order+"/commands/choose-pickup", `{}`, false); !ok {
 			continue
@@ -596,24 +596,37 @@ func wsURL(base string, topic live.Topic) string {
 	return "ws" + strings.TrimPrefix(base, "http") + live.Href(topic)
 }
 
-var menuItemID = regexp.MustCompile(`name="menu_item_id" value="([^"]+)"`)
+var (
+	menuItemID = regexp.MustCompile(`name="menu_item_id" value="([^"]+)"`)
+	// usualChoice is a choice a dish's form starts with.
+	usualChoice = regexp.MustCompile(`name="(option-[^"]+)" value="([^"]+)"[^>]*\bchecked\b`)
+)
 
-// menuItems reads the dishes a guest can add from the menu page.
+// menuItems reads the dishes a guest can add from the menu page, each as
+// the fields of a JSON object that add it as its form starts: its id, and
+// the choices its form has chosen.
 func menuItems(ctx context.Context, base string) ([]string, error) {
 	page, err := fetch(ctx, base+"/")
 	if err != nil {
 		return nil, fmt.Errorf("the menu: %w", err)
 	}
-	var ids []string
-	for _, m := range menuItemID.FindAllSubmatch(page, -1) {
-		if id := string(m[1]); !slices.Contains(ids, id) {
-			ids = append(ids, id)
+	var ids, dishes []string
+	for _, form := range bytes.Split(page, []byte("<form ")) {
+		m := menuItemID.FindSubmatch(form)
+		if m == nil || slices.Contains(ids, string(m[1])) {
+			continue
 		}
+		ids = append(ids, string(m[1]))
+		fields := fmt.Sprintf(`"menu_item_id":%q`, m[1])
+		for _, c := range usualChoice.FindAllSubmatch(form, -1) {
+			fields += fmt.Sprintf(`,%q:%q`, c[1], c[2])
+		}
+		dishes = append(dishes, fields)
 	}
-	if len(ids) == 0 {
+	if len(dishes) == 0 {
 		return nil, fmt.Errorf("the menu at %s offers no dish to order", base)
 	}
-	return ids, nil
+	return dishes, nil
 }
 
 // footprint is what the server holds: resident memory, and the heap live

@@ -5,6 +5,9 @@
 package contracts
 
 import (
+	"encoding/json"
+	"fmt"
+
 	"restaurant/domain"
 	"restaurant/domain/customers"
 	"restaurant/domain/kitchen"
@@ -15,11 +18,24 @@ import (
 	"restaurant/internal/eventstore"
 )
 
-// versions are the event types past their first schema version, at their
-// current one; every other type is at version 1.
+// versions are the event types past their first schema version, at the
+// version this program writes; every other type is at version 1.
 var versions = map[string]int{
 	menu.MenuItemAdded{}.EventType():    2,
 	menu.MenuItemModified{}.EventType(): 2,
+	// 2: the dish's options, priced into unit_price.
+	ordering.ItemAddedToOrder{}.EventType(): 2,
+}
+
+// upcasters read each old version of a type as the next one.
+var upcasters = []struct {
+	eventType string
+	from      int
+	up        eventstore.Upcaster
+}{
+	{menu.MenuItemAdded{}.EventType(), 1, dishFiledByCategoryID},
+	{menu.MenuItemModified{}.EventType(), 1, dishFiledByCategoryID},
+	{ordering.ItemAddedToOrder{}.EventType(), 1, itemAddedWithoutOptions},
 }
 
 // Codec returns a codec that knows every event type.
@@ -31,7 +47,24 @@ func Codec() *eventstore.Codec {
 			c.Register(e, max(versions[e.EventType()], 1))
 		}
 	}
-	c.Upcast(menu.MenuItemAdded{}.EventType(), 1, dishFiledByCategoryID)
-	c.Upcast(menu.MenuItemModified{}.EventType(), 1, dishFiledByCategoryID)
+	for _, u := range upcasters {
+		c.Upcast(u.eventType, u.from, u.up)
+	}
 	return c
+}
+
+// itemAddedWithoutOptions reads an ordering.ItemAddedToOrder of version 1,
+// written before dishes had options, as version 2: the same line with no
+// options. Its unit_price was the dish's price alone, which is what a line
+// without options costs in version 2 too, so it stays as it is.
+func itemAddedWithoutOptions(data json.RawMessage) (json.RawMessage, error) {
+	var v1 map[string]json.RawMessage
+	if err := json.Unmarshal(data, &v1); err != nil {
+		return nil, fmt.Errorf("read version 1: %w", err)
+	}
+	if v1 == nil {
+		v1 = map[string]json.RawMessage{}
+	}
+	v1["options"] = json.RawMessage(`[]`)
+	return json.Marshal(v1)
 }

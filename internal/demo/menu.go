@@ -66,6 +66,33 @@ var dishes = []menu.AddMenuItem{
 	{ItemID: "sparkling-water", Name: "Sparkling water", CategoryID: "drinks", Price: domain.Cents(350), Description: "75 cl bottle.", Diets: suits(vegan, gf)},
 }
 
+// pizzaOptions are every pizza's choices: its size, and extras.
+var pizzaOptions = []menu.Command{
+	menu.AddOptionGroup{GroupID: "size", Name: "Size", Required: true, Min: 1, Max: 1},
+	menu.AddOptionChoice{GroupID: "size", ChoiceID: "small", Name: "Small", PriceChange: domain.Cents(-200)},
+	menu.AddOptionChoice{GroupID: "size", ChoiceID: "regular", Name: "Regular", PriceChange: domain.Cents(0)},
+	menu.AddOptionChoice{GroupID: "size", ChoiceID: "large", Name: "Large", PriceChange: domain.Cents(300)},
+	menu.AddOptionGroup{GroupID: "extras", Name: "Extras", Max: 3},
+	menu.AddOptionChoice{GroupID: "extras", ChoiceID: "mozzarella", Name: "Extra mozzarella", PriceChange: domain.Cents(150)},
+	menu.AddOptionChoice{GroupID: "extras", ChoiceID: "basil", Name: "Fresh basil", PriceChange: domain.Cents(50)},
+	menu.AddOptionChoice{GroupID: "extras", ChoiceID: "olives", Name: "Olives", PriceChange: domain.Cents(100)},
+	menu.AddOptionChoice{GroupID: "extras", ChoiceID: "rocket", Name: "Rocket", PriceChange: domain.Cents(100)},
+	menu.AddOptionChoice{GroupID: "extras", ChoiceID: "chilli-oil", Name: "Chilli oil", PriceChange: domain.Cents(0)},
+}
+
+// options are the dishes' choices, by dish, given after the dish is added.
+var options = map[string][]menu.Command{
+	"margherita":       pizzaOptions,
+	"diavola":          pizzaOptions,
+	"quattro-formaggi": pizzaOptions,
+	"funghi":           pizzaOptions,
+	"lemonade": {
+		menu.AddOptionGroup{GroupID: "size", Name: "Size", Required: true, Min: 1, Max: 1},
+		menu.AddOptionChoice{GroupID: "size", ChoiceID: "glass", Name: "Glass", PriceChange: domain.Cents(0)},
+		menu.AddOptionChoice{GroupID: "size", ChoiceID: "jug", Name: "Jug", PriceChange: domain.Cents(600)},
+	},
+}
+
 // namespace makes the seed's command ids: the same on every start and in
 // every process, so seeding twice, or from two processes at once, adds
 // each category and dish once.
@@ -98,6 +125,12 @@ func SeedMenu(ctx context.Context, store *eventstore.Store) (added int, err erro
 		}
 		if !res.Duplicate {
 			added++
+		}
+		for i, c := range options[d.ItemID] {
+			meta := eventstore.Metadata{CommandID: uuid.NewSHA1(namespace, fmt.Appendf(nil, "%s option %d", d.ItemID, i)), Actor: "system:demo-menu"}
+			if _, err := eventstore.Handle(ctx, store, menu.Stream(d.ItemID), menu.Decider, meta, c); err != nil {
+				return added, fmt.Errorf("demo menu: %s: options: %w", d.Name, err)
+			}
 		}
 	}
 	return added, nil

@@ -240,12 +240,24 @@ func (g *guest) giveContact(id, name, phone string) {
 // openWith opens an order from the menu with one dish and returns its id.
 func (g *guest) openWith(item, qty string) string {
 	g.a.t.Helper()
-	page := g.follow(g.post("/orders/commands/open", form("menu_item_id", item, "quantity", qty)))
+	page := g.follow(g.post("/orders/commands/open", form(append([]string{"menu_item_id", item, "quantity", qty}, usualChoices(item)...)...)))
 	href := orderHref(page.Body.String())
 	if href == "" {
 		g.a.t.Fatalf("no order link on the menu after adding: %s", page.Body)
 	}
 	return strings.TrimPrefix(href, "/orders/")
+}
+
+// usualChoices are the form fields that choose a demo dish as the menu
+// prices it: a pizza's regular size, a glass of lemonade.
+func usualChoices(dish string) []string {
+	switch dish {
+	case "margherita", "diavola", "quattro-formaggi", "funghi":
+		return []string{"option-size", "regular"}
+	case "lemonade":
+		return []string{"option-size", "glass"}
+	}
+	return nil
 }
 
 func orderHref(html string) string {

@@ -39,7 +39,7 @@ func TestOddInputNeverAnswers500(t *testing.T) {
 			}
 		}
 		for _, field := range []string{"menu_item_id", "quantity", "note"} {
-			if code := m.post("/orders/commands/open", form(field, v, "menu_item_id", "margherita")).Code; code >= http.StatusInternalServerError {
+			if code := m.post("/orders/commands/open", form(field, v, "menu_item_id", "margherita", "option-size", "regular")).Code; code >= http.StatusInternalServerError {
 				t.Errorf("open with %s=%q: %d", field, v, code)
 			}
 		}

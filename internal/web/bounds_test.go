@@ -73,7 +73,7 @@ func TestABodyInTimeLeavesTheRequestItsTime(t *testing.T) {
 	for _, tc := range []struct {
 		name, method, body string
 	}{
-		{"a form", http.MethodPost, "menu_item_id=margherita&quantity=1"},
+		{"a form", http.MethodPost, "menu_item_id=margherita&option-size=regular&quantity=1"},
 		{"no body", http.MethodGet, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -31,7 +31,7 @@ func TestAClientAlwaysReadsItsOwnWrites(t *testing.T) {
 			t.Fatalf("order %d right after it was opened: %d, want 200", i, doc.Code)
 		}
 
-		if rec := g.postJSON(href+"/items/commands/add", uuid.NewString(), `{"menu_item_id":"margherita","quantity":1}`); rec.Code != http.StatusAccepted {
+		if rec := g.postJSON(href+"/items/commands/add", uuid.NewString(), `{"menu_item_id":"margherita","option-size":"regular","quantity":1}`); rec.Code != http.StatusAccepted {
 			t.Fatalf("add %d: %d %s", i, rec.Code, rec.Body)
 		}
 		var doc orderDoc
@@ -65,7 +65,7 @@ func TestAClientAlwaysReadsItsOwnWrites(t *testing.T) {
 
 		// A form from the menu opens another order; its page, read without
 		// following the redirect, shows the dish.
-		rec = g.post("/orders/commands/open", form("menu_item_id", "diavola", "quantity", "2"))
+		rec = g.post("/orders/commands/open", form("menu_item_id", "diavola", "option-size", "regular", "quantity", "2"))
 		if rec.Code != http.StatusSeeOther || strings.Contains(rec.Header().Get("Location"), "seen") {
 			t.Fatalf("open from the menu %d: %d to %q", i, rec.Code, rec.Header().Get("Location"))
 		}

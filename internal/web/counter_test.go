@@ -90,9 +90,9 @@ func TestJSONTextThatIsNotUTF8IsRefused(t *testing.T) {
 	g := a.guest()
 	id := g.openWith("margherita", "1")
 	before := a.events()
-	for _, body := range []string{"{\"menu_item_id\":\"diavola\",\"quantity\":1,\"note\":\"\xff\xfe\"}",
-		`{"menu_item_id":"diavola","quantity":1,"note":"\ud800"}`, `{"menu_item_id":"diavola","quantity":1,"note":"\udc00 alone"}`,
-		`{"menu_item_id":"diavola","quantity":1,"note":"\ud800\u0041"}`} {
+	for _, body := range []string{"{\"menu_item_id\":\"diavola\",\"option-size\":\"regular\",\"quantity\":1,\"note\":\"\xff\xfe\"}",
+		`{"menu_item_id":"diavola","option-size":"regular","quantity":1,"note":"\ud800"}`, `{"menu_item_id":"diavola","option-size":"regular","quantity":1,"note":"\udc00 alone"}`,
+		`{"menu_item_id":"diavola","option-size":"regular","quantity":1,"note":"\ud800\u0041"}`} {
 		rec := g.postJSON("/orders/"+id+"/items/commands/add", uuid.NewString(), body)
 		if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "not UTF-8") {
 			t.Errorf("%q: %d %s, want 400", body, rec.Code, rec.Body)
@@ -103,7 +103,7 @@ func TestJSONTextThatIsNotUTF8IsRefused(t *testing.T) {
 	}
 	// A real pair, an escaped backslash and a plain emoji are text.
 	for _, note := range []string{`\ud83c\udf55`, `C:\\udc00`, "🍕"} {
-		if rec := g.postJSON("/orders/"+id+"/items/commands/add", uuid.NewString(), `{"menu_item_id":"diavola","quantity":1,"note":"`+note+`"}`); rec.Code != http.StatusAccepted {
+		if rec := g.postJSON("/orders/"+id+"/items/commands/add", uuid.NewString(), `{"menu_item_id":"diavola","option-size":"regular","quantity":1,"note":"`+note+`"}`); rec.Code != http.StatusAccepted {
 			t.Errorf("note %s: %d %s, want 202", note, rec.Code, rec.Body)
 		}
 	}
@@ -116,7 +116,7 @@ func TestAStaleGuestCookieGetsANewGuest(t *testing.T) {
 	for _, value := range []string{"stale", strings.Repeat("A", 40), "%%%", ""} {
 		g := a.guest()
 		g.cookies[guestCookie] = &http.Cookie{Name: guestCookie, Value: value}
-		rec := g.post("/orders/commands/open", form("menu_item_id", "margherita", "quantity", "1"))
+		rec := g.post("/orders/commands/open", form("menu_item_id", "margherita", "option-size", "regular", "quantity", "1"))
 		if rec.Code != http.StatusSeeOther {
 			t.Fatalf("open with the cookie %q: %d %s", value, rec.Code, rec.Body)
 		}

@@ -14,7 +14,7 @@ func TestEventLogFiltersAndPages(t *testing.T) {
 	m.signIn("maria", managerPassword)
 	id := g.openWith("margherita", "1")
 	for range 3 {
-		g.follow(g.post("/orders/"+id+"/items/commands/add", form("menu_item_id", "lemonade", "quantity", "1")))
+		g.follow(g.post("/orders/"+id+"/items/commands/add", form("menu_item_id", "lemonade", "option-size", "glass", "quantity", "1")))
 	}
 	positions := regexp.MustCompile(`id="position-(\d+)"`)
 	list := func(query string) ([]string, string) {
@@ -44,11 +44,11 @@ func TestEventLogFiltersAndPages(t *testing.T) {
 	if len(adds) != 4 || !strings.Contains(body, `href="/staff/orders/`+id+`/history"`) {
 		t.Fatalf("%d item-added events of the order (want 4), or no link to its history", len(adds))
 	}
-	streams, _ := list("?stream=menu-item-")
+	streams, _ := list("?type=menu.MenuItemAdded&stream=menu-item-")
 	if len(streams) != 16 {
-		t.Fatalf("%d menu events, want the 16 of the demo menu", len(streams))
+		t.Fatalf("%d dishes added, want the 16 of the demo menu", len(streams))
 	}
-	page, _ := list("?stream=menu-item-&before=" + streams[9])
+	page, _ := list("?type=menu.MenuItemAdded&stream=menu-item-&before=" + streams[9])
 	if len(page) != 6 || page[0] != streams[10] {
 		t.Fatalf("the page before %s: %v", streams[9], page)
 	}

@@ -25,7 +25,7 @@ func TestAHeldFenceIsNamedOnEveryScreen(t *testing.T) {
 	m.signIn("maria", managerPassword)
 	held := testdb.HoldFence(t, `CREATE TABLE reporting_job (n int)`)
 	pid, database, user := held.PID, held.Database, held.User
-	a.guest().post("/orders/commands/open", form("menu_item_id", "margherita", "quantity", "1"))
+	a.guest().post("/orders/commands/open", form("menu_item_id", "margherita", "option-size", "regular", "quantity", "1"))
 
 	names := func(body string) bool {
 		return strings.Contains(body, fmt.Sprint(pid)) && strings.Contains(body, database) &&

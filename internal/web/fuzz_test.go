@@ -136,7 +136,7 @@ func bothWays(t *testing.T, fields map[string]string) []input {
 }
 
 func FuzzReadInput(f *testing.F) {
-	f.Add("application/x-www-form-urlencoded", "", []byte("menu_item_id=margherita&quantity=2&command_id=5d1a0c1e"))
+	f.Add("application/x-www-form-urlencoded", "", []byte("menu_item_id=margherita&option-size=regular&quantity=2&command_id=5d1a0c1e"))
 	f.Add("application/json", "key-1", []byte(`{"quantity": 2, "note": "no onions", "gift": true}`))
 	f.Add("application/problem+json; charset=utf-8", "", []byte(`{"a":"b"} {"c":"d"}`))
 	f.Add("application/json", "", []byte(`{"quantity": [1, 2]}`))
@@ -144,6 +144,8 @@ func FuzzReadInput(f *testing.F) {
 	f.Add("application/x-www-form-urlencoded", "", []byte("note=%00&quantity=%FF"))
 	f.Add("", "", []byte("a=1;b=2&%zz"))
 	f.Add("application/json", "", []byte(`null`))
+	f.Add("application/x-www-form-urlencoded", "", []byte("menu_item_id=margherita&option-size=large&option-extras=basil&option-extras=olives&option-extras=%00"))
+	f.Add("application/json", "", []byte(`{"menu_item_id":"margherita","option-size":"large","option-extras":["basil","olives"],"option-x":[1],"option-y":[]}`))
 	f.Fuzz(func(t *testing.T, contentType, key string, body []byte) {
 		r, in, err := readBody(contentType, key, body)
 		if err != nil {
@@ -160,6 +162,16 @@ func FuzzReadInput(f *testing.F) {
 		for k, v := range in.values {
 			if !isText(v) {
 				t.Fatalf("field %q = %q was read, but it is not text", k, v)
+			}
+		}
+		for k, vs := range in.lists {
+			if !listField(k) || len(vs) > maxListValues || (len(vs) > 0 && vs[0] != in.values[k]) {
+				t.Fatalf("field %q was read as the list %q beside %q", k, vs, in.values[k])
+			}
+			for _, v := range vs {
+				if !isText(v) {
+					t.Fatalf("a value %q of field %q was read, but it is not text", v, k)
+				}
 			}
 		}
 		if len(in.key) > 200 {

@@ -136,7 +136,8 @@ func (d Deps) historyView(ctx context.Context, id string, at int) (views.History
 		}
 	}
 	for _, l := range order.Lines {
-		v.Lines = append(v.Lines, views.HistoryLine{Quantity: l.Quantity, Name: l.Name, Note: l.Note, Total: l.Total().String()})
+		v.Lines = append(v.Lines, views.HistoryLine{Quantity: l.Quantity, Name: l.Name, Options: strings.Join(optionLabels(l.Options), ", "),
+			Note: l.Note, Total: l.Total().String()})
 	}
 	v.Total = order.Total().String()
 	var refused []eventstore.CommandRecord
@@ -162,7 +163,7 @@ func (d Deps) historyView(ctx context.Context, id string, at int) (views.History
 // attemptWords say what a refused command tried to do.
 var attemptWords = map[string]string{
 	"ordering.OpenOrder": "open the order", "ordering.AddItem": "add a dish", "ordering.RemoveItem": "remove a dish",
-	"ordering.ChangeQuantity": "change a quantity", "ordering.ChoosePickup": "choose pickup",
+	"ordering.ChangeQuantity": "change a quantity", "ordering.ChangeItemOptions": "change a dish's choices", "ordering.ChoosePickup": "choose pickup",
 	"ordering.GiveDeliveryAddress": "give a delivery address", "ordering.PlaceOrder": "place the order",
 	"ordering.CancelOrder": "cancel the order", "ordering.NoteKitchenStarted": "note that the kitchen started",
 	"kitchen.OpenTicket": "open a kitchen ticket", "kitchen.StartTicket": "start cooking", "kitchen.BumpTicket": "mark it ready",
@@ -210,14 +211,26 @@ func describe(before ordering.State, e any) string {
 	case ordering.OrderOpened:
 		return "Order opened"
 	case ordering.ItemAddedToOrder:
-		s := fmt.Sprintf("Added %d x %s (%s each)", ev.Quantity, ev.Name, ev.UnitPrice)
+		s := fmt.Sprintf("Added %d × %s (%s each)", ev.Quantity, ev.Name, ev.UnitPrice)
+		if len(ev.Options) > 0 {
+			s = fmt.Sprintf("Added %d × %s, %s; %s each", ev.Quantity, ev.Name, strings.Join(optionLabels(ev.Options), ", "), ev.UnitPrice)
+		}
 		if ev.Note != "" {
 			s += ", note: " + ev.Note
 		}
 		return s
+	case ordering.ItemOptionsChanged:
+		chosen := "no choices"
+		if len(ev.Options) > 0 {
+			chosen = strings.Join(optionLabels(ev.Options), ", ")
+		}
+		if l, ok := before.Line(ev.LineID); ok {
+			return fmt.Sprintf("Changed %s to %s; %s each", l.Name, chosen, ev.UnitPrice)
+		}
+		return fmt.Sprintf("Changed a dish to %s; %s each", chosen, ev.UnitPrice)
 	case ordering.ItemRemovedFromOrder:
 		if l, ok := before.Line(ev.LineID); ok {
-			return fmt.Sprintf("Removed %d x %s", l.Quantity, l.Name)
+			return fmt.Sprintf("Removed %d × %s", l.Quantity, dishTitle(l.Name, l.Options))
 		}
 		return "Removed a dish"
 	case ordering.ItemQuantityChanged:

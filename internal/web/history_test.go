@@ -41,8 +41,8 @@ func TestOrderHistoryTellsWhoDidWhatAndTravelsInTime(t *testing.T) {
 	}
 	want := []string{
 		"1</a>. Order opened",
-		"2</a>. Added 2 x Margherita (€11.00 each)",
-		"3</a>. Added 1 x Tiramisù (€7.50 each), note: two spoons",
+		"2</a>. Added 2 × Margherita, Regular; €11.00 each",
+		"3</a>. Added 1 × Tiramisù (€7.50 each), note: two spoons",
 		"4</a>. Changed Margherita from 2 to 3",
 		"5</a>. Chose pickup",
 		"6</a>. Gave the contact: Ana, +351 912 345 678",

@@ -19,6 +19,7 @@ import (
 	"github.com/google/uuid"
 
 	"restaurant/domain"
+	"restaurant/domain/ordering"
 	"restaurant/internal/eventstore"
 )
 
@@ -29,6 +30,10 @@ const maxBody = 64 << 10
 type input struct {
 	json   bool
 	values map[string]string
+	// lists are the fields that may hold several values (a group of
+	// checkboxes), every value of each: a form's repeated field, or a JSON
+	// array of strings. values holds the first.
+	lists map[string][]string
 	// key is the client's idempotency key: the form's command_id or the
 	// Idempotency-Key header.
 	key string
@@ -71,7 +76,7 @@ func wantsJSON(r *http.Request) bool {
 // strings, numbers or booleans; they arrive as the strings a form would send.
 func readInput(w http.ResponseWriter, r *http.Request) (input, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	in := input{json: wantsJSON(r), values: map[string]string{}}
+	in := input{json: wantsJSON(r), values: map[string]string{}, lists: map[string][]string{}}
 	var tooLarge *http.MaxBytesError
 	if in.json {
 		body, err := io.ReadAll(r.Body)
@@ -94,11 +99,24 @@ func readInput(w http.ResponseWriter, r *http.Request) (input, error) {
 			return in, &requestError{http.StatusBadRequest, "The request body holds more than one JSON value."}
 		}
 		for k, v := range raw {
+			if listField(k) {
+				var list []string
+				if json.Unmarshal(v, &list) == nil {
+					in.values[k], in.lists[k] = first(list), list
+					continue
+				}
+			}
 			s, err := scalar(v)
 			if err != nil {
+				if listField(k) {
+					return in, &requestError{http.StatusBadRequest, fmt.Sprintf("Field %q must be a string, or an array of strings.", k)}
+				}
 				return in, &requestError{http.StatusBadRequest, fmt.Sprintf("Field %q must be a string, a number or a boolean.", k)}
 			}
 			in.values[k] = s
+			if listField(k) {
+				in.lists[k] = []string{s}
+			}
 		}
 		in.key = r.Header.Get("Idempotency-Key")
 	} else {
@@ -113,6 +131,9 @@ func readInput(w http.ResponseWriter, r *http.Request) (input, error) {
 			if slices.Contains(listFields, k) {
 				in.values[k] = strings.Join(vs, ",")
 			}
+			if listField(k) {
+				in.lists[k] = vs
+			}
 		}
 		in.key = in.values["command_id"]
 	}
@@ -122,19 +143,58 @@ func readInput(w http.ResponseWriter, r *http.Request) (input, error) {
 	if err := textOnly(in.values); err != nil {
 		return in, err
 	}
-	in.request = requestDigest(r.Method, r.URL.Path, in.values)
+	for k, vs := range in.lists {
+		if err := textOnly(map[string]string{k: strings.Join(vs, "")}); err != nil {
+			return in, err
+		}
+		if len(vs) > maxListValues {
+			return in, &requestError{http.StatusBadRequest, fmt.Sprintf("Field %q holds more than %d values.", k, maxListValues)}
+		}
+	}
+	in.request = requestDigest(r.Method, r.URL.Path, in.values, in.lists)
 	return in, nil
 }
 
+// maxListValues bounds how many values one list field may hold: more than a
+// group has choices.
+const maxListValues = 50
+
+// listField says whether a field may hold several values: the choices of a
+// dish's group of options.
+func listField(name string) bool { return strings.HasPrefix(name, ordering.OptionFieldPrefix) }
+
+func first(list []string) string {
+	if len(list) == 0 {
+		return ""
+	}
+	return list[0]
+}
+
+// picks are the guest's choices of a dish's options, by group, as the
+// form's option fields send them.
+func (in input) picks() ordering.Picks {
+	picks := ordering.Picks{}
+	for k, vs := range in.lists {
+		if group, ok := strings.CutPrefix(k, ordering.OptionFieldPrefix); ok {
+			picks[group] = vs
+		}
+	}
+	return picks
+}
+
 // requestDigest sums up a request's method, path and fields (but the
-// idempotency key), whether they came as a form or as JSON. Passwords stay
-// out: the digest is stored, and must not help anyone guess one.
-func requestDigest(method, path string, values map[string]string) string {
+// idempotency key), whether they came as a form or as JSON; a list field's
+// values after its first follow it. Passwords stay out: the digest is
+// stored, and must not help anyone guess one.
+func requestDigest(method, path string, values map[string]string, lists map[string][]string) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s %s\n", method, path)
 	for _, k := range slices.Sorted(maps.Keys(values)) {
 		if k != "command_id" && !strings.Contains(k, "password") {
 			fmt.Fprintf(h, "%q=%q\n", k, values[k])
+			for _, v := range lists[k][min(1, len(lists[k])):] {
+				fmt.Fprintf(h, "%q+=%q\n", k, v)
+			}
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])

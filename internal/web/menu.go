@@ -49,7 +49,7 @@ func (d Deps) renderMenu(w http.ResponseWriter, r *http.Request, status int, gue
 		if o, err := d.Orders.Get(ctx, v.Nav.OrderHref[len("/orders/"):]); err == nil {
 			for _, l := range o.Lines {
 				if l.LineID == added {
-					v.Flash = fmt.Sprintf("Added %d × %s to your order.", l.Quantity, l.Name)
+					v.Flash = fmt.Sprintf("Added %d × %s to your order.", l.Quantity, dishTitle(l.Name, l.Options))
 					v.FlashItem = l.MenuItemID
 				}
 			}
@@ -110,6 +110,7 @@ func (d Deps) menuView(ctx context.Context, guest string, fe *views.FormError, f
 			ID: it.ItemID, Name: it.Name, Description: it.Description, Price: it.Price.String(),
 			SoldOut: it.SoldOut || it.NoneLeft(), Popular: it.TimesAdded >= popularAt,
 			Allergens: it.Allergens, Diets: it.Diets, AllergensUnlisted: it.AllergensUnlisted, Photo: it.Photo,
+			Groups: optionViews(dishOptions(it), usualChoice),
 		}
 		if it.Limited {
 			item.Left = fmt.Sprintf("%d left", it.PortionsLeft)

@@ -93,15 +93,20 @@ func (d Deps) againLines(r *http.Request, from projections.Order, openID uuid.UU
 	var adds []ordering.AddItem
 	var leftOut []string
 	for _, l := range from.Lines {
-		if why := whyNotOffered(menu, l.MenuItemID); why != "" {
-			leftOut = append(leftOut, l.Name+" ("+why+")")
-		} else {
-			it := menu[l.MenuItemID]
-			adds = append(adds, ordering.AddItem{
-				LineID: uuid.NewSHA1(openID, []byte("line-"+l.LineID)).String(), MenuItemID: it.ItemID, Name: it.Name,
-				Quantity: l.Quantity, Note: l.Note, UnitPrice: it.Price,
-			})
+		why := whyNotOffered(menu, l.MenuItemID)
+		groups := dishOptions(menu[l.MenuItemID])
+		if _, err := ordering.ChooseOptions(groups, l.ChoiceIDs()); why == "" && err != nil {
+			why = "its choices have changed"
 		}
+		if why != "" {
+			leftOut = append(leftOut, dishTitle(l.Name, l.Options)+" ("+why+")")
+			continue
+		}
+		it := menu[l.MenuItemID]
+		adds = append(adds, ordering.AddItem{
+			LineID: uuid.NewSHA1(openID, []byte("line-"+l.LineID)).String(), MenuItemID: it.ItemID, Name: it.Name,
+			Quantity: l.Quantity, Note: l.Note, UnitPrice: it.Price, Options: groups, Picks: l.ChoiceIDs(),
+		})
 	}
 	return adds, leftOut, nil
 }

@@ -124,7 +124,7 @@ func TestOrderAgainLeavesOutWhatIsSoldOut(t *testing.T) {
 		t.Fatalf("order again: %d %s", rec.Code, rec.Body)
 	}
 	page := g.follow(rec).Body.String()
-	if !strings.Contains(page, "Left out: Margherita (sold out).") {
+	if !strings.Contains(page, "Left out: Margherita, Regular (sold out).") {
 		t.Fatalf("the new order does not say what was left out: %s", page)
 	}
 	again := strings.TrimPrefix(strings.Split(rec.Header().Get("Location"), "?")[0], "/orders/")

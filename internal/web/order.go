@@ -149,10 +149,14 @@ func (d Deps) orderView(ctx context.Context, o projections.Order, guest string, 
 	for _, l := range o.Lines {
 		shown["line-"+l.LineID] = v.Can["change-quantity"] || v.Can["remove-item"]
 		line := views.OrderLineView{ID: l.LineID, Name: l.Name, Note: l.Note, Quantity: l.Quantity,
-			UnitPrice: l.UnitPrice.String(), Total: l.Total().String()}
+			UnitPrice: l.UnitPrice.String(), Total: l.Total().String(), Options: optionLabels(l.Options)}
 		if o.Status == ordering.StatusOpen && len(menu) > 0 {
 			line.Notice = lineNotice(l, menu)
+			if whyUnavailable(menu, l.MenuItemID) == "" {
+				line.Groups = optionViews(dishOptions(menu[l.MenuItemID]), lineChoice(l))
+			}
 		}
+		shown["options-"+l.LineID] = v.Can["change-options"] && len(line.Groups) > 0
 		v.Lines = append(v.Lines, line)
 	}
 	if fe != nil && !shown[fe.Form] {
@@ -187,8 +191,8 @@ func lineNotice(l ordering.Line, menu map[string]projections.MenuItem) string {
 		return "No longer on the menu: remove it to place your order."
 	case it.Limited && l.Quantity > it.PortionsLeft:
 		return fmt.Sprintf("%s Lower the quantity to place your order.", onlyLeft(it.PortionsLeft, l.Name))
-	case menu[l.MenuItemID].Price != l.UnitPrice:
-		return fmt.Sprintf("The menu price is now %s; your order keeps %s, the price it was added at.", menu[l.MenuItemID].Price, l.UnitPrice)
+	case menu[l.MenuItemID].Price != l.BasePrice():
+		return fmt.Sprintf("The menu price is now %s; your order keeps %s, the price it was added at.", menu[l.MenuItemID].Price, l.BasePrice())
 	}
 	return ""
 }
@@ -196,14 +200,15 @@ func lineNotice(l ordering.Line, menu map[string]projections.MenuItem) string {
 // The JSON form of an order: the resource and its hypermedia controls.
 
 type lineDoc struct {
-	LineID     string          `json:"line_id"`
-	MenuItemID string          `json:"menu_item_id"`
-	Name       string          `json:"name"`
-	Quantity   int             `json:"quantity"`
-	Note       string          `json:"note"`
-	UnitPrice  domain.Money    `json:"unit_price"`
-	Total      domain.Money    `json:"total"`
-	Links      map[string]link `json:"_links,omitempty"`
+	LineID     string                  `json:"line_id"`
+	MenuItemID string                  `json:"menu_item_id"`
+	Name       string                  `json:"name"`
+	Quantity   int                     `json:"quantity"`
+	Note       string                  `json:"note"`
+	Options    []ordering.ChosenOption `json:"options"`
+	UnitPrice  domain.Money            `json:"unit_price"`
+	Total      domain.Money            `json:"total"`
+	Links      map[string]link         `json:"_links,omitempty"`
 }
 
 type orderDoc struct {
@@ -242,13 +247,13 @@ func orderJSON(o projections.Order, closed string) orderDoc {
 	}
 	allowed := commandLinks(o, closed)
 	for name, l := range allowed {
-		if name != "remove-item" && name != "change-quantity" {
+		if name != "remove-item" && name != "change-quantity" && name != "change-options" {
 			doc.Links[name] = l
 		}
 	}
 	for _, l := range o.Lines {
 		ld := lineDoc{LineID: l.LineID, MenuItemID: l.MenuItemID, Name: l.Name, Quantity: l.Quantity, Note: l.Note,
-			UnitPrice: l.UnitPrice, Total: l.Total(), Links: map[string]link{}}
+			Options: append([]ordering.ChosenOption{}, l.Options...), UnitPrice: l.UnitPrice, Total: l.Total(), Links: map[string]link{}}
 		lineHref := href + "/items/" + l.LineID
 		if _, ok := allowed["remove-item"]; ok {
 			ld.Links["remove-item"] = link{Href: lineHref + "/commands/remove", Method: http.MethodPost, Fields: []string{"command_id"}}
@@ -256,10 +261,17 @@ func orderJSON(o projections.Order, closed string) orderDoc {
 		if _, ok := allowed["change-quantity"]; ok {
 			ld.Links["change-quantity"] = link{Href: lineHref + "/commands/change-quantity", Method: http.MethodPost, Fields: []string{"command_id", "quantity"}}
 		}
+		if _, ok := allowed["change-options"]; ok {
+			ld.Links["change-options"] = link{Href: lineHref + "/commands/change-options", Method: http.MethodPost, Fields: []string{"command_id", optionFieldTemplate}}
+		}
 		doc.Lines = append(doc.Lines, ld)
 	}
 	return doc
 }
+
+// optionFieldTemplate names the fields of a dish's choices: one per group,
+// a choice's id, or an array of them.
+const optionFieldTemplate = ordering.OptionFieldPrefix + "{group_id}"
 
 // commandLinks maps each command valid now to its URI; line commands name
 // their template, as they apply to each line. While the restaurant takes no
@@ -267,9 +279,10 @@ func orderJSON(o projections.Order, closed string) orderDoc {
 func commandLinks(o projections.Order, closed string) map[string]link {
 	href := "/orders/" + o.OrderID
 	all := map[ordering.CommandName]link{
-		ordering.CmdAddItem:             {Href: href + "/items/commands/add", Fields: []string{"command_id", "menu_item_id", "quantity", "note"}},
+		ordering.CmdAddItem:             {Href: href + "/items/commands/add", Fields: []string{"command_id", "menu_item_id", "quantity", "note", optionFieldTemplate}},
 		ordering.CmdRemoveItem:          {Href: href + "/items/{line_id}/commands/remove", Fields: []string{"command_id"}},
 		ordering.CmdChangeQuantity:      {Href: href + "/items/{line_id}/commands/change-quantity", Fields: []string{"command_id", "quantity"}},
+		ordering.CmdChangeOptions:       {Href: href + "/items/{line_id}/commands/change-options", Fields: []string{"command_id", optionFieldTemplate}},
 		ordering.CmdChoosePickup:        {Href: href + "/commands/choose-pickup", Fields: []string{"command_id"}},
 		ordering.CmdGiveDeliveryAddress: {Href: href + "/commands/add-delivery-address", Fields: []string{"command_id", "street", "postal_code", "city", "instructions"}},
 		ordering.CmdGiveContact:         {Href: href + "/commands/give-contact", Fields: []string{"command_id", "name", "phone"}},

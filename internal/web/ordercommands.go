@@ -79,6 +79,9 @@ func (d Deps) capped(cmd ordering.Command) ordering.Command {
 	case ordering.ChangeQuantity:
 		c.Caps = d.OrderCaps
 		return c
+	case ordering.ChangeItemOptions:
+		c.Caps = d.OrderCaps
+		return c
 	}
 	return cmd
 }
@@ -176,7 +179,7 @@ func (d Deps) orderCommandFailed(w http.ResponseWriter, r *http.Request, oc orde
 // formError keeps what the guest typed and says what to fix, next to each
 // field at fault.
 func formError(r *http.Request, form string, in input, err error) *views.FormError {
-	fe := &views.FormError{Form: form, Values: in.values}
+	fe := &views.FormError{Form: form, Values: in.values, Lists: in.lists}
 	var de *domain.Error
 	if errors.As(err, &de) {
 		fe.Field, fe.Message = de.Field, de.Message
@@ -239,8 +242,58 @@ func addItemForm(in input, commandID uuid.UUID, menuItem func(id string) (projec
 	}
 	return ordering.AddItem{
 		LineID: uuid.NewSHA1(commandID, []byte("line")).String(), MenuItemID: item.ItemID, Name: item.Name,
-		Quantity: qty, Note: in.values["note"], UnitPrice: item.Price,
+		Quantity: qty, Note: in.values["note"], UnitPrice: item.Price, Options: dishOptions(item), Picks: in.picks(),
 	}, nil
+}
+
+// dishOptions are a dish's groups of choices as the menu has them, told to
+// the order that checks a guest's choices against them.
+func dishOptions(item projections.MenuItem) []ordering.OptionGroup {
+	var groups []ordering.OptionGroup
+	for _, g := range item.Options {
+		og := ordering.OptionGroup{ID: g.ID, Name: g.Name, Required: g.Required, Min: g.Min, Max: g.Max}
+		for _, c := range g.Choices {
+			og.Choices = append(og.Choices, ordering.OptionChoice{ID: c.ID, Name: c.Name, PriceChange: c.PriceChange})
+		}
+		groups = append(groups, og)
+	}
+	return groups
+}
+
+func (d Deps) changeOptions(w http.ResponseWriter, r *http.Request) {
+	d.serve(orderCommand{form: optionsForm, build: func(ctx context.Context, r *http.Request, in input) (ordering.Command, error) {
+		return d.changeOptionsCommand(r.WithContext(ctx), chi.URLParam(r, "orderID"), chi.URLParam(r, "lineID"), in)
+	}})(w, r)
+}
+
+func optionsForm(r *http.Request) string { return "options-" + chi.URLParam(r, "lineID") }
+
+// changeOptionsCommand reads a line's options form against the dish as the
+// menu has it now. The line's dish comes from the order itself; one that
+// is no longer on the menu, or sold out, takes no new choices. Someone
+// else's order is left for the order to refuse as not found.
+func (d Deps) changeOptionsCommand(r *http.Request, orderID, lineID string, in input) (ordering.ChangeItemOptions, error) {
+	ctx := r.Context()
+	cmd := ordering.ChangeItemOptions{LineID: lineID, Picks: in.picks()}
+	order, _, err := eventstore.Load(ctx, d.Store, ordering.Stream(orderID), ordering.Decider)
+	if err != nil {
+		return cmd, err
+	}
+	l, ok := order.Line(lineID)
+	if guest, _ := orderer(r); !ok || order.CustomerID != guest {
+		if adopted, err := d.adoptedBySignedIn(r, orderID); err != nil || !ok || !adopted {
+			return cmd, err // the order refuses it: no such line, or no such order
+		}
+	}
+	menu, err := d.menuByID(ctx, true)
+	if err != nil {
+		return cmd, err
+	}
+	if why := whyUnavailable(menu, l.MenuItemID); why != "" {
+		return cmd, domain.Invalid("options", "Sorry, %s is %s; its choices can no longer be changed.", l.Name, why)
+	}
+	cmd.Options = dishOptions(menu[l.MenuItemID])
+	return cmd, nil
 }
 
 func (d Deps) removeItem(w http.ResponseWriter, r *http.Request) {

@@ -65,7 +65,7 @@ func TestOneAddressCannotFloodTheKitchen(t *testing.T) {
 	// as a page and as a problem document, and writes nothing.
 	fresh := a.guest()
 	fresh.addr = flooder
-	rec := fresh.post("/orders/commands/open", form("menu_item_id", "margherita", "quantity", "1"))
+	rec := fresh.post("/orders/commands/open", form("menu_item_id", "margherita", "option-size", "regular", "quantity", "1"))
 	wantTooMany(t, rec, "the 5th order opened")
 	if !strings.Contains(rec.Body.String(), "4 orders were started from your network this hour") {
 		t.Fatalf("the menu should say which limit was met: %s", rec.Body)

@@ -21,8 +21,8 @@ func TestGuestOrdersThroughForms(t *testing.T) {
 	a := newTestApp(t)
 	g := a.guest()
 
-	menuPage := g.follow(g.post("/orders/commands/open", form("menu_item_id", "margherita", "quantity", "2", "note", "no basil")))
-	if !strings.Contains(menuPage.Body.String(), "Added 2 × Margherita to your order.") {
+	menuPage := g.follow(g.post("/orders/commands/open", form("menu_item_id", "margherita", "option-size", "regular", "quantity", "2", "note", "no basil")))
+	if !strings.Contains(menuPage.Body.String(), "Added 2 × Margherita, Regular to your order.") {
 		t.Fatalf("no confirmation after adding: %s", menuPage.Body)
 	}
 	id := strings.TrimPrefix(orderHref(menuPage.Body.String()), "/orders/")
@@ -104,16 +104,16 @@ func TestBadInputIsRejectedAndWritesNothing(t *testing.T) {
 		status     int
 		message    string
 	}{
-		{"quantity 0", add, []string{"menu_item_id", "margherita", "quantity", "0"}, 422, "Quantity must be between 1 and 99."},
-		{"quantity -1", add, []string{"menu_item_id", "margherita", "quantity", "-1"}, 422, "between 1 and 99"},
-		{"quantity 100", add, []string{"menu_item_id", "margherita", "quantity", "100"}, 422, "between 1 and 99"},
-		{"quantity abc", add, []string{"menu_item_id", "margherita", "quantity", "abc"}, 422, "whole number"},
-		{"quantity empty", add, []string{"menu_item_id", "margherita", "quantity", ""}, 422, "whole number"},
-		{"note too long", add, []string{"menu_item_id", "margherita", "quantity", "1", "note", long}, 422, "200"},
+		{"quantity 0", add, []string{"menu_item_id", "margherita", "option-size", "regular", "quantity", "0"}, 422, "Quantity must be between 1 and 99."},
+		{"quantity -1", add, []string{"menu_item_id", "margherita", "option-size", "regular", "quantity", "-1"}, 422, "between 1 and 99"},
+		{"quantity 100", add, []string{"menu_item_id", "margherita", "option-size", "regular", "quantity", "100"}, 422, "between 1 and 99"},
+		{"quantity abc", add, []string{"menu_item_id", "margherita", "option-size", "regular", "quantity", "abc"}, 422, "whole number"},
+		{"quantity empty", add, []string{"menu_item_id", "margherita", "option-size", "regular", "quantity", ""}, 422, "whole number"},
+		{"note too long", add, []string{"menu_item_id", "margherita", "option-size", "regular", "quantity", "1", "note", long}, 422, "200"},
 		{"unknown dish", add, []string{"menu_item_id", "lobster", "quantity", "1"}, 422, "not on the menu"},
 		{"sold-out dish", add, []string{"menu_item_id", "tiramisu", "quantity", "1"}, 422, "sold out"},
 		{"no dish", add, []string{"quantity", "1"}, 422, "Choose a dish"},
-		{"opening with a bad quantity", "/orders/commands/open", []string{"menu_item_id", "margherita", "quantity", "100"}, 422, "between 1 and 99"},
+		{"opening with a bad quantity", "/orders/commands/open", []string{"menu_item_id", "margherita", "option-size", "regular", "quantity", "100"}, 422, "between 1 and 99"},
 		{"unknown line", "/orders/" + id + "/items/" + uuid.NewString() + "/commands/remove", nil, 404, "not in your order"},
 		{"unknown order", "/orders/" + uuid.NewString() + "/commands/place", nil, 404, "no such order"},
 		{"malformed order id", "/orders/not-an-id/commands/place", nil, 404, "no such order"},
@@ -136,7 +136,7 @@ func TestBadInputIsRejectedAndWritesNothing(t *testing.T) {
 	}
 
 	t.Run("the form keeps what was typed", func(t *testing.T) {
-		rec := g.post(add, form("menu_item_id", "margherita", "quantity", "100", "note", "extra crispy"))
+		rec := g.post(add, form("menu_item_id", "margherita", "option-size", "regular", "quantity", "100", "note", "extra crispy"))
 		body := rec.Body.String()
 		if !strings.Contains(body, `value="100"`) || !strings.Contains(body, `value="extra crispy"`) || !strings.Contains(body, `aria-invalid="true"`) {
 			t.Fatalf("the re-rendered form lost the input: %s", body)
@@ -155,7 +155,7 @@ func TestOrderStateRules(t *testing.T) {
 	if rec := g.post("/orders/"+id+"/commands/place", form()); rec.Code != 422 || !strings.Contains(rec.Body.String(), "Add at least one item") {
 		t.Fatalf("placing an empty order: %d %s", rec.Code, rec.Body)
 	}
-	g.follow(g.post("/orders/"+id+"/items/commands/add", form("menu_item_id", "lemonade", "quantity", "2")))
+	g.follow(g.post("/orders/"+id+"/items/commands/add", form("menu_item_id", "lemonade", "option-size", "glass", "quantity", "2")))
 	if rec := g.post("/orders/"+id+"/commands/place", form()); rec.Code != 422 || !strings.Contains(rec.Body.String(), "pickup or delivery") {
 		t.Fatalf("placing without pickup or delivery: %d %s", rec.Code, rec.Body)
 	}
@@ -168,7 +168,7 @@ func TestOrderStateRules(t *testing.T) {
 	line := g.order(id).Lines[0].LineID
 	before := a.events()
 	for _, rec := range []*httptest.ResponseRecorder{
-		g.post("/orders/"+id+"/items/commands/add", form("menu_item_id", "lemonade", "quantity", "1")),
+		g.post("/orders/"+id+"/items/commands/add", form("menu_item_id", "lemonade", "option-size", "glass", "quantity", "1")),
 		g.post("/orders/"+id+"/items/"+line+"/commands/change-quantity", form("quantity", "5")),
 		g.post("/orders/"+id+"/items/"+line+"/commands/remove", form()),
 		g.post("/orders/"+id+"/commands/choose-pickup", form()),
@@ -197,7 +197,7 @@ func TestSameCommandTwiceAddsOneLine(t *testing.T) {
 	a := newTestApp(t)
 	g := a.guest()
 	id := g.openWith("margherita", "1")
-	f := form("menu_item_id", "lemonade", "quantity", "2")
+	f := form("menu_item_id", "lemonade", "option-size", "glass", "quantity", "2")
 	first := g.post("/orders/"+id+"/items/commands/add", f)
 	again := g.post("/orders/"+id+"/items/commands/add", f)
 	if first.Code != 303 || again.Code != 303 || first.Header().Get("Location") != again.Header().Get("Location") {
@@ -220,7 +220,7 @@ func TestCommandsAsJSON(t *testing.T) {
 	if again := g.postJSON("/orders/commands/open", "open-1", `{}`); again.Header().Get("Location") != href || !strings.Contains(again.Body.String(), `"duplicate":true`) {
 		t.Fatalf("the same Idempotency-Key opened another order: %s", again.Body)
 	}
-	rec = g.postJSON(href+"/items/commands/add", "add-1", `{"menu_item_id":"diavola","quantity":2,"note":"extra chilli"}`)
+	rec = g.postJSON(href+"/items/commands/add", "add-1", `{"menu_item_id":"diavola","option-size":"regular","quantity":2,"note":"extra chilli"}`)
 	if rec.Code != http.StatusAccepted || !strings.Contains(rec.Body.String(), `"position":`) {
 		t.Fatalf("add: %d %s", rec.Code, rec.Body)
 	}
@@ -253,8 +253,8 @@ func TestCommandsAsJSON(t *testing.T) {
 		{"malformed JSON", `{"menu_item_id": `, 400, ""},
 		{"not an object", `[1,2]`, 400, ""},
 		{"a nested value", `{"menu_item_id": {"x": 1}}`, 400, ""},
-		{"quantity 100", `{"menu_item_id":"diavola","quantity":100}`, 422, "quantity"},
-		{"quantity as text", `{"menu_item_id":"diavola","quantity":"lots"}`, 422, "quantity"},
+		{"quantity 100", `{"menu_item_id":"diavola","option-size":"regular","quantity":100}`, 422, "quantity"},
+		{"quantity as text", `{"menu_item_id":"diavola","option-size":"regular","quantity":"lots"}`, 422, "quantity"},
 		{"unknown dish", `{"menu_item_id":"lobster","quantity":1}`, 422, "menu_item_id"},
 	}
 	for _, p := range problems {
@@ -303,7 +303,7 @@ func TestFiftyConcurrentAddsOnOneOrder(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			codes[i] = g.post("/orders/"+id+"/items/commands/add", form("menu_item_id", "lemonade", "quantity", fmt.Sprint(i%9+1))).Code
+			codes[i] = g.post("/orders/"+id+"/items/commands/add", form("menu_item_id", "lemonade", "option-size", "glass", "quantity", fmt.Sprint(i%9+1))).Code
 		})
 	}
 	wg.Wait()

@@ -56,7 +56,7 @@ func (d Deps) uploadPhoto(w http.ResponseWriter, r *http.Request) {
 			return itemID, nil, err
 		}
 		return itemID, menu.ChangePhoto{PhotoID: p.ID}, nil
-	}))
+	}), toStaffMenu)
 }
 
 func (d Deps) photoStore() photos.Store { return photos.Store{Pool: d.Pool} }
@@ -66,7 +66,7 @@ func (d Deps) photoStore() photos.Store { return photos.Store{Pool: d.Pool} }
 // covers the file, so a command id sent again with another photo is
 // caught.
 func readUpload(w http.ResponseWriter, r *http.Request) (input, []byte, error) {
-	in := input{values: map[string]string{}}
+	in := input{values: map[string]string{}, lists: map[string][]string{}}
 	r.Body = http.MaxBytesReader(w, r.Body, photos.MaxBytes+maxBody)
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
 		var tooLarge *http.MaxBytesError
@@ -100,7 +100,7 @@ func readUpload(w http.ResponseWriter, r *http.Request) (input, []byte, error) {
 	for k, v := range in.values {
 		digestOf[k] = v
 	}
-	in.request = requestDigest(r.Method, r.URL.Path, digestOf)
+	in.request = requestDigest(r.Method, r.URL.Path, digestOf, nil)
 	return in, upload, nil
 }
 

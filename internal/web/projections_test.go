@@ -85,7 +85,7 @@ func TestAProjectionStopsAtAFailingEventAndResumesFromIt(t *testing.T) {
 		}
 	}
 	before := open("before")
-	command("/orders/"+before+"/items/commands/add", "before-add", `{"menu_item_id":"margherita","quantity":1}`)
+	command("/orders/"+before+"/items/commands/add", "before-add", `{"menu_item_id":"margherita","option-size":"regular","quantity":1}`)
 	a.caughtUp()
 	if _, err := pool.Exec(ctx, `ALTER TABLE order_lines ADD CONSTRAINT order_lines_short_note CHECK (char_length(note) <= 20)`); err != nil {
 		t.Fatal(err)
@@ -104,7 +104,7 @@ func TestAProjectionStopsAtAFailingEventAndResumesFromIt(t *testing.T) {
 	long := open("long")
 	command("/orders/"+long+"/items/commands/add", "long-add", `{"menu_item_id":"tiramisu","quantity":1,"note":"no cocoa on top, it is for a child"}`)
 	after := open("after")
-	command("/orders/"+after+"/items/commands/add", "after-add", `{"menu_item_id":"diavola","quantity":3}`)
+	command("/orders/"+after+"/items/commands/add", "after-add", `{"menu_item_id":"diavola","option-size":"regular","quantity":3}`)
 	command("/orders/"+after+"/commands/choose-pickup", "after-pickup", `{}`)
 	command("/orders/"+after+"/commands/give-contact", "after-contact", `{"name":"Ana"}`)
 	command("/orders/"+after+"/commands/place", "after-place", `{}`)

@@ -52,15 +52,21 @@ func (d Deps) renderStaffMenu(w http.ResponseWriter, r *http.Request, status int
 	for _, it := range items {
 		item := views.StaffMenuItem{ID: it.ItemID, Name: it.Name, Description: it.Description,
 			CategoryID: it.CategoryID, CategoryName: it.CategoryName, Price: euros(it.Price), SoldOut: it.SoldOut, TimesAdded: it.TimesAdded,
-			Allergens: it.Allergens, Diets: it.Diets, AllergensUnlisted: it.AllergensUnlisted, Photo: it.Photo, Limited: it.Limited}
+			Allergens: it.Allergens, Diets: it.Diets, AllergensUnlisted: it.AllergensUnlisted, Photo: it.Photo, Limited: it.Limited,
+			Groups: staffOptionGroups(it), OptionsOpen: r.URL.Query().Get("options") == it.ItemID}
 		if it.Limited {
 			item.PortionsLeft = strconv.Itoa(it.PortionsLeft)
 		}
 		v.Items = append(v.Items, item)
 		forms = append(forms, "dish-"+it.ItemID, "photo-"+it.ItemID)
 	}
-	if fe != nil && !slices.Contains(forms, fe.Form) {
-		fe.Form = "menu" // the dish or category is not on the page (removed, unknown): say it at the top
+	if fe != nil && !slices.Contains(forms, fe.Form) && !staffMenuForms(v.Items)[fe.Form] {
+		fe.Form = "menu" // its form is not on the page (a dish, group or category removed, unknown): say it at the top
+	}
+	for i, it := range v.Items {
+		if fe != nil && views.OptionFormOf(fe.Form, it.ID) {
+			v.Items[i].OptionsOpen = true // the manager is at work on its options
+		}
 	}
 	render(w, r, status, views.StaffMenuPage(v))
 }
@@ -71,10 +77,16 @@ func euros(m domain.Money) string { return fmt.Sprintf("%d.%02d", m.Amount/100, 
 // parseEuros reads a price as people type it: "11.5", "11,50", "€ 11". The
 // euros and cents are digits alone: no sign, so "1.+5" is not €1.05.
 func parseEuros(s string) (domain.Money, error) {
+	return parseAmount("price", "Enter a price in euros, like 11.50.", s)
+}
+
+// parseAmount reads an amount of euros for a field, or refuses it with the
+// message.
+func parseAmount(field, message, s string) (domain.Money, error) {
 	s = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s), "€"))
 	s = strings.ReplaceAll(s, ",", ".")
 	whole, frac, _ := strings.Cut(s, ".")
-	bad := domain.Invalid("price", "Enter a price in euros, like 11.50.")
+	bad := domain.Invalid(field, "%s", message)
 	if whole == "" || len(frac) > 2 || len(whole) > 6 || !digits(whole) || !digits(frac) {
 		return domain.Money{}, bad
 	}
@@ -103,7 +115,17 @@ func digits(s string) bool {
 // menuCommand is one of the menu's command URIs: build reads the dish's
 // id and the command from the request, decided on the dish's stream.
 func (d Deps) menuCommand(form func(r *http.Request) string, build func(r *http.Request, in input, id uuid.UUID) (string, menu.Command, error)) http.HandlerFunc {
-	return d.dishCommand(form, d.onTheDish(build))
+	return d.menuCommandTo(form, build, toStaffMenu)
+}
+
+// toStaffMenu is where a manager's form on a dish goes back to.
+func toStaffMenu(string) string { return "/staff/menu" }
+
+// menuCommandTo is a menu command whose form goes back to the page back
+// makes of the dish.
+func (d Deps) menuCommandTo(form func(r *http.Request) string, build func(r *http.Request, in input, id uuid.UUID) (string, menu.Command, error),
+	back func(itemID string) string) http.HandlerFunc {
+	return d.dishCommandTo(form, d.onTheDish(build), back)
 }
 
 // onTheDish decides a menu command read by build on the dish's stream.
@@ -121,13 +143,20 @@ type runDish func(ctx context.Context, meta eventstore.Metadata) (eventstore.Res
 
 // dishCommand is a command URI on a dish (see runDishCommand).
 func (d Deps) dishCommand(form func(r *http.Request) string, build func(r *http.Request, in input, id uuid.UUID) (string, runDish, error)) http.HandlerFunc {
+	return d.dishCommandTo(form, build, toStaffMenu)
+}
+
+// dishCommandTo is dishCommand going back to the page back makes of the
+// dish.
+func (d Deps) dishCommandTo(form func(r *http.Request) string, build func(r *http.Request, in input, id uuid.UUID) (string, runDish, error),
+	back func(itemID string) string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		in, err := readInput(w, r)
 		if err != nil {
 			fail(w, r, err)
 			return
 		}
-		d.runDishCommand(w, r, in, form, build)
+		d.runDishCommand(w, r, in, form, build, back)
 	}
 }
 
@@ -136,7 +165,7 @@ func (d Deps) dishCommand(form func(r *http.Request) string, build func(r *http.
 // dish. Managers work from the menu page; a form from the kitchen display
 // (back=kitchen), and every cook's, goes back to the kitchen display.
 func (d Deps) runDishCommand(w http.ResponseWriter, r *http.Request, in input, form func(r *http.Request) string,
-	build func(r *http.Request, in input, id uuid.UUID) (string, runDish, error)) {
+	build func(r *http.Request, in input, id uuid.UUID) (string, runDish, error), back func(itemID string) string) {
 	ctx, cancel := withTimeout(r, 10*time.Second)
 	defer cancel()
 	actor := staffActor(ctx)
@@ -168,7 +197,7 @@ func (d Deps) runDishCommand(w http.ResponseWriter, r *http.Request, in input, f
 		redirectAfter(w, r, "/kitchen", nil)
 		return
 	}
-	redirectAfter(w, r, "/staff/menu", nil)
+	redirectAfter(w, r, back(itemID), nil)
 }
 
 // runDishCommand runs a command on a dish: one that files it under a

@@ -26,7 +26,7 @@ func TestFieldsThatAreNotTextAreRefused(t *testing.T) {
 			{"/menu/items/commands/add", []string{"name", "Pizza", "category_id", "pizza", "price", "9.50", "allergens", bad}},
 			{"/menu/categories/commands/add", []string{"name", bad}},
 			{"/menu/categories/pizza/commands/rename", []string{"name", bad}},
-			{"/orders/commands/open", []string{"menu_item_id", "margherita", "quantity", "1", "note", bad}},
+			{"/orders/commands/open", []string{"menu_item_id", "margherita", "option-size", "regular", "quantity", "1", "note", bad}},
 			{"/staff/team/commands/add", []string{"username", bad, "role", "kitchen", "password", "long enough password"}},
 		}
 		for _, c := range cases {

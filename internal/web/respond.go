@@ -29,9 +29,14 @@ func acceptsJSON(r *http.Request) bool {
 func render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
 	var buf bytes.Buffer
 	if err := c.Render(r.Context(), &buf); err != nil {
-		if r.Context().Err() == nil {
-			slog.ErrorContext(r.Context(), "render page", "path", r.URL.Path, "err", err)
+		if r.Context().Err() != nil {
+			// The request ran out of time (or its client left): the
+			// restaurant is busy, nothing is broken.
+			w.Header().Set("Retry-After", retryAfter)
+			http.Error(w, "The restaurant is busy right now. Please try again in a moment.", http.StatusServiceUnavailable)
+			return
 		}
+		slog.ErrorContext(r.Context(), "render page", "path", r.URL.Path, "err", err)
 		http.Error(w, "The page could not be made. Please try again.", http.StatusInternalServerError)
 		return
 	}

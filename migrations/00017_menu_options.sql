@@ -3,7 +3,7 @@
 -- "Extras: up to 3"), kept by the "menu" projection. seq is the position of
 -- the event that added the group or choice: the order the menu shows them in.
 CREATE TABLE menu_option_groups (
-    item_id     text    NOT NULL REFERENCES menu_items ON DELETE CASCADE,
+    item_id     text    NOT NULL,
     group_id    text    NOT NULL,
     seq         bigint  NOT NULL,
     name        text    NOT NULL,

@@ -373,6 +373,21 @@ func TestABadChoiceIsRefusedBesideItsGroup(t *testing.T) {
 	if a.events() != before {
 		t.Fatal("refused requests wrote events")
 	}
+	// A dish sold out meanwhile takes no new choices, and its line offers
+	// none.
+	m.follow(m.post("/menu/items/margherita/commands/sold-out", form()))
+	a.caughtUp()
+	before = a.events()
+	rec = g.post("/orders/"+id+"/items/"+line+"/commands/change-options", choose("option-size", "small"))
+	if rec.Code != http.StatusUnprocessableEntity || !strings.Contains(rec.Body.String(), "Sorry, Margherita is sold out; its choices can no longer be changed.") {
+		t.Fatalf("choosing again on a sold-out dish: %d", rec.Code)
+	}
+	if strings.Contains(g.get("/orders/"+id).Body.String(), "/commands/change-options") {
+		t.Fatal("the order still offers to choose again on a sold-out dish")
+	}
+	if a.events() != before {
+		t.Fatal("choosing again on a sold-out dish wrote events")
+	}
 }
 
 // jsonChoices are a chooser's pairs as a JSON object: a field sent twice

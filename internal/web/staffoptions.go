@@ -138,9 +138,10 @@ func cutAnyPrefix(s string, prefixes ...string) (string, bool) {
 // staffOptionGroups are a dish's groups as the manager's page shows them.
 func staffOptionGroups(it projections.MenuItem) []views.StaffOptionGroup {
 	var out []views.StaffOptionGroup
+	rules := dishOptions(it)
 	for i, g := range it.Options {
 		sg := views.StaffOptionGroup{ID: g.ID, Name: g.Name, Required: g.Required, Min: strconv.Itoa(g.Min), Max: strconv.Itoa(g.Max),
-			Rule: dishOptions(it)[i].Rule()}
+			Rule: rules[i].Rule()}
 		if g.Required {
 			sg.Rule = "required, " + sg.Rule
 		}

@@ -67,3 +67,13 @@ func (f MenuFilter) liveHref() string {
 	}
 	return href
 }
+
+// navWithSections is the page's header with a link to each category shown.
+func (v MenuView) navWithSections() Nav {
+	n := v.Nav
+	n.Sections = make([]Section, len(v.Categories))
+	for i, c := range v.Categories {
+		n.Sections[i] = Section{ID: c.ID, Name: c.Name}
+	}
+	return n
+}

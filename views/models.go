@@ -17,6 +17,14 @@ type Nav struct {
 	OrderOpen   bool
 	OrderItems  int
 	OrderTotal  string
+	// Sections are the page's parts the header jumps to: the menu's
+	// categories.
+	Sections []Section
+}
+
+// Section is a part of a page with its own heading, "cat-" + ID.
+type Section struct {
+	ID, Name string
 }
 
 // AccountLink is the header's link to a customer's account.
@@ -117,6 +125,7 @@ type MenuItemView struct {
 	Name        string
 	Description string
 	Price       string
+	Cents       int64 // the price in cents, for the add button's running price
 	SoldOut     bool
 	Popular     bool
 	Allergens   []menu.Allergen
@@ -150,8 +159,8 @@ type MenuView struct {
 	// the command that opens one.
 	AddAction string
 	Flash     string
-	// FlashItem is the dish the flash is about: the page returns to it, so
-	// the message shows there too.
+	// FlashItem is the dish the flash is about: the page returns to it, and
+	// the flash shows at the foot of the screen, where the guest is.
 	FlashItem string
 	Error     *FormError
 	// CommandID is a fresh idempotency key per form on the page.

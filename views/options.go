@@ -2,7 +2,10 @@ package views
 
 import (
 	"slices"
+	"strconv"
 	"strings"
+
+	"restaurant/domain"
 )
 
 // OptionGroupView is a dish's group of choices as a guest's chooser shows
@@ -26,6 +29,9 @@ type OptionChoiceView struct {
 	// PriceChange is what it adds, for people ("+€3.00", "−€2.00"); ""
 	// when it costs nothing more.
 	PriceChange string
+	// Change is the price change in cents, for the add button's running
+	// price (static/menu.js); the server prices the line itself.
+	Change int64
 	// Checked says the form starts with it chosen: the dish's usual
 	// choice on the menu, the line's choice on the order.
 	Checked bool
@@ -112,4 +118,23 @@ func ChoiceRemoveForm(item, g, c string) string {
 func OptionFormOf(form, item string) bool {
 	_, rest, ok := strings.Cut(form, ":")
 	return ok && (rest == item || strings.HasPrefix(rest, item+"/"))
+}
+
+// addPrice is what the add button says the dish costs as its form stands:
+// the dish's price and the chosen choices' changes, times the quantity. The
+// server prices the line itself when it is added; this is for the guest.
+func addPrice(item MenuItemView, e *FormError) string {
+	unit := item.Cents
+	for _, g := range item.Groups {
+		for _, c := range g.Choices {
+			if e.Checked(g.Field, c.ID, c.Checked) {
+				unit += c.Change
+			}
+		}
+	}
+	n, err := strconv.Atoi(e.Value("quantity", "1"))
+	if err != nil || n < 1 || n > 99 {
+		n = 1
+	}
+	return domain.Cents(unit).Times(n).String()
 }

@@ -2101,7 +2101,7 @@ func photoForm(v StaffMenuView, it StaffMenuItem, e *FormError) templ.Component 
 			return templ_7745c5c3_Err
 		}
 		if it.Photo != "" {
-			templ_7745c5c3_Err = dishPhoto(it.Photo).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = dishPhoto(it.Photo, 96).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -186,20 +186,22 @@ func (b *browser) load(step string, actions ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
-// add fills in a dish's form on the menu, submits it and checks the flash.
+// add unfolds a dish's form on the menu, fills it in, submits it and
+// checks the confirmation at the foot of the screen.
 func (b *browser) add(dish, quantity, note, flash string) {
 	b.t.Helper()
 	item, step := "#item-"+dish, "add-"+dish
 	// In one step in the page: the live menu may replace the dish's card
 	// between finding a field and filling it in.
-	b.do(step, chromedp.WaitVisible(chromedp.CSS(item+" button")))
+	b.do(step, chromedp.WaitVisible(chromedp.CSS(item+" details.dish-order summary")))
 	b.load(step, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(f => {
+		f.closest("details").open = true
 		f.querySelector('input[name="quantity"]').value = %q
 		f.querySelector('input[name="note"]').value = %q
 		f.querySelector("button").click()
 	})(document.querySelector(%q))`, quantity, note, item+" form.add-form")))
 	b.do(step, chromedp.WaitVisible(chromedp.CSS("#order-link")))
-	if got := value(b, step, chromedp.Text(chromedp.CSS(".flash"))); got != flash {
+	if got := value(b, step, chromedp.Text(chromedp.CSS(".toast .flash-text"))); got != flash {
 		b.fail(step, "flash %q, want %q", got, flash)
 	}
 }

@@ -62,7 +62,7 @@ func TestBusyKitchenInTheBrowser(t *testing.T) {
 
 	// Open around the clock: the guest's menu opens without a reload.
 	setHours("open", "00:00-24:00")
-	guest.do("opened", chromedp.WaitNotPresent(chromedp.CSS("#ordering-status")), chromedp.WaitVisible(chromedp.CSS("#item-margherita form.add-form")))
+	guest.do("opened", chromedp.WaitNotPresent(chromedp.CSS("#ordering-status")), chromedp.WaitVisible(chromedp.CSS("#item-margherita details.dish-order summary")))
 	stayed(guest, "opened")
 
 	// The kitchen display: pause, sold out, resume.
@@ -87,7 +87,7 @@ func TestBusyKitchenInTheBrowser(t *testing.T) {
 	guest.do("sold out", chromedp.WaitVisible(chromedp.CSS("#item-tiramisu.sold-out")))
 
 	staff.load("resume", press(`#kitchen-ordering form[action="/online-orders/commands/resume"] button`))
-	guest.do("resumed", chromedp.WaitNotPresent(chromedp.CSS("#ordering-status")), chromedp.WaitVisible(chromedp.CSS("#item-margherita form.add-form")))
+	guest.do("resumed", chromedp.WaitNotPresent(chromedp.CSS("#ordering-status")), chromedp.WaitVisible(chromedp.CSS("#item-margherita details.dish-order summary")))
 	if got := value(guest, "resumed", chromedp.Text(chromedp.CSS("#left-carbonara"))); got != "3 left" {
 		guest.fail("resumed", "carbonara shows %q, want 3 left", got)
 	}

@@ -35,7 +35,7 @@ func TestLargePizzaWithExtras(t *testing.T) {
 	if usual := value(b, "menu", chromedp.Evaluate[bool](`document.querySelector("#opt-margherita-size-regular").checked`)); !usual {
 		b.fail("menu", "the margherita's form does not start with the regular size")
 	}
-	b.do("choose", chromedp.ScrollIntoView(chromedp.CSS(pizza)))
+	b.do("choose", chromedp.ScrollIntoView(chromedp.CSS(pizza)), chromedp.Click(chromedp.CSS(pizza+" details.dish-order summary")))
 	for _, choice := range []string{"size-large", "extras-basil", "extras-olives"} {
 		b.tick("opt-margherita-" + choice)
 	}
@@ -53,7 +53,7 @@ func TestLargePizzaWithExtras(t *testing.T) {
 	}
 
 	b.load("add", press(pizza+` form button[type="submit"]`))
-	if got := value(b, "add", chromedp.Text(chromedp.CSS(".flash"))); got != "Added 1 × Margherita, Large, Fresh basil, Olives to your order." {
+	if got := value(b, "add", chromedp.Text(chromedp.CSS(".toast .flash-text"))); got != "Added 1 × Margherita, Large, Fresh basil, Olives to your order." {
 		b.fail("add", "flash %q", got)
 	}
 	b.load("order", chromedp.Click(chromedp.CSS("#order-link")))

@@ -55,8 +55,8 @@ func TestAManagerAddsAPhotoAndGuestsSeeIt(t *testing.T) {
 		w := value(guest, "photo", chromedp.Evaluate[int](`(i => i.complete ? i.naturalWidth : 0)(document.querySelector("#item-margherita img.dish-photo"))`))
 		return w == 96 || w == 192, "the photo has not loaded"
 	})
-	if box := value(guest, "photo", chromedp.Evaluate[[2]float64](`(r => [r.width, r.height])(document.querySelector("#item-margherita img.dish-photo").getBoundingClientRect())`)); box != [2]float64{96, 96} {
-		guest.fail("photo", "the photo is laid out at %v, want 96 × 96", box)
+	if box := value(guest, "photo", chromedp.Evaluate[[2]float64](`(r => [r.width, r.height])(document.querySelector("#item-margherita img.dish-photo").getBoundingClientRect())`)); box != [2]float64{76, 76} {
+		guest.fail("photo", "the photo is laid out at %v, want 76 × 76", box)
 	}
 	guest.shot("menu-photo")
 }

@@ -107,7 +107,7 @@ func (d Deps) menuView(ctx context.Context, guest string, fe *views.FormError, f
 		}
 		c := &v.Categories[len(v.Categories)-1]
 		item := views.MenuItemView{
-			ID: it.ItemID, Name: it.Name, Description: it.Description, Price: it.Price.String(),
+			ID: it.ItemID, Name: it.Name, Description: it.Description, Price: it.Price.String(), Cents: it.Price.Amount,
 			SoldOut: it.SoldOut || it.NoneLeft(), Popular: it.TimesAdded >= popularAt,
 			Allergens: it.Allergens, Diets: it.Diets, AllergensUnlisted: it.AllergensUnlisted, Photo: it.Photo,
 			Groups: optionViews(dishOptions(it), usualChoice),

@@ -15,7 +15,7 @@ func optionViews(groups []ordering.OptionGroup, checked func(g ordering.OptionGr
 	for _, g := range groups {
 		gv := views.OptionGroupView{ID: g.ID, Name: g.Name, Field: ordering.OptionField(g.ID), Rule: g.Rule(), Required: g.Required, Single: g.Max == 1}
 		for _, c := range g.Choices {
-			gv.Choices = append(gv.Choices, views.OptionChoiceView{ID: c.ID, Name: c.Name, PriceChange: signedPrice(c.PriceChange), Checked: checked(g, c)})
+			gv.Choices = append(gv.Choices, views.OptionChoiceView{ID: c.ID, Name: c.Name, PriceChange: signedPrice(c.PriceChange), Change: c.PriceChange.Amount, Checked: checked(g, c)})
 		}
 		out = append(out, gv)
 	}

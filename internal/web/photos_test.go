@@ -81,7 +81,7 @@ func TestAManagerGivesADishAPhoto(t *testing.T) {
 	a.caughtUp()
 	menu := m.get("/").Body.String()
 	found := photoURL.FindStringSubmatch(menu)
-	if found == nil || !strings.Contains(menu, `srcset="/photos/`+found[1]+`/192.jpg 2x"`) || !strings.Contains(menu, `width="96" height="96"`) {
+	if found == nil || !strings.Contains(menu, `srcset="/photos/`+found[1]+`/192.jpg 2x"`) || !strings.Contains(menu, `width="76" height="76"`) {
 		t.Fatalf("the guest's menu shows no photo of the dish:\n%s", menu)
 	}
 	if staff := m.get("/staff/menu").Body.String(); !strings.Contains(staff, "/photos/"+found[1]+"/96.jpg") || !strings.Contains(staff, "Remove the photo") {

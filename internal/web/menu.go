@@ -16,8 +16,15 @@ import (
 	"restaurant/views"
 )
 
-// showMenu is the front page: the menu by category.
+// showMenu is the front page: the menu by category, or the menu as JSON
+// for a client that asks for it (see showMenuJSON).
 func (d Deps) showMenu(w http.ResponseWriter, r *http.Request) {
+	// One address, two forms: a cache on the way keeps them apart.
+	w.Header().Add("Vary", "Accept")
+	if acceptsJSON(r) {
+		d.showMenuJSON(w, r)
+		return
+	}
 	// The guest's order, in the header, and a manager's change to the menu.
 	wrote := d.waitFor(r, append([]string{"orders"}, menuReadModels...)...)
 	guest, _ := orderer(r)

@@ -16,6 +16,10 @@ type Ordering struct {
 	// Changes is when this answer next changes by the clock alone (a range
 	// opens or ends, a pause is over); zero when it does not.
 	Changes time.Time
+	// Opens is when orders are taken again, as Reason says it, for clients
+	// that tell the time themselves; zero when open, or when no one knows
+	// (a pause until resumed, no hours ahead).
+	Opens time.Time
 }
 
 // horizonDays is how far ahead the next opening is looked for.
@@ -32,9 +36,9 @@ func (s State) OrderingAt(at time.Time) Ordering {
 			if back, _, ok := s.span(until); !ok {
 				o.Reason = "We are not taking online orders right now."
 			} else if back = latest(back, until); sameDay(back, at) {
-				o.Reason = "We are not taking online orders right now; back at " + back.Format("15:04") + "."
+				o.Reason, o.Opens = "We are not taking online orders right now; back at "+back.Format("15:04")+".", back
 			} else {
-				o.Reason = "We are not taking online orders right now; ordering opens " + when(at, back) + "."
+				o.Reason, o.Opens = "We are not taking online orders right now; ordering opens "+when(at, back)+".", back
 			}
 		}
 		return o
@@ -44,7 +48,7 @@ func (s State) OrderingAt(at time.Time) Ordering {
 	case !ok:
 		return Ordering{Reason: "We are not taking online orders for now."}
 	case start.After(at):
-		return Ordering{Reason: "We are closed now; ordering opens " + when(at, start) + ".", Changes: start}
+		return Ordering{Reason: "We are closed now; ordering opens " + when(at, start) + ".", Changes: start, Opens: start}
 	}
 	// Ranges that follow on without a gap (24:00, then 00:00) are one.
 	for range 7 {

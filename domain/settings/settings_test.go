@@ -178,34 +178,36 @@ func TestOrderingAt(t *testing.T) {
 		open    bool
 		reason  string
 		changes time.Time
+		opens   time.Time
 	}{
 		{name: "no hours set: open", s: State{}, at: at("2026-03-02", "03:00"), open: true, changes: at("2026-03-10", "00:00")},
 		{name: "no hours set, a closed day ahead", s: fold(ClosedDayAdded{Date: "2026-03-04"}), at: at("2026-03-02", "03:00"),
 			open: true, changes: at("2026-03-04", "00:00")},
 		{name: "no hours set, on a closed day", s: fold(ClosedDayAdded{Date: "2026-03-02"}), at: at("2026-03-02", "03:00"),
-			reason: "We are closed now; ordering opens tomorrow at 00:00.", changes: at("2026-03-03", "00:00")},
+			reason: "We are closed now; ordering opens tomorrow at 00:00.", changes: at("2026-03-03", "00:00"), opens: at("2026-03-03", "00:00")},
 		{name: "open at lunch", s: hours, at: at("2026-03-03", "12:00"), open: true, changes: at("2026-03-03", "14:30")},
 		{name: "between lunch and dinner", s: hours, at: at("2026-03-03", "14:30"),
-			reason: "We are closed now; ordering opens today at 18:00.", changes: at("2026-03-03", "18:00")},
+			reason: "We are closed now; ordering opens today at 18:00.", changes: at("2026-03-03", "18:00"), opens: at("2026-03-03", "18:00")},
 		{name: "a closed Monday", s: hours, at: at("2026-03-02", "12:00"),
-			reason: "We are closed now; ordering opens tomorrow at 12:00.", changes: at("2026-03-03", "12:00")},
+			reason: "We are closed now; ordering opens tomorrow at 12:00.", changes: at("2026-03-03", "12:00"), opens: at("2026-03-03", "12:00")},
 		{name: "late on Sunday", s: hours, at: at("2026-03-01", "21:30"),
-			reason: "We are closed now; ordering opens on Tuesday at 12:00.", changes: at("2026-03-03", "12:00")},
+			reason: "We are closed now; ordering opens on Tuesday at 12:00.", changes: at("2026-03-03", "12:00"), opens: at("2026-03-03", "12:00")},
 		{name: "the day before a closed day", s: hours, at: at("2026-03-04", "23:00"),
-			reason: "We are closed now; ordering opens on Friday at 12:00.", changes: at("2026-03-06", "12:00")},
+			reason: "We are closed now; ordering opens on Friday at 12:00.", changes: at("2026-03-06", "12:00"), opens: at("2026-03-06", "12:00")},
 		{name: "a closed week", s: fold(hoursSet, ClosedDayAdded{Date: "2026-03-10"}, ClosedDayAdded{Date: "2026-03-11"},
 			ClosedDayAdded{Date: "2026-03-12"}, ClosedDayAdded{Date: "2026-03-13"}, ClosedDayAdded{Date: "2026-03-14"},
 			ClosedDayAdded{Date: "2026-03-15"}), at: at("2026-03-09", "23:00"),
-			reason: "We are closed now; ordering opens on Tuesday 17 March at 12:00.", changes: at("2026-03-17", "12:00")},
+			reason: "We are closed now; ordering opens on Tuesday 17 March at 12:00.", changes: at("2026-03-17", "12:00"), opens: at("2026-03-17", "12:00")},
 		{name: "never open", s: fold(OpeningHoursSet{}), at: at("2026-03-03", "12:00"), reason: "We are not taking online orders for now."},
 		{name: "open past midnight", s: fold(OpeningHoursSet{Week: Week{time.Friday: {r("18:00", "24:00")}, time.Saturday: {r("00:00", "02:00")}}}),
 			at: at("2026-03-06", "23:00"), open: true, changes: at("2026-03-07", "02:00")},
 		{name: "paused, back later today", s: fold(hoursSet, OnlineOrdersPaused{PausedAt: at("2026-03-03", "19:15"), Until: at("2026-03-03", "19:45")}),
-			at: at("2026-03-03", "19:20"), reason: "We are not taking online orders right now; back at 19:45.", changes: at("2026-03-03", "19:45")},
+			at: at("2026-03-03", "19:20"), reason: "We are not taking online orders right now; back at 19:45.", changes: at("2026-03-03", "19:45"), opens: at("2026-03-03", "19:45")},
 		{name: "paused past closing", s: fold(hoursSet, OnlineOrdersPaused{PausedAt: at("2026-03-03", "21:30"), Until: at("2026-03-03", "22:30")}),
-			at: at("2026-03-03", "21:40"), reason: "We are not taking online orders right now; ordering opens tomorrow at 12:00.", changes: at("2026-03-03", "22:30")},
+			at: at("2026-03-03", "21:40"), reason: "We are not taking online orders right now; ordering opens tomorrow at 12:00.", changes: at("2026-03-03", "22:30"),
+			opens: at("2026-03-04", "12:00")},
 		{name: "paused until the next range", s: fold(hoursSet, OnlineOrdersPaused{PausedAt: at("2026-03-03", "14:00"), Until: at("2026-03-03", "15:00")}),
-			at: at("2026-03-03", "14:10"), reason: "We are not taking online orders right now; back at 18:00.", changes: at("2026-03-03", "15:00")},
+			at: at("2026-03-03", "14:10"), reason: "We are not taking online orders right now; back at 18:00.", changes: at("2026-03-03", "15:00"), opens: at("2026-03-03", "18:00")},
 		{name: "paused until resumed", s: fold(hoursSet, OnlineOrdersPaused{PausedAt: at("2026-03-03", "19:15")}),
 			at: at("2026-03-03", "19:20"), reason: "We are not taking online orders right now; please try again later."},
 		{name: "a pause that ended", s: fold(hoursSet, OnlineOrdersPaused{PausedAt: at("2026-03-03", "19:15"), Until: at("2026-03-03", "19:45")}),
@@ -215,8 +217,9 @@ func TestOrderingAt(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := tc.s.OrderingAt(tc.at)
-			if got.Open != tc.open || got.Reason != tc.reason || !got.Changes.Equal(tc.changes) {
-				t.Errorf("got open %v, %q, changes %v\nwant open %v, %q, changes %v", got.Open, got.Reason, got.Changes, tc.open, tc.reason, tc.changes)
+			if got.Open != tc.open || got.Reason != tc.reason || !got.Changes.Equal(tc.changes) || !got.Opens.Equal(tc.opens) {
+				t.Errorf("got open %v, %q, changes %v, opens %v\nwant open %v, %q, changes %v, opens %v",
+					got.Open, got.Reason, got.Changes, got.Opens, tc.open, tc.reason, tc.changes, tc.opens)
 			}
 		})
 	}

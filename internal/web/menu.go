@@ -16,8 +16,15 @@ import (
 	"restaurant/views"
 )
 
-// showMenu is the front page: the menu by category.
+// showMenu is the front page: the menu by category, or the menu as JSON
+// for a client that asks for it (see showMenuJSON).
 func (d Deps) showMenu(w http.ResponseWriter, r *http.Request) {
+	// One address, two forms: a cache on the way keeps them apart.
+	w.Header().Add("Vary", "Accept")
+	if acceptsJSON(r) {
+		d.showMenuJSON(w, r)
+		return
+	}
 	// The guest's order, in the header, and a manager's change to the menu.
 	wrote := d.waitFor(r, append([]string{"orders"}, menuReadModels...)...)
 	guest, _ := orderer(r)
@@ -91,33 +98,54 @@ func (d Deps) menuView(ctx context.Context, guest string, fe *views.FormError, f
 		// The guest comes back to the menu filtered as it was.
 		v.AddAction += "?" + filter.Query().Encode()
 	}
+	for _, sec := range menuSections(items, filter) {
+		c := views.CategoryView{ID: sec.id, Name: sec.name}
+		for _, it := range sec.items {
+			item := views.MenuItemView{
+				ID: it.ItemID, Name: it.Name, Description: it.Description, Price: it.Price.String(), Cents: it.Price.Amount,
+				SoldOut: it.SoldOut || it.NoneLeft(), Popular: it.TimesAdded >= popularAt,
+				Allergens: it.Allergens, Diets: it.Diets, AllergensUnlisted: it.AllergensUnlisted, Photo: it.Photo,
+				Groups: optionViews(dishOptions(it), usualChoice),
+			}
+			if it.Limited {
+				item.Left = fmt.Sprintf("%d left", it.PortionsLeft)
+			}
+			c.Items = append(c.Items, item)
+		}
+		v.Shown += len(sec.items)
+		v.Categories = append(v.Categories, c)
+	}
+	return v, nil
+}
+
+// menuSection is one section of the guests' menu: a category, or the
+// dishes under none, with its dishes that pass the guest's filter.
+type menuSection struct {
+	id, name string
+	items    []projections.MenuItem
+}
+
+// menuSections are the dishes that pass the guest's filter, by category in
+// the managers' order, for the page and the JSON alike. A section without
+// a dish that passes is left out.
+func menuSections(items []projections.MenuItem, filter views.MenuFilter) []menuSection {
+	var out []menuSection
 	for _, it := range items {
 		if !suits(it, filter) {
 			continue
 		}
-		v.Shown++
 		// Listed by category in the managers' order: a new section starts
 		// where the category changes.
-		if len(v.Categories) == 0 || v.Categories[len(v.Categories)-1].ID != sectionOf(it) {
+		if len(out) == 0 || out[len(out)-1].id != sectionOf(it) {
 			name := it.CategoryName
 			if name == "" {
 				name = "More dishes"
 			}
-			v.Categories = append(v.Categories, views.CategoryView{ID: sectionOf(it), Name: name})
+			out = append(out, menuSection{id: sectionOf(it), name: name})
 		}
-		c := &v.Categories[len(v.Categories)-1]
-		item := views.MenuItemView{
-			ID: it.ItemID, Name: it.Name, Description: it.Description, Price: it.Price.String(), Cents: it.Price.Amount,
-			SoldOut: it.SoldOut || it.NoneLeft(), Popular: it.TimesAdded >= popularAt,
-			Allergens: it.Allergens, Diets: it.Diets, AllergensUnlisted: it.AllergensUnlisted, Photo: it.Photo,
-			Groups: optionViews(dishOptions(it), usualChoice),
-		}
-		if it.Limited {
-			item.Left = fmt.Sprintf("%d left", it.PortionsLeft)
-		}
-		c.Items = append(c.Items, item)
+		out[len(out)-1].items = append(out[len(out)-1].items, it)
 	}
-	return v, nil
+	return out
 }
 
 // sectionOf is the id of the menu's section a dish is listed in: its

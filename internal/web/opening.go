@@ -32,21 +32,31 @@ func (d Deps) closedReason(ctx context.Context) (string, error) {
 }
 
 // orderingShown is what the menu and the kitchen display say of ordering,
-// from the settings' read model. A screen showing it is told again when the
-// answer changes by the clock alone (the restaurant opens, a pause ends).
+// from the settings' read model (see orderingRead).
 func (d Deps) orderingShown(ctx context.Context) (views.OrderingView, settings.State, error) {
-	s, err := d.settings.Get(ctx)
+	o, s, err := d.orderingRead(ctx)
 	if err != nil {
 		return views.OrderingView{}, s, err
 	}
-	now := d.localNow()
-	o := s.OrderingAt(now)
-	d.clock.remind(o.Changes)
 	v := views.OrderingView{Open: o.Open, Message: o.Reason, Paused: o.Paused}
 	if o.Paused && !o.PausedUntil.IsZero() {
 		v.PausedUntil = o.PausedUntil.In(d.Location).Format("15:04")
 	}
 	return v, s, nil
+}
+
+// orderingRead says whether online orders are taken now, from the
+// settings' read model, as the screens show it. A screen showing it is told
+// again when the answer changes by the clock alone (the restaurant opens, a
+// pause ends).
+func (d Deps) orderingRead(ctx context.Context) (settings.Ordering, settings.State, error) {
+	s, err := d.settings.Get(ctx)
+	if err != nil {
+		return settings.Ordering{}, s, err
+	}
+	o := s.OrderingAt(d.localNow())
+	d.clock.remind(o.Changes)
+	return o, s, nil
 }
 
 // clockNotices tells this process's menu and kitchen screens when what

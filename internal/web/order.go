@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -269,6 +270,10 @@ func orderJSON(o projections.Order, closed string) orderDoc {
 	return doc
 }
 
+// addItemFields are the fields of a command that adds a dish, an order's
+// add-item and the open that adds one alike, but for the dish's choices.
+var addItemFields = []string{"command_id", "menu_item_id", "quantity", "note"}
+
 // optionFieldTemplate names the fields of a dish's choices: one per group,
 // a choice's id, or an array of them.
 const optionFieldTemplate = ordering.OptionFieldPrefix + "{group_id}"
@@ -279,7 +284,7 @@ const optionFieldTemplate = ordering.OptionFieldPrefix + "{group_id}"
 func commandLinks(o projections.Order, closed string) map[string]link {
 	href := "/orders/" + o.OrderID
 	all := map[ordering.CommandName]link{
-		ordering.CmdAddItem:             {Href: href + "/items/commands/add", Fields: []string{"command_id", "menu_item_id", "quantity", "note", optionFieldTemplate}},
+		ordering.CmdAddItem:             {Href: href + "/items/commands/add", Fields: slices.Concat(addItemFields, []string{optionFieldTemplate})},
 		ordering.CmdRemoveItem:          {Href: href + "/items/{line_id}/commands/remove", Fields: []string{"command_id"}},
 		ordering.CmdChangeQuantity:      {Href: href + "/items/{line_id}/commands/change-quantity", Fields: []string{"command_id", "quantity"}},
 		ordering.CmdChangeOptions:       {Href: href + "/items/{line_id}/commands/change-options", Fields: []string{"command_id", optionFieldTemplate}},

@@ -141,6 +141,7 @@ func Handler(d Deps) http.Handler {
 	r.MethodNotAllowed(methodNotAllowed)
 
 	r.Get("/", d.showMenu)
+	r.Get("/menu", d.showMenuJSON)
 	r.Post("/orders/commands/open", d.openOrder)
 	r.Get("/orders/{orderID}", d.showOrder)
 	r.Get("/orders/{orderID}/commands", d.listCommands)

@@ -148,7 +148,7 @@ func (d Deps) orderView(ctx context.Context, o projections.Order, guest string, 
 	}
 	for _, l := range o.Lines {
 		shown["line-"+l.LineID] = v.Can["change-quantity"] || v.Can["remove-item"]
-		line := views.OrderLineView{ID: l.LineID, Name: l.Name, Note: l.Note, Quantity: l.Quantity,
+		line := views.OrderLineView{ID: l.LineID, Name: l.Name, Note: l.Note, Allergy: l.Allergy, Quantity: l.Quantity,
 			UnitPrice: l.UnitPrice.String(), Total: l.Total().String(), Options: optionLabels(l.Options)}
 		if o.Status == ordering.StatusOpen && len(menu) > 0 {
 			line.Notice = lineNotice(l, menu)
@@ -205,6 +205,7 @@ type lineDoc struct {
 	Name       string                  `json:"name"`
 	Quantity   int                     `json:"quantity"`
 	Note       string                  `json:"note"`
+	Allergy    bool                    `json:"allergy"`
 	Options    []ordering.ChosenOption `json:"options"`
 	UnitPrice  domain.Money            `json:"unit_price"`
 	Total      domain.Money            `json:"total"`
@@ -252,7 +253,7 @@ func orderJSON(o projections.Order, closed string) orderDoc {
 		}
 	}
 	for _, l := range o.Lines {
-		ld := lineDoc{LineID: l.LineID, MenuItemID: l.MenuItemID, Name: l.Name, Quantity: l.Quantity, Note: l.Note,
+		ld := lineDoc{LineID: l.LineID, MenuItemID: l.MenuItemID, Name: l.Name, Quantity: l.Quantity, Note: l.Note, Allergy: l.Allergy,
 			Options: append([]ordering.ChosenOption{}, l.Options...), UnitPrice: l.UnitPrice, Total: l.Total(), Links: map[string]link{}}
 		lineHref := href + "/items/" + l.LineID
 		if _, ok := allowed["remove-item"]; ok {
@@ -279,7 +280,7 @@ const optionFieldTemplate = ordering.OptionFieldPrefix + "{group_id}"
 func commandLinks(o projections.Order, closed string) map[string]link {
 	href := "/orders/" + o.OrderID
 	all := map[ordering.CommandName]link{
-		ordering.CmdAddItem:             {Href: href + "/items/commands/add", Fields: []string{"command_id", "menu_item_id", "quantity", "note", optionFieldTemplate}},
+		ordering.CmdAddItem:             {Href: href + "/items/commands/add", Fields: []string{"command_id", "menu_item_id", "quantity", "note", "allergy", optionFieldTemplate}},
 		ordering.CmdRemoveItem:          {Href: href + "/items/{line_id}/commands/remove", Fields: []string{"command_id"}},
 		ordering.CmdChangeQuantity:      {Href: href + "/items/{line_id}/commands/change-quantity", Fields: []string{"command_id", "quantity"}},
 		ordering.CmdChangeOptions:       {Href: href + "/items/{line_id}/commands/change-options", Fields: []string{"command_id", optionFieldTemplate}},

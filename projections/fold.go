@@ -60,6 +60,7 @@ type orderRow struct {
 
 type lineRow struct {
 	lineID, menuItemID, name, note, currency string
+	allergy                                  bool
 	options                                  string // json text, as optionsJSON makes it
 	seq, quantity                            int
 	unitAmount                               int64
@@ -110,7 +111,7 @@ func (f *ordersFold) Add(e eventstore.RecordedEvent) error {
 		if err != nil {
 			return err
 		}
-		o.lines = append(o.lines, lineRow{lineID: ev.LineID, menuItemID: ev.MenuItemID, name: ev.Name, note: ev.Note, options: options,
+		o.lines = append(o.lines, lineRow{lineID: ev.LineID, menuItemID: ev.MenuItemID, name: ev.Name, note: ev.Note, allergy: ev.Allergy, options: options,
 			currency: ev.UnitPrice.Currency, seq: seq, quantity: ev.Quantity, unitAmount: ev.UnitPrice.Amount})
 		o.totals()
 	case ordering.ItemOptionsChanged:
@@ -216,7 +217,7 @@ func (f *ordersFold) Rows() []TableRows {
 			"EUR", o.openedAt, o.placedAt, o.canceledAt, o.cancelReason, o.version, o.updatedAt, o.kitchenStatus,
 			o.contactName, o.contactPhone, o.contactErased})
 		for _, l := range o.lines {
-			lines = append(lines, []any{o.id, l.lineID, l.seq, l.menuItemID, l.name, l.quantity, l.note, l.unitAmount, l.currency, l.options})
+			lines = append(lines, []any{o.id, l.lineID, l.seq, l.menuItemID, l.name, l.quantity, l.note, l.allergy, l.unitAmount, l.currency, l.options})
 		}
 	}
 	out := []TableRows{
@@ -224,7 +225,7 @@ func (f *ordersFold) Rows() []TableRows {
 			"delivery_address", "item_count", "total_amount", "total_currency", "opened_at", "placed_at", "canceled_at",
 			"cancel_reason", "version", "updated_at", "kitchen_status", "contact_name", "contact_phone", "contact_erased"}, Rows: orders},
 		{Table: "order_lines", Columns: []string{"order_id", "line_id", "seq", "menu_item_id", "name",
-			"quantity", "note", "unit_amount", "unit_currency", "options"}, Rows: lines},
+			"quantity", "note", "allergy", "unit_amount", "unit_currency", "options"}, Rows: lines},
 	}
 	if len(f.opened) > 0 {
 		out = append(out, TableRows{Table: "order_numbers", Columns: []string{"last"}, Rows: [][]any{{len(f.opened)}}})

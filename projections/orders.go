@@ -104,9 +104,9 @@ func applyOrderEvent(ctx context.Context, tx pgx.Tx, e eventstore.RecordedEvent,
 	case ordering.ItemAddedToOrder:
 		var options string
 		if options, err = optionsJSON(ev.Options); err == nil {
-			_, err = tx.Exec(ctx, `INSERT INTO order_lines (order_id, line_id, seq, menu_item_id, name, quantity, note, unit_amount, unit_currency, options)
-				VALUES ($1, $2, (SELECT coalesce(max(seq), 0) + 1 FROM order_lines WHERE order_id = $1), $3, $4, $5, $6, $7, $8, $9)`,
-				ev.OrderID, ev.LineID, ev.MenuItemID, ev.Name, ev.Quantity, ev.Note, ev.UnitPrice.Amount, ev.UnitPrice.Currency, options)
+			_, err = tx.Exec(ctx, `INSERT INTO order_lines (order_id, line_id, seq, menu_item_id, name, quantity, note, allergy, unit_amount, unit_currency, options)
+				VALUES ($1, $2, (SELECT coalesce(max(seq), 0) + 1 FROM order_lines WHERE order_id = $1), $3, $4, $5, $6, $7, $8, $9, $10)`,
+				ev.OrderID, ev.LineID, ev.MenuItemID, ev.Name, ev.Quantity, ev.Note, ev.Allergy, ev.UnitPrice.Amount, ev.UnitPrice.Currency, options)
 		}
 		err = then(ctx, tx, err, recomputeTotals, ev.OrderID, e.Version, e.RecordedAt)
 	case ordering.ItemOptionsChanged:
@@ -267,7 +267,7 @@ func (r Orders) Get(ctx context.Context, id string) (Order, error) {
 			return Order{}, fmt.Errorf("read order %s address: %w", id, err)
 		}
 	}
-	rows, err := r.Pool.Query(ctx, `SELECT line_id, menu_item_id, name, quantity, note, unit_amount, unit_currency, options
+	rows, err := r.Pool.Query(ctx, `SELECT line_id, menu_item_id, name, quantity, note, allergy, unit_amount, unit_currency, options
 		FROM order_lines WHERE order_id = $1 ORDER BY seq`, id)
 	if err != nil {
 		return Order{}, fmt.Errorf("read order %s lines: %w", id, err)
@@ -276,7 +276,7 @@ func (r Orders) Get(ctx context.Context, id string) (Order, error) {
 	for rows.Next() {
 		var l ordering.Line
 		var options []byte
-		if err := rows.Scan(&l.LineID, &l.MenuItemID, &l.Name, &l.Quantity, &l.Note, &l.UnitPrice.Amount, &l.UnitPrice.Currency, &options); err != nil {
+		if err := rows.Scan(&l.LineID, &l.MenuItemID, &l.Name, &l.Quantity, &l.Note, &l.Allergy, &l.UnitPrice.Amount, &l.UnitPrice.Currency, &options); err != nil {
 			return Order{}, fmt.Errorf("read order %s lines: %w", id, err)
 		}
 		if err := json.Unmarshal(options, &l.Options); err != nil {

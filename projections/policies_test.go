@@ -2,6 +2,7 @@ package projections_test
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
@@ -200,5 +201,42 @@ func TestPortionsBackGivesACanceledOrdersPortionsBack(t *testing.T) {
 	caughtUp(t, store, r)
 	if n := countEvents(t, store, dish, "menu.PortionsReturned"); n != 1 {
 		t.Fatalf("%d returns, want 1", n)
+	}
+}
+
+// TestAnAllergyReachesTheTicket: a line flagged as an allergy stays flagged
+// in the orders' read model, on the ticket the policy opens, and on the
+// kitchen's board; the line beside it, with a plain note, does not.
+func TestAnAllergyReachesTheTicket(t *testing.T) {
+	store := newStore(t)
+	r, _ := run(t, store)
+	ctx := context.Background()
+	id := uuid.NewString()
+	at := time.Date(2026, 11, 25, 19, 0, 0, 0, time.UTC)
+	for _, c := range []ordering.Command{
+		ordering.OpenOrder{OrderID: id, CustomerID: "guest-1", At: at},
+		ordering.AddItem{LineID: "a", MenuItemID: "diavola", Name: "Diavola", Quantity: 1, Note: "extra chilli", UnitPrice: domain.Cents(1300)},
+		ordering.AddItem{LineID: "b", MenuItemID: "tiramisu", Name: "Tiramisù", Quantity: 2, Note: "no nuts", Allergy: true, UnitPrice: domain.Cents(750)},
+		ordering.ChoosePickup{},
+		ordering.GiveContact{Name: "Ana"},
+		ordering.PlaceOrder{At: at},
+	} {
+		must(t)(eventstore.Handle(ctx, store, ordering.Stream(id), ordering.Decider, eventstore.Metadata{CommandID: uuid.New(), Actor: "customer:test"}, c))
+	}
+	waitForEvent(t, store, kitchen.Stream(id), "kitchen.TicketOpened")
+	caughtUp(t, store, r)
+
+	o, err := projections.Orders{Pool: store.Pool()}.Get(ctx, id)
+	if err != nil || len(o.Lines) != 2 || o.Lines[0].Allergy || !o.Lines[1].Allergy || o.Lines[1].Note != "no nuts" {
+		t.Fatalf("the order's lines %+v (%v)", o.Lines, err)
+	}
+	want := []kitchen.Item{{Name: "Diavola", Quantity: 1, Note: "extra chilli"}, {Name: "Tiramisù", Quantity: 2, Note: "no nuts", Allergy: true}}
+	s, _, err := eventstore.Load(ctx, store, kitchen.Stream(id), kitchen.Decider)
+	if err != nil || !reflect.DeepEqual(s.Items, want) {
+		t.Fatalf("the ticket's dishes %+v (%v), want %+v", s.Items, err, want)
+	}
+	board, err := projections.Tickets{Pool: store.Pool()}.Board(ctx, at)
+	if err != nil || len(board) != 1 || !reflect.DeepEqual(board[0].Items, want) {
+		t.Fatalf("the kitchen's board %+v (%v)", board, err)
 	}
 }

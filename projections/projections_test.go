@@ -106,6 +106,9 @@ func trade(t *testing.T, store *eventstore.Store, orders int) {
 		do(ordering.AddItem{LineID: "b", MenuItemID: "tiramisu", Name: "Tiramisù", Quantity: 1, Note: "two spoons", UnitPrice: domain.Cents(750)})
 		do(ordering.AddItem{LineID: "c", MenuItemID: "margherita", Name: "Margherita", Quantity: 1, UnitPrice: domain.Cents(1100),
 			Options: pizzaOptions, Picks: ordering.Picks{"size": {"large"}, "extras": []string{"olives", "basil"}[:i%3]}})
+		if i%2 == 1 {
+			do(ordering.AddItem{LineID: "d", MenuItemID: "tiramisu", Name: "Tiramisù", Quantity: 1, Note: "no nuts", Allergy: true, UnitPrice: domain.Cents(750)})
+		}
 		switch i % 4 {
 		case 0:
 			do(ordering.RemoveItem{LineID: "b"})

@@ -172,9 +172,12 @@ type MenuView struct {
 
 // OrderLineView is one line of an order.
 type OrderLineView struct {
-	ID        string
-	Name      string
-	Note      string
+	ID   string
+	Name string
+	Note string
+	// Allergy says the note names an allergy: shown in words and with a
+	// sign, never by colour alone.
+	Allergy   bool
 	Quantity  int
 	UnitPrice string
 	Total     string

@@ -47,11 +47,15 @@ const (
 // Item is one dish to cook, as the order had it when it was placed. It has no
 // price: the kitchen does not need one. Options are how the guest chose to
 // have it made ("Large", "Olives"), by the choices' names; tickets opened
-// before dishes had options have none.
+// before dishes had options have none. Allergy says the Note names an
+// allergy, what the cooks must leave out; it is optional, false on tickets
+// opened before guests could say so, and left out of the stored form when
+// false.
 type Item struct {
 	Name     string   `json:"name"`
 	Quantity int      `json:"quantity"`
 	Note     string   `json:"note"`
+	Allergy  bool     `json:"allergy,omitempty"`
 	Options  []string `json:"options"`
 }
 

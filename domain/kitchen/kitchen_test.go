@@ -104,6 +104,11 @@ func TestOpenTicket(t *testing.T) {
 		}),
 			then: []domain.Event{TicketOpened{TicketID: tid, OrderNumber: 42, Items: []Item{{Name: "Margherita", Quantity: 1, Options: []string{"Large", "Olives"}}},
 				Fulfilment: FulfilmentPickup, SubjectID: "guest-1", ContactName: "Ana", PlacedAt: placedAt, OpenedAt: t0}}},
+		{name: "carries an allergy with what to leave out", when: open(func(c *OpenTicket) {
+			c.Items = []Item{{Name: "Tiramisu", Quantity: 1, Note: " no nuts ", Allergy: true}}
+		}),
+			then: []domain.Event{TicketOpened{TicketID: tid, OrderNumber: 42, Items: []Item{{Name: "Tiramisu", Quantity: 1, Note: "no nuts", Allergy: true}},
+				Fulfilment: FulfilmentPickup, SubjectID: "guest-1", ContactName: "Ana", PlacedAt: placedAt, OpenedAt: t0}}},
 		{name: "missing ticket id", when: open(func(c *OpenTicket) { c.TicketID = "" }), wantErr: domain.EINVALID, wantField: "ticket_id"},
 		{name: "blank ticket id", when: open(func(c *OpenTicket) { c.TicketID = "  " }), wantErr: domain.EINVALID, wantField: "ticket_id"},
 		{name: "no items", when: open(func(c *OpenTicket) { c.Items = nil }), wantErr: domain.EINVALID, wantField: "items"},
@@ -366,8 +371,9 @@ func TestEvents(t *testing.T) {
 	checkTags = func(rt reflect.Type) {
 		for i := range rt.NumField() {
 			f := rt.Field(i)
-			if j := f.Tag.Get("json"); !tag.MatchString(j) {
-				t.Errorf("%s.%s has json tag %q, want snake_case", rt.Name(), f.Name, j)
+			j, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if !tag.MatchString(j) || opts != "" && opts != "omitempty" {
+				t.Errorf("%s.%s has json tag %q, want snake_case", rt.Name(), f.Name, f.Tag.Get("json"))
 			}
 			ft := f.Type
 			if ft.Kind() == reflect.Slice {
@@ -442,5 +448,17 @@ func TestEvents(t *testing.T) {
 	nameless.ContactName, nameless.SubjectID = "", ""
 	if !reflect.DeepEqual(old, nameless) {
 		t.Errorf("a ticket stored without a name reads as %#v", old)
+	}
+	// A dish for an allergy says so; a ticket stored before guests could
+	// say so reads as none, as above.
+	nuts := opened
+	nuts.Items = []Item{{Name: "Tiramisu", Quantity: 1, Note: "no nuts", Allergy: true}}
+	b, _ = json.Marshal(nuts)
+	if !strings.Contains(string(b), `{"name":"Tiramisu","quantity":1,"note":"no nuts","allergy":true,"options":null}`) {
+		t.Errorf("a dish for an allergy is stored as %s", b)
+	}
+	var back TicketOpened
+	if err := json.Unmarshal(b, &back); err != nil || !reflect.DeepEqual(back, nuts) {
+		t.Errorf("a dish for an allergy reads back as %#v (%v)", back, err)
 	}
 }

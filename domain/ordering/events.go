@@ -22,7 +22,10 @@ func (OrderOpened) EventType() string { return "ordering.OrderOpened" }
 // menu changes never rewrite what the guest saw. UnitPrice is what one of the
 // dish costs with its options: the dish's price plus every choice's price
 // change. Schema version 2 brought Options; a version 1 event is a dish
-// without options, read as such (see internal/contracts).
+// without options, read as such (see internal/contracts). Allergy says the
+// Note is an allergy, not a wish: the kitchen must leave out what it names.
+// It is optional and left out when false, so lines stored before it read
+// as no allergy, and stored lines without one are written as they were.
 type ItemAddedToOrder struct {
 	OrderID    string         `json:"order_id"`
 	LineID     string         `json:"line_id"`
@@ -30,6 +33,7 @@ type ItemAddedToOrder struct {
 	Name       string         `json:"name"`
 	Quantity   int            `json:"quantity"`
 	Note       string         `json:"note"`
+	Allergy    bool           `json:"allergy,omitempty"`
 	UnitPrice  domain.Money   `json:"unit_price"`
 	Options    []ChosenOption `json:"options"`
 }

@@ -53,12 +53,14 @@ const (
 // Line is one dish in an order, with the name, the choices and the unit price
 // the menu had when the guest added it, so the order never changes behind the
 // guest's back. UnitPrice is what one of it costs, its choices included.
+// Allergy says the Note names an allergy: what the kitchen must leave out.
 type Line struct {
 	LineID     string         `json:"line_id"`
 	MenuItemID string         `json:"menu_item_id"`
 	Name       string         `json:"name"`
 	Quantity   int            `json:"quantity"`
 	Note       string         `json:"note"`
+	Allergy    bool           `json:"allergy"`
 	UnitPrice  domain.Money   `json:"unit_price"`
 	Options    []ChosenOption `json:"options"`
 }
@@ -147,13 +149,15 @@ type OpenOrder struct {
 // groups of choices) up in the menu; the order checks the guest's Picks
 // against them, prices the line itself, and keeps all of it as it was at
 // that moment. LineID comes from the caller so that the same dish can appear
-// twice with different notes or choices.
+// twice with different notes or choices, or once for an allergy and once
+// without. Allergy says the note names an allergy, so it needs a note.
 type AddItem struct {
 	LineID     string
 	MenuItemID string
 	Name       string
 	Quantity   int
 	Note       string
+	Allergy    bool
 	UnitPrice  domain.Money
 	Options    []OptionGroup
 	Picks      Picks
@@ -263,6 +267,7 @@ func Evolve(s State, e domain.Event) State {
 			Name:       e.Name,
 			Quantity:   e.Quantity,
 			Note:       e.Note,
+			Allergy:    e.Allergy,
 			UnitPrice:  e.UnitPrice,
 			Options:    e.Options,
 		})
@@ -416,8 +421,11 @@ func decideAdd(s State, c AddItem) ([]domain.Event, error) {
 		return nil, domain.Invalid("menu_item_id", "This menu item has no valid price, so it cannot be ordered.")
 	}
 	var noteErr error
-	if utf8.RuneCountInString(note) > MaxNoteLength {
+	switch {
+	case utf8.RuneCountInString(note) > MaxNoteLength:
 		noteErr = domain.Invalid("note", "The note can be at most %d characters long.", MaxNoteLength)
+	case c.Allergy && note == "":
+		noteErr = domain.Invalid("note", "Please say which allergy, e.g. \"no nuts\", so the kitchen knows what to leave out.")
 	}
 	chosen, unit, optionsErr := pricedLine(c.UnitPrice, c.Options, c.Picks)
 	if err := domain.Fields(fieldErrors(checkQuantity(c.Quantity), noteErr, optionsErr)...); err != nil {
@@ -436,6 +444,7 @@ func decideAdd(s State, c AddItem) ([]domain.Event, error) {
 		Name:       name,
 		Quantity:   c.Quantity,
 		Note:       note,
+		Allergy:    c.Allergy,
 		UnitPrice:  unit,
 		Options:    chosen,
 	}

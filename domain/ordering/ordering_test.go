@@ -178,6 +178,24 @@ func TestAddItem(t *testing.T) {
 			when:  add(func(c *AddItem) { c.Note = " " + note200 + " " }),
 			then:  []domain.Event{added(func(e *ItemAddedToOrder) { e.Note = note200 })}},
 		{name: "note of 201 multi-byte runes", given: given(opened), when: add(func(c *AddItem) { c.Note = note201 }), wantErr: domain.EINVALID, wantField: "note"},
+		{name: "an allergy with what to leave out",
+			given: given(opened),
+			when:  add(func(c *AddItem) { c.Note, c.Allergy = " no nuts ", true }),
+			then:  []domain.Event{added(func(e *ItemAddedToOrder) { e.Note, e.Allergy = "no nuts", true })}},
+		{name: "an allergy without a note", given: given(opened), when: add(func(c *AddItem) { c.Note, c.Allergy = "", true }),
+			wantErr: domain.EINVALID, wantField: "note", wantMessage: "Please say which allergy", wantFields: []string{"note"}},
+		{name: "an allergy with a blank note", given: given(opened), when: add(func(c *AddItem) { c.Note, c.Allergy = " \t\n", true }),
+			wantErr: domain.EINVALID, wantField: "note", wantMessage: "so the kitchen knows what to leave out"},
+		{name: "an allergy with a note too long", given: given(opened), when: add(func(c *AddItem) { c.Note, c.Allergy = note201, true }),
+			wantErr: domain.EINVALID, wantField: "note", wantMessage: "at most 200"},
+		{name: "an allergy without a note, and a bad quantity", given: given(opened), when: add(func(c *AddItem) { c.Note, c.Allergy, c.Quantity = "", true, 0 }),
+			wantErr: domain.EINVALID, wantField: "quantity", wantFields: []string{"quantity", "note"}},
+		{name: "an allergy line beside the same dish without one",
+			given: given(opened, pizza),
+			when:  add(func(c *AddItem) { c.LineID, c.Note, c.Allergy = "l9", "no basil: allergic", true }),
+			then:  []domain.Event{added(func(e *ItemAddedToOrder) { e.LineID, e.Note, e.Allergy = "l9", "no basil: allergic", true })}},
+		{name: "an allergy on an order already placed", given: given(opened, beer, pickup, placed), when: add(func(c *AddItem) { c.Note, c.Allergy = "", true }),
+			wantErr: domain.ECONFLICT},
 		{name: "missing line id", given: given(opened), when: add(func(c *AddItem) { c.LineID = "" }), wantErr: domain.EINVALID, wantField: "line_id"},
 		{name: "missing menu item", given: given(opened), when: add(func(c *AddItem) { c.MenuItemID = " " }), wantErr: domain.EINVALID, wantField: "menu_item_id"},
 		{name: "missing name", given: given(opened), when: add(func(c *AddItem) { c.Name = "" }), wantErr: domain.EINVALID, wantField: "menu_item_id"},
@@ -424,6 +442,21 @@ func TestEvolve(t *testing.T) {
 	}
 }
 
+// TestAnAllergyStaysWithItsLine: the folded line keeps the flag, and its
+// quantity and choices change without losing it.
+func TestAnAllergyStaysWithItsLine(t *testing.T) {
+	nuts := added(func(e *ItemAddedToOrder) { e.LineID, e.Note, e.Allergy = "l3", "no nuts", true })
+	s := fold(opened, pizza, nuts, ItemQuantityChanged{OrderID: oid, LineID: "l3", Quantity: 4},
+		ItemOptionsChanged{OrderID: oid, LineID: "l3", Options: []ChosenOption{chosenSmall}, UnitPrice: domain.Cents(850)})
+	l, ok := s.Line("l3")
+	if !ok || !l.Allergy || l.Note != "no nuts" || l.Quantity != 4 {
+		t.Fatalf("the allergy line folded as %#v", l)
+	}
+	if l, _ := s.Line("l1"); l.Allergy {
+		t.Errorf("the line without an allergy folded as one: %#v", l)
+	}
+}
+
 // TestEvolveKeepsOldStates checks that evolving never writes into the Lines of
 // an earlier state, so an order can be shown as it was at any revision.
 func TestEvolveKeepsOldStates(t *testing.T) {
@@ -573,8 +606,9 @@ func TestEvents(t *testing.T) {
 	checkTags = func(rt reflect.Type) {
 		for i := range rt.NumField() {
 			f := rt.Field(i)
-			if j := f.Tag.Get("json"); !tag.MatchString(j) {
-				t.Errorf("%s.%s has json tag %q, want snake_case", rt.Name(), f.Name, j)
+			j, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if !tag.MatchString(j) || opts != "" && opts != "omitempty" {
+				t.Errorf("%s.%s has json tag %q, want snake_case", rt.Name(), f.Name, f.Tag.Get("json"))
 			}
 			if f.Type.Kind() == reflect.Struct && f.Type.PkgPath() != "time" {
 				checkTags(f.Type)
@@ -602,8 +636,18 @@ func TestEvents(t *testing.T) {
 	if len(seen) != 11 {
 		t.Errorf("want 11 event types, got %d", len(seen))
 	}
+	// A line without an allergy is stored as lines were before the flag; a
+	// line stored so reads as no allergy.
+	if b, _ := json.Marshal(pizza); strings.Contains(string(b), "allergy") {
+		t.Errorf("a line without an allergy is stored as %s", b)
+	}
+	var old ItemAddedToOrder
+	if err := json.Unmarshal([]byte(`{"order_id":"o","line_id":"l","note":"no basil"}`), &old); err != nil || old.Allergy {
+		t.Errorf("a line stored before the flag reads as %#v (%v)", old, err)
+	}
+	nuts := added(func(e *ItemAddedToOrder) { e.Note, e.Allergy = "no nuts", true })
 	// Every event survives a JSON round trip.
-	for _, e := range []domain.Event{opened, pizza, ItemRemovedFromOrder{OrderID: oid, LineID: "l1"}, ItemQuantityChanged{OrderID: oid, LineID: "l1", Quantity: 3}, pickup, toHome, ana, placed, cancel, started,
+	for _, e := range []domain.Event{opened, pizza, nuts, ItemRemovedFromOrder{OrderID: oid, LineID: "l1"}, ItemQuantityChanged{OrderID: oid, LineID: "l1", Quantity: 3}, pickup, toHome, ana, placed, cancel, started,
 		bigPizza, ItemOptionsChanged{OrderID: oid, LineID: "l1", Options: []ChosenOption{chosenSmall}, UnitPrice: domain.Cents(850)}} {
 		b, err := json.Marshal(e)
 		if err != nil {

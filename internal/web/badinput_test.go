@@ -38,7 +38,7 @@ func TestOddInputNeverAnswers500(t *testing.T) {
 				t.Errorf("%q: %d", path, code)
 			}
 		}
-		for _, field := range []string{"menu_item_id", "quantity", "note"} {
+		for _, field := range []string{"menu_item_id", "quantity", "note", "allergy"} {
 			if code := m.post("/orders/commands/open", form(field, v, "menu_item_id", "margherita", "option-size", "regular")).Code; code >= http.StatusInternalServerError {
 				t.Errorf("open with %s=%q: %d", field, v, code)
 			}

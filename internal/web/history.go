@@ -137,7 +137,7 @@ func (d Deps) historyView(ctx context.Context, id string, at int) (views.History
 	}
 	for _, l := range order.Lines {
 		v.Lines = append(v.Lines, views.HistoryLine{Quantity: l.Quantity, Name: l.Name, Options: strings.Join(optionLabels(l.Options), ", "),
-			Note: l.Note, Total: l.Total().String()})
+			Note: l.Note, Allergy: l.Allergy, Total: l.Total().String()})
 	}
 	v.Total = order.Total().String()
 	var refused []eventstore.CommandRecord
@@ -215,7 +215,10 @@ func describe(before ordering.State, e any) string {
 		if len(ev.Options) > 0 {
 			s = fmt.Sprintf("Added %d × %s, %s; %s each", ev.Quantity, ev.Name, strings.Join(optionLabels(ev.Options), ", "), ev.UnitPrice)
 		}
-		if ev.Note != "" {
+		switch {
+		case ev.Allergy:
+			s += ", allergy: " + ev.Note
+		case ev.Note != "":
 			s += ", note: " + ev.Note
 		}
 		return s

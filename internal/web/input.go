@@ -301,3 +301,17 @@ func (in input) quantity() (int, error) {
 	}
 	return n, nil
 }
+
+// flag reads a checkbox, labelled label on the form: a form sends "on"
+// (or "1", "true") when it is ticked and nothing when it is not; JSON sends
+// a boolean, which arrives as "true" or "false". Anything else is a field
+// error, not a guess.
+func (in input) flag(name, label string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(in.values[name])) {
+	case "", "false", "off", "0":
+		return false, nil
+	case "on", "true", "1":
+		return true, nil
+	}
+	return false, domain.Invalid(name, "Either tick “%s” or leave it empty.", label)
+}

@@ -129,7 +129,7 @@ func (d Deps) ticketView(t projections.Ticket, now time.Time) views.TicketView {
 		}
 	}
 	for _, it := range t.Items {
-		tv.Items = append(tv.Items, views.TicketItemView{Name: it.Name, Quantity: it.Quantity, Note: it.Note, Options: it.Options})
+		tv.Items = append(tv.Items, views.TicketItemView{Name: it.Name, Quantity: it.Quantity, Note: it.Note, Allergy: it.Allergy, Options: it.Options})
 	}
 	state := kitchen.State{TicketID: t.TicketID, Status: t.Status, BumpedAt: t.BumpedAt}
 	for _, c := range kitchen.Allowed(state, now) {

@@ -198,7 +198,7 @@ func TestMenuJSON(t *testing.T) {
 	}
 	add := pizza.Links["add"]
 	if add.Href != "/orders/commands/open" || add.Method != http.MethodPost ||
-		!slices.Equal(add.Fields, []string{"command_id", "menu_item_id", "quantity", "note", "option-size", "option-extras"}) {
+		!slices.Equal(add.Fields, []string{"command_id", "menu_item_id", "quantity", "note", "allergy", "option-size", "option-extras"}) {
 		t.Errorf("the margherita's add link: %+v", add)
 	}
 	if _, ok := pizza.Links["add-item"]; ok || doc.Links["order"].Href != "" {

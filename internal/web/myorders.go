@@ -105,7 +105,7 @@ func (d Deps) againLines(r *http.Request, from projections.Order, openID uuid.UU
 		it := menu[l.MenuItemID]
 		adds = append(adds, ordering.AddItem{
 			LineID: uuid.NewSHA1(openID, []byte("line-"+l.LineID)).String(), MenuItemID: it.ItemID, Name: it.Name,
-			Quantity: l.Quantity, Note: l.Note, UnitPrice: it.Price, Options: groups, Picks: l.ChoiceIDs(),
+			Quantity: l.Quantity, Note: l.Note, Allergy: l.Allergy, UnitPrice: it.Price, Options: groups, Picks: l.ChoiceIDs(),
 		})
 	}
 	return adds, leftOut, nil

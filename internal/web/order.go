@@ -149,7 +149,7 @@ func (d Deps) orderView(ctx context.Context, o projections.Order, guest string, 
 	}
 	for _, l := range o.Lines {
 		shown["line-"+l.LineID] = v.Can["change-quantity"] || v.Can["remove-item"]
-		line := views.OrderLineView{ID: l.LineID, Name: l.Name, Note: l.Note, Quantity: l.Quantity,
+		line := views.OrderLineView{ID: l.LineID, Name: l.Name, Note: l.Note, Allergy: l.Allergy, Quantity: l.Quantity,
 			UnitPrice: l.UnitPrice.String(), Total: l.Total().String(), Options: optionLabels(l.Options)}
 		if o.Status == ordering.StatusOpen && len(menu) > 0 {
 			line.Notice = lineNotice(l, menu)
@@ -206,6 +206,7 @@ type lineDoc struct {
 	Name       string                  `json:"name"`
 	Quantity   int                     `json:"quantity"`
 	Note       string                  `json:"note"`
+	Allergy    bool                    `json:"allergy"`
 	Options    []ordering.ChosenOption `json:"options"`
 	UnitPrice  domain.Money            `json:"unit_price"`
 	Total      domain.Money            `json:"total"`
@@ -253,7 +254,7 @@ func orderJSON(o projections.Order, closed string) orderDoc {
 		}
 	}
 	for _, l := range o.Lines {
-		ld := lineDoc{LineID: l.LineID, MenuItemID: l.MenuItemID, Name: l.Name, Quantity: l.Quantity, Note: l.Note,
+		ld := lineDoc{LineID: l.LineID, MenuItemID: l.MenuItemID, Name: l.Name, Quantity: l.Quantity, Note: l.Note, Allergy: l.Allergy,
 			Options: append([]ordering.ChosenOption{}, l.Options...), UnitPrice: l.UnitPrice, Total: l.Total(), Links: map[string]link{}}
 		lineHref := href + "/items/" + l.LineID
 		if _, ok := allowed["remove-item"]; ok {
@@ -272,7 +273,7 @@ func orderJSON(o projections.Order, closed string) orderDoc {
 
 // addItemFields are the fields of a command that adds a dish, an order's
 // add-item and the open that adds one alike, but for the dish's choices.
-var addItemFields = []string{"command_id", "menu_item_id", "quantity", "note"}
+var addItemFields = []string{"command_id", "menu_item_id", "quantity", "note", "allergy"}
 
 // optionFieldTemplate names the fields of a dish's choices: one per group,
 // a choice's id, or an array of them.

@@ -240,9 +240,13 @@ func addItemForm(in input, commandID uuid.UUID, menuItem func(id string) (projec
 	if item.Limited && qty > item.PortionsLeft {
 		return ordering.AddItem{}, domain.Invalid("quantity", "%s", onlyLeft(item.PortionsLeft, item.Name))
 	}
+	allergy, err := in.flag("allergy", "This is for an allergy")
+	if err != nil {
+		return ordering.AddItem{}, err
+	}
 	return ordering.AddItem{
 		LineID: uuid.NewSHA1(commandID, []byte("line")).String(), MenuItemID: item.ItemID, Name: item.Name,
-		Quantity: qty, Note: in.values["note"], UnitPrice: item.Price, Options: dishOptions(item), Picks: in.picks(),
+		Quantity: qty, Note: in.values["note"], Allergy: allergy, UnitPrice: item.Price, Options: dishOptions(item), Picks: in.picks(),
 	}, nil
 }
 

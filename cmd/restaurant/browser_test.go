@@ -598,7 +598,7 @@ func TestGuestFiltersTheMenuInTheBrowser(t *testing.T) {
 	}
 	guest.eventually("menu", func() (bool, string) {
 		guest.load("menu", chromedp.Navigate(base+"/"))
-		return dishes() == 16, fmt.Sprintf("%d dishes on the menu", dishes())
+		return dishes() == 17, fmt.Sprintf("%d dishes on the menu", dishes())
 	})
 	guest.do("filter", chromedp.Click(chromedp.CSS(".menu-filter summary")),
 		chromedp.Click(chromedp.CSS(`.menu-filter input[name="without"][value="milk"]`)),
@@ -610,7 +610,7 @@ func TestGuestFiltersTheMenuInTheBrowser(t *testing.T) {
 	// The live region is swapped in on connecting: read it in one step.
 	guest.do("filtered", chromedp.WaitVisible(chromedp.CSS(`#live-state[data-state="live"]`)))
 	state := value(guest, "filtered", chromedp.Evaluate[string](`document.querySelector(".filter-state").innerText`))
-	if n := dishes(); n != 4 || !strings.Contains(state, "Showing 4 of 16 dishes") || !strings.Contains(state, "without milk") {
+	if n := dishes(); n != 4 || !strings.Contains(state, "Showing 4 of 17 dishes") || !strings.Contains(state, "without milk") {
 		guest.fail("filtered", "%d dishes, the state reads %q", n, state)
 	}
 	guest.shot("menu-filtered-phone")

@@ -50,6 +50,9 @@ var dishes = []menu.AddMenuItem{
 		Allergens: contains(gluten, milk), Diets: suits(vegetarian)},
 	{ItemID: "funghi", Name: "Funghi", CategoryID: "pizza", Price: domain.Cents(1300), Description: "Tomato, mozzarella, roasted mushrooms, thyme.",
 		Allergens: contains(gluten, milk), Diets: suits(vegetarian)},
+	{ItemID: "margherita-gf", Name: "Gluten-free margherita", CategoryID: "pizza", Price: domain.Cents(1250),
+		Description: "Tomato, fior di latte and basil on a certified gluten-free base, baked on its own tray.",
+		Allergens:   contains(milk), Diets: suits(vegetarian, gf)},
 	{ItemID: "carbonara", Name: "Spaghetti carbonara", CategoryID: "pasta", Price: domain.Cents(1450), Description: "Guanciale, egg yolk, pecorino romano, black pepper.",
 		Allergens: contains(gluten, eggs, milk)},
 	{ItemID: "cacio-e-pepe", Name: "Cacio e pepe", CategoryID: "pasta", Price: domain.Cents(1300), Description: "Tonnarelli, pecorino romano, black pepper.",
@@ -86,6 +89,7 @@ var options = map[string][]menu.Command{
 	"diavola":          pizzaOptions,
 	"quattro-formaggi": pizzaOptions,
 	"funghi":           pizzaOptions,
+	"margherita-gf":    pizzaOptions,
 	"lemonade": {
 		menu.AddOptionGroup{GroupID: "size", Name: "Size", Required: true, Min: 1, Max: 1},
 		menu.AddOptionChoice{GroupID: "size", ChoiceID: "glass", Name: "Glass", PriceChange: domain.Cents(0)},

@@ -45,11 +45,11 @@ func TestEventLogFiltersAndPages(t *testing.T) {
 		t.Fatalf("%d item-added events of the order (want 4), or no link to its history", len(adds))
 	}
 	streams, _ := list("?type=menu.MenuItemAdded&stream=menu-item-")
-	if len(streams) != 16 {
-		t.Fatalf("%d dishes added, want the 16 of the demo menu", len(streams))
+	if len(streams) != 17 {
+		t.Fatalf("%d dishes added, want the 17 of the demo menu", len(streams))
 	}
 	page, _ := list("?type=menu.MenuItemAdded&stream=menu-item-&before=" + streams[9])
-	if len(page) != 6 || page[0] != streams[10] {
+	if len(page) != 7 || page[0] != streams[10] {
 		t.Fatalf("the page before %s: %v", streams[9], page)
 	}
 	if rec := m.get("/staff/events?from=yesterday"); rec.Code != http.StatusUnprocessableEntity {

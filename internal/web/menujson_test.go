@@ -255,7 +255,7 @@ func TestMenuJSONWhileOrderingIsClosed(t *testing.T) {
 				t.Errorf("%s: %s available %v, links %+v", when, id, d.Available, d.Links)
 			}
 		}
-		if len(dishes) != 16 {
+		if len(dishes) != 17 {
 			t.Errorf("%s: %d dishes", when, len(dishes))
 		}
 	}

@@ -136,7 +136,7 @@ func Handler(d Deps) http.Handler {
 		d.Ageing = DefaultAgeing
 	}
 	r := chi.NewRouter()
-	r.Use(middleware.Recoverer, securityHeaders, boundRequests, middleware.GetHead, d.withCustomer)
+	r.Use(middleware.Recoverer, securityHeaders, boundRequests, compressText, middleware.GetHead, d.withCustomer)
 	r.NotFound(notFound)
 	r.MethodNotAllowed(methodNotAllowed)
 
@@ -293,6 +293,25 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
 		next.ServeHTTP(w, r)
+	})
+}
+
+// gzipText compresses the pages, stylesheet, scripts and JSON for clients
+// that accept it: a phone on a slow network gets the menu in a fraction of
+// the bytes. Photos are JPEG already and stay as they are.
+var gzipText = middleware.Compress(5, "text/html", "text/css", "text/javascript", "application/javascript",
+	"application/json", "application/problem+json", "image/svg+xml")
+
+// compressText compresses every answer but the live screens' websockets,
+// whose frames the connection carries as they are.
+func compressText(next http.Handler) http.Handler {
+	compressed := gzipText(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == live.Path {
+			next.ServeHTTP(w, r)
+			return
+		}
+		compressed.ServeHTTP(w, r)
 	})
 }
 

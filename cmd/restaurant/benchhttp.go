@@ -43,6 +43,9 @@ func runBenchHTTP(ctx context.Context, args []string, getenv func(string) string
 	if _, err := demo.SeedMenu(ctx, a.Store); err != nil {
 		return err
 	}
+	if err := bench.PhotographDishes(ctx, a.Store, a.Pool, demo.DishIDs()); err != nil {
+		return err
+	}
 	handler := web.Handler(web.Deps{
 		Pool: a.Pool, Store: a.Store, Runner: runner,
 		Menus: projections.Menus{Pool: a.Pool}, Orders: projections.Orders{Pool: a.Pool},

@@ -139,3 +139,12 @@ func SeedMenu(ctx context.Context, store *eventstore.Store) (added int, err erro
 	}
 	return added, nil
 }
+
+// DishIDs are the opening menu's dishes, in the menu's order.
+func DishIDs() []string {
+	ids := make([]string, len(dishes))
+	for i, d := range dishes {
+		ids[i] = d.ItemID
+	}
+	return ids
+}

@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/google/uuid"
 )
@@ -84,7 +85,9 @@ func (s *stitched) write(w http.ResponseWriter, r *http.Request) {
 	for i := range keys {
 		keys[i] = []byte(uuid.NewString())
 	}
-	var buf bytes.Buffer
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer pageBuffers.Put(buf)
 	if !acceptsGzip(r) {
 		for i, piece := range s.plain {
 			if i > 0 {
@@ -115,6 +118,11 @@ func (s *stitched) write(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Encoding", "gzip")
 	_, _ = w.Write(buf.Bytes())
 }
+
+// pageBuffers hold a response while it is stitched, one write to the
+// connection at the end; kept from request to request, since a page's worth
+// of fresh memory per request costs more than stitching it.
+var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // acceptsGzip says whether the client takes a gzip-encoded answer.
 func acceptsGzip(r *http.Request) bool {

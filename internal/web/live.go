@@ -173,7 +173,7 @@ func (d Deps) followLive(w http.ResponseWriter, r *http.Request) {
 	}
 	upgraded = true
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
-	s := &screen{d: d, conn: conn, topics: topics, regions: regions, access: access, ctx: ctx, cancel: cancel, writing: true, release: release,
+	s := &screen{d: d, conn: conn, topics: topics, wakes: wakesOf(topics), regions: regions, access: access, ctx: ctx, cancel: cancel, writing: true, release: release,
 		// What the access checks at every ping read: the address, the
 		// cookies and the session; nothing else of the request is kept.
 		req: (&http.Request{Method: r.Method, URL: r.URL, Host: r.Host, RemoteAddr: r.RemoteAddr,
@@ -196,6 +196,7 @@ type screen struct {
 	conn    *websocket.Conn
 	req     *http.Request
 	topics  []live.Topic
+	wakes   map[live.Topic][]live.Topic // topics that change regions of other topics (wakesOf)
 	regions map[live.Topic]region
 	access  live.Topic // the staff member's access notices, if one is signed in
 	sub     *live.Subscription
@@ -283,10 +284,44 @@ func (s *screen) pingDue() {
 // followed is what the screen subscribes to: its topics, and its member's
 // access notices.
 func (s *screen) followed() []live.Topic {
-	if s.access == "" {
-		return s.topics
+	topics := slices.Clone(s.topics)
+	for w := range s.wakes {
+		if !slices.Contains(topics, w) {
+			topics = append(topics, w)
+		}
 	}
-	return append(slices.Clone(s.topics), s.access)
+	if s.access == "" {
+		return topics
+	}
+	return append(topics, s.access)
+}
+
+// wakesOf maps the topics that change a screen's regions without being
+// regions of it to the regions they change: the menu's topic (a dish sold
+// out, the opening hours, a pause) changes whether an open order can be
+// placed, so an order's page follows it too.
+func wakesOf(topics []live.Topic) map[live.Topic][]live.Topic {
+	wakes := map[live.Topic][]live.Topic{}
+	for _, t := range topics {
+		if _, order := t.Order(); order && !slices.Contains(topics, live.MenuTopic()) {
+			wakes[live.MenuTopic()] = append(wakes[live.MenuTopic()], t)
+		}
+	}
+	return wakes
+}
+
+// regionsFor turns the topics that were published into the screen's
+// regions to render again, each once.
+func (s *screen) regionsFor(published []live.Topic) []live.Topic {
+	var out []live.Topic
+	for _, t := range published {
+		for _, r := range append([]live.Topic{t}, s.wakes[t]...) {
+			if _, ok := s.regions[r]; ok && !slices.Contains(out, r) {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
 }
 
 // checkAccess checks the screen's access again, off the writer's path; a
@@ -337,6 +372,7 @@ func (s *screen) write(first bool) {
 			topics = slices.Delete(topics, i, i+1)
 			go s.checkAccess()
 		}
+		topics = s.regionsFor(topics)
 		gone := s.sub.Gone()
 		if s.closed || (!first && !ping && !gone && !denied && len(topics) == 0) {
 			s.writing = false
@@ -646,7 +682,7 @@ func (d Deps) authorize(r *http.Request, topic live.Topic) (region, error) {
 			if err != nil {
 				return piece{}, err
 			}
-			return rendered(ctx, views.OrderStatus(d.orderView(ctx, o, guest, nil), true), nil)
+			return rendered(ctx, views.OrderLive(d.orderView(ctx, o, guest, nil)), nil)
 		}, nil
 	}
 	return nil, &requestError{http.StatusNotFound, "There is no such topic."}

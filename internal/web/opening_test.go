@@ -379,3 +379,34 @@ func TestTheSettingsReadModelIsTheStreamFolded(t *testing.T) {
 		t.Fatalf("read model %s\nstream     %s", a2, a1)
 	}
 }
+
+// TestAnOpenOrderPageFollowsPausesLive: a guest looking at their open order
+// sees placing go away when the kitchen pauses online orders, with the
+// reason, and come back when it resumes, without a reload.
+func TestAnOpenOrderPageFollowsPausesLive(t *testing.T) {
+	a, _ := withClock(t, lisbonAt("2026-03-03", "19:15"))
+	srv := httptest.NewServer(a.h)
+	defer srv.Close()
+	cook, g := a.guest(), a.guest()
+	cook.signIn("kai", kitchenPassword)
+	ready := g.readyOrder("margherita", "1")
+	if page := g.get("/orders/" + ready).Body.String(); !strings.Contains(page, `ws-connect="/live?topic=order:`+ready+`"`) || !strings.Contains(page, `id="place-order"`) {
+		t.Fatalf("the open order page does not follow the order live, or offers no placing:\n%s", page)
+	}
+	socket, _, err := g.dial(t, srv, "topic=order:"+ready, srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first := await(t, socket, `id="order-checkout"`); !strings.Contains(first, `id="place-order"`) {
+		t.Fatalf("the first push offers no placing: %s", first)
+	}
+	cook.follow(cook.post("/online-orders/commands/pause", form("minutes", "30", "back", "kitchen")))
+	paused := await(t, socket, "We are not taking online orders right now; back at 19:45.")
+	if !strings.Contains(paused, `id="order-checkout" hx-swap-oob="true"`) || strings.Contains(paused, `id="place-order"`) {
+		t.Fatalf("the push while paused: %s", paused)
+	}
+	cook.follow(cook.post("/online-orders/commands/resume", form("back", "kitchen")))
+	if resumed := await(t, socket, `id="place-order"`); strings.Contains(resumed, "not taking online orders") {
+		t.Fatalf("the push once resumed: %s", resumed)
+	}
+}

@@ -119,7 +119,7 @@ func (d Deps) orderView(ctx context.Context, o projections.Order, guest string, 
 		progress = string(o.KitchenStatus)
 	}
 	v := views.OrderView{
-		Nav: d.nav(ctx, guest), ID: o.OrderID, Live: o.Status == ordering.StatusPlaced,
+		Nav: d.nav(ctx, guest), ID: o.OrderID, Live: o.Status == ordering.StatusPlaced || o.Status == ordering.StatusOpen,
 		Href: "/orders/" + o.OrderID, Number: o.Number,
 		Status: progress, StatusText: words[0], StatusDetail: words[1],
 		ItemCount: o.ItemCount, Total: o.Total.String(), Fulfilment: string(o.Fulfilment),

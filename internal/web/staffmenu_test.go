@@ -208,7 +208,7 @@ func TestManagerKeepsTheCategories(t *testing.T) {
 	// A category with dishes stays, and says why next to it.
 	rec := m.post("/menu/categories/pizza/commands/remove", form())
 	if body := rec.Body.String(); rec.Code != http.StatusConflict ||
-		!regexp.MustCompile(`(?s)id="category-pizza".*?<p class="error" role="alert">Pizza still has 4 dishes: move them to another category or remove them first\.</p>`).MatchString(body) ||
+		!regexp.MustCompile(`(?s)id="category-pizza".*?<p class="error" role="alert">Pizza still has 5 dishes: move them to another category or remove them first\.</p>`).MatchString(body) ||
 		a.events() != before {
 		t.Errorf("removing a category with dishes: %d", rec.Code)
 	}

@@ -157,6 +157,7 @@ func Events() []domain.Event {
 		MenuItemBackInStock{},
 		MenuItemPhotoChanged{},
 		MenuItemPhotoRemoved{},
+		MenuItemPrepTimeSet{},
 		OptionGroupAdded{},
 		OptionGroupRenamed{},
 		OptionGroupRulesSet{},

@@ -40,6 +40,9 @@ type State struct {
 	Removed           bool   // taken off the menu for good
 	SoldOut           bool   // temporarily unavailable
 	Photo             string // the photo's id, "" for none
+	// PrepTime is the minutes the dish takes to make, 0 when never set
+	// (see PrepMinutes).
+	PrepTime int
 	// Options are the groups of choices a guest makes about the dish, in
 	// the order they were added. Evolve never changes them in place.
 	Options []OptionGroup
@@ -144,6 +147,8 @@ func Evolve(s State, e domain.Event) State {
 		s.Photo = e.PhotoID
 	case MenuItemPhotoRemoved:
 		s.Photo = ""
+	case MenuItemPrepTimeSet:
+		s.PrepTime = e.Minutes
 	case OptionGroupAdded, OptionGroupRenamed, OptionGroupRulesSet, OptionGroupRemoved, OptionChoiceAdded, OptionChoiceRemoved:
 		s = evolveOptions(s, e)
 	}
@@ -196,6 +201,8 @@ func Decide(s State, c Command) ([]domain.Event, error) {
 		return []domain.Event{MenuItemBackInStock{ItemID: s.ItemID}}, nil
 	case ChangePhoto, RemovePhoto:
 		return decidePhoto(s, c)
+	case SetPrepTime:
+		return decidePrepTime(s, c)
 	}
 	return decideOptions(s, c)
 }

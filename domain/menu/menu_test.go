@@ -266,8 +266,8 @@ func TestEvents(t *testing.T) {
 			}
 		}
 	}
-	if len(seen) != 17 {
-		t.Errorf("want 17 event types, got %d", len(seen))
+	if len(seen) != 18 {
+		t.Errorf("want 18 event types, got %d", len(seen))
 	}
 	// Every event survives a JSON round trip.
 	old := addedWith(func(e *MenuItemAdded) {

@@ -51,8 +51,16 @@ type OnlineOrdersResumed struct {
 // EventType returns the stable stored name, independent of the Go type name.
 func (OnlineOrdersResumed) EventType() string { return "settings.OnlineOrdersResumed" }
 
+// PaceSet records the kitchen's pace, from which quotes are made.
+type PaceSet struct {
+	Pace Pace `json:"pace"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (PaceSet) EventType() string { return "settings.PaceSet" }
+
 // Events returns one zero value of every event type of the restaurant's
 // settings, so that an event codec can register them all.
 func Events() []domain.Event {
-	return []domain.Event{OpeningHoursSet{}, ClosedDayAdded{}, ClosedDayRemoved{}, OnlineOrdersPaused{}, OnlineOrdersResumed{}}
+	return []domain.Event{OpeningHoursSet{}, ClosedDayAdded{}, ClosedDayRemoved{}, OnlineOrdersPaused{}, OnlineOrdersResumed{}, PaceSet{}}
 }

@@ -5,6 +5,7 @@
 package settings
 
 import (
+	"fmt"
 	"slices"
 	"time"
 
@@ -37,6 +38,9 @@ type State struct {
 	// resumed when it is zero. A pause whose time has passed is over.
 	Paused      bool      `json:"paused"`
 	PausedUntil time.Time `json:"paused_until,omitzero"`
+	// Pace is the kitchen's pace as a manager set it; nil until then
+	// (see KitchenPace).
+	Pace *Pace `json:"pace,omitempty"`
 }
 
 // PausedAt says whether online orders are paused at the time at.
@@ -113,6 +117,9 @@ func Evolve(s State, e domain.Event) State {
 		s.Paused, s.PausedUntil = true, e.Until
 	case OnlineOrdersResumed:
 		s.Paused, s.PausedUntil = false, time.Time{}
+	case PaceSet:
+		p := e.Pace
+		s.Pace = &p
 	}
 	return s
 }
@@ -149,6 +156,8 @@ func Decide(s State, c Command) ([]domain.Event, error) {
 			return []domain.Event{OnlineOrdersPaused{PausedAt: c.At}}, nil
 		}
 		return []domain.Event{OnlineOrdersPaused{PausedAt: c.At, Until: c.At.Add(c.For)}}, nil
+	case SetPace:
+		return decidePace(s, c)
 	case ResumeOnlineOrders:
 		if !s.PausedAt(c.At) {
 			return nil, nil
@@ -176,4 +185,73 @@ func decideClosedDay(s State, c AddClosedDay) ([]domain.Event, error) {
 		return nil, domain.Invalid("date", "At most %d closed days can be planned; remove one first.", MaxClosedDays)
 	}
 	return []domain.Event{ClosedDayAdded{Date: c.Date}}, nil
+}
+
+// Pace is how the kitchen keeps its promises: how many orders it cooks at
+// once, how long a delivery takes on the road, from how long a wait guests
+// are told the kitchen is busy, and from how long a wait it takes no more
+// online orders (0: it always takes them), in minutes. Quotes are made
+// from it (kitchen.ReadyAt).
+type Pace struct {
+	Parallel        int `json:"parallel"`
+	DeliveryMinutes int `json:"delivery_minutes"`
+	BusyAfter       int `json:"busy_after"`
+	StopAfter       int `json:"stop_after"`
+}
+
+// DefaultPace is a kitchen's pace until a manager sets one.
+var DefaultPace = Pace{Parallel: 3, DeliveryMinutes: 25, BusyAfter: 45}
+
+// Bounds of a pace, exported so that forms can show them.
+const (
+	MaxParallel        = 50
+	MaxDeliveryMinutes = 180
+	MinBusyAfter       = 5
+	MaxWaitMinutes     = 240
+)
+
+// KitchenPace is the pace as set, or the default.
+func (s State) KitchenPace() Pace {
+	if s.Pace == nil {
+		return DefaultPace
+	}
+	return *s.Pace
+}
+
+// SetPace sets the kitchen's pace.
+type SetPace struct {
+	Pace Pace
+}
+
+func (SetPace) command() {}
+
+// check says what is wrong with a pace, field by field.
+func (p Pace) check() error {
+	var problems []domain.FieldError
+	wrong := func(field, format string, args ...any) {
+		problems = append(problems, domain.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	if p.Parallel < 1 || p.Parallel > MaxParallel {
+		wrong("parallel", "The kitchen cooks from 1 to %d orders at once.", MaxParallel)
+	}
+	if p.DeliveryMinutes < 0 || p.DeliveryMinutes > MaxDeliveryMinutes {
+		wrong("delivery_minutes", "A delivery takes from 0 to %d minutes on the road.", MaxDeliveryMinutes)
+	}
+	if p.BusyAfter < MinBusyAfter || p.BusyAfter > MaxWaitMinutes {
+		wrong("busy_after", "Say the kitchen is busy from a wait of %d to %d minutes.", MinBusyAfter, MaxWaitMinutes)
+	}
+	if p.StopAfter != 0 && (p.StopAfter < p.BusyAfter || p.StopAfter > MaxWaitMinutes) {
+		wrong("stop_after", "Stop taking orders from a wait no shorter than the busy one, up to %d minutes, or never (0).", MaxWaitMinutes)
+	}
+	return domain.Fields(problems...)
+}
+
+func decidePace(s State, c SetPace) ([]domain.Event, error) {
+	if err := c.Pace.check(); err != nil {
+		return nil, err
+	}
+	if s.Pace != nil && *s.Pace == c.Pace {
+		return nil, nil
+	}
+	return []domain.Event{PaceSet{Pace: c.Pace}}, nil
 }

@@ -2,6 +2,7 @@ package settings
 
 import (
 	"encoding/json"
+	"errors"
 	"reflect"
 	"regexp"
 	"strings"
@@ -271,7 +272,7 @@ func TestEvents(t *testing.T) {
 	}
 	now := at("2026-03-03", "19:15").UTC()
 	for _, e := range []domain.Event{hoursSet, ClosedDayAdded{Date: "2026-12-25"}, ClosedDayRemoved{Date: "2026-12-25"},
-		OnlineOrdersPaused{PausedAt: now, Until: now.Add(time.Hour)}, OnlineOrdersPaused{PausedAt: now}, OnlineOrdersResumed{ResumedAt: now}} {
+		OnlineOrdersPaused{PausedAt: now, Until: now.Add(time.Hour)}, OnlineOrdersPaused{PausedAt: now}, OnlineOrdersResumed{ResumedAt: now}, PaceSet{Pace: DefaultPace}} {
 		b, err := json.Marshal(e)
 		if err != nil {
 			t.Fatal(err)
@@ -290,5 +291,36 @@ func TestEvents(t *testing.T) {
 	}
 	if b, _ := json.Marshal(OnlineOrdersPaused{PausedAt: now}); strings.Contains(string(b), "until") {
 		t.Errorf("a pause until resumed has no end: %s", b)
+	}
+}
+
+func TestPace(t *testing.T) {
+	busy := Pace{Parallel: 4, DeliveryMinutes: 30, BusyAfter: 40, StopAfter: 75}
+	set := PaceSet{Pace: busy}
+	for _, tc := range []spec{
+		{name: "a first pace", when: SetPace{Pace: busy}, then: []domain.Event{set}},
+		{name: "the same again", given: []domain.Event{set}, when: SetPace{Pace: busy}},
+		{name: "the default, set", when: SetPace{Pace: DefaultPace}, then: []domain.Event{PaceSet{Pace: DefaultPace}}},
+		{name: "never stop", given: []domain.Event{set}, when: SetPace{Pace: Pace{Parallel: 4, DeliveryMinutes: 30, BusyAfter: 40}},
+			then: []domain.Event{PaceSet{Pace: Pace{Parallel: 4, DeliveryMinutes: 30, BusyAfter: 40}}}},
+		{name: "no stoves", when: SetPace{Pace: Pace{Parallel: 0, DeliveryMinutes: 30, BusyAfter: 40}}, wantErr: domain.EINVALID, field: "parallel",
+			message: "The kitchen cooks from 1 to 50 orders at once."},
+		{name: "a delivery of four hours", when: SetPace{Pace: Pace{Parallel: 3, DeliveryMinutes: 240, BusyAfter: 40}}, wantErr: domain.EINVALID, field: "delivery_minutes"},
+		{name: "busy at once", when: SetPace{Pace: Pace{Parallel: 3, BusyAfter: 2}}, wantErr: domain.EINVALID, field: "busy_after"},
+		{name: "stop before busy", when: SetPace{Pace: Pace{Parallel: 3, BusyAfter: 40, StopAfter: 30}}, wantErr: domain.EINVALID, field: "stop_after"},
+		{name: "every field wrong at once", when: SetPace{Pace: Pace{Parallel: -1, DeliveryMinutes: -1, BusyAfter: 0, StopAfter: 999}}, wantErr: domain.EINVALID, field: "parallel"},
+	} {
+		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
+	}
+	if got := fold().KitchenPace(); got != DefaultPace {
+		t.Fatalf("a kitchen that never set its pace has %+v", got)
+	}
+	if got := fold(set).KitchenPace(); got != busy {
+		t.Fatalf("the pace set is read back as %+v", got)
+	}
+	_, err := Decide(State{}, SetPace{Pace: Pace{Parallel: -1, DeliveryMinutes: -1, BusyAfter: 0, StopAfter: 999}})
+	var de *domain.Error
+	if !errors.As(err, &de) || len(de.Fields) != 4 {
+		t.Fatalf("a pace wrong in four fields says so once per field: %v", err)
 	}
 }

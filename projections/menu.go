@@ -74,6 +74,8 @@ func (MenuProjection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Recorde
 		_, err = tx.Exec(ctx, `UPDATE menu_items SET photo_id = $2, updated_at = $3 WHERE item_id = $1`, ev.ItemID, ev.PhotoID, e.RecordedAt)
 	case menu.MenuItemPhotoRemoved:
 		_, err = tx.Exec(ctx, `UPDATE menu_items SET photo_id = '', updated_at = $2 WHERE item_id = $1`, ev.ItemID, e.RecordedAt)
+	case menu.MenuItemPrepTimeSet:
+		_, err = tx.Exec(ctx, `UPDATE menu_items SET prep_minutes = $2, updated_at = $3 WHERE item_id = $1`, ev.ItemID, ev.Minutes, e.RecordedAt)
 	case ordering.ItemAddedToOrder:
 		err = addPopularity(ctx, tx, ev.MenuItemID, 1, ev.Quantity)
 	case menu.OptionGroupAdded:
@@ -212,6 +214,9 @@ type MenuItem struct {
 	UnitsAdded        int64
 	UpdatedAt         time.Time
 	Photo             string // the photo's id, "" for none
+	// PrepTime is the minutes the dish takes to make, 0 when never set
+	// (see PrepMinutes).
+	PrepTime int
 	// Limited says the dish is cooked in a limited number of portions,
 	// PortionsLeft of which are left (from PortionsProjection).
 	Limited      bool
@@ -219,6 +224,14 @@ type MenuItem struct {
 	// Options are the dish's groups of choices, in the order they were
 	// added, each with its choices in the order they were added.
 	Options []menu.OptionGroup
+}
+
+// PrepMinutes is how long the dish takes to make: as set, or the default.
+func (m MenuItem) PrepMinutes() int {
+	if m.PrepTime == 0 {
+		return menu.DefaultPrepMinutes
+	}
+	return m.PrepTime
 }
 
 // NoneLeft says a limited dish has no portions left: it shows as sold out.
@@ -232,14 +245,14 @@ type Menus struct{ Pool *pgxpool.Pool }
 
 const menuColumns = `mi.item_id, mi.name, mi.description, mi.category_id, coalesce(c.name, ''), mi.price_amount, mi.price_currency,
 	mi.allergens, mi.diets, mi.allergens_unlisted, mi.sold_out, mi.removed, mi.times_added, mi.units_added, mi.updated_at, mi.photo_id,
-	p.portions_left`
+	p.portions_left, mi.prep_minutes`
 
 func scanMenuItem(row pgx.Row) (MenuItem, error) {
 	var m MenuItem
 	var allergens, diets []string
 	var left *int
 	err := row.Scan(&m.ItemID, &m.Name, &m.Description, &m.CategoryID, &m.CategoryName, &m.Price.Amount, &m.Price.Currency,
-		&allergens, &diets, &m.AllergensUnlisted, &m.SoldOut, &m.Removed, &m.TimesAdded, &m.UnitsAdded, &m.UpdatedAt, &m.Photo, &left)
+		&allergens, &diets, &m.AllergensUnlisted, &m.SoldOut, &m.Removed, &m.TimesAdded, &m.UnitsAdded, &m.UpdatedAt, &m.Photo, &left, &m.PrepTime)
 	m.Allergens, m.Diets = as[menu.Allergen](allergens), as[menu.Diet](diets)
 	if left != nil {
 		m.Limited, m.PortionsLeft = true, *left

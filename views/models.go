@@ -231,8 +231,12 @@ type OrderView struct {
 	// Can holds the commands valid now; the page shows only their forms.
 	Can map[string]bool
 	// Closed is why an open order cannot be placed now (the restaurant's
-	// hours, a pause), or "".
-	Closed    string
+	// hours, a pause, a kitchen too full), or "".
+	Closed string
+	// Quote is when the order will be ready (placed now, or where it
+	// stands in the kitchen's queue), in words; Busy says the wait is long.
+	Quote     string
+	QuoteBusy bool
 	Flash     string
 	Error     *FormError
 	CommandID func() string

@@ -44,14 +44,22 @@ func ReadyAt(now time.Time, ahead []InHand, cook time.Duration, parallel int) ti
 	}
 	for _, o := range ahead {
 		i := next()
-		left := o.Cook
-		if !o.Started.IsZero() {
-			left = max(o.Cook-now.Sub(o.Started), overrun)
-		}
-		free[i] = free[i].Add(left)
+		free[i] = free[i].Add(o.left(now))
 	}
 	return free[next()].Add(cook)
 }
+
+// left is how much longer an order in hand takes from now.
+func (o InHand) left(now time.Time) time.Duration {
+	if o.Started.IsZero() {
+		return o.Cook
+	}
+	return max(o.Cook-now.Sub(o.Started), overrun)
+}
+
+// DoneAt is when an order in hand will be done, on its own: for one
+// cooking, its time, or a minute from now when it runs over.
+func (o InHand) DoneAt(now time.Time) time.Time { return now.Add(o.left(now)) }
 
 // CookTime is how long an order takes: its slowest dish.
 func CookTime(dishes []time.Duration) time.Duration {

@@ -6,6 +6,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/google/uuid"
 
@@ -97,6 +98,9 @@ var options = map[string][]menu.Command{
 	},
 }
 
+// prepMinutes are how long the dishes of each category take to make.
+var prepMinutes = map[string]int{"starters": 6, "pizza": 12, "pasta": 10, "desserts": 4, "drinks": 2}
+
 // namespace makes the seed's command ids: the same on every start and in
 // every process, so seeding twice, or from two processes at once, adds
 // each category and dish once.
@@ -130,10 +134,10 @@ func SeedMenu(ctx context.Context, store *eventstore.Store) (added int, err erro
 		if !res.Duplicate {
 			added++
 		}
-		for i, c := range options[d.ItemID] {
+		for i, c := range slices.Concat(options[d.ItemID], []menu.Command{menu.SetPrepTime{Minutes: prepMinutes[d.CategoryID]}}) {
 			meta := eventstore.Metadata{CommandID: uuid.NewSHA1(namespace, fmt.Appendf(nil, "%s option %d", d.ItemID, i)), Actor: "system:demo-menu"}
 			if _, err := eventstore.Handle(ctx, store, menu.Stream(d.ItemID), menu.Decider, meta, c); err != nil {
-				return added, fmt.Errorf("demo menu: %s: options: %w", d.Name, err)
+				return added, fmt.Errorf("demo menu: %s: options and prep time: %w", d.Name, err)
 			}
 		}
 	}

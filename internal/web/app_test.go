@@ -252,7 +252,7 @@ func (g *guest) openWith(item, qty string) string {
 // prices it: a pizza's regular size, a glass of lemonade.
 func usualChoices(dish string) []string {
 	switch dish {
-	case "margherita", "diavola", "quattro-formaggi", "funghi":
+	case "margherita", "diavola", "quattro-formaggi", "funghi", "margherita-gf":
 		return []string{"option-size", "regular"}
 	case "lemonade":
 		return []string{"option-size", "glass"}

@@ -299,12 +299,18 @@ func (s *screen) followed() []live.Topic {
 // wakesOf maps the topics that change a screen's regions without being
 // regions of it to the regions they change: the menu's topic (a dish sold
 // out, the opening hours, a pause) changes whether an open order can be
-// placed, so an order's page follows it too.
+// placed, and the kitchen's (any ticket) when an order will be ready, so an
+// order's page follows both. The page is sent its own order, never the
+// kitchen's board.
 func wakesOf(topics []live.Topic) map[live.Topic][]live.Topic {
 	wakes := map[live.Topic][]live.Topic{}
 	for _, t := range topics {
-		if _, order := t.Order(); order && !slices.Contains(topics, live.MenuTopic()) {
-			wakes[live.MenuTopic()] = append(wakes[live.MenuTopic()], t)
+		if _, order := t.Order(); order {
+			for _, w := range []live.Topic{live.MenuTopic(), live.KitchenTopic()} {
+				if !slices.Contains(topics, w) {
+					wakes[w] = append(wakes[w], t)
+				}
+			}
 		}
 	}
 	return wakes

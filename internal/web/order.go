@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 	"time"
@@ -48,7 +49,11 @@ func (d Deps) showOrder(w http.ResponseWriter, r *http.Request) {
 			fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, "application/json", orderJSON(o, d.closedFor(r.Context(), o)))
+		doc := orderJSON(o, d.closedFor(r.Context(), o))
+		if q, ok := d.orderQuote(r.Context(), o); ok {
+			doc.ReadyAt = &q.At
+		}
+		writeJSON(w, http.StatusOK, "application/json", doc)
 		return
 	}
 	d.renderOrder(w, r, http.StatusOK, orderID, guest, nil)
@@ -137,7 +142,14 @@ func (d Deps) orderView(ctx context.Context, o projections.Order, guest string, 
 	for _, c := range ordering.Allowed(o.State()) {
 		v.Can[string(c)] = true
 	}
-	if v.Closed = d.closedFor(ctx, o); v.Closed != "" {
+	v.Closed = d.closedFor(ctx, o)
+	if q, ok := d.orderQuote(ctx, o); ok {
+		v.Quote, v.QuoteBusy = q.words(d.Location), q.Busy
+		if q.Full && v.Closed == "" && o.Status == ordering.StatusOpen {
+			v.Closed = q.fullWords()
+		}
+	}
+	if v.Closed != "" {
 		v.Can["place"] = false
 	}
 	shown := map[string]bool{"delivery": v.Can["add-delivery-address"], "contact": v.Can["give-contact"],
@@ -178,6 +190,30 @@ func (d Deps) closedFor(ctx context.Context, o projections.Order) string {
 		return "" // placing will say, if it must
 	}
 	return v.Message
+}
+
+// orderQuote quotes an order that is open with dishes, or that the kitchen
+// has not finished; a quote that cannot be made now is left out.
+func (d Deps) orderQuote(ctx context.Context, o projections.Order) (quote, bool) {
+	waiting := o.Status == ordering.StatusPlaced && (o.KitchenStatus == kitchen.StatusNone || o.KitchenStatus == kitchen.StatusQueued || o.KitchenStatus == kitchen.StatusPreparing)
+	if len(o.Lines) == 0 || (o.Status != ordering.StatusOpen && !waiting) {
+		return quote{}, false
+	}
+	q, err := d.quoteFor(ctx, o.OrderID, menuIDsOf(o.Lines), o.Fulfilment == ordering.FulfilmentDelivery)
+	if err != nil {
+		slog.Warn("no quote for an order", "order_id", o.OrderID, "err", err)
+		return quote{}, false
+	}
+	return q, true
+}
+
+// menuIDsOf are the menu ids of an order's lines.
+func menuIDsOf(lines []ordering.Line) []string {
+	ids := make([]string, len(lines))
+	for i, l := range lines {
+		ids[i] = l.MenuItemID
+	}
+	return ids
 }
 
 // lineNotice tells a guest, before placing, what the menu says now of a
@@ -226,8 +262,11 @@ type orderDoc struct {
 	OpenedAt        time.Time           `json:"opened_at"`
 	PlacedAt        *time.Time          `json:"placed_at,omitempty"`
 	CanceledAt      *time.Time          `json:"canceled_at,omitempty"`
-	Version         int                 `json:"version"`
-	Links           map[string]link     `json:"_links"`
+	// ReadyAt is the kitchen's quote: when an open order would be ready
+	// if placed now, or a placed one will be (a delivery: at the door).
+	ReadyAt *time.Time      `json:"ready_at,omitempty"`
+	Version int             `json:"version"`
+	Links   map[string]link `json:"_links"`
 }
 
 func orderJSON(o projections.Order, closed string) orderDoc {

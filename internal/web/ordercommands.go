@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -386,22 +387,36 @@ func (d Deps) contactDefaults(r *http.Request) (name, phone string) {
 
 func (d Deps) placeOrder(w http.ResponseWriter, r *http.Request) {
 	d.serve(orderCommand{form: fixedForm("place"), fieldForm: "contact", counts: placing, build: func(ctx context.Context, r *http.Request, _ input) (ordering.Command, error) {
-		unavailable, err := d.unavailableDishes(ctx, chi.URLParam(r, "orderID"))
+		orderID := chi.URLParam(r, "orderID")
+		order, _, err := eventstore.Load(ctx, d.Store, ordering.Stream(orderID), ordering.Decider)
+		if err != nil {
+			return nil, err
+		}
+		unavailable, err := d.unavailableDishes(ctx, order)
 		if err != nil {
 			return nil, err
 		}
 		closed, err := d.closedReason(ctx)
-		return ordering.PlaceOrder{At: d.Now().UTC(), Unavailable: unavailable, Closed: closed}, err
+		if err != nil {
+			return nil, err
+		}
+		if closed == "" && len(order.Lines) > 0 {
+			// Pacing: while the kitchen's wait is past the pace's limit,
+			// no order is placed. A quote that cannot be made stops none.
+			switch q, err := d.quoteFor(ctx, orderID, menuIDsOf(order.Lines), order.Fulfilment == ordering.FulfilmentDelivery); {
+			case err != nil:
+				slog.Warn("placing without a quote", "order_id", orderID, "err", err)
+			case q.Full:
+				closed = q.fullWords()
+			}
+		}
+		return ordering.PlaceOrder{At: d.Now().UTC(), Unavailable: unavailable, Closed: closed}, nil
 	}})(w, r)
 }
 
 // unavailableDishes says which of an order's dishes the menu no longer
 // offers, and why: what placing it checks against.
-func (d Deps) unavailableDishes(ctx context.Context, orderID string) (map[string]string, error) {
-	order, _, err := eventstore.Load(ctx, d.Store, ordering.Stream(orderID), ordering.Decider)
-	if err != nil {
-		return nil, err
-	}
+func (d Deps) unavailableDishes(ctx context.Context, order ordering.State) (map[string]string, error) {
 	menu, err := d.menuByID(ctx, true)
 	if err != nil {
 		return nil, err

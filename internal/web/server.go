@@ -211,6 +211,7 @@ func Handler(d Deps) http.Handler {
 				r.Post("/{itemID}/commands/remove", d.simpleMenuCommand(menu.RemoveMenuItem{}))
 				r.Post("/{itemID}/commands/set-portions", d.setPortions)
 				r.Post("/{itemID}/commands/clear-portions", d.clearPortions)
+				r.Post("/{itemID}/commands/set-prep-time", d.setPrepTime)
 				r.Post("/{itemID}/commands/upload-photo", d.uploadPhoto)
 				r.Post("/{itemID}/commands/remove-photo", d.simpleMenuCommand(menu.RemovePhoto{}))
 				r.Post("/{itemID}/options/commands/add", d.addOptionGroup)
@@ -229,6 +230,7 @@ func Handler(d Deps) http.Handler {
 		r.Route("/settings", func(r chi.Router) {
 			r.Use(d.requireRole(staff.Manager))
 			r.Post("/commands/set-hours", d.setOpeningHours)
+			r.Post("/commands/set-pace", d.setPace)
 			r.Post("/closed-days/commands/add", d.addClosedDay)
 			r.Post("/closed-days/{date}/commands/remove", d.removeClosedDay)
 		})

@@ -33,6 +33,9 @@ func (d Deps) renderSettings(w http.ResponseWriter, r *http.Request, status int,
 	now := d.localNow()
 	v := views.SettingsView{Nav: staffNav(r.Context()), Ordering: ordering, TimeZone: d.Location.String(), HoursSet: s.HoursSet,
 		Today: now.Format(settings.DateLayout), Error: fe, CommandID: commandIDs()}
+	pace := s.KitchenPace()
+	v.Pace = views.PaceView{Parallel: strconv.Itoa(pace.Parallel), DeliveryMinutes: strconv.Itoa(pace.DeliveryMinutes),
+		BusyAfter: strconv.Itoa(pace.BusyAfter), StopAfter: strconv.Itoa(pace.StopAfter)}
 	for _, day := range settings.Weekdays {
 		v.Days = append(v.Days, views.DayHoursView{Label: day.String(), Field: settings.DayField(day), Value: settings.FormatRanges(s.Week[day])})
 	}
@@ -163,6 +166,29 @@ func openingHoursCommand(in input) (settings.SetOpeningHours, error) {
 		}
 	}
 	return cmd, domain.Fields(problems...)
+}
+
+func (d Deps) setPace(w http.ResponseWriter, r *http.Request) {
+	d.settingsCommand(fixedSettingsForm("pace"), func(_ *http.Request, in input) (settings.Command, error) {
+		var p settings.Pace
+		var problems []domain.FieldError
+		for _, f := range []struct {
+			field, says string
+			into        *int
+		}{
+			{"parallel", "Enter how many orders the kitchen cooks at once, as a whole number.", &p.Parallel},
+			{"delivery_minutes", "Enter the minutes a delivery takes, as a whole number.", &p.DeliveryMinutes},
+			{"busy_after", "Enter the minutes of wait from which the kitchen is busy, as a whole number.", &p.BusyAfter},
+			{"stop_after", "Enter the minutes of wait from which no order is taken, as a whole number (0 for never).", &p.StopAfter},
+		} {
+			n, err := strconv.Atoi(strings.TrimSpace(in.values[f.field]))
+			if err != nil {
+				problems = append(problems, domain.FieldError{Field: f.field, Message: f.says})
+			}
+			*f.into = n
+		}
+		return settings.SetPace{Pace: p}, domain.Fields(problems...)
+	})(w, r)
 }
 
 func (d Deps) addClosedDay(w http.ResponseWriter, r *http.Request) {

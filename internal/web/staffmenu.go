@@ -53,7 +53,7 @@ func (d Deps) renderStaffMenu(w http.ResponseWriter, r *http.Request, status int
 		item := views.StaffMenuItem{ID: it.ItemID, Name: it.Name, Description: it.Description,
 			CategoryID: it.CategoryID, CategoryName: it.CategoryName, Price: euros(it.Price), SoldOut: it.SoldOut, TimesAdded: it.TimesAdded,
 			Allergens: it.Allergens, Diets: it.Diets, AllergensUnlisted: it.AllergensUnlisted, Photo: it.Photo, Limited: it.Limited,
-			Groups: staffOptionGroups(it), OptionsOpen: r.URL.Query().Get("options") == it.ItemID}
+			Groups: staffOptionGroups(it), OptionsOpen: r.URL.Query().Get("options") == it.ItemID, PrepMinutes: strconv.Itoa(it.PrepMinutes())}
 		if it.Limited {
 			item.PortionsLeft = strconv.Itoa(it.PortionsLeft)
 		}
@@ -304,6 +304,16 @@ func (d Deps) clearPortions(w http.ResponseWriter, r *http.Request) {
 		return itemID, func(ctx context.Context, meta eventstore.Metadata) (eventstore.Result, error) {
 			return eventstore.Handle(ctx, d.Store, menu.PortionsStream(itemID), menu.PortionsDecider, meta, menu.PortionsCommand(menu.ClearPortions{}))
 		}, nil
+	})(w, r)
+}
+
+func (d Deps) setPrepTime(w http.ResponseWriter, r *http.Request) {
+	d.menuCommand(dishForm, func(r *http.Request, in input, _ uuid.UUID) (string, menu.Command, error) {
+		n, err := strconv.Atoi(strings.TrimSpace(in.values["prep_minutes"]))
+		if err != nil {
+			return chi.URLParam(r, "itemID"), nil, domain.Invalid("prep_minutes", "Enter the minutes the dish takes to make, from %d to %d.", menu.MinPrepMinutes, menu.MaxPrepMinutes)
+		}
+		return chi.URLParam(r, "itemID"), menu.SetPrepTime{Minutes: n}, nil
 	})(w, r)
 }
 

@@ -1,0 +1,96 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"restaurant/domain/kitchen"
+	"restaurant/projections"
+)
+
+// quote is when an order will be ready (for a delivery: at the door), made
+// from the kitchen's live queue, its pace, and the dishes' prep times; and
+// what the pace says of the wait.
+type quote struct {
+	At       time.Time
+	Wait     time.Duration
+	Delivery bool
+	Busy     bool // the wait is one guests are told of
+	Full     bool // the wait is one from which no order is taken
+}
+
+// quoteFor quotes an order of these dishes: for an order the kitchen has,
+// where it stands in the queue; for any other, if it were placed now.
+func (d Deps) quoteFor(ctx context.Context, orderID string, dishes []string, delivery bool) (quote, error) {
+	s, err := d.settings.Get(ctx)
+	if err != nil {
+		return quote{}, err
+	}
+	menu, err := d.menuByID(ctx, false)
+	if err != nil {
+		return quote{}, err
+	}
+	inHand, err := projections.InHand(ctx, d.Pool)
+	if err != nil {
+		return quote{}, err
+	}
+	now, pace := d.Now(), s.KitchenPace()
+	queue := make([]kitchen.InHand, len(inHand))
+	for i, o := range inHand {
+		queue[i] = kitchen.InHand{Cook: cookTime(menu, o.Dishes), Started: o.Started}
+	}
+	var at time.Time
+	switch i := slices.IndexFunc(inHand, func(o projections.InHandOrder) bool { return o.OrderID == orderID }); {
+	case i >= 0 && inHand[i].Status == kitchen.StatusPreparing:
+		at = queue[i].DoneAt(now)
+	case i >= 0:
+		at = kitchen.ReadyAt(now, queue[:i], queue[i].Cook, pace.Parallel)
+	default:
+		at = kitchen.ReadyAt(now, queue, cookTime(menu, dishes), pace.Parallel)
+	}
+	if delivery {
+		at = at.Add(time.Duration(pace.DeliveryMinutes) * time.Minute)
+	}
+	q := quote{At: at, Wait: at.Sub(now), Delivery: delivery}
+	q.Busy = q.Wait >= minutes(pace.BusyAfter)
+	q.Full = pace.StopAfter > 0 && q.Wait >= minutes(pace.StopAfter)
+	return q, nil
+}
+
+// cookTime is how long an order of these dishes takes: its slowest dish,
+// as the menu has it now (a dish gone from the menu counts the default).
+func cookTime(menu map[string]projections.MenuItem, dishes []string) time.Duration {
+	times := make([]time.Duration, len(dishes))
+	for i, id := range dishes {
+		times[i] = minutes(menu[id].PrepMinutes())
+	}
+	return kitchen.CookTime(times)
+}
+
+func minutes(n int) time.Duration { return time.Duration(n) * time.Minute }
+
+// words say a quote to a guest: "Ready for pickup around 19:42, in about
+// 25 minutes."
+func (q quote) words(loc *time.Location) string {
+	clock, wait := q.At.In(loc).Format("15:04"), aboutMinutes(q.Wait)
+	if q.Delivery {
+		return fmt.Sprintf("At your door around %s, in about %s.", clock, wait)
+	}
+	return fmt.Sprintf("Ready for pickup around %s, in about %s.", clock, wait)
+}
+
+// fullWords say why an order is not taken while the wait is this long.
+func (q quote) fullWords() string {
+	return fmt.Sprintf("The kitchen is full for now: an order placed now would take about %s. Please try again a little later.", aboutMinutes(q.Wait))
+}
+
+// aboutMinutes rounds a wait up to whole minutes, in words.
+func aboutMinutes(wait time.Duration) string {
+	n := int((wait + time.Minute - 1) / time.Minute)
+	if n <= 1 {
+		return "a minute"
+	}
+	return fmt.Sprintf("%d minutes", n)
+}

@@ -427,7 +427,7 @@ func TestScreensFollowLiveAndComeBack(t *testing.T) {
 	guest.load("order", chromedp.Click(chromedp.CSS("#order-link")))
 	guest.load("pickup", chromedp.Click(chromedp.CSS("#choose-pickup")))
 	guest.load("contact", chromedp.SetValue(chromedp.CSS(`.contact-form input[name="name"]`), "Ana"), chromedp.Click(chromedp.CSS("#give-contact")))
-	guest.load("place", chromedp.Click(chromedp.CSS("#place-order")))
+	guest.load("place", press("#place-order"))
 	guest.do("guest live", chromedp.WaitVisible(chromedp.CSS(`#live-state[data-state="live"]`)),
 		chromedp.Evaluate[chromedp.Void](`window.stayed = "yes"`))
 	order := value(guest, "order id", chromedp.Evaluate[string](`location.pathname.split("/").pop()`))
@@ -542,7 +542,7 @@ func TestManagerAddsADishAndGuestsSeeItLive(t *testing.T) {
 	guest.load("order", chromedp.Click(chromedp.CSS("#order-link")))
 	guest.load("pickup", chromedp.Click(chromedp.CSS("#choose-pickup")))
 	guest.load("contact", chromedp.SetValue(chromedp.CSS(`.contact-form input[name="name"]`), "Ana"), chromedp.Click(chromedp.CSS("#give-contact")))
-	guest.load("place", chromedp.Click(chromedp.CSS("#place-order")))
+	guest.load("place", press("#place-order"))
 	order := value(guest, "order id", chromedp.Evaluate[string](`location.pathname.split("/").pop()`))
 	manager.load("kitchen", chromedp.Navigate(base+"/kitchen"))
 	manager.do("ticket", chromedp.WaitVisible(chromedp.CSS("#ticket-"+order)))

@@ -45,7 +45,7 @@ func TestACustomersWholeJourney(t *testing.T) {
 	b.load("contact", chromedp.SetValue(chromedp.CSS(`.contact-form input[name="name"]`), "Rita Journeyman"),
 		chromedp.SetValue(chromedp.CSS(`.contact-form input[name="phone"]`), "+351 915 246 800"),
 		chromedp.Click(chromedp.CSS("#give-contact")))
-	b.load("place", chromedp.Click(chromedp.CSS("#place-order")))
+	b.load("place", press("#place-order"))
 	b.do("placed", chromedp.WaitVisible(chromedp.CSS("#order-status.status-placed")))
 
 	// Signing up on the same browser brings the order into the account.
@@ -90,7 +90,7 @@ func TestACustomersWholeJourney(t *testing.T) {
 		b.fail("contact", "the contact form offers %q, want her name", got)
 	}
 	b.load("contact", chromedp.Click(chromedp.CSS("#give-contact")))
-	b.load("place again", chromedp.Click(chromedp.CSS("#place-order")))
+	b.load("place again", press("#place-order"))
 	b.do("placed again", chromedp.WaitVisible(chromedp.CSS("#order-status.status-placed")))
 	if got := value(b, "placed again", chromedp.Text(chromedp.CSS("ul.lines"))); !strings.Contains(got, "2 × Margherita") {
 		b.fail("placed again", "the new order holds %q", got)

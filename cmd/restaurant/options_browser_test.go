@@ -79,7 +79,7 @@ func TestLargePizzaWithExtras(t *testing.T) {
 	b.shotOf("order-change-choices", line)
 	b.load("pickup", chromedp.Click(chromedp.CSS("#choose-pickup")))
 	b.load("contact", chromedp.SetValue(chromedp.CSS(`.contact-form input[name="name"]`), "Ana"), chromedp.Click(chromedp.CSS("#give-contact")))
-	b.load("place", chromedp.Click(chromedp.CSS("#place-order")))
+	b.load("place", press("#place-order"))
 	b.do("placed", chromedp.WaitVisible(chromedp.CSS("#order-status.status-placed")))
 	if got := value(b, "placed", chromedp.Text(chromedp.CSS("#place-order, .total"))); !strings.Contains(got, "€15.50") {
 		b.fail("placed", "the placed order reads %q", got)

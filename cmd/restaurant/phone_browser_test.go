@@ -98,7 +98,7 @@ func TestACoeliacGuestOrdersOnAPhone(t *testing.T) {
 	}
 	b.load("pickup", chromedp.Click(chromedp.CSS("#choose-pickup")))
 	b.load("contact", chromedp.SetValue(chromedp.CSS(`.contact-form input[name="name"]`), "Rita"), chromedp.Click(chromedp.CSS("#give-contact")))
-	b.load("place", chromedp.Click(chromedp.CSS("#place-order")))
+	b.load("place", press("#place-order"))
 	b.do("placed", chromedp.WaitVisible(chromedp.CSS("#order-status.status-placed")))
 	b.shotView("phone-placed")
 	order := value(b, "order id", chromedp.Evaluate[string](`location.pathname.split("/").pop()`))

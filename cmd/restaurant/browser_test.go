@@ -63,8 +63,11 @@ func TestGuestOrdersInTheBrowser(t *testing.T) {
 	// Chromium then sends one POST (the second submission replaces the first,
 	// not yet sent), so the log of page loads shows what reached the server.
 	since := b.loads.mark()
-	b.do("place", chromedp.ScrollIntoView(chromedp.CSS("#place-order")), chromedp.Evaluate[chromedp.Void](
-		`addEventListener("submit", () => { sessionStorage.submits = +(sessionStorage.submits ?? 0) + 1 }, true)`))
+	// The checkout is live: its first push, on connecting, replaces the
+	// button; the clicks go to the button the screen shows after it.
+	b.do("place", chromedp.WaitVisible(chromedp.CSS(`#live-state[data-state="live"]`)), chromedp.Evaluate[chromedp.Void](
+		`document.querySelector("#place-order").scrollIntoView({block: "center"});
+		addEventListener("submit", () => { sessionStorage.submits = +(sessionStorage.submits ?? 0) + 1 }, true)`))
 	xy := value(b, "place", chromedp.Evaluate[[2]float64](`(r => [r.x + r.width / 2, r.y + r.height / 2])(
 		document.querySelector("#place-order").getBoundingClientRect())`))
 	b.do("place", chromedp.MouseClickXY(xy[0], xy[1]), chromedp.MouseClickXY(xy[0], xy[1], chromedp.ClickCount(2)))

@@ -65,7 +65,7 @@ func (TicketsProjection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Reco
 // shows the names of erased people no more.
 func (TicketsProjection) Topics(e eventstore.RecordedEvent) []live.Topic {
 	if _, erasure := e.Event.(domain.Erasure); erasure || strings.HasPrefix(e.Type, "kitchen.") {
-		return []live.Topic{live.KitchenTopic()}
+		return []live.Topic{live.KitchenTopic(), live.QueueTopic()}
 	}
 	return nil
 }

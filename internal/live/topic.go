@@ -20,6 +20,7 @@ const (
 	kitchenTopic     Topic = "kitchen"
 	projectionsTopic Topic = "projections"
 	ordersTopic      Topic = "orders"
+	queueTopic       Topic = "queue"
 )
 
 // Prefixes of the topics that name one order, or one staff member.
@@ -42,6 +43,14 @@ func ProjectionsTopic() Topic { return projectionsTopic }
 
 // OrdersTopic is the managers' list of orders: it changes with every order.
 func OrdersTopic() Topic { return ordersTopic }
+
+// QueueTopic is the kitchen's queue: it changes with every ticket, as the
+// kitchen display does, and wakes the guests' order pages, whose quotes the
+// queue makes. It is never a region of its own, and clients cannot follow
+// it (ParseTopic refuses it): followed by every open order page, it keeps
+// the kitchen's own topic, and its delivery windows, to the kitchen's
+// screens.
+func QueueTopic() Topic { return queueTopic }
 
 // OrderTopic is one order's status as its guest sees it; it changes with the
 // order and with its ticket.

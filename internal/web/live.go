@@ -299,14 +299,14 @@ func (s *screen) followed() []live.Topic {
 // wakesOf maps the topics that change a screen's regions without being
 // regions of it to the regions they change: the menu's topic (a dish sold
 // out, the opening hours, a pause) changes whether an open order can be
-// placed, and the kitchen's (any ticket) when an order will be ready, so an
-// order's page follows both. The page is sent its own order, never the
-// kitchen's board.
+// placed, and the kitchen's queue (any ticket) when an order will be
+// ready, so an order's page follows both. The page is sent its own order,
+// never the kitchen's board.
 func wakesOf(topics []live.Topic) map[live.Topic][]live.Topic {
 	wakes := map[live.Topic][]live.Topic{}
 	for _, t := range topics {
 		if _, order := t.Order(); order {
-			for _, w := range []live.Topic{live.MenuTopic(), live.KitchenTopic()} {
+			for _, w := range []live.Topic{live.MenuTopic(), live.QueueTopic()} {
 				if !slices.Contains(topics, w) {
 					wakes[w] = append(wakes[w], t)
 				}
@@ -688,6 +688,7 @@ func (d Deps) authorize(r *http.Request, topic live.Topic) (region, error) {
 			if err != nil {
 				return piece{}, err
 			}
+			ctx = context.WithValue(ctx, livePush{}, true)
 			return rendered(ctx, views.OrderLive(d.orderView(ctx, o, guest, nil)), nil)
 		}, nil
 	}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"restaurant/domain/kitchen"
+	"restaurant/internal/live"
 	"restaurant/projections"
 )
 
@@ -32,7 +34,7 @@ func (d Deps) quoteFor(ctx context.Context, orderID string, dishes []string, del
 	if err != nil {
 		return quote{}, err
 	}
-	inHand, err := projections.InHand(ctx, d.Pool)
+	inHand, err := d.inHand(ctx)
 	if err != nil {
 		return quote{}, err
 	}
@@ -93,4 +95,38 @@ func aboutMinutes(wait time.Duration) string {
 		return "a minute"
 	}
 	return fmt.Sprintf("%d minutes", n)
+}
+
+// queueCache keeps the kitchen's orders in hand as last read, for the live
+// pushes of every order page the kitchen's moves wake: one read per move of
+// the kitchen (the hub's generation of the queue's topic), not one per page.
+type queueCache struct {
+	mu         sync.Mutex
+	generation uint64
+	orders     []projections.InHandOrder
+	read       bool
+}
+
+// livePush marks a render for a live push, which may use the cached queue.
+type livePush struct{}
+
+// inHand reads the kitchen's orders in hand: afresh for a page, from the
+// cache for a live push.
+func (d Deps) inHand(ctx context.Context) ([]projections.InHandOrder, error) {
+	if ctx.Value(livePush{}) == nil || d.queue == nil {
+		return projections.InHand(ctx, d.Pool)
+	}
+	generation := d.Hub.Generation(live.QueueTopic())
+	c := d.queue
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.read && c.generation == generation {
+		return c.orders, nil
+	}
+	orders, err := projections.InHand(ctx, d.Pool)
+	if err != nil {
+		return nil, err
+	}
+	c.generation, c.orders, c.read = generation, orders, true
+	return orders, nil
 }

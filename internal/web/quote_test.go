@@ -96,3 +96,24 @@ func TestGuestsAreToldWhenTheirOrderWillBeReady(t *testing.T) {
 		t.Fatalf("a delivery's quote:\n%s", page)
 	}
 }
+
+// TestAQuoteFollowsTheKitchenLive: an open order's page is told its new
+// quote when the kitchen takes another order, without a reload.
+func TestAQuoteFollowsTheKitchenLive(t *testing.T) {
+	a, _ := withClock(t, lisbonAt("2026-03-03", "19:15"))
+	srv := httptest.NewServer(a.h)
+	defer srv.Close()
+	g := a.guest()
+	id := g.readyOrder("margherita", "1")
+	socket, _, err := g.dial(t, srv, "topic=order:"+id, srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	await(t, socket, "Ready for pickup around 19:27, in about 12 minutes.")
+	// One place at the stoves, and a pizza ahead: 24 minutes.
+	m := a.guest()
+	m.signIn("maria", managerPassword)
+	m.follow(m.post("/settings/commands/set-pace", form("parallel", "1", "delivery_minutes", "25", "busy_after", "45", "stop_after", "0")))
+	placedOrder(t, a, a.guest())
+	await(t, socket, "Ready for pickup around 19:39, in about 24 minutes.")
+}

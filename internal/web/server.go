@@ -97,6 +97,7 @@ type Deps struct {
 	settingsLog  *eventstore.Latest[settings.State]
 	clock        *clockNotices
 	kitchenBoard *shared
+	queue        *queueCache
 	rebuilds     *rebuilds
 	sockets      *liveSockets
 	emailKeys    *accounts.EmailKeys
@@ -117,6 +118,7 @@ func Handler(d Deps) http.Handler {
 	d.passkeys = accounts.Passkeys{Store: d.Store}
 	d.quota = quota.Counter{Pool: d.Pool}
 	d.kitchenBoard = &shared{}
+	d.queue = &queueCache{}
 	d.rebuilds = &rebuilds{progress: map[string]string{}, running: map[string]bool{}}
 	if d.LivePing == 0 {
 		d.LivePing = pingPeriod

@@ -18,12 +18,12 @@ var reportRoutes = []string{
 	"/staff/reports/cancellations.csv?from=2026-12-01&to=2026-12-01",
 }
 
-func TestReportsAreForManagers(t *testing.T) {
+func TestReportsAndTheReplayAreForManagers(t *testing.T) {
 	a, _ := withClock(t, lisbonAt("2026-12-01", "20:00"))
 	anonymous, cook, manager := a.guest(), a.guest(), a.guest()
 	cook.signIn("kai", kitchenPassword)
 	manager.signIn("maria", managerPassword)
-	for _, path := range reportRoutes {
+	for _, path := range append(reportRoutes, "/kitchen?at=2026-12-01T19:00") {
 		if rec := anonymous.get(path); rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/login?next=") {
 			t.Errorf("anonymous GET %s: %d %q, want 303 to /login", path, rec.Code, rec.Header().Get("Location"))
 		}
@@ -33,6 +33,9 @@ func TestReportsAreForManagers(t *testing.T) {
 		if rec := manager.get(path); rec.Code != http.StatusOK {
 			t.Errorf("manager GET %s: %d, want 200: %s", path, rec.Code, rec.Body)
 		}
+	}
+	if rec := cook.get("/kitchen"); rec.Code != http.StatusOK {
+		t.Fatalf("the cook's live display: %d", rec.Code)
 	}
 	home := manager.get("/staff").Body.String()
 	if !strings.Contains(home, `href="/staff/reports"`) {

@@ -193,7 +193,7 @@ func Handler(d Deps) http.Handler {
 		r.Post("/logout", d.logout)
 		r.Route("/kitchen", func(r chi.Router) {
 			r.Use(d.requireRole(staff.Kitchen, staff.Manager))
-			r.Get("/", d.showKitchen)
+			r.Get("/", d.kitchenNowOrThen)
 			r.Post("/tickets/{ticketID}/commands/start", d.startTicket)
 			r.Post("/tickets/{ticketID}/commands/ready", d.bumpTicket)
 			r.Post("/tickets/{ticketID}/commands/recall", d.recallTicket)

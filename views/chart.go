@@ -5,11 +5,12 @@ import (
 	"strings"
 )
 
-// Bar is one bar of a chart: its label on the axis ("Tue 1"), its value,
-// and the value in words ("€61.50"), which screen readers and the bar's
-// tooltip read.
+// Bar is one bar of a chart: its label on the axis ("Tue", and beneath it
+// Sub, "1"), its value, and the value in words ("€61.50"), which screen
+// readers and the bar's tooltip read.
 type Bar struct {
 	Label string
+	Sub   string
 	Value int64
 	Words string
 }
@@ -32,27 +33,28 @@ type BarChart struct {
 // BarShape is a bar as drawn: its box, and where its labels go (a label
 // left out when the bars are too many to label every one).
 type BarShape struct {
-	X, Y, W, H     int
-	MidX           int
-	Label          string
-	ShowLabel      bool
-	Value          string
-	ShowValue      bool
-	ValueY, LabelY int
+	X, Y, W, H           int
+	MidX                 int
+	Label, Sub           string
+	ShowLabel            bool
+	Value                string
+	ShowValue            bool
+	ValueY, LabelY, SubY int
 }
 
 // Tip is the bar in words: "Tue 1: €61.50".
-func (b BarShape) Tip() string { return b.Label + ": " + b.Value }
+func (b BarShape) Tip() string { return strings.TrimSpace(b.Label+" "+b.Sub) + ": " + b.Value }
 
 // The chart's drawing box, in its own units; the page scales it.
 const (
 	chartWidth   = 400
 	chartHeight  = 180
 	chartTop     = 18 // room for the values above the bars
-	chartBottom  = 22 // room for the labels below them
+	chartBottom  = 36 // room for the labels below them, in two lines
 	chartSide    = 4
-	chartLabels  = 14 // at most this many labels along the axis
+	chartLabels  = 9  // at most this many labels along the axis
 	chartWordsAt = 10 // bars this few have their values written above them
+	chartMaxSlot = 56 // the most room one bar takes
 )
 
 // NewBarChart lays bars out side by side, each as tall as its value against
@@ -63,14 +65,16 @@ func NewBarChart(id, title string, bars []Bar) BarChart {
 	words := make([]string, len(bars))
 	for i, b := range bars {
 		top = max(top, b.Value)
-		words[i] = b.Label + ": " + b.Words
+		words[i] = strings.TrimSpace(b.Label+" "+b.Sub) + ": " + b.Words
 	}
 	c.Desc = title + ". " + strings.Join(words, "; ") + "."
 	if len(bars) == 0 {
 		c.Desc = title + ": nothing in this period."
 		return c
 	}
-	slot := (chartWidth - 2*chartSide) / len(bars)
+	// Few bars stay slim, side by side in the middle.
+	slot := min((chartWidth-2*chartSide)/len(bars), chartMaxSlot)
+	left := (chartWidth - slot*len(bars)) / 2
 	every := (len(bars) + chartLabels - 1) / chartLabels
 	room := c.Axis - chartTop
 	for i, b := range bars {
@@ -82,9 +86,9 @@ func NewBarChart(id, title string, bars []Bar) BarChart {
 			h = max(h, 1) // a value is never drawn as nothing
 		}
 		w := max(slot*7/10, 1)
-		x := chartSide + i*slot + (slot-w)/2
+		x := left + i*slot + (slot-w)/2
 		c.Bars = append(c.Bars, BarShape{X: x, Y: c.Axis - h, W: w, H: h, MidX: x + w/2,
-			Label: b.Label, ShowLabel: i%every == 0, LabelY: c.Axis + 15,
+			Label: b.Label, Sub: b.Sub, ShowLabel: i%every == 0, LabelY: c.Axis + 15, SubY: c.Axis + 31,
 			Value: b.Words, ShowValue: len(bars) <= chartWordsAt && b.Value > 0, ValueY: c.Axis - h - 4})
 	}
 	return c

@@ -145,15 +145,19 @@ func salesViews(v *views.ReportsView, s projections.Sales) {
 	var days, hours []views.Bar
 	for _, d := range s.Days {
 		v.Days = append(v.Days, salesRow(d.Day.Format("Mon 2 Jan"), d.SalesFigures))
-		label := d.Day.Format("Mon 2")
+		label, sub := d.Day.Format("Mon"), d.Day.Format("2")
 		if len(s.Days) > 8 {
-			label = d.Day.Format("2 Jan")
+			label, sub = d.Day.Format("2"), d.Day.Format("Jan")
 		}
-		days = append(days, views.Bar{Label: label, Value: d.Cents, Words: d.Revenue().String()})
+		days = append(days, views.Bar{Label: label, Sub: sub, Value: d.Cents, Words: d.Revenue().String()})
 	}
 	for _, h := range s.Hours {
 		v.Hours = append(v.Hours, salesRow(fmt.Sprintf("%02d:00–%02d:00", h.Hour, (h.Hour+1)%24), h.SalesFigures))
-		hours = append(hours, views.Bar{Label: fmt.Sprintf("%02d", h.Hour), Value: int64(h.Placed), Words: plural(h.Placed, "order", "orders")})
+		label := fmt.Sprintf("%02d", h.Hour)
+		if len(s.Hours) <= 8 {
+			label += ":00"
+		}
+		hours = append(hours, views.Bar{Label: label, Value: int64(h.Placed), Words: plural(h.Placed, "order", "orders")})
 	}
 	v.DayChart = views.NewBarChart("chart-revenue-by-day", "Revenue by day", days)
 	v.HourChart = views.NewBarChart("chart-orders-by-hour", "Orders placed by hour of the day", hours)

@@ -77,7 +77,7 @@ func TestReportsOfADay(t *testing.T) {
 		"<dt>Orders placed</dt><dd>2</dd>", "<dt>Canceled since</dt><dd>1</dd>", "<dt>Revenue</dt><dd>€22.00</dd>",
 		"<dt>Average order</dt><dd>€22.00</dd>", "<dt>Dishes sold</dt><dd>2</dd>",
 		`<title id="chart-revenue-by-day-title">Revenue by day</title>`, "Revenue by day. Tue 1: €22.00.",
-		"Orders placed by hour of the day. 12: 2 orders.", `<th scope="row">12:00–13:00</th>`,
+		"Orders placed by hour of the day. 12:00: 2 orders.", `<th scope="row">12:00–13:00</th>`,
 		`<th scope="row">Margherita</th>`, "Regular",
 		"1 ticket of this period&#39;s orders", "7 min at the median", "From placing to handing over: 10 min at the median",
 		"0 were late (not ready 12 min after placing)",

@@ -25,13 +25,23 @@ type Period struct {
 	Location *time.Location
 }
 
-// Days are the period's days, each its local midnight.
+// Days are the period's days, each its local midnight (or the day's first
+// moment, where summer time skips midnight).
 func (p Period) Days() []time.Time {
 	var days []time.Time
-	for d := p.From.In(p.Location); d.Before(p.To); d = d.AddDate(0, 0, 1) {
+	first := p.From.In(p.Location)
+	for i := 0; ; i++ {
+		d := dayOf(first, i, p.Location)
+		if !d.Before(p.To) {
+			return days
+		}
 		days = append(days, d)
 	}
-	return days
+}
+
+// dayOf is the start of the day n days after t's, in loc.
+func dayOf(t time.Time, n int, loc *time.Location) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day()+n, 0, 0, 0, 0, loc)
 }
 
 // SalesFigures add up orders by the moment they were placed. An order
@@ -125,17 +135,17 @@ func (r Reports) Sales(ctx context.Context, p Period) (Sales, error) {
 	for _, d := range p.Days() {
 		s.Days = append(s.Days, DaySales{Day: d})
 	}
-	days := map[int64]*SalesFigures{} // by the day's midnight, in Unix seconds
+	days := map[time.Time]*SalesFigures{} // by the day's start, in UTC
 	for i := range s.Days {
-		days[s.Days[i].Day.Unix()] = &s.Days[i].SalesFigures
+		days[s.Days[i].Day.UTC()] = &s.Days[i].SalesFigures
 	}
 	var hours [24]SalesFigures
 	first, last := 24, -1
 	for _, o := range orders {
 		local := o.at.In(p.Location)
-		day, hour := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, p.Location), local.Hour()
+		day, hour := dayOf(local, 0, p.Location), local.Hour()
 		s.Total.add(o)
-		if f := days[day.Unix()]; f != nil {
+		if f := days[day.UTC()]; f != nil {
 			f.add(o)
 		}
 		hours[hour].add(o)

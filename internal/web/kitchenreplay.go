@@ -95,12 +95,14 @@ func (d Deps) replayView(ctx context.Context, v views.KitchenReplayView, at time
 		streams[i] = kitchen.Stream(id)
 	}
 	var events map[string][]eventstore.RecordedEvent
-	err = pgx.BeginTxFunc(ctx, d.Pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		events, err = d.Store.ReadStreamsTx(ctx, tx, streams)
-		return err
-	})
-	if err != nil {
-		return v, err
+	if len(streams) > 0 {
+		err = pgx.BeginTxFunc(ctx, d.Pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+			events, err = d.Store.ReadStreamsTx(ctx, tx, streams)
+			return err
+		})
+		if err != nil {
+			return v, err
+		}
 	}
 	var tickets []projections.Ticket
 	for _, stream := range streams {

@@ -319,7 +319,7 @@ type Summary struct {
 // All returns the projections this package keeps.
 func All() []Projection {
 	return []Projection{MenuProjection{}, OrdersProjection{}, StaffProjection{}, TicketsProjection{}, CustomersProjection{},
-		SettingsProjection{}, PortionsProjection{}}
+		SettingsProjection{}, PortionsProjection{}, OrderReportsProjection{}, KitchenReportsProjection{}}
 }
 
 // OrderFilter narrows the staff's list of orders; zero fields match all.

@@ -388,6 +388,13 @@ func TestKitchenWorksATicketInTheBrowser(t *testing.T) {
 // placeByJSON places an order through the JSON commands, as another client would.
 func placeByJSON(t *testing.T, base string) {
 	t.Helper()
+	placeDishByJSON(t, base, `{"menu_item_id":"diavola","option-size":"regular","quantity":2,"note":"extra chilli"}`)
+}
+
+// placeDishByJSON places an order of one dish, as the JSON to open it with
+// says, from a guest of its own, and returns the order's address.
+func placeDishByJSON(t *testing.T, base, dish string) string {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar}
 	post := func(path, body string) string {
@@ -403,10 +410,11 @@ func placeByJSON(t *testing.T, base string) {
 		}
 		return resp.Header.Get("Location")
 	}
-	order := post("/orders/commands/open", `{"menu_item_id":"diavola","option-size":"regular","quantity":2,"note":"extra chilli"}`)
+	order := post("/orders/commands/open", dish)
 	post(order+"/commands/choose-pickup", `{}`)
 	post(order+"/commands/give-contact", `{"name":"Ana"}`)
 	post(order+"/commands/place", `{}`)
+	return order
 }
 
 // TestScreensFollowLiveAndComeBack: a guest places an order and the kitchen
@@ -489,6 +497,13 @@ func stayed(b *browser, step string) {
 // handOver signs the admin in over HTTP and hands a ticket over.
 func handOver(t *testing.T, base, ticket string) {
 	t.Helper()
+	ticketCommand(t, adminClient(t, base), base, ticket, "hand-over")
+}
+
+// adminClient is an HTTP client signed in as the admin, once the server
+// answers.
+func adminClient(t *testing.T, base string) *http.Client {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar}
 	deadline := time.Now().Add(30 * time.Second)
@@ -496,20 +511,25 @@ func handOver(t *testing.T, base, ticket string) {
 		resp, err := client.PostForm(base+"/login", url.Values{"username": {"admin"}, "password": {"owner's own secret"}})
 		if err == nil {
 			resp.Body.Close()
-			break
+			return client
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("sign in again: %v", err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	resp, err := client.PostForm(base+"/kitchen/tickets/"+ticket+"/commands/hand-over", url.Values{"command_id": {"hand-over-" + ticket}})
+}
+
+// ticketCommand presses a kitchen button on a ticket.
+func ticketCommand(t *testing.T, client *http.Client, base, ticket, command string) {
+	t.Helper()
+	resp, err := client.PostForm(base+"/kitchen/tickets/"+ticket+"/commands/"+command, url.Values{"command_id": {command + "-" + ticket}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK { // the client followed the 303 to the kitchen display
-		t.Fatalf("hand over: %s", resp.Status)
+		t.Fatalf("%s: %s", command, resp.Status)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
@@ -19,13 +18,10 @@ import (
 )
 
 // Ageing is when a ticket asks for attention, and when it is late.
-type Ageing struct {
-	Attention time.Duration
-	Late      time.Duration
-}
+type Ageing = kitchen.Ageing
 
 // DefaultAgeing is a kitchen's usual patience.
-var DefaultAgeing = Ageing{Attention: 8 * time.Minute, Late: 12 * time.Minute}
+var DefaultAgeing = kitchen.DefaultAgeing
 
 // buttons of the kitchen display, by command.
 var ticketButtons = map[kitchen.CommandName]views.TicketButton{
@@ -79,27 +75,7 @@ func (d Deps) kitchenView(ctx context.Context) (views.KitchenView, error) {
 		}
 		v.Dishes = append(v.Dishes, dish)
 	}
-	allDay := map[string]int{}
-	for _, t := range tickets {
-		tv := d.ticketView(t, now)
-		if t.Status == kitchen.StatusQueued || t.Status == kitchen.StatusPreparing {
-			v.Open = append(v.Open, tv)
-			for _, it := range t.Items {
-				allDay[it.Name] += it.Quantity
-			}
-		} else {
-			v.Done = append(v.Done, tv)
-		}
-	}
-	for name, q := range allDay {
-		v.AllDay = append(v.AllDay, views.AllDayView{Name: name, Quantity: q})
-	}
-	sort.Slice(v.AllDay, func(i, j int) bool {
-		if v.AllDay[i].Quantity != v.AllDay[j].Quantity {
-			return v.AllDay[i].Quantity > v.AllDay[j].Quantity
-		}
-		return v.AllDay[i].Name < v.AllDay[j].Name
-	})
+	v.Open, v.Done, v.AllDay = d.board(tickets, now)
 	return v, nil
 }
 

@@ -56,8 +56,8 @@ func (d Deps) quoteFor(ctx context.Context, orderID string, dishes []string, del
 		at = at.Add(time.Duration(pace.DeliveryMinutes) * time.Minute)
 	}
 	q := quote{At: at, Wait: at.Sub(now), Delivery: delivery}
-	q.Busy = q.Wait >= minutes(pace.BusyAfter)
-	q.Full = pace.StopAfter > 0 && q.Wait >= minutes(pace.StopAfter)
+	q.Busy = q.Wait >= minutesOf(pace.BusyAfter)
+	q.Full = pace.StopAfter > 0 && q.Wait >= minutesOf(pace.StopAfter)
 	return q, nil
 }
 
@@ -66,12 +66,12 @@ func (d Deps) quoteFor(ctx context.Context, orderID string, dishes []string, del
 func cookTime(menu map[string]projections.MenuItem, dishes []string) time.Duration {
 	times := make([]time.Duration, len(dishes))
 	for i, id := range dishes {
-		times[i] = minutes(menu[id].PrepMinutes())
+		times[i] = minutesOf(menu[id].PrepMinutes())
 	}
 	return kitchen.CookTime(times)
 }
 
-func minutes(n int) time.Duration { return time.Duration(n) * time.Minute }
+func minutesOf(n int) time.Duration { return time.Duration(n) * time.Minute }
 
 // words say a quote to a guest: "Ready for pickup around 19:42, in about
 // 25 minutes."

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -33,6 +35,12 @@ var ticketButtons = map[kitchen.CommandName]views.TicketButton{
 	kitchen.CmdReady:    {Command: "ready", Label: "Ready", Class: "go"},
 	kitchen.CmdRecall:   {Command: "recall", Label: "Recall", Class: "secondary"},
 	kitchen.CmdHandOver: {Command: "hand-over", Label: "Hand over", Class: "go"},
+}
+
+// lineButtons are a dish's buttons on a ticket, by command.
+var lineButtons = map[kitchen.LineCommandName]views.TicketButton{
+	kitchen.CmdBumpLine:   {Command: "bump", Label: "Done", Class: "go"},
+	kitchen.CmdRecallLine: {Command: "recall", Label: "Undo", Class: "secondary"},
 }
 
 // kitchenReadModels are what the kitchen display shows: the tickets, the
@@ -85,7 +93,9 @@ func (d Deps) kitchenView(ctx context.Context) (views.KitchenView, error) {
 		if t.Status == kitchen.StatusQueued || t.Status == kitchen.StatusPreparing {
 			v.Open = append(v.Open, tv)
 			for _, it := range t.Items {
-				allDay[it.Name] += it.Quantity
+				if it.LineID == "" || !slices.Contains(t.DoneLines, it.LineID) {
+					allDay[it.Name] += it.Quantity
+				}
 			}
 		} else {
 			v.Done = append(v.Done, tv)
@@ -128,12 +138,22 @@ func (d Deps) ticketView(t projections.Ticket, now time.Time) views.TicketView {
 			tv.Note += ": " + reason
 		}
 	}
+	state := kitchen.State{TicketID: t.TicketID, Status: t.Status, BumpedAt: t.BumpedAt, Items: t.Items, DoneLines: t.DoneLines}
+	href := "/kitchen/tickets/" + url.PathEscape(t.TicketID)
 	for _, it := range t.Items {
-		tv.Items = append(tv.Items, views.TicketItemView{Name: it.Name, Quantity: it.Quantity, Note: it.Note, Allergy: it.Allergy, Options: it.Options})
+		item := views.TicketItemView{Name: it.Name, Quantity: it.Quantity, Note: it.Note, Allergy: it.Allergy, Options: it.Options,
+			Done: kitchen.LineDone(state, it.LineID)}
+		for _, c := range kitchen.LineAllowed(state, it.LineID) {
+			b := lineButtons[c]
+			b.Href = href + "/items/" + url.PathEscape(it.LineID) + "/commands/" + b.Command
+			item.Buttons = append(item.Buttons, b)
+		}
+		tv.Items = append(tv.Items, item)
 	}
-	state := kitchen.State{TicketID: t.TicketID, Status: t.Status, BumpedAt: t.BumpedAt}
 	for _, c := range kitchen.Allowed(state, now) {
-		tv.Buttons = append(tv.Buttons, ticketButtons[c])
+		b := ticketButtons[c]
+		b.Href = href + "/commands/" + b.Command
+		tv.Buttons = append(tv.Buttons, b)
 	}
 	return tv
 }
@@ -170,11 +190,12 @@ func (d Deps) ticketCommand(build func(at time.Time) kitchen.Command) http.Handl
 	}
 }
 
-// runTicketCommand decides a kitchen command on a ticket. A start is decided
-// under the order's lock, knowing whether the guest canceled: a cancel at
-// the same moment waits, or is refused.
+// runTicketCommand decides a kitchen command on a ticket. A command that may
+// start the ticket (Start, a dish done) is decided under the order's lock,
+// knowing whether the guest canceled: a cancel at the same moment waits, or
+// is refused.
 func (d Deps) runTicketCommand(ctx context.Context, id string, meta eventstore.Metadata, cmd kitchen.Command) (eventstore.Result, error) {
-	start, ok := cmd.(kitchen.StartTicket)
+	start, ok := cmd.(kitchen.Starting)
 	if !ok {
 		return eventstore.Handle(ctx, d.Store, kitchen.Stream(id), kitchen.Decider, meta, cmd)
 	}
@@ -184,8 +205,7 @@ func (d Deps) runTicketCommand(ctx context.Context, id string, meta eventstore.M
 			for _, e := range order {
 				s = ordering.Evolve(s, e.Event)
 			}
-			start.OrderCanceled = s.Status == ordering.StatusCanceled
-			return start
+			return start.KnowingOrder(s.Status == ordering.StatusCanceled)
 		})
 }
 
@@ -212,4 +232,16 @@ func (d Deps) recallTicket(w http.ResponseWriter, r *http.Request) {
 
 func (d Deps) handOverTicket(w http.ResponseWriter, r *http.Request) {
 	d.ticketCommand(func(at time.Time) kitchen.Command { return kitchen.HandOverTicket{At: at} })(w, r)
+}
+
+// bumpLine marks one dish of a ticket done: the line {lineID} of its order.
+func (d Deps) bumpLine(w http.ResponseWriter, r *http.Request) {
+	line := chi.URLParam(r, "lineID")
+	d.ticketCommand(func(at time.Time) kitchen.Command { return kitchen.BumpLine{LineID: line, At: at} })(w, r)
+}
+
+// recallLine undoes a dish marked done.
+func (d Deps) recallLine(w http.ResponseWriter, r *http.Request) {
+	line := chi.URLParam(r, "lineID")
+	d.ticketCommand(func(at time.Time) kitchen.Command { return kitchen.RecallLine{LineID: line, At: at} })(w, r)
 }

@@ -34,11 +34,37 @@
     }
   }
 
+  // Tickets age on the open screen by themselves (see Ageing.of in
+  // internal/web/kitchen.go): every page and push renders each ticket's
+  // marks as they are, and gives the moments an open ticket becomes
+  // waiting and late; the screen switches its class and its words ("WAITING",
+  // "LATE", taken from the label) when each moment comes, with no push. The
+  // moments are on the server's clock: skew is how far this screen's clock
+  // is from it, read from the board at every render.
+  var skew = 0;
+  function readClock() {
+    var board = document.getElementById("kitchen-board");
+    var now = board ? parseInt(board.dataset.now, 10) : NaN;
+    if (!isNaN(now)) skew = now - Date.now();
+  }
+
   function tickAges() {
-    var now = Date.now();
+    var now = Date.now() + skew;
     document.querySelectorAll("[data-placed-at]").forEach(function (el) {
       var placed = parseInt(el.dataset.placedAt, 10);
       if (!isNaN(placed)) el.textContent = Math.max(0, Math.floor((now - placed) / 60000)) + " min";
+    });
+    document.querySelectorAll("li.ticket[data-late-at]").forEach(function (ticket) {
+      var state = "";
+      if (now >= parseInt(ticket.dataset.lateAt, 10)) state = "late";
+      else if (now >= parseInt(ticket.dataset.waitingAt, 10)) state = "attention";
+      ticket.classList.toggle("ticket-late", state === "late");
+      ticket.classList.toggle("ticket-attention", state === "attention");
+      var label = ticket.querySelector(".ageing-label");
+      if (!label) return;
+      var words = state ? label.dataset[state] : "";
+      if (label.textContent !== words) label.textContent = words;
+      label.hidden = state === "";
     });
   }
 
@@ -100,6 +126,7 @@
   document.addEventListener("htmx:wsAfterMessage", function () {
     restoreChoices();
     lastUpdate = Date.now();
+    readClock();
     tickAges();
     chimeOnNewTickets();
   });
@@ -113,8 +140,9 @@
       });
     }
     chimeOnNewTickets();
+    readClock();
     tickAges();
   });
   setInterval(showState, 1000);
-  setInterval(tickAges, 15000);
+  setInterval(tickAges, 1000);
 })();

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,6 +29,31 @@ type Ageing struct {
 
 // DefaultAgeing is a kitchen's usual patience.
 var DefaultAgeing = Ageing{Attention: 8 * time.Minute, Late: 12 * time.Minute}
+
+// of is how an open ticket of this age is marked: "", "attention" or "late".
+//
+// An open kitchen display changes these marks by itself, at the moments the
+// page gives it (each open ticket's data-waiting-at and data-late-at, and
+// the server's clock as data-now on the board; see static/live.js), while
+// every page and push renders them as they are when rendered. The screen,
+// rather than a push the server would schedule for each threshold, does
+// it because it is the screen's own matter: a display with nothing new to
+// show costs the server nothing, a thousand displays are not pushed the
+// whole board at each ticket's threshold, and a display whose connection
+// is down still turns a ticket LATE on time. The server's clock is the one
+// that counts, so a tablet whose clock is off still turns on time.
+func (a Ageing) of(age time.Duration) string {
+	switch {
+	case age >= a.Late:
+		return "late"
+	case age >= a.Attention:
+		return "attention"
+	}
+	return ""
+}
+
+// millis is a moment as the screen's JavaScript reads it.
+func millis(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }
 
 // buttons of the kitchen display, by command.
 var ticketButtons = map[kitchen.CommandName]views.TicketButton{
@@ -79,7 +105,7 @@ func (d Deps) kitchenView(ctx context.Context) (views.KitchenView, error) {
 	if err != nil {
 		return views.KitchenView{}, err
 	}
-	v := views.KitchenView{Nav: staffNav(ctx), CommandID: commandIDs(), Ordering: ordering}
+	v := views.KitchenView{Nav: staffNav(ctx), CommandID: commandIDs(), Ordering: ordering, NowMillis: millis(now)}
 	for _, it := range dishes {
 		dish := views.KitchenDishView{ID: it.ItemID, Name: it.Name, SoldOut: it.SoldOut, NoneLeft: it.NoneLeft()}
 		if it.Limited {
@@ -117,16 +143,13 @@ func (d Deps) ticketView(t projections.Ticket, now time.Time) views.TicketView {
 	age := now.Sub(t.PlacedAt)
 	tv := views.TicketView{ID: t.TicketID, Number: "#" + fmt.Sprint(t.OrderNumber), Name: t.ContactName, Fulfilment: t.Fulfilment,
 		Status: strings.ReplaceAll(string(t.Status), "_", " "), Age: fmt.Sprintf("%d min", int(age.Minutes())),
-		PlacedAtMillis: fmt.Sprint(t.PlacedAt.UnixMilli())}
+		PlacedAtMillis: millis(t.PlacedAt)}
 	if t.OrderNumber == 0 {
 		tv.Number = "#" + t.TicketID[:6]
 	}
-	open := t.Status == kitchen.StatusQueued || t.Status == kitchen.StatusPreparing
-	switch {
-	case open && age >= d.Ageing.Late:
-		tv.Ageing = "late"
-	case open && age >= d.Ageing.Attention:
-		tv.Ageing = "attention"
+	if t.Status == kitchen.StatusQueued || t.Status == kitchen.StatusPreparing {
+		tv.Ageing = d.Ageing.of(age)
+		tv.WaitingAtMillis, tv.LateAtMillis = millis(t.PlacedAt.Add(d.Ageing.Attention)), millis(t.PlacedAt.Add(d.Ageing.Late))
 	}
 	if t.Status == kitchen.StatusCanceled {
 		tv.Note = "Canceled by the guest"

@@ -143,7 +143,7 @@ func (d Deps) ticketView(t projections.Ticket, now time.Time) views.TicketView {
 	age := now.Sub(t.PlacedAt)
 	tv := views.TicketView{ID: t.TicketID, Number: "#" + fmt.Sprint(t.OrderNumber), Name: t.ContactName, Fulfilment: t.Fulfilment,
 		Status: strings.ReplaceAll(string(t.Status), "_", " "), Age: fmt.Sprintf("%d min", int(age.Minutes())),
-		PlacedAtMillis: millis(t.PlacedAt)}
+		PlacedAtMillis: millis(t.PlacedAt), PlacedAt: t.PlacedAt.In(d.Location).Format("15:04"), PlacedAtISO: t.PlacedAt.Format(time.RFC3339)}
 	if t.OrderNumber == 0 {
 		tv.Number = "#" + t.TicketID[:6]
 	}
@@ -169,6 +169,7 @@ func (d Deps) ticketView(t projections.Ticket, now time.Time) views.TicketView {
 		for _, c := range kitchen.LineAllowed(state, it.LineID) {
 			b := lineButtons[c]
 			b.Href = href + "/items/" + url.PathEscape(it.LineID) + "/commands/" + b.Command
+			b.About = fmt.Sprintf("%d × %s", it.Quantity, it.Name)
 			item.Buttons = append(item.Buttons, b)
 		}
 		tv.Items = append(tv.Items, item)
@@ -182,35 +183,66 @@ func (d Deps) ticketView(t projections.Ticket, now time.Time) views.TicketView {
 }
 
 // ticketCommand is a kitchen button: 303 back to the display, or the
-// display with the reason it could not be done.
+// display with the reason it could not be done. Sent by htmx from the
+// display (a tap), it is answered with the board alone.
 func (d Deps) ticketCommand(build func(at time.Time) kitchen.Command) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id := chi.URLParam(r, "ticketID")
-		if err := checkTicketID(id); err != nil {
-			fail(w, r, err)
-			return
-		}
 		in, err := readInput(w, r)
 		if err != nil {
-			fail(w, r, err)
+			d.ticketRefused(w, r, in, err)
+			return
+		}
+		id := chi.URLParam(r, "ticketID")
+		if err := checkTicketID(id); err != nil {
+			d.ticketRefused(w, r, in, err)
 			return
 		}
 		ctx, cancel := withTimeout(r, 10*time.Second)
 		defer cancel()
+		r = r.WithContext(ctx)
 		actor := staffActor(ctx)
 		res, err := d.runTicketCommand(ctx, id, in.meta(actor, actor), build(d.Now().UTC()))
-		if err != nil {
-			commandFailed(w, r, in, err, func(status int) {
-				d.renderKitchen(w, r.WithContext(ctx), status, problemOf(r, err, status).Detail)
-			})
-			return
-		}
-		if in.json {
+		switch {
+		case err != nil:
+			d.ticketRefused(w, r, in, err)
+		case in.json:
 			accepted(w, http.StatusAccepted, res, map[string]any{"ticket_id": id})
-			return
+		case isTap(r):
+			d.waitFor(r, "tickets")
+			d.renderTap(w, r, http.StatusOK, "")
+		default:
+			redirectAfter(w, r, "/kitchen", nil)
 		}
-		redirectAfter(w, r, "/kitchen", nil)
 	}
+}
+
+// ticketRefused answers a kitchen button that could not be done: a tap with
+// the board and the reason, in the refusal's status (unless the server
+// failed: the display then says so by itself), a form with the display and
+// the reason, JSON with a problem.
+func (d Deps) ticketRefused(w http.ResponseWriter, r *http.Request, in input, err error) {
+	if status := statusOf(err); isTap(r) && !in.json && status < http.StatusInternalServerError {
+		d.renderTap(w, r, status, problemOf(r, err, status).Detail)
+		return
+	}
+	commandFailed(w, r, in, err, func(status int) {
+		d.renderKitchen(w, r, status, problemOf(r, err, status).Detail)
+	})
+}
+
+// isTap says a kitchen button was sent by htmx from the display, which
+// takes the board back in place of a new page.
+func isTap(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
+
+// renderTap answers a tap: the board, and why the tap was refused, if it was.
+func (d Deps) renderTap(w http.ResponseWriter, r *http.Request, status int, message string) {
+	v, err := d.kitchenView(r.Context())
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	v.Error = message
+	render(w, r, status, views.KitchenTap(v))
 }
 
 // runTicketCommand decides a kitchen command on a ticket. A command that may

@@ -150,12 +150,17 @@ func TestCanceledOrderReachesTheKitchen(t *testing.T) {
 // TestKitchenTicketAgesAsRendered: every render marks an open ticket by its
 // age then, in words, and gives the screen the moments it becomes waiting
 // and late, on the server's clock, for the open screen to mark it then by
-// itself; a ready ticket does not age.
+// itself; a ready ticket does not age. Beside its age, a ticket says when
+// the order came in, on the restaurant's clock.
 func TestKitchenTicketAgesAsRendered(t *testing.T) {
 	var now atomic.Pointer[time.Time]
 	placed := time.Now().UTC().Truncate(time.Millisecond)
 	now.Store(&placed)
-	a := newTestAppWith(t, func(d *Deps) { d.Now = func() time.Time { return *now.Load() } })
+	zone, err := time.LoadLocation("America/Sao_Paulo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newTestAppWith(t, func(d *Deps) { d.Now, d.Location = func() time.Time { return *now.Load() }, zone })
 	addStaff(t, a)
 	cook, g := a.guest(), a.guest()
 	cook.signIn("kai", kitchenPassword)
@@ -173,7 +178,8 @@ func TestKitchenTicketAgesAsRendered(t *testing.T) {
 		now.Store(&at)
 		board := cook.afterOthers("/kitchen").Body.String()
 		ticket := within(t, board, `<li class="ticket`, `class="ticket-items"`)
-		if !strings.Contains(board, `id="kitchen-board" data-now="`+ms(tc.age)+`"`) ||
+		if !strings.Contains(board, `data-now="`+ms(tc.age)+`"`) ||
+			!strings.Contains(ticket, `<span class="visually-hidden">in at </span>`+placed.In(zone).Format("15:04")+`</time>`) ||
 			!strings.Contains(ticket, `data-waiting-at="`+ms(8*time.Minute)+`" data-late-at="`+ms(12*time.Minute)+`"`) ||
 			!strings.Contains(ticket, `data-attention="WAITING" data-late="LATE"`) || !strings.Contains(ticket, tc.label) ||
 			strings.Contains(ticket, "ticket-attention") != (tc.class == "ticket-attention") ||

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -67,7 +68,7 @@ func TestKitchenMarksDishesDoneOneByOne(t *testing.T) {
 		!strings.Contains(ticket, `action="`+items+dessert+`/commands/bump"`) || !strings.Contains(ticket, "preparing") {
 		t.Fatalf("the ticket after its pizza was done: %s", ticket)
 	}
-	allDay := within(t, page.Body.String(), `id="all-day"`, `</section>`)
+	allDay := within(t, page.Body.String(), `id="all-day"`, `</aside>`)
 	if strings.Contains(allDay, "Margherita") || !strings.Contains(allDay, "Tiramisù") {
 		t.Fatalf("the all-day count after the pizza was done: %s", allDay)
 	}
@@ -202,5 +203,59 @@ func TestKitchenBumpsOldTicketsWhole(t *testing.T) {
 	}
 	if rec := cook.post("/kitchen/tickets/"+id+"/commands/ready", form()); rec.Code != http.StatusSeeOther {
 		t.Fatalf("Ready on an old ticket: %d", rec.Code)
+	}
+}
+
+// tap sends a kitchen button as the display's htmx does.
+func (g *guest) tap(path string, form url.Values) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("HX-Request", "true")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	return g.do(req)
+}
+
+// TestKitchenTapsAreAnsweredWithTheBoard: a button sent by htmx is answered
+// with the board as it is after the tap, in place of a new page, and a
+// refusal with the board and the reason above it, in the refusal's status;
+// without JavaScript the same form still gets 303 and the page.
+func TestKitchenTapsAreAnsweredWithTheBoard(t *testing.T) {
+	a := withStaff(t)
+	cook, g := a.guest(), a.guest()
+	cook.signIn("kai", kitchenPassword)
+	id, pizza, _ := twoDishOrder(t, a, g)
+	items := "/kitchen/tickets/" + id + "/items/"
+
+	rec := cook.tap(items+pizza+"/commands/bump", form())
+	body := rec.Body.String()
+	if rec.Code != http.StatusOK || strings.Contains(body, "<html") || !strings.HasPrefix(body, `<div id="kitchen-board" class="kitchen-board"`) ||
+		!strings.Contains(body, `hx-swap-oob="true"`) || !strings.Contains(body, `<div id="kitchen-message" class="kitchen-message" aria-live="assertive" hx-swap-oob="true"></div>`) {
+		t.Fatalf("a tap answered %d: %s", rec.Code, body)
+	}
+	// The board it brings shows the tap: the pizza done, the ticket started.
+	if ticket := within(t, body, `id="ticket-`+id+`"`, `class="ticket-buttons"`); !strings.Contains(ticket, "✓ DONE") || !strings.Contains(ticket, "preparing") {
+		t.Fatalf("the board after the tap: %s", ticket)
+	}
+	before := a.events()
+	rec = cook.tap(items+pizza+"/commands/bump", form())
+	if rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), `id="kitchen-board"`) ||
+		!strings.Contains(rec.Body.String(), `<p class="error" role="alert">This dish is already marked done.</p>`) {
+		t.Fatalf("a refused tap answered %d: %s", rec.Code, rec.Body)
+	}
+	rec = cook.tap(items+"no-such-line/commands/bump", form())
+	if rec.Code != http.StatusNotFound || !strings.Contains(rec.Body.String(), "There is no such dish on this ticket.") || !strings.Contains(rec.Body.String(), `id="kitchen-board"`) {
+		t.Fatalf("a tap on a dish that is not there answered %d: %s", rec.Code, rec.Body)
+	}
+	if after := a.events(); after != before {
+		t.Fatalf("refused taps wrote %d events", after-before)
+	}
+	// The whole ticket's buttons are taps too.
+	if rec := cook.tap("/kitchen/tickets/"+id+"/commands/ready", form()); rec.Code != http.StatusOK ||
+		!strings.Contains(rec.Body.String(), `<li class="ticket ticket-ready" id="ticket-`+id+`"`) {
+		t.Fatalf("Ready as a tap answered %d: %s", rec.Code, rec.Body)
+	}
+	// Without JavaScript: the plain form.
+	if rec := cook.post("/kitchen/tickets/"+id+"/commands/recall", form()); rec.Code != http.StatusSeeOther {
+		t.Fatalf("the plain Recall form: %d", rec.Code)
 	}
 }

@@ -238,6 +238,7 @@ type ticketRow struct {
 	number                                                            int64
 	placedAt, openedAt, updatedAt                                     time.Time
 	startedAt, bumpedAt, handedOverAt, canceled                       any // time.Time, or nil
+	doneLines                                                         []string
 }
 
 // ticketsFold is TicketsProjection's Apply, in memory.
@@ -286,6 +287,15 @@ func (f *ticketsFold) Add(e eventstore.RecordedEvent) error {
 		if t := touch(ev.TicketID, kitchen.StatusCanceled); t != nil {
 			t.canceled, t.cancelReason = ev.CanceledAt, ev.Reason
 		}
+	case kitchen.TicketLineBumped:
+		if t := f.tickets[ev.TicketID]; t != nil {
+			t.doneLines, t.updatedAt = append(t.doneLines, ev.LineID), e.RecordedAt
+		}
+	case kitchen.TicketLineRecalled:
+		if t := f.tickets[ev.TicketID]; t != nil {
+			t.doneLines = slices.DeleteFunc(t.doneLines, func(id string) bool { return id == ev.LineID })
+			t.updatedAt = e.RecordedAt
+		}
 	case domain.Erasure:
 		for _, t := range f.opened {
 			if slices.Contains(ev.ErasedSubjects(), t.subject) {
@@ -299,9 +309,13 @@ func (f *ticketsFold) Add(e eventstore.RecordedEvent) error {
 func (f *ticketsFold) Rows() []TableRows {
 	rows := make([][]any, 0, len(f.opened))
 	for _, t := range f.opened {
+		done := t.doneLines
+		if done == nil {
+			done = []string{} // as the column's default has it
+		}
 		rows = append(rows, []any{t.id, t.number, t.items, t.fulfilment, t.subject, t.contactName, t.status, t.placedAt, t.openedAt,
-			t.startedAt, t.bumpedAt, t.handedOverAt, t.canceled, t.cancelReason, t.updatedAt})
+			t.startedAt, t.bumpedAt, t.handedOverAt, t.canceled, t.cancelReason, t.updatedAt, done})
 	}
 	return []TableRows{{Table: "tickets", Columns: []string{"ticket_id", "order_number", "items", "fulfilment", "subject_id", "contact_name", "status",
-		"placed_at", "opened_at", "started_at", "bumped_at", "handed_over_at", "canceled_at", "cancel_reason", "updated_at"}, Rows: rows}}
+		"placed_at", "opened_at", "started_at", "bumped_at", "handed_over_at", "canceled_at", "cancel_reason", "updated_at", "done_lines"}, Rows: rows}}
 }

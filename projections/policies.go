@@ -109,7 +109,7 @@ func (p KitchenTickets) ApplyBatch(ctx context.Context, tx pgx.Tx, events []even
 			}
 			var items []kitchen.Item
 			for _, l := range order.Lines {
-				items = append(items, kitchen.Item{Name: l.Name, Quantity: l.Quantity, Note: l.Note, Allergy: l.Allergy, Options: optionNames(l.Options)})
+				items = append(items, kitchen.Item{LineID: l.LineID, Name: l.Name, Quantity: l.Quantity, Note: l.Note, Allergy: l.Allergy, Options: optionNames(l.Options)})
 			}
 			err = p.openTicket(ctx, tx, reaction(name, e), kitchen.OpenTicket{TicketID: ev.OrderID, OrderNumber: numbers[ev.OrderID],
 				Items: items, Fulfilment: string(order.Fulfilment), SubjectID: order.CustomerID, ContactName: order.Contact.Name, PlacedAt: ev.PlacedAt, At: e.RecordedAt})

@@ -230,7 +230,7 @@ func TestAnAllergyReachesTheTicket(t *testing.T) {
 	if err != nil || len(o.Lines) != 2 || o.Lines[0].Allergy || !o.Lines[1].Allergy || o.Lines[1].Note != "no nuts" {
 		t.Fatalf("the order's lines %+v (%v)", o.Lines, err)
 	}
-	want := []kitchen.Item{{Name: "Diavola", Quantity: 1, Note: "extra chilli"}, {Name: "Tiramisù", Quantity: 2, Note: "no nuts", Allergy: true}}
+	want := []kitchen.Item{{LineID: "a", Name: "Diavola", Quantity: 1, Note: "extra chilli"}, {LineID: "b", Name: "Tiramisù", Quantity: 2, Note: "no nuts", Allergy: true}}
 	s, _, err := eventstore.Load(ctx, store, kitchen.Stream(id), kitchen.Decider)
 	if err != nil || !reflect.DeepEqual(s.Items, want) {
 		t.Fatalf("the ticket's dishes %+v (%v), want %+v", s.Items, err, want)

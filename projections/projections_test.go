@@ -223,8 +223,8 @@ func dump(t *testing.T, store *eventstore.Store) map[string][]string {
 	return out
 }
 
-// cook works the open tickets: some started, some ready, one of those
-// recalled, some handed over.
+// cook works the open tickets: some started, some with their dishes done
+// one by one, some ready, one of those recalled, some handed over.
 func cook(t *testing.T, store *eventstore.Store) {
 	t.Helper()
 	ctx := context.Background()
@@ -246,6 +246,22 @@ func cook(t *testing.T, store *eventstore.Store) {
 			continue
 		}
 		do(kitchen.StartTicket{At: at})
+		if i%4 == 1 {
+			// Dish by dish: the second done and undone, the first done;
+			// every other such ticket has all its dishes done, and is ready.
+			s, _, err := eventstore.Load(ctx, store, kitchen.Stream(id), kitchen.Decider)
+			if err != nil || len(s.Items) < 2 || s.Items[1].LineID == "" {
+				t.Fatalf("ticket %s has dishes %+v (%v)", id, s.Items, err)
+			}
+			do(kitchen.BumpLine{LineID: s.Items[1].LineID, At: at})
+			do(kitchen.RecallLine{LineID: s.Items[1].LineID, At: at})
+			do(kitchen.BumpLine{LineID: s.Items[0].LineID, At: at})
+			if i%8 == 5 {
+				for _, it := range s.Items[1:] {
+					do(kitchen.BumpLine{LineID: it.LineID, At: at.Add(time.Minute)})
+				}
+			}
+		}
 		if i%4 >= 2 {
 			do(kitchen.BumpTicket{At: at.Add(time.Minute)})
 		}
@@ -298,6 +314,9 @@ func TestRebuildGivesTheSameReadModels(t *testing.T) {
 	}
 	if got, err := (projections.Menus{Pool: store.Pool()}).Categories(context.Background()); err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("the read model's categories (%v)\n%+v\nthe domain's\n%+v", err, got, want)
+	}
+	if tickets := strings.Join(live["tickets"], "\n"); !strings.Contains(tickets, `"done_lines":["`) || !strings.Contains(tickets, `"done_lines":[]`) {
+		t.Fatalf("no ticket has dishes done one by one, or every one has: %s", tickets)
 	}
 	if p := live["dish_portions"]; len(p) != 1 || !strings.Contains(p[0], `"item_id":"lasagne","portions_left":10`) {
 		t.Fatalf("portions left: %v", p)

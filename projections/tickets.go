@@ -55,6 +55,12 @@ func (TicketsProjection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Reco
 	case kitchen.TicketCanceled:
 		_, err = tx.Exec(ctx, `UPDATE tickets SET status = $2, canceled_at = $3, cancel_reason = $4, updated_at = $5 WHERE ticket_id = $1`,
 			ev.TicketID, kitchen.StatusCanceled, ev.CanceledAt, ev.Reason, e.RecordedAt)
+	case kitchen.TicketLineBumped:
+		_, err = tx.Exec(ctx, `UPDATE tickets SET done_lines = array_append(done_lines, $2), updated_at = $3 WHERE ticket_id = $1`,
+			ev.TicketID, ev.LineID, e.RecordedAt)
+	case kitchen.TicketLineRecalled:
+		_, err = tx.Exec(ctx, `UPDATE tickets SET done_lines = array_remove(done_lines, $2), updated_at = $3 WHERE ticket_id = $1`,
+			ev.TicketID, ev.LineID, e.RecordedAt)
 	case domain.Erasure:
 		_, err = tx.Exec(ctx, `UPDATE tickets SET contact_name = '' WHERE subject_id = ANY($1)`, ev.ErasedSubjects())
 	}
@@ -83,21 +89,25 @@ type Ticket struct {
 	BumpedAt     time.Time
 	CanceledAt   time.Time
 	CancelReason string
+	// DoneLines are the line ids of the dishes marked done, in the order
+	// they were.
+	DoneLines []string
 }
 
 // Tickets reads the kitchen's read model.
 type Tickets struct{ Pool *pgxpool.Pool }
 
-// Board returns what the kitchen display shows: open tickets oldest first,
-// then those bumped or canceled within the recall window, newest first.
+// Board returns what the kitchen display shows: open tickets oldest first;
+// then the ready ones, until they are handed over, the longest ready first;
+// then those canceled within the recall window, in the order they were.
 func (t Tickets) Board(ctx context.Context, now time.Time) ([]Ticket, error) {
 	rows, err := t.Pool.Query(ctx, `SELECT ticket_id, order_number, items, fulfilment, contact_name, status, placed_at,
-			coalesce(started_at, 'epoch'), coalesce(bumped_at, 'epoch'), coalesce(canceled_at, 'epoch'), cancel_reason
+			coalesce(started_at, 'epoch'), coalesce(bumped_at, 'epoch'), coalesce(canceled_at, 'epoch'), cancel_reason, done_lines
 		FROM tickets
-		WHERE status IN ('queued', 'preparing')
-		   OR (status = 'ready' AND bumped_at > $1)
+		WHERE status IN ('queued', 'preparing', 'ready')
 		   OR (status = 'canceled' AND canceled_at > $1)
-		ORDER BY CASE WHEN status IN ('queued', 'preparing') THEN 0 ELSE 1 END, placed_at`, now.Add(-kitchen.RecallWindow))
+		ORDER BY CASE status WHEN 'queued' THEN 0 WHEN 'preparing' THEN 0 WHEN 'ready' THEN 1 ELSE 2 END,
+			CASE status WHEN 'ready' THEN bumped_at WHEN 'canceled' THEN canceled_at ELSE placed_at END, placed_at, ticket_id`, now.Add(-kitchen.RecallWindow))
 	if err != nil {
 		return nil, fmt.Errorf("read tickets: %w", err)
 	}
@@ -107,7 +117,7 @@ func (t Tickets) Board(ctx context.Context, now time.Time) ([]Ticket, error) {
 		var tk Ticket
 		var items []byte
 		if err := rows.Scan(&tk.TicketID, &tk.OrderNumber, &items, &tk.Fulfilment, &tk.ContactName, &tk.Status, &tk.PlacedAt,
-			&tk.StartedAt, &tk.BumpedAt, &tk.CanceledAt, &tk.CancelReason); err != nil {
+			&tk.StartedAt, &tk.BumpedAt, &tk.CanceledAt, &tk.CancelReason, &tk.DoneLines); err != nil {
 			return nil, fmt.Errorf("read tickets: %w", err)
 		}
 		if err := json.Unmarshal(items, &tk.Items); err != nil {

@@ -95,8 +95,8 @@ func TestLinesStoredBeforeOptionsReadAsLinesWithout(t *testing.T) {
 			items = tk.Items
 		}
 	}
-	want := []kitchen.Item{{Name: "Margherita", Quantity: 2, Note: "well done", Options: []string{"Small"}},
-		{Name: "Minestrone", Quantity: 1}, {Name: "Margherita", Quantity: 1, Options: []string{"Large", "Fresh basil"}}}
+	want := []kitchen.Item{{LineID: "old-pizza", Name: "Margherita", Quantity: 2, Note: "well done", Options: []string{"Small"}},
+		{LineID: "old-soup", Name: "Minestrone", Quantity: 1}, {LineID: "new-pizza", Name: "Margherita", Quantity: 1, Options: []string{"Large", "Fresh basil"}}}
 	if !reflect.DeepEqual(items, want) {
 		t.Fatalf("the ticket has\n %#v, want\n %#v", items, want)
 	}

@@ -1,6 +1,7 @@
 // Live screens: say in words whether the screen is live, keep ticket ages
 // ticking, and (opt-in) chime when a new ticket arrives. htmx's websocket
-// extension does the connecting and the swapping; this only watches it.
+// extension does the connecting and the swapping; this only watches it, and
+// sees the kitchen's buttons answered in place.
 (function () {
   "use strict";
   var lastUpdate = 0;
@@ -34,11 +35,37 @@
     }
   }
 
+  // Tickets age on the open screen by themselves (see Ageing.of in
+  // internal/web/kitchen.go): every page and push renders each ticket's
+  // marks as they are, and gives the moments an open ticket becomes
+  // waiting and late; the screen switches its class and its words ("WAITING",
+  // "LATE", taken from the label) when each moment comes, with no push. The
+  // moments are on the server's clock: skew is how far this screen's clock
+  // is from it, read from the board at every render.
+  var skew = 0;
+  function readClock() {
+    var board = document.getElementById("kitchen-board");
+    var now = board ? parseInt(board.dataset.now, 10) : NaN;
+    if (!isNaN(now)) skew = now - Date.now();
+  }
+
   function tickAges() {
-    var now = Date.now();
+    var now = Date.now() + skew;
     document.querySelectorAll("[data-placed-at]").forEach(function (el) {
       var placed = parseInt(el.dataset.placedAt, 10);
       if (!isNaN(placed)) el.textContent = Math.max(0, Math.floor((now - placed) / 60000)) + " min";
+    });
+    document.querySelectorAll("li.ticket[data-late-at]").forEach(function (ticket) {
+      var state = "";
+      if (now >= parseInt(ticket.dataset.lateAt, 10)) state = "late";
+      else if (now >= parseInt(ticket.dataset.waitingAt, 10)) state = "attention";
+      ticket.classList.toggle("ticket-late", state === "late");
+      ticket.classList.toggle("ticket-attention", state === "attention");
+      var label = ticket.querySelector(".ageing-label");
+      if (!label) return;
+      var words = state ? label.dataset[state] : "";
+      if (label.textContent !== words) label.textContent = words;
+      label.hidden = state === "";
     });
   }
 
@@ -100,8 +127,54 @@
   document.addEventListener("htmx:wsAfterMessage", function () {
     restoreChoices();
     lastUpdate = Date.now();
+    readClock();
     tickAges();
     chimeOnNewTickets();
+  });
+  // A kitchen button is sent by htmx (hx-post), and its answer is the
+  // board, which replaces the one shown: refusals too (409, 422, 404), with
+  // the reason above the board (htmx swaps 4xx answers: see the layout's
+  // htmx-config; the regions go by id, so an answer still lands when a push
+  // replaced the board, and the tapped form with it, meanwhile). An answer
+  // that is not the board (the sign-in page once the session has ended) is
+  // shown as the plain form shows it: the form is sent again without htmx,
+  // with the same command id, so nothing is done twice. When the server
+  // cannot answer (it is away, or its database is), the board stays and
+  // says so.
+  function kitchenForm(el) {
+    return el && el.matches && el.matches(".kitchen form[hx-post]") ? el : null;
+  }
+  function sayOnBoard(text) {
+    var message = document.getElementById("kitchen-message");
+    if (!message) return;
+    var p = document.createElement("p");
+    p.className = "error";
+    p.setAttribute("role", "alert");
+    p.textContent = text;
+    message.replaceChildren(p);
+  }
+  var tapAgain = "Tap again in a moment: a tap is never done twice.";
+  document.addEventListener("htmx:beforeSwap", function (ev) {
+    var form = kitchenForm(ev.detail.elt);
+    if (!form) return;
+    if (ev.detail.serverResponse.lastIndexOf('<div id="kitchen-board"', 0) === 0) return;
+    ev.detail.shouldSwap = false;
+    if (ev.detail.xhr.status >= 500) {
+      ev.detail.isError = false;
+      sayOnBoard("The kitchen could not do that just now. " + tapAgain);
+      return;
+    }
+    HTMLFormElement.prototype.submit.call(form);
+  });
+  document.addEventListener("htmx:sendError", function (ev) {
+    if (kitchenForm(ev.detail.elt)) sayOnBoard("The server did not answer. " + tapAgain);
+  });
+  // The board a tap brought is on the server's clock of that moment. (The
+  // event comes from the page's container: the tapped form left with the
+  // board it was on.)
+  document.addEventListener("htmx:afterRequest", function () {
+    readClock();
+    tickAges();
   });
   document.addEventListener("DOMContentLoaded", function () {
     var toggle = document.getElementById("sound-toggle");
@@ -113,8 +186,9 @@
       });
     }
     chimeOnNewTickets();
+    readClock();
     tickAges();
   });
   setInterval(showState, 1000);
-  setInterval(tickAges, 15000);
+  setInterval(tickAges, 1000);
 })();

@@ -378,22 +378,26 @@ func TestKitchenWorksATicketInTheBrowser(t *testing.T) {
 		}
 		return n == 1, fmt.Sprintf("%d queued tickets", n)
 	})
-	b.load("start", press(`li.ticket-queued form[action$="/commands/start"] button`))
+	// The buttons are answered in place: the page stays.
+	b.do("stay", chromedp.Evaluate[chromedp.Void](`window.stayed = "yes"`))
+	b.do("start", press(`li.ticket-queued form[action$="/commands/start"] button`))
 	b.do("started", chromedp.WaitVisible(chromedp.CSS("li.ticket-preparing")))
 	b.shot("kitchen")
-	b.load("ready", press(`li.ticket-preparing form[action$="/commands/ready"] button`))
+	b.do("ready", press(`li.ticket-preparing form[action$="/commands/ready"] button`))
 	b.do("bumped", chromedp.WaitVisible(chromedp.CSS(`li.ticket-ready form[action$="/commands/hand-over"]`)))
+	stayed(b, "bumped")
 }
 
 // placeByJSON places an order through the JSON commands, as another client would.
 func placeByJSON(t *testing.T, base string) {
 	t.Helper()
-	placeDishByJSON(t, base, `{"menu_item_id":"diavola","option-size":"regular","quantity":2,"note":"extra chilli"}`)
+	placeJSON(t, base, "Ana", `{"menu_item_id":"diavola","option-size":"regular","quantity":2,"note":"extra chilli"}`)
 }
 
-// placeDishByJSON places an order of one dish, as the JSON to open it with
-// says, from a guest of its own, and returns the order's address.
-func placeDishByJSON(t *testing.T, base, dish string) string {
+// placeJSON places an order for pickup under a guest's name through the JSON
+// commands, as another client would: each dish is the body of its add
+// command. It returns the order's id.
+func placeJSON(t *testing.T, base, name string, dishes ...string) string {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar}
@@ -410,11 +414,14 @@ func placeDishByJSON(t *testing.T, base, dish string) string {
 		}
 		return resp.Header.Get("Location")
 	}
-	order := post("/orders/commands/open", dish)
+	order := post("/orders/commands/open", dishes[0])
+	for _, d := range dishes[1:] {
+		post(order+"/items/commands/add", d)
+	}
 	post(order+"/commands/choose-pickup", `{}`)
-	post(order+"/commands/give-contact", `{"name":"Ana"}`)
+	post(order+"/commands/give-contact", fmt.Sprintf(`{"name":%q}`, name))
 	post(order+"/commands/place", `{}`)
-	return order
+	return strings.TrimPrefix(order, "/orders/")
 }
 
 // TestScreensFollowLiveAndComeBack: a guest places an order and the kitchen
@@ -449,8 +456,9 @@ func TestScreensFollowLiveAndComeBack(t *testing.T) {
 	stayed(kitchen, "ticket arrives")
 	kitchen.shot("kitchen-live")
 
-	kitchen.load("start", press(`#ticket-`+order+` form[action$="/commands/start"] button`))
-	kitchen.load("ready", press(`#ticket-`+order+` form[action$="/commands/ready"] button`))
+	kitchen.do("start", press(`#ticket-`+order+` form[action$="/commands/start"] button`))
+	kitchen.do("started", chromedp.WaitVisible(chromedp.CSS(`#ticket-`+order+`.ticket-preparing`)))
+	kitchen.do("ready", press(`#ticket-`+order+` form[action$="/commands/ready"] button`))
 	guest.do("ready", chromedp.WaitVisible(chromedp.CSS("#order-status.status-ready")))
 	stayed(guest, "ready")
 	kitchen.do("kitchen live again", chromedp.WaitVisible(chromedp.CSS(`#live-state[data-state="live"]`)),
@@ -569,8 +577,9 @@ func TestManagerAddsADishAndGuestsSeeItLive(t *testing.T) {
 	order := value(guest, "order id", chromedp.Evaluate[string](`location.pathname.split("/").pop()`))
 	manager.load("kitchen", chromedp.Navigate(base+"/kitchen"))
 	manager.do("ticket", chromedp.WaitVisible(chromedp.CSS("#ticket-"+order)))
-	manager.load("start", press(`#ticket-`+order+` form[action$="/commands/start"] button`))
-	manager.load("ready", press(`#ticket-`+order+` form[action$="/commands/ready"] button`))
+	manager.do("start", press(`#ticket-`+order+` form[action$="/commands/start"] button`))
+	manager.do("started", chromedp.WaitVisible(chromedp.CSS(`#ticket-`+order+`.ticket-preparing`)))
+	manager.do("ready", press(`#ticket-`+order+` form[action$="/commands/ready"] button`))
 	guest.do("ready", chromedp.WaitVisible(chromedp.CSS("#order-status.status-ready")))
 
 	manager.load("orders", chromedp.Navigate(base+"/staff/orders"))

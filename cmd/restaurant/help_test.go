@@ -79,3 +79,19 @@ func TestTheRestaurantsTimeZone(t *testing.T) {
 		t.Errorf("Mars/Olympus: %v", err)
 	}
 }
+
+// TestKitchenAgeing takes thresholds of minutes or of seconds, and refuses
+// a ticket late before it waits, or at once.
+func TestKitchenAgeing(t *testing.T) {
+	if a, err := kitchenAgeing(8*time.Minute, 12*time.Minute); err != nil || a.Attention != 8*time.Minute || a.Late != 12*time.Minute {
+		t.Errorf("8m, 12m: %+v, %v", a, err)
+	}
+	if _, err := kitchenAgeing(3*time.Second, 6*time.Second); err != nil {
+		t.Errorf("3s, 6s: %v", err)
+	}
+	for _, bad := range [][2]time.Duration{{0, time.Minute}, {-time.Minute, time.Minute}, {12 * time.Minute, 8 * time.Minute}, {time.Minute, time.Minute}} {
+		if _, err := kitchenAgeing(bad[0], bad[1]); err == nil || !strings.Contains(err.Error(), "KITCHEN_LATE_AFTER") {
+			t.Errorf("%s, %s: %v", bad[0], bad[1], err)
+		}
+	}
+}

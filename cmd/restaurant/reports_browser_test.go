@@ -28,11 +28,10 @@ func TestAManagerReadsTheReportsInTheBrowser(t *testing.T) {
 		b.fail("database", "connect: %v", err)
 	}
 	defer conn.Close(b.ctx)
-	id := func(order string) string { return strings.TrimPrefix(order, "/orders/") }
-	served := id(placeDishByJSON(t, base, `{"menu_item_id":"diavola","option-size":"regular","quantity":2}`))
-	ready := id(placeDishByJSON(t, base, `{"menu_item_id":"margherita","option-size":"large","quantity":1}`))
-	placeDishByJSON(t, base, `{"menu_item_id":"margherita","option-size":"regular","quantity":3,"note":"well done"}`)
-	flood := id(placeDishByJSON(t, base, `{"menu_item_id":"tiramisu","quantity":2}`))
+	served := placeJSON(t, base, "Ana", `{"menu_item_id":"diavola","option-size":"regular","quantity":2}`)
+	ready := placeJSON(t, base, "Ana", `{"menu_item_id":"margherita","option-size":"large","quantity":1}`)
+	placeJSON(t, base, "Ana", `{"menu_item_id":"margherita","option-size":"regular","quantity":3,"note":"well done"}`)
+	flood := placeJSON(t, base, "Ana", `{"menu_item_id":"tiramisu","quantity":2}`)
 	b.eventually("tickets", func() (bool, string) {
 		var n int
 		err := conn.QueryRow(b.ctx, `SELECT count(*) FROM tickets WHERE status = 'queued'`).Scan(&n)

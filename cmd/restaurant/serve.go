@@ -59,6 +59,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	ageing, err := kitchenAgeing(attention, late)
+	if err != nil {
+		return err
+	}
 	if err := lim.check(); err != nil {
 		return err
 	}
@@ -167,7 +171,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			Orders:   projections.Orders{Pool: a.Pool},
 			Team:     projections.Team{Pool: a.Pool},
 			Tickets:  projections.Tickets{Pool: a.Pool},
-			Ageing:   web.Ageing{Attention: attention, Late: late},
+			Ageing:   ageing,
 			Hub:      hub,
 			Sessions: sessions,
 			Accounts: staffAccounts,
@@ -256,4 +260,13 @@ func restaurantLocation(name string) (*time.Location, error) {
 		return nil, fmt.Errorf("-timezone (RESTAURANT_TIMEZONE) %q: use a zone name such as Europe/Lisbon: %w", name, err)
 	}
 	return loc, nil
+}
+
+// kitchenAgeing checks when the kitchen display marks a ticket waiting, then
+// late: both after some time, and late after waiting.
+func kitchenAgeing(attention, late time.Duration) (web.Ageing, error) {
+	if attention <= 0 || late <= attention {
+		return web.Ageing{}, fmt.Errorf("-kitchen-attention (KITCHEN_ATTENTION_AFTER) must be more than zero and -kitchen-late (KITCHEN_LATE_AFTER) longer still; they are %s and %s", attention, late)
+	}
+	return web.Ageing{Attention: attention, Late: late}, nil
 }

@@ -60,6 +60,30 @@ type TicketRecalled struct {
 // EventType returns the stable stored name, independent of the Go type name.
 func (TicketRecalled) EventType() string { return "kitchen.TicketRecalled" }
 
+// TicketLineBumped records that one dish of the ticket is done, so the cooks
+// see what is left of it. The ticket's last open dish bumped is followed, in
+// the same decision, by TicketBumped: the ticket is then ready as if it had
+// been bumped whole.
+type TicketLineBumped struct {
+	TicketID string    `json:"ticket_id"`
+	LineID   string    `json:"line_id"`
+	BumpedAt time.Time `json:"bumped_at"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (TicketLineBumped) EventType() string { return "kitchen.TicketLineBumped" }
+
+// TicketLineRecalled records that a dish marked done was not done after all
+// (tapped by mistake, or to be made again), while the ticket was not ready.
+type TicketLineRecalled struct {
+	TicketID   string    `json:"ticket_id"`
+	LineID     string    `json:"line_id"`
+	RecalledAt time.Time `json:"recalled_at"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (TicketLineRecalled) EventType() string { return "kitchen.TicketLineRecalled" }
+
 // TicketHandedOver records that the food left the kitchen: collected by the
 // guest or given to the courier. It ends the ticket's life.
 type TicketHandedOver struct {
@@ -91,5 +115,7 @@ func Events() []domain.Event {
 		TicketRecalled{},
 		TicketHandedOver{},
 		TicketCanceled{},
+		TicketLineBumped{},
+		TicketLineRecalled{},
 	}
 }

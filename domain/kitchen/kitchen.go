@@ -19,6 +19,10 @@ import (
 // it the food has most likely left the pass, so a recall would be a mistake.
 const RecallWindow = 30 * time.Minute
 
+// guestCanceled is why a command that would start a ticket is refused when
+// the guest canceled the order first.
+const guestCanceled = "The guest canceled this order; do not start it."
+
 // MaxReasonLength is the most runes a cancel reason may have, exported so a
 // form can show the limit.
 const MaxReasonLength = 200
@@ -50,8 +54,11 @@ const (
 // before dishes had options have none. Allergy says the Note names an
 // allergy, what the cooks must leave out; it is optional, false on tickets
 // opened before guests could say so, and left out of the stored form when
-// false.
+// false. LineID is the order's line the dish came from, which a cook marks
+// done on its own (BumpLine); tickets opened before dishes were marked one
+// by one have none, and are bumped whole.
 type Item struct {
+	LineID   string   `json:"line_id,omitempty"`
 	Name     string   `json:"name"`
 	Quantity int      `json:"quantity"`
 	Note     string   `json:"note"`
@@ -60,8 +67,8 @@ type Item struct {
 }
 
 // State is a ticket as its history makes it. The zero value is a ticket that
-// was never opened. Items is never changed in place by Evolve, so a state
-// kept from an earlier revision stays valid.
+// was never opened. Items and DoneLines are never changed in place by
+// Evolve, so a state kept from an earlier revision stays valid.
 type State struct {
 	TicketID     string
 	OrderNumber  int64
@@ -76,6 +83,10 @@ type State struct {
 	HandedOverAt time.Time
 	CanceledAt   time.Time
 	Recalls      int // how often the ticket came back, a hint of trouble
+	// DoneLines are the line ids of the dishes marked done, in the order
+	// they were; a recall of the ticket keeps them, so the cook undoes the
+	// one dish to make again.
+	DoneLines []string
 }
 
 // Command is a request to change a ticket. It is sealed so that Decide can
@@ -136,6 +147,22 @@ func (BumpTicket) command()     {}
 func (RecallTicket) command()   {}
 func (HandOverTicket) command() {}
 func (CancelTicket) command()   {}
+func (BumpLine) command()       {}
+func (RecallLine) command()     {}
+
+// Starting is a command that may start a queued ticket. It is decided
+// knowing whether the guest canceled the order, read under the same lock as
+// the guest's cancel: KnowingOrder returns the command with that answer.
+type Starting interface {
+	Command
+	KnowingOrder(canceled bool) Command
+}
+
+// KnowingOrder implements Starting.
+func (c StartTicket) KnowingOrder(canceled bool) Command {
+	c.OrderCanceled = canceled
+	return c
+}
 
 // Evolve applies one event to a state. It is the only place where state
 // changes; events of other types leave the state as it was. It never writes
@@ -169,6 +196,16 @@ func Evolve(s State, e domain.Event) State {
 	case TicketCanceled:
 		s.Status = StatusCanceled
 		s.CanceledAt = e.CanceledAt
+	case TicketLineBumped:
+		s.DoneLines = append(slices.Clip(s.DoneLines), e.LineID)
+	case TicketLineRecalled:
+		var done []string
+		for _, id := range s.DoneLines {
+			if id != e.LineID {
+				done = append(done, id)
+			}
+		}
+		s.DoneLines = done
 	}
 	return s
 }
@@ -188,7 +225,7 @@ func Decide(s State, c Command) ([]domain.Event, error) {
 	switch c := c.(type) {
 	case StartTicket:
 		if c.OrderCanceled && s.Status == StatusQueued {
-			return nil, domain.Conflict("The guest canceled this order; do not start it.")
+			return nil, domain.Conflict(guestCanceled)
 		}
 		switch s.Status {
 		case StatusQueued:
@@ -230,6 +267,10 @@ func Decide(s State, c Command) ([]domain.Event, error) {
 			return nil, domain.Conflict("Bump the ticket before handing it over.")
 		}
 		return nil, finished(s)
+	case BumpLine:
+		return decideBumpLine(s, c)
+	case RecallLine:
+		return decideRecallLine(s, c)
 	case CancelTicket:
 		switch s.Status {
 		case StatusQueued, StatusPreparing, StatusReady:

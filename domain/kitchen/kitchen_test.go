@@ -130,7 +130,8 @@ func TestOpenTicket(t *testing.T) {
 }
 
 func TestMissingTicket(t *testing.T) {
-	for _, c := range []Command{StartTicket{At: t1}, BumpTicket{At: t1}, RecallTicket{At: t1}, HandOverTicket{At: t1}, CancelTicket{Reason: "x", At: t1}, nil} {
+	for _, c := range []Command{StartTicket{At: t1}, BumpTicket{At: t1}, RecallTicket{At: t1}, HandOverTicket{At: t1}, CancelTicket{Reason: "x", At: t1},
+		BumpLine{LineID: "a", At: t1}, RecallLine{LineID: "a", At: t1}, nil} {
 		run(t, spec{when: c, wantErr: domain.ENOTFOUND, wantMsg: "There is no such ticket."})
 	}
 }
@@ -403,13 +404,13 @@ func TestEvents(t *testing.T) {
 		}
 		checkTags(rt)
 	}
-	if len(seen) != 6 {
-		t.Errorf("want 6 event types, got %d", len(seen))
+	if len(seen) != 8 {
+		t.Errorf("want 8 event types, got %d", len(seen))
 	}
 
 	// Every event survives a JSON round trip, with every field set so that
 	// a missing tag or an unexported field would show.
-	samples := []domain.Event{opened, started, bumped, recalled, handed, canceled}
+	samples := []domain.Event{opened, started, bumped, recalled, handed, canceled, pizzaDone, pizzaUndone}
 	if len(samples) != len(Events()) {
 		t.Fatalf("round trip covers %d of %d event types", len(samples), len(Events()))
 	}
@@ -460,5 +461,15 @@ func TestEvents(t *testing.T) {
 	var back TicketOpened
 	if err := json.Unmarshal(b, &back); err != nil || !reflect.DeepEqual(back, nuts) {
 		t.Errorf("a dish for an allergy reads back as %#v (%v)", back, err)
+	}
+	// A dish marked on its own carries its order line's id; a ticket
+	// stored before, without, reads as one bumped whole (above).
+	b, _ = json.Marshal(openedByLine)
+	if !strings.Contains(string(b), `"items":[{"line_id":"a","name":"Margherita","quantity":2,"note":"Extra basil.","options":null},{"line_id":"b",`) {
+		t.Errorf("dishes with line ids are stored as %s", b)
+	}
+	var lined TicketOpened
+	if err := json.Unmarshal(b, &lined); err != nil || !reflect.DeepEqual(lined, openedByLine) {
+		t.Errorf("dishes with line ids read back as %#v (%v)", lined, err)
 	}
 }

@@ -90,6 +90,7 @@ func (d Deps) historyView(ctx context.Context, id string, at int) (views.History
 	}
 	var order ordering.State
 	var ticket kitchen.State
+	var dishes []kitchen.Item // the ticket's, to tell its dishes done by name
 	for i, e := range events {
 		rev := i + 1
 		row := views.HistoryRow{Revision: rev, Anchor: "event-" + e.EventID.String(), Time: e.RecordedAt.Local().Format("2 Jan 15:04:05"),
@@ -97,7 +98,10 @@ func (d Deps) historyView(ctx context.Context, id string, at int) (views.History
 		if strings.HasPrefix(e.StreamID, kitchen.StreamPrefix) {
 			row.Stream = "kitchen"
 		}
-		row.What = describe(order, e.Event)
+		if opened, ok := e.Event.(kitchen.TicketOpened); ok {
+			dishes = opened.Items
+		}
+		row.What = describe(order, dishes, e.Event)
 		if e.Erased {
 			row.What = describeErased(e.Event, row.What)
 		}
@@ -168,6 +172,7 @@ var attemptWords = map[string]string{
 	"ordering.CancelOrder": "cancel the order", "ordering.NoteKitchenStarted": "note that the kitchen started",
 	"kitchen.OpenTicket": "open a kitchen ticket", "kitchen.StartTicket": "start cooking", "kitchen.BumpTicket": "mark it ready",
 	"kitchen.RecallTicket": "recall it", "kitchen.HandOverTicket": "hand it over", "kitchen.CancelTicket": "cancel the kitchen ticket",
+	"kitchen.BumpLine": "mark a dish done", "kitchen.RecallLine": "undo a dish marked done",
 }
 
 func attempted(commandType string) string {
@@ -205,8 +210,9 @@ func describeErased(e any, otherwise string) string {
 	return otherwise
 }
 
-// describe tells an event in words, given the order as it was before it.
-func describe(before ordering.State, e any) string {
+// describe tells an event in words, given the order as it was before it and
+// the dishes of its kitchen ticket.
+func describe(before ordering.State, dishes []kitchen.Item, e any) string {
 	switch ev := e.(type) {
 	case ordering.OrderOpened:
 		return "Order opened"
@@ -274,6 +280,21 @@ func describe(before ordering.State, e any) string {
 		return "Handed over"
 	case kitchen.TicketCanceled:
 		return "The kitchen ticket was canceled"
+	case kitchen.TicketLineBumped:
+		return "Line done: " + ticketDish(dishes, ev.LineID)
+	case kitchen.TicketLineRecalled:
+		return "Line not done after all: " + ticketDish(dishes, ev.LineID)
 	}
 	return fmt.Sprintf("%T", e)
+}
+
+// ticketDish names the dish of a ticket from the order's line lineID:
+// "2 × Margherita, Large".
+func ticketDish(dishes []kitchen.Item, lineID string) string {
+	for _, it := range dishes {
+		if it.LineID == lineID {
+			return fmt.Sprintf("%d × %s", it.Quantity, strings.Join(append([]string{it.Name}, it.Options...), ", "))
+		}
+	}
+	return "a dish"
 }

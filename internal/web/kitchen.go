@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,12 +25,21 @@ type Ageing = kitchen.Ageing
 // DefaultAgeing is a kitchen's usual patience.
 var DefaultAgeing = kitchen.DefaultAgeing
 
+// millis is a moment as the screen's JavaScript reads it.
+func millis(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }
+
 // buttons of the kitchen display, by command.
 var ticketButtons = map[kitchen.CommandName]views.TicketButton{
 	kitchen.CmdStart:    {Command: "start", Label: "Start"},
 	kitchen.CmdReady:    {Command: "ready", Label: "Ready", Class: "go"},
 	kitchen.CmdRecall:   {Command: "recall", Label: "Recall", Class: "secondary"},
 	kitchen.CmdHandOver: {Command: "hand-over", Label: "Hand over", Class: "go"},
+}
+
+// lineButtons are a dish's buttons on a ticket, by command.
+var lineButtons = map[kitchen.LineCommandName]views.TicketButton{
+	kitchen.CmdBumpLine:   {Command: "bump", Label: "Done", Class: "go"},
+	kitchen.CmdRecallLine: {Command: "recall", Label: "Undo", Class: "secondary"},
 }
 
 // kitchenReadModels are what the kitchen display shows: the tickets, the
@@ -67,7 +78,7 @@ func (d Deps) kitchenView(ctx context.Context) (views.KitchenView, error) {
 	if err != nil {
 		return views.KitchenView{}, err
 	}
-	v := views.KitchenView{Nav: staffNav(ctx), CommandID: commandIDs(), Ordering: ordering}
+	v := views.KitchenView{Nav: staffNav(ctx), CommandID: commandIDs(), Ordering: ordering, NowMillis: millis(now)}
 	for _, it := range dishes {
 		dish := views.KitchenDishView{ID: it.ItemID, Name: it.Name, SoldOut: it.SoldOut, NoneLeft: it.NoneLeft()}
 		if it.Limited {
@@ -83,16 +94,13 @@ func (d Deps) ticketView(t projections.Ticket, now time.Time) views.TicketView {
 	age := now.Sub(t.PlacedAt)
 	tv := views.TicketView{ID: t.TicketID, Number: "#" + fmt.Sprint(t.OrderNumber), Name: t.ContactName, Fulfilment: t.Fulfilment,
 		Status: strings.ReplaceAll(string(t.Status), "_", " "), Age: fmt.Sprintf("%d min", int(age.Minutes())),
-		PlacedAtMillis: fmt.Sprint(t.PlacedAt.UnixMilli())}
+		PlacedAtMillis: millis(t.PlacedAt), PlacedAt: t.PlacedAt.In(d.Location).Format("15:04"), PlacedAtISO: t.PlacedAt.Format(time.RFC3339)}
 	if t.OrderNumber == 0 {
 		tv.Number = "#" + t.TicketID[:6]
 	}
-	open := t.Status == kitchen.StatusQueued || t.Status == kitchen.StatusPreparing
-	switch {
-	case open && age >= d.Ageing.Late:
-		tv.Ageing = "late"
-	case open && age >= d.Ageing.Attention:
-		tv.Ageing = "attention"
+	if t.Status == kitchen.StatusQueued || t.Status == kitchen.StatusPreparing {
+		tv.Ageing = d.Ageing.Of(age)
+		tv.WaitingAtMillis, tv.LateAtMillis = millis(t.PlacedAt.Add(d.Ageing.Attention)), millis(t.PlacedAt.Add(d.Ageing.Late))
 	}
 	if t.Status == kitchen.StatusCanceled {
 		tv.Note = "Canceled by the guest"
@@ -104,53 +112,96 @@ func (d Deps) ticketView(t projections.Ticket, now time.Time) views.TicketView {
 			tv.Note += ": " + reason
 		}
 	}
+	state := kitchen.State{TicketID: t.TicketID, Status: t.Status, BumpedAt: t.BumpedAt, Items: t.Items, DoneLines: t.DoneLines}
+	href := "/kitchen/tickets/" + url.PathEscape(t.TicketID)
 	for _, it := range t.Items {
-		tv.Items = append(tv.Items, views.TicketItemView{Name: it.Name, Quantity: it.Quantity, Note: it.Note, Allergy: it.Allergy, Options: it.Options})
+		item := views.TicketItemView{Name: it.Name, Quantity: it.Quantity, Note: it.Note, Allergy: it.Allergy, Options: it.Options,
+			Done: kitchen.LineDone(state, it.LineID)}
+		for _, c := range kitchen.LineAllowed(state, it.LineID) {
+			b := lineButtons[c]
+			b.Href = href + "/items/" + url.PathEscape(it.LineID) + "/commands/" + b.Command
+			b.About = fmt.Sprintf("%d × %s", it.Quantity, it.Name)
+			item.Buttons = append(item.Buttons, b)
+		}
+		tv.Items = append(tv.Items, item)
 	}
-	state := kitchen.State{TicketID: t.TicketID, Status: t.Status, BumpedAt: t.BumpedAt}
 	for _, c := range kitchen.Allowed(state, now) {
-		tv.Buttons = append(tv.Buttons, ticketButtons[c])
+		b := ticketButtons[c]
+		b.Href = href + "/commands/" + b.Command
+		tv.Buttons = append(tv.Buttons, b)
 	}
 	return tv
 }
 
 // ticketCommand is a kitchen button: 303 back to the display, or the
-// display with the reason it could not be done.
+// display with the reason it could not be done. Sent by htmx from the
+// display (a tap), it is answered with the board alone.
 func (d Deps) ticketCommand(build func(at time.Time) kitchen.Command) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id := chi.URLParam(r, "ticketID")
-		if err := checkTicketID(id); err != nil {
-			fail(w, r, err)
-			return
-		}
 		in, err := readInput(w, r)
 		if err != nil {
-			fail(w, r, err)
+			d.ticketRefused(w, r, in, err)
+			return
+		}
+		id := chi.URLParam(r, "ticketID")
+		if err := checkTicketID(id); err != nil {
+			d.ticketRefused(w, r, in, err)
 			return
 		}
 		ctx, cancel := withTimeout(r, 10*time.Second)
 		defer cancel()
+		r = r.WithContext(ctx)
 		actor := staffActor(ctx)
 		res, err := d.runTicketCommand(ctx, id, in.meta(actor, actor), build(d.Now().UTC()))
-		if err != nil {
-			commandFailed(w, r, in, err, func(status int) {
-				d.renderKitchen(w, r.WithContext(ctx), status, problemOf(r, err, status).Detail)
-			})
-			return
-		}
-		if in.json {
+		switch {
+		case err != nil:
+			d.ticketRefused(w, r, in, err)
+		case in.json:
 			accepted(w, http.StatusAccepted, res, map[string]any{"ticket_id": id})
-			return
+		case isTap(r):
+			d.waitFor(r, "tickets")
+			d.renderTap(w, r, http.StatusOK, "")
+		default:
+			redirectAfter(w, r, "/kitchen", nil)
 		}
-		redirectAfter(w, r, "/kitchen", nil)
 	}
 }
 
-// runTicketCommand decides a kitchen command on a ticket. A start is decided
-// under the order's lock, knowing whether the guest canceled: a cancel at
-// the same moment waits, or is refused.
+// ticketRefused answers a kitchen button that could not be done: a tap with
+// the board and the reason, in the refusal's status (unless the server
+// failed: the display then says so by itself), a form with the display and
+// the reason, JSON with a problem.
+func (d Deps) ticketRefused(w http.ResponseWriter, r *http.Request, in input, err error) {
+	if status := statusOf(err); isTap(r) && !in.json && status < http.StatusInternalServerError {
+		d.renderTap(w, r, status, problemOf(r, err, status).Detail)
+		return
+	}
+	commandFailed(w, r, in, err, func(status int) {
+		d.renderKitchen(w, r, status, problemOf(r, err, status).Detail)
+	})
+}
+
+// isTap says a kitchen button was sent by htmx from the display, which
+// takes the board back in place of a new page.
+func isTap(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
+
+// renderTap answers a tap: the board, and why the tap was refused, if it was.
+func (d Deps) renderTap(w http.ResponseWriter, r *http.Request, status int, message string) {
+	v, err := d.kitchenView(r.Context())
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	v.Error = message
+	render(w, r, status, views.KitchenTap(v))
+}
+
+// runTicketCommand decides a kitchen command on a ticket. A command that may
+// start the ticket (Start, a dish done) is decided under the order's lock,
+// knowing whether the guest canceled: a cancel at the same moment waits, or
+// is refused.
 func (d Deps) runTicketCommand(ctx context.Context, id string, meta eventstore.Metadata, cmd kitchen.Command) (eventstore.Result, error) {
-	start, ok := cmd.(kitchen.StartTicket)
+	start, ok := cmd.(kitchen.Starting)
 	if !ok {
 		return eventstore.Handle(ctx, d.Store, kitchen.Stream(id), kitchen.Decider, meta, cmd)
 	}
@@ -160,8 +211,7 @@ func (d Deps) runTicketCommand(ctx context.Context, id string, meta eventstore.M
 			for _, e := range order {
 				s = ordering.Evolve(s, e.Event)
 			}
-			start.OrderCanceled = s.Status == ordering.StatusCanceled
-			return start
+			return start.KnowingOrder(s.Status == ordering.StatusCanceled)
 		})
 }
 
@@ -188,4 +238,16 @@ func (d Deps) recallTicket(w http.ResponseWriter, r *http.Request) {
 
 func (d Deps) handOverTicket(w http.ResponseWriter, r *http.Request) {
 	d.ticketCommand(func(at time.Time) kitchen.Command { return kitchen.HandOverTicket{At: at} })(w, r)
+}
+
+// bumpLine marks one dish of a ticket done: the line {lineID} of its order.
+func (d Deps) bumpLine(w http.ResponseWriter, r *http.Request) {
+	line := chi.URLParam(r, "lineID")
+	d.ticketCommand(func(at time.Time) kitchen.Command { return kitchen.BumpLine{LineID: line, At: at} })(w, r)
+}
+
+// recallLine undoes a dish marked done.
+func (d Deps) recallLine(w http.ResponseWriter, r *http.Request) {
+	line := chi.URLParam(r, "lineID")
+	d.ticketCommand(func(at time.Time) kitchen.Command { return kitchen.RecallLine{LineID: line, At: at} })(w, r)
 }

@@ -3,7 +3,9 @@ package web
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -142,5 +144,52 @@ func TestCanceledOrderReachesTheKitchen(t *testing.T) {
 			t.Fatal("the cancel never reached the kitchen display")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestKitchenTicketAgesAsRendered: every render marks an open ticket by its
+// age then, in words, and gives the screen the moments it becomes waiting
+// and late, on the server's clock, for the open screen to mark it then by
+// itself; a ready ticket does not age. Beside its age, a ticket says when
+// the order came in, on the restaurant's clock.
+func TestKitchenTicketAgesAsRendered(t *testing.T) {
+	var now atomic.Pointer[time.Time]
+	placed := time.Now().UTC().Truncate(time.Millisecond)
+	now.Store(&placed)
+	zone, err := time.LoadLocation("America/Sao_Paulo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := newTestAppWith(t, func(d *Deps) { d.Now, d.Location = func() time.Time { return *now.Load() }, zone })
+	addStaff(t, a)
+	cook, g := a.guest(), a.guest()
+	cook.signIn("kai", kitchenPassword)
+	id := placedOrder(t, a, g)
+	ms := func(d time.Duration) string { return strconv.FormatInt(placed.Add(d).UnixMilli(), 10) }
+	for _, tc := range []struct {
+		age          time.Duration
+		class, label string
+	}{
+		{time.Minute, "", `hidden></strong>`},
+		{9 * time.Minute, "ticket-attention", `>WAITING</strong>`},
+		{13 * time.Minute, "ticket-late", `>LATE</strong>`},
+	} {
+		at := placed.Add(tc.age)
+		now.Store(&at)
+		board := cook.afterOthers("/kitchen").Body.String()
+		ticket := within(t, board, `<li class="ticket`, `class="ticket-items"`)
+		if !strings.Contains(board, `data-now="`+ms(tc.age)+`"`) ||
+			!strings.Contains(ticket, `<span class="visually-hidden">in at </span>`+placed.In(zone).Format("15:04")+`</time>`) ||
+			!strings.Contains(ticket, `data-waiting-at="`+ms(8*time.Minute)+`" data-late-at="`+ms(12*time.Minute)+`"`) ||
+			!strings.Contains(ticket, `data-attention="WAITING" data-late="LATE"`) || !strings.Contains(ticket, tc.label) ||
+			strings.Contains(ticket, "ticket-attention") != (tc.class == "ticket-attention") ||
+			strings.Contains(ticket, "ticket-late") != (tc.class == "ticket-late") {
+			t.Fatalf("at %s the ticket reads %s", tc.age, ticket)
+		}
+	}
+	cook.follow(cook.post("/kitchen/tickets/"+id+"/commands/ready", form()))
+	ticket := within(t, cook.afterOthers("/kitchen").Body.String(), `id="ticket-`+id+`"`, `class="ticket-items"`)
+	if strings.Contains(ticket, "data-late-at") || strings.Contains(ticket, "LATE") || strings.Contains(ticket, "ticket-late") {
+		t.Fatalf("a ready ticket ages: %s", ticket)
 	}
 }

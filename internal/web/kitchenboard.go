@@ -1,6 +1,7 @@
 package web
 
 import (
+	"slices"
 	"sort"
 	"time"
 
@@ -19,7 +20,9 @@ func (d Deps) board(tickets []projections.Ticket, now time.Time) (open, done []v
 		if t.Status == kitchen.StatusQueued || t.Status == kitchen.StatusPreparing {
 			open = append(open, tv)
 			for _, it := range t.Items {
-				count[it.Name] += it.Quantity
+				if it.LineID == "" || !slices.Contains(t.DoneLines, it.LineID) {
+					count[it.Name] += it.Quantity // dishes not done yet
+				}
 			}
 		} else {
 			done = append(done, tv)

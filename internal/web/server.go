@@ -200,6 +200,8 @@ func Handler(d Deps) http.Handler {
 			r.Post("/tickets/{ticketID}/commands/ready", d.bumpTicket)
 			r.Post("/tickets/{ticketID}/commands/recall", d.recallTicket)
 			r.Post("/tickets/{ticketID}/commands/hand-over", d.handOverTicket)
+			r.Post("/tickets/{ticketID}/items/{lineID}/commands/bump", d.bumpLine)
+			r.Post("/tickets/{ticketID}/items/{lineID}/commands/recall", d.recallLine)
 		})
 		r.Route("/menu/items", func(r chi.Router) {
 			// Cooks mark dishes sold out and back in stock from the

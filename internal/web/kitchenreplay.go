@@ -115,8 +115,12 @@ func (d Deps) replayView(ctx context.Context, v views.KitchenReplayView, at time
 	board.Open, board.Done, board.AllDay = d.board(tickets, at)
 	for _, list := range [][]views.TicketView{board.Open, board.Done} {
 		for i := range list {
-			// Read only, and its age stands still at the moment.
-			list[i].Buttons, list[i].PlacedAtMillis = nil, ""
+			// Read only, and its age and ageing stand still at the moment.
+			t := &list[i]
+			t.Buttons, t.PlacedAtMillis, t.WaitingAtMillis, t.LateAtMillis = nil, "", "", ""
+			for j := range t.Items {
+				t.Items[j].Buttons = nil
+			}
 		}
 	}
 	local, now := at.In(d.Location), d.Now().In(d.Location)

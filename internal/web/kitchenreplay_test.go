@@ -38,7 +38,7 @@ func TestKitchenReplayFoldsTheBoardAsItWas(t *testing.T) {
 		{"2026-12-01T20:28:00Z", "The kitchen as it was at 20:28 on Tuesday 1 December", // RFC 3339; Lisbon keeps UTC in winter
 			[]string{ticket, "LATE"}, nil},
 		{"2026-12-01T20:30:30", "The kitchen as it was at 20:30 on Tuesday 1 December",
-			[]string{ticket, "ticket-ready", "Bumped and canceled"}, []string{"LATE"}},
+			[]string{ticket, "ticket-ready", "Ready to hand over"}, []string{"LATE"}},
 		{"2026-12-01T20:32", "The kitchen as it was at 20:32 on Tuesday 1 December",
 			[]string{"No open tickets."}, []string{ticket}},
 		{"2026-12-01T20:44", "The kitchen as it was at 20:44 on Tuesday 1 December",

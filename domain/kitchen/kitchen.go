@@ -75,7 +75,8 @@ type State struct {
 	BumpedAt     time.Time // zero unless Status is StatusReady or later
 	HandedOverAt time.Time
 	CanceledAt   time.Time
-	Recalls      int // how often the ticket came back, a hint of trouble
+	Recalls      int       // how often the ticket came back, a hint of trouble
+	DueAt        time.Time // an order for later's time; zero for one as soon as possible
 }
 
 // Command is a request to change a ticket. It is sealed so that Decide can
@@ -96,6 +97,7 @@ type OpenTicket struct {
 	ContactName string
 	PlacedAt    time.Time
 	At          time.Time
+	DueAt       time.Time // an order for later's time (see Scheduled)
 }
 
 // StartTicket says a cook began preparing the ticket at the time At.
@@ -152,6 +154,7 @@ func Evolve(s State, e domain.Event) State {
 			Status:      StatusQueued,
 			PlacedAt:    e.PlacedAt,
 			OpenedAt:    e.OpenedAt,
+			DueAt:       e.DueAt,
 		}
 	case TicketStarted:
 		s.Status = StatusPreparing
@@ -282,6 +285,7 @@ func decideOpen(s State, c OpenTicket) ([]domain.Event, error) {
 		ContactName: strings.TrimSpace(c.ContactName),
 		PlacedAt:    c.PlacedAt,
 		OpenedAt:    c.At,
+		DueAt:       c.DueAt,
 	}}, nil
 }
 

@@ -39,7 +39,7 @@ func (d Deps) quoteFor(ctx context.Context, orderID string, dishes []string, del
 	now, pace := d.Now(), s.KitchenPace()
 	queue := make([]kitchen.InHand, len(inHand))
 	for i, o := range inHand {
-		queue[i] = kitchen.InHand{Cook: cookTime(menu, o.Dishes), Started: o.Started}
+		queue[i] = kitchen.InHand{Cook: projections.CookTime(menu, o.Dishes), Started: o.Started}
 	}
 	var at time.Time
 	switch i := slices.IndexFunc(inHand, func(o projections.InHandOrder) bool { return o.OrderID == orderID }); {
@@ -48,7 +48,7 @@ func (d Deps) quoteFor(ctx context.Context, orderID string, dishes []string, del
 	case i >= 0:
 		at = kitchen.ReadyAt(now, queue[:i], queue[i].Cook, pace.Parallel)
 	default:
-		at = kitchen.ReadyAt(now, queue, cookTime(menu, dishes), pace.Parallel)
+		at = kitchen.ReadyAt(now, queue, projections.CookTime(menu, dishes), pace.Parallel)
 	}
 	if delivery {
 		at = at.Add(time.Duration(pace.DeliveryMinutes) * time.Minute)
@@ -57,16 +57,6 @@ func (d Deps) quoteFor(ctx context.Context, orderID string, dishes []string, del
 	q.Busy = q.Wait >= minutes(pace.BusyAfter)
 	q.Full = pace.StopAfter > 0 && q.Wait >= minutes(pace.StopAfter)
 	return q, nil
-}
-
-// cookTime is how long an order of these dishes takes: its slowest dish,
-// as the menu has it now (a dish gone from the menu counts the default).
-func cookTime(menu map[string]projections.MenuItem, dishes []string) time.Duration {
-	times := make([]time.Duration, len(dishes))
-	for i, id := range dishes {
-		times[i] = minutes(menu[id].PrepMinutes())
-	}
-	return kitchen.CookTime(times)
 }
 
 func minutes(n int) time.Duration { return time.Duration(n) * time.Minute }

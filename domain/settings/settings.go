@@ -253,5 +253,5 @@ func decidePace(s State, c SetPace) ([]domain.Event, error) {
 	if s.Pace != nil && *s.Pace == c.Pace {
 		return nil, nil
 	}
-	return []domain.Event{PaceSet{Pace: c.Pace}}, nil
+	return []domain.Event{PaceSet(c)}, nil
 }

@@ -111,6 +111,9 @@ func (d Deps) ticketView(t projections.Ticket, now time.Time) views.TicketView {
 	if t.OrderNumber == 0 {
 		tv.Number = "#" + t.TicketID[:6]
 	}
+	if !t.DueAt.IsZero() {
+		tv.Scheduled = "SCHEDULED for " + t.DueAt.In(d.Location).Format("15:04")
+	}
 	open := t.Status == kitchen.StatusQueued || t.Status == kitchen.StatusPreparing
 	switch {
 	case open && age >= d.Ageing.Late:

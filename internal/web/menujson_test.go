@@ -27,6 +27,7 @@ type (
 			Paused      bool       `json:"paused"`
 			PausedUntil *time.Time `json:"paused_until"`
 			OpensAt     *time.Time `json:"opens_at"`
+			ForLater    bool       `json:"for_later"`
 		} `json:"ordering"`
 		Filter struct {
 			Without []string `json:"without"`

@@ -19,6 +19,9 @@ type quote struct {
 	Delivery bool
 	Busy     bool // the wait is one guests are told of
 	Full     bool // the wait is one from which no order is taken
+	// When is the time for later an order was asked for, in words ("at
+	// 19:30"); "" for one as soon as possible.
+	When string
 }
 
 // quoteFor quotes an order of these dishes: for an order the kitchen has,
@@ -64,6 +67,12 @@ func minutes(n int) time.Duration { return time.Duration(n) * time.Minute }
 // words say a quote to a guest: "Ready for pickup around 19:42, in about
 // 25 minutes."
 func (q quote) words(loc *time.Location) string {
+	switch {
+	case q.When != "" && q.Delivery:
+		return fmt.Sprintf("At your door %s, the time you chose.", q.When)
+	case q.When != "":
+		return fmt.Sprintf("Ready for pickup %s, the time you chose.", q.When)
+	}
 	clock, wait := q.At.In(loc).Format("15:04"), aboutMinutes(q.Wait)
 	if q.Delivery {
 		return fmt.Sprintf("At your door around %s, in about %s.", clock, wait)

@@ -775,7 +775,7 @@ func OrderCheckout(v OrderView, oob bool) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-		} else if v.Can["give-contact"] && len(v.Lines) > 0 && v.Fulfilment != "" {
+		} else if v.Closed == "" && v.Can["give-contact"] && len(v.Lines) > 0 && v.Fulfilment != "" {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 78, "<p class=\"card muted\" id=\"place-needs-contact\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

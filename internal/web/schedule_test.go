@@ -47,8 +47,8 @@ func TestAGuestOrdersForLater(t *testing.T) {
 			t.Fatalf("the open order page while closed lacks %s:\n%s", want, page)
 		}
 	}
-	if strings.Count(page, "<option value=") != slotsOffered || strings.Contains(page, `id="place-order"`) {
-		t.Fatalf("the page offers %d times, or placing", strings.Count(page, "<option value="))
+	if strings.Count(page, "<option value=") != slotsOffered || strings.Contains(page, `id="place-order"`) || strings.Contains(page, `id="place-needs-contact"`) {
+		t.Fatalf("the page offers %d times, or placing, or asks for the name given", strings.Count(page, "<option value="))
 	}
 	var cmds struct {
 		Commands map[string]link `json:"commands"`

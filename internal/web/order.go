@@ -151,17 +151,24 @@ func (d Deps) orderView(ctx context.Context, o projections.Order, guest string, 
 	if err == nil { // else placing will say, if it must
 		v.Closed, later = placingNow(shownOrdering, o)
 	}
-	if q, ok := d.orderQuote(ctx, o); ok {
+	q, quoted := d.orderQuote(ctx, o)
+	if quoted {
 		v.Quote, v.QuoteBusy = q.words(d.Location), q.Busy
 		if q.Full && v.Closed == "" && o.Status == ordering.StatusOpen {
 			v.Closed = q.fullWords()
 		}
-		if q.When != "" && o.Status != ordering.StatusOpen {
+		if waitingForItsTime(o) {
 			v.Quote = "" // the status says it
 		}
 	}
 	if v.Can["schedule"] {
-		v.When = d.whenView(o, d.window(ctx, o.OrderID, o.Lines, o.Fulfilment, hours))
+		// The times offered follow the kitchen's quote as soon as possible,
+		// which an order asked for later has yet to be given.
+		w := d.windowAt(hours, q.At)
+		if !quoted || q.When != "" {
+			w = d.window(ctx, o.OrderID, o.Lines, o.Fulfilment, hours)
+		}
+		v.When = d.whenView(o, w)
 		v.LaterHint = v.Closed != "" && later && o.ScheduledFor.IsZero() && len(v.When.Days) > 0
 	}
 	if v.Closed != "" {

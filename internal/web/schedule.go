@@ -77,17 +77,20 @@ func parseSlot(s string, loc *time.Location) (time.Time, error) {
 // ready (at the door, for a delivery) were it placed now. A quote that
 // cannot be made leaves the lead alone to count.
 func (d Deps) window(ctx context.Context, orderID string, lines []ordering.Line, f ordering.Fulfilment, hours settings.State) ordering.Window {
-	w := ordering.Window{Now: d.localNow(), Hours: hours}
 	if len(lines) == 0 {
-		return w
+		return d.windowAt(hours, time.Time{})
 	}
 	q, err := d.quoteFor(ctx, orderID, menuIDsOf(lines), f == ordering.FulfilmentDelivery)
 	if err != nil {
 		slog.Warn("times for later without a quote", "order_id", orderID, "error", err)
-		return w
 	}
-	w.Ready = q.At
-	return w
+	return d.windowAt(hours, q.At)
+}
+
+// windowAt is the window of an order the kitchen could have ready at ready
+// (zero: no quote).
+func (d Deps) windowAt(hours settings.State, ready time.Time) ordering.Window {
+	return ordering.Window{Now: d.localNow(), Ready: ready, Hours: hours}
 }
 
 // whenView is an open order's time and the times it may be asked for, as

@@ -176,15 +176,21 @@ func (s *TicketScheduler) Run(ctx context.Context) {
 	ticker := time.NewTicker(tick)
 	defer ticker.Stop()
 	var next, read time.Time // the next ticket due (zero: none), and when the schedule was read
-	look := true
+	look, failing := true, false
 	for {
 		if look || (!next.IsZero() && !s.now().Before(next)) || time.Since(read) >= every {
 			var err error
 			next, err = s.OpenDue(ctx)
 			read = time.Now()
-			if err != nil && ctx.Err() == nil {
-				s.log().Warn("tickets of orders for later not opened; trying again", "error", err)
-				next = s.now() // try again at the next tick
+			switch {
+			case err != nil && ctx.Err() == nil:
+				if !failing { // once an outage, not every tick
+					s.log().Warn("tickets of orders for later not opened; trying again every tick", "error", err)
+				}
+				failing, next = true, s.now()
+			case err == nil && failing:
+				s.log().Info("tickets of orders for later open again")
+				failing = false
 			}
 		}
 		look = false

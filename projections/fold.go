@@ -53,7 +53,7 @@ type orderRow struct {
 	itemCount                                                     int
 	total                                                         int64
 	openedAt, updatedAt                                           time.Time
-	placedAt, canceledAt                                          any // time.Time, or nil
+	placedAt, canceledAt, scheduledFor                            any // time.Time, or nil
 	version                                                       int
 	lines                                                         []lineRow // in seq order
 }
@@ -167,6 +167,14 @@ func (f *ordersFold) Add(e eventstore.RecordedEvent) error {
 		if o := touch(ev.OrderID); o != nil {
 			o.status, o.canceledAt, o.cancelReason = string(ordering.StatusCanceled), ev.CanceledAt, ev.Reason
 		}
+	case ordering.OrderScheduled:
+		if o := touch(ev.OrderID); o != nil {
+			o.scheduledFor = ev.For
+		}
+	case ordering.OrderScheduleCleared:
+		if o := touch(ev.OrderID); o != nil {
+			o.scheduledFor = nil
+		}
 	case kitchen.TicketOpened:
 		kitchenStatus(ev.TicketID, kitchen.StatusQueued)
 	case kitchen.TicketStarted:
@@ -215,7 +223,7 @@ func (f *ordersFold) Rows() []TableRows {
 	for _, o := range f.opened {
 		orders = append(orders, []any{o.id, o.number, o.customer, o.status, o.fulfilment, o.address, o.itemCount, o.total,
 			"EUR", o.openedAt, o.placedAt, o.canceledAt, o.cancelReason, o.version, o.updatedAt, o.kitchenStatus,
-			o.contactName, o.contactPhone, o.contactErased})
+			o.contactName, o.contactPhone, o.contactErased, o.scheduledFor})
 		for _, l := range o.lines {
 			lines = append(lines, []any{o.id, l.lineID, l.seq, l.menuItemID, l.name, l.quantity, l.note, l.allergy, l.unitAmount, l.currency, l.options})
 		}
@@ -223,7 +231,7 @@ func (f *ordersFold) Rows() []TableRows {
 	out := []TableRows{
 		{Table: "orders", Columns: []string{"order_id", "number", "customer_id", "status", "fulfilment",
 			"delivery_address", "item_count", "total_amount", "total_currency", "opened_at", "placed_at", "canceled_at",
-			"cancel_reason", "version", "updated_at", "kitchen_status", "contact_name", "contact_phone", "contact_erased"}, Rows: orders},
+			"cancel_reason", "version", "updated_at", "kitchen_status", "contact_name", "contact_phone", "contact_erased", "scheduled_for"}, Rows: orders},
 		{Table: "order_lines", Columns: []string{"order_id", "line_id", "seq", "menu_item_id", "name",
 			"quantity", "note", "allergy", "unit_amount", "unit_currency", "options"}, Rows: lines},
 	}
@@ -237,7 +245,7 @@ type ticketRow struct {
 	id, items, fulfilment, subject, contactName, status, cancelReason string
 	number                                                            int64
 	placedAt, openedAt, updatedAt                                     time.Time
-	startedAt, bumpedAt, handedOverAt, canceled                       any // time.Time, or nil
+	startedAt, bumpedAt, handedOverAt, canceled, dueAt                any // time.Time, or nil
 	doneLines                                                         []string
 }
 
@@ -265,7 +273,7 @@ func (f *ticketsFold) Add(e eventstore.RecordedEvent) error {
 			return err
 		}
 		t := &ticketRow{id: ev.TicketID, number: ev.OrderNumber, items: string(items), fulfilment: ev.Fulfilment, subject: ev.SubjectID, contactName: ev.ContactName,
-			status: string(kitchen.StatusQueued), placedAt: ev.PlacedAt, openedAt: ev.OpenedAt, updatedAt: e.RecordedAt}
+			status: string(kitchen.StatusQueued), placedAt: ev.Since(), openedAt: ev.OpenedAt, dueAt: dueAt(ev), updatedAt: e.RecordedAt}
 		f.tickets[ev.TicketID], f.opened = t, append(f.opened, t)
 	case kitchen.TicketStarted:
 		if t := touch(ev.TicketID, kitchen.StatusPreparing); t != nil {
@@ -314,8 +322,8 @@ func (f *ticketsFold) Rows() []TableRows {
 			done = []string{} // as the column's default has it
 		}
 		rows = append(rows, []any{t.id, t.number, t.items, t.fulfilment, t.subject, t.contactName, t.status, t.placedAt, t.openedAt,
-			t.startedAt, t.bumpedAt, t.handedOverAt, t.canceled, t.cancelReason, t.updatedAt, done})
+			t.startedAt, t.bumpedAt, t.handedOverAt, t.canceled, t.cancelReason, t.updatedAt, done, t.dueAt})
 	}
 	return []TableRows{{Table: "tickets", Columns: []string{"ticket_id", "order_number", "items", "fulfilment", "subject_id", "contact_name", "status",
-		"placed_at", "opened_at", "started_at", "bumped_at", "handed_over_at", "canceled_at", "cancel_reason", "updated_at", "done_lines"}, Rows: rows}}
+		"placed_at", "opened_at", "started_at", "bumped_at", "handed_over_at", "canceled_at", "cancel_reason", "updated_at", "done_lines", "due_at"}, Rows: rows}}
 }

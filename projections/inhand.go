@@ -53,3 +53,14 @@ func InHand(ctx context.Context, pool *pgxpool.Pool) ([]InHandOrder, error) {
 	}
 	return out, nil
 }
+
+// CookTime is how long an order of these dishes takes: its slowest dish, as
+// the menu has it (a dish gone from the menu counts the default). Quotes
+// and the kitchen's schedule of orders for later count it alike.
+func CookTime(menu map[string]MenuItem, dishes []string) time.Duration {
+	times := make([]time.Duration, len(dishes))
+	for i, id := range dishes {
+		times[i] = time.Duration(menu[id].PrepMinutes()) * time.Minute
+	}
+	return kitchen.CookTime(times)
+}

@@ -152,7 +152,18 @@ func applyOrderEvent(ctx context.Context, tx pgx.Tx, e eventstore.RecordedEvent,
 	case ordering.OrderCanceled:
 		_, err = tx.Exec(ctx, `UPDATE orders SET status = $2, canceled_at = $3, cancel_reason = $4, version = $5, updated_at = $6 WHERE order_id = $1`,
 			ev.OrderID, ordering.StatusCanceled, ev.CanceledAt, ev.Reason, e.Version, e.RecordedAt)
+	case ordering.OrderScheduled:
+		err = setScheduledFor(ctx, tx, ev.OrderID, ev.For, e)
+	case ordering.OrderScheduleCleared:
+		err = setScheduledFor(ctx, tx, ev.OrderID, nil, e)
 	}
+	return err
+}
+
+// setScheduledFor keeps the time for later an order was asked for; nil:
+// as soon as possible.
+func setScheduledFor(ctx context.Context, tx pgx.Tx, orderID string, at any, e eventstore.RecordedEvent) error {
+	_, err := tx.Exec(ctx, `UPDATE orders SET scheduled_for = $2, version = $3, updated_at = $4 WHERE order_id = $1`, orderID, at, e.Version, e.RecordedAt)
 	return err
 }
 
@@ -223,8 +234,11 @@ type Order struct {
 	CancelReason  string
 	// KitchenStatus is how far the kitchen has got ("" before placing).
 	KitchenStatus kitchen.Status
-	Version       int
-	UpdatedAt     time.Time
+	// ScheduledFor is the time for later the guest asked for; zero: as
+	// soon as possible.
+	ScheduledFor time.Time
+	Version      int
+	UpdatedAt    time.Time
 }
 
 // State is the order as the ordering domain sees it, so that the page can
@@ -235,6 +249,7 @@ func (o Order) State() ordering.State {
 		Fulfilment: o.Fulfilment, DeliveryAddress: o.DeliveryAddress, Contact: o.Contact,
 		OpenedAt: o.OpenedAt, PlacedAt: o.PlacedAt, CanceledAt: o.CanceledAt, CancelReason: o.CancelReason,
 		KitchenStarted: o.KitchenStatus != "" && o.KitchenStatus != kitchen.StatusQueued,
+		ScheduledFor:   o.ScheduledFor,
 	}
 }
 
@@ -245,11 +260,11 @@ type Orders struct{ Pool *pgxpool.Pool }
 func (r Orders) Get(ctx context.Context, id string) (Order, error) {
 	var o Order
 	var address []byte
-	var placed, canceled *time.Time
+	var placed, canceled, scheduled *time.Time
 	err := r.Pool.QueryRow(ctx, `SELECT order_id, number, customer_id, status, fulfilment, delivery_address, contact_name, contact_phone, contact_erased,
-		item_count, total_amount, total_currency, opened_at, placed_at, canceled_at, cancel_reason, kitchen_status, version, updated_at
+		item_count, total_amount, total_currency, opened_at, placed_at, canceled_at, cancel_reason, kitchen_status, scheduled_for, version, updated_at
 		FROM orders WHERE order_id = $1`, id).Scan(&o.OrderID, &o.Number, &o.CustomerID, &o.Status, &o.Fulfilment, &address, &o.Contact.Name, &o.Contact.Phone, &o.ContactErased,
-		&o.ItemCount, &o.Total.Amount, &o.Total.Currency, &o.OpenedAt, &placed, &canceled, &o.CancelReason, &o.KitchenStatus, &o.Version, &o.UpdatedAt)
+		&o.ItemCount, &o.Total.Amount, &o.Total.Currency, &o.OpenedAt, &placed, &canceled, &o.CancelReason, &o.KitchenStatus, &scheduled, &o.Version, &o.UpdatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Order{}, domain.NotFound("There is no such order.")
 	}
@@ -261,6 +276,9 @@ func (r Orders) Get(ctx context.Context, id string) (Order, error) {
 	}
 	if canceled != nil {
 		o.CanceledAt = *canceled
+	}
+	if scheduled != nil {
+		o.ScheduledFor = *scheduled
 	}
 	if len(address) > 0 {
 		if err := json.Unmarshal(address, &o.DeliveryAddress); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -13,6 +14,7 @@ import (
 	"restaurant/domain/kitchen"
 	"restaurant/domain/ordering"
 	"restaurant/internal/eventstore"
+	"restaurant/internal/live"
 )
 
 // Policies are subscribers that react to one context's events with another
@@ -23,10 +25,17 @@ import (
 
 // reaction is the metadata of a policy's command caused by an event.
 func reaction(policy string, e eventstore.RecordedEvent) eventstore.Metadata {
+	return reactionTo(policy, e.EventID, e.CorrelationID)
+}
+
+// reactionTo is the metadata of a policy's command caused by the event of
+// that id and correlation: the same command id whenever the policy reacts
+// to it, at once or later.
+func reactionTo(policy string, eventID, correlationID uuid.UUID) eventstore.Metadata {
 	return eventstore.Metadata{
-		CommandID:     uuid.NewSHA1(e.EventID, []byte(policy)),
-		CorrelationID: e.CorrelationID,
-		CausationID:   e.EventID,
+		CommandID:     uuid.NewSHA1(eventID, []byte(policy)),
+		CorrelationID: correlationID,
+		CausationID:   eventID,
 		Actor:         "policy:" + policy,
 	}
 }
@@ -44,13 +53,19 @@ func refused(policy string, e eventstore.RecordedEvent, err error) error {
 }
 
 // KitchenTickets opens a ticket for every placed order and cancels it when
-// the order is canceled.
+// the order is canceled. An order placed for later gets its ticket in time
+// for it rather than at once (see TicketScheduler).
 type KitchenTickets struct{ Store *eventstore.Store }
 
-// Name implements Projection.
-func (KitchenTickets) Name() string { return "policy:kitchen-tickets" }
+// kitchenTicketsPolicy names the kitchen policy in its commands' ids and
+// actor.
+const kitchenTicketsPolicy = "kitchen-tickets"
 
-// Tables implements Projection: a policy keeps no tables.
+// Name implements Projection.
+func (KitchenTickets) Name() string { return "policy:" + kitchenTicketsPolicy }
+
+// Tables implements Projection: a policy keeps no read model, and is never
+// rebuilt; its schedule of orders for later is its own state.
 func (KitchenTickets) Tables() []string { return nil }
 
 // Apply implements Projection.
@@ -58,67 +73,54 @@ func (p KitchenTickets) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Recor
 	return p.ApplyBatch(ctx, tx, []eventstore.RecordedEvent{e})
 }
 
+// Topics implements Notifier: the schedulers of every process hear of an
+// order placed for later, which may be due before any they knew of.
+func (KitchenTickets) Topics(e eventstore.RecordedEvent) []live.Topic {
+	if ev, ok := e.Event.(ordering.OrderPlaced); ok && !ev.ScheduledFor.IsZero() {
+		return []live.Topic{live.ScheduleTopic()}
+	}
+	return nil
+}
+
 // ApplyBatch implements BatchApplier: the placed orders of a batch, and
 // their numbers, are read in one query each, and a new ticket is appended
 // without reading its (empty) stream first.
 func (p KitchenTickets) ApplyBatch(ctx context.Context, tx pgx.Tx, events []eventstore.RecordedEvent) error {
-	const name = "kitchen-tickets"
+	const name = kitchenTicketsPolicy
 	var placed []string
 	for _, e := range events {
 		if ev, ok := e.Event.(ordering.OrderPlaced); ok {
 			placed = append(placed, ev.OrderID)
 		}
 	}
-	var orders map[string][]eventstore.RecordedEvent
-	numbers := map[string]int64{}
-	if len(placed) > 0 {
-		streams := make([]string, len(placed))
-		for i, id := range placed {
-			streams[i] = ordering.Stream(id)
-		}
-		var err error
-		if orders, err = p.Store.ReadStreamsTx(ctx, tx, streams); err != nil {
-			return err
-		}
-		// The guests' order numbers, from the orders read model when it has
-		// them.
-		rows, err := tx.Query(ctx, `SELECT order_id, number FROM orders WHERE order_id = ANY($1)`, placed)
-		if err != nil {
-			return fmt.Errorf("order numbers: %w", err)
-		}
-		for rows.Next() {
-			var id string
-			var number int64
-			if err := rows.Scan(&id, &number); err != nil {
-				rows.Close()
-				return fmt.Errorf("order numbers: %w", err)
-			}
-			numbers[id] = number
-		}
-		if rows.Close(); rows.Err() != nil {
-			return fmt.Errorf("order numbers: %w", rows.Err())
-		}
+	orders, numbers, err := placedOrders(ctx, tx, p.Store, placed)
+	if err != nil {
+		return err
+	}
+	fireAt, err := fireTimes(ctx, tx, p.Store, orders)
+	if err != nil {
+		return err
 	}
 	for i, e := range events {
 		var err error
 		switch ev := e.Event.(type) {
 		case ordering.OrderPlaced:
-			var order ordering.State
-			for _, oe := range orders[ordering.Stream(ev.OrderID)] {
-				order = ordering.Evolve(order, oe.Event)
+			if ev.ScheduledFor.IsZero() {
+				err = openTicket(ctx, tx, p.Store, reaction(name, e), ticketFor(orders[ev.OrderID], numbers[ev.OrderID], e.RecordedAt))
+			} else {
+				err = scheduleTicket(ctx, tx, e, ev, fireAt[ev.OrderID])
 			}
-			var items []kitchen.Item
-			for _, l := range order.Lines {
-				items = append(items, kitchen.Item{LineID: l.LineID, Name: l.Name, Quantity: l.Quantity, Note: l.Note, Allergy: l.Allergy, Options: optionNames(l.Options)})
-			}
-			err = p.openTicket(ctx, tx, reaction(name, e), kitchen.OpenTicket{TicketID: ev.OrderID, OrderNumber: numbers[ev.OrderID],
-				Items: items, Fulfilment: string(order.Fulfilment), SubjectID: order.CustomerID, ContactName: order.Contact.Name, PlacedAt: ev.PlacedAt, At: e.RecordedAt})
 			err = refused(name, e, err)
 		case ordering.OrderCanceled:
+			// A ticket still to open is not opened; one the scheduler is
+			// opening now is waited for, and canceled below.
+			if err = unscheduleTicket(ctx, tx, ev.OrderID); err != nil {
+				break
+			}
 			_, err = eventstore.HandleTx(ctx, tx, p.Store, kitchen.Stream(ev.OrderID), kitchen.Decider, reaction(name, e),
 				kitchen.Command(kitchen.CancelTicket{Reason: ev.Reason, At: ev.CanceledAt}))
 			if domain.ErrorCode(err) == domain.ENOTFOUND {
-				err = nil // canceled before it was placed: no ticket
+				err = nil // canceled before it was placed, or before its time: no ticket
 			}
 			err = refused(name, e, err)
 		}
@@ -127,6 +129,55 @@ func (p KitchenTickets) ApplyBatch(ctx context.Context, tx pgx.Tx, events []even
 		}
 	}
 	return nil
+}
+
+// placedOrders reads orders as their streams fold, and the guests' order
+// numbers, from the orders read model when it has them.
+func placedOrders(ctx context.Context, tx pgx.Tx, store *eventstore.Store, ids []string) (map[string]ordering.State, map[string]int64, error) {
+	orders, numbers := map[string]ordering.State{}, map[string]int64{}
+	if len(ids) == 0 {
+		return orders, numbers, nil
+	}
+	streams := make([]string, len(ids))
+	for i, id := range ids {
+		streams[i] = ordering.Stream(id)
+	}
+	read, err := store.ReadStreamsTx(ctx, tx, streams)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, id := range ids {
+		orders[id] = eventstore.Fold(ordering.Evolve, read[ordering.Stream(id)])
+	}
+	rows, err := tx.Query(ctx, `SELECT order_id, number FROM orders WHERE order_id = ANY($1)`, ids)
+	if err != nil {
+		return nil, nil, fmt.Errorf("order numbers: %w", err)
+	}
+	for rows.Next() {
+		var id string
+		var number int64
+		if err := rows.Scan(&id, &number); err != nil {
+			rows.Close()
+			return nil, nil, fmt.Errorf("order numbers: %w", err)
+		}
+		numbers[id] = number
+	}
+	if rows.Close(); rows.Err() != nil {
+		return nil, nil, fmt.Errorf("order numbers: %w", rows.Err())
+	}
+	return orders, numbers, nil
+}
+
+// ticketFor is the kitchen's command that opens a placed order's ticket at
+// the time at: at once for an order as soon as possible, in time for an
+// order for later.
+func ticketFor(order ordering.State, number int64, at time.Time) kitchen.OpenTicket {
+	var items []kitchen.Item
+	for _, l := range order.Lines {
+		items = append(items, kitchen.Item{LineID: l.LineID, Name: l.Name, Quantity: l.Quantity, Note: l.Note, Allergy: l.Allergy, Options: optionNames(l.Options)})
+	}
+	return kitchen.OpenTicket{TicketID: order.OrderID, OrderNumber: number, Items: items, Fulfilment: string(order.Fulfilment),
+		SubjectID: order.CustomerID, ContactName: order.Contact.Name, PlacedAt: order.PlacedAt, At: at, DueAt: order.ScheduledFor}
 }
 
 // optionNames are a line's choices as the cooks read them; nil for none.
@@ -142,14 +193,14 @@ func optionNames(options []ordering.ChosenOption) []string {
 // The stream is new but for a repeat of the same reaction (answered as a
 // duplicate by the command's id): should it hold anything else, the
 // command is decided again on what it holds.
-func (p KitchenTickets) openTicket(ctx context.Context, tx pgx.Tx, meta eventstore.Metadata, cmd kitchen.OpenTicket) error {
+func openTicket(ctx context.Context, tx pgx.Tx, store *eventstore.Store, meta eventstore.Metadata, cmd kitchen.OpenTicket) error {
 	events, err := kitchen.Decide(kitchen.State{}, cmd)
 	if err != nil {
 		return err
 	}
-	_, err = p.Store.AppendTx(ctx, tx, kitchen.Stream(cmd.TicketID), eventstore.NoStream, meta, events...)
+	_, err = store.AppendTx(ctx, tx, kitchen.Stream(cmd.TicketID), eventstore.NoStream, meta, events...)
 	if errors.Is(err, eventstore.ErrConflict) {
-		_, err = eventstore.HandleTx(ctx, tx, p.Store, kitchen.Stream(cmd.TicketID), kitchen.Decider, meta, kitchen.Command(cmd))
+		_, err = eventstore.HandleTx(ctx, tx, store, kitchen.Stream(cmd.TicketID), kitchen.Decider, meta, kitchen.Command(cmd))
 	}
 	return err
 }

@@ -129,8 +129,15 @@ func trade(t *testing.T, store *eventstore.Store, orders int) {
 			do(ordering.GiveContact{Name: "Rui", Phone: "912 000 111"})
 			do(ordering.GiveContact{Name: "Rui Costa", Phone: "912 000 111"})
 		}
+		switch i % 6 {
+		case 3:
+			do(ordering.ScheduleFor{For: at.Add(3 * time.Hour), Window: ordering.Window{Now: at}})
+		case 5:
+			do(ordering.ScheduleFor{For: at.Add(2 * time.Hour), Window: ordering.Window{Now: at}})
+			do(ordering.ClearSchedule{})
+		}
 		if i%3 != 2 {
-			do(ordering.PlaceOrder{At: at.Add(time.Minute)})
+			do(ordering.PlaceOrder{At: at.Add(time.Minute), Window: ordering.Window{Now: at}})
 		}
 		if i%5 == 4 {
 			do(ordering.CancelOrder{Reason: "changed my mind", At: at.Add(2 * time.Minute)})
@@ -170,6 +177,10 @@ func trade(t *testing.T, store *eventstore.Store, orders int) {
 	portions("lasagne", "order 1 gives back", menu.ReturnPortions{OrderID: "o1"})
 	portions("carbonara", "5 carbonara", menu.SetPortions{ItemID: "carbonara", Portions: 5, Dish: listed})
 	portions("carbonara", "no more counting", menu.ClearPortions{})
+	// A ticket for later, as the scheduler opens it.
+	must(t)(eventstore.Handle(ctx, store, kitchen.Stream("for-later"), kitchen.Decider, once("a ticket for later"), kitchen.Command(kitchen.OpenTicket{
+		TicketID: "for-later", OrderNumber: 99, Items: []kitchen.Item{{Name: "Margherita", Quantity: 1}}, Fulfilment: kitchen.FulfilmentPickup,
+		PlacedAt: at, At: at.Add(2 * time.Hour), DueAt: at.Add(2*time.Hour + 12*time.Minute)})))
 	// The restaurant sets its hours, closes on a day, and pauses a while.
 	set := func(name string, c settings.Command) {
 		must(t)(eventstore.Handle(ctx, store, settings.Stream, settings.Decider, once(name), c))

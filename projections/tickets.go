@@ -36,9 +36,9 @@ func (TicketsProjection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Reco
 	case kitchen.TicketOpened:
 		var items []byte
 		if items, err = json.Marshal(ev.Items); err == nil {
-			_, err = tx.Exec(ctx, `INSERT INTO tickets (ticket_id, order_number, items, fulfilment, subject_id, contact_name, status, placed_at, opened_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, ev.TicketID, ev.OrderNumber, string(items), ev.Fulfilment, ev.SubjectID, ev.ContactName,
-				kitchen.StatusQueued, ev.PlacedAt, ev.OpenedAt, e.RecordedAt)
+			_, err = tx.Exec(ctx, `INSERT INTO tickets (ticket_id, order_number, items, fulfilment, subject_id, contact_name, status, placed_at, opened_at, updated_at, due_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, ev.TicketID, ev.OrderNumber, string(items), ev.Fulfilment, ev.SubjectID, ev.ContactName,
+				kitchen.StatusQueued, ev.Since(), ev.OpenedAt, e.RecordedAt, dueAt(ev))
 		}
 	case kitchen.TicketStarted:
 		_, err = tx.Exec(ctx, `UPDATE tickets SET status = $2, started_at = $3, updated_at = $4 WHERE ticket_id = $1`,
@@ -92,6 +92,17 @@ type Ticket struct {
 	// DoneLines are the line ids of the dishes marked done, in the order
 	// they were.
 	DoneLines []string
+	// DueAt is the time an order for later is due; zero for one as soon
+	// as possible. PlacedAt is then when its ticket joined the queue.
+	DueAt time.Time
+}
+
+// dueAt is a ticket's due_at: its time for later, or NULL.
+func dueAt(ev kitchen.TicketOpened) any {
+	if !ev.Scheduled() {
+		return nil
+	}
+	return ev.DueAt
 }
 
 // Tickets reads the kitchen's read model.
@@ -102,7 +113,7 @@ type Tickets struct{ Pool *pgxpool.Pool }
 // then those canceled within the recall window, in the order they were.
 func (t Tickets) Board(ctx context.Context, now time.Time) ([]Ticket, error) {
 	rows, err := t.Pool.Query(ctx, `SELECT ticket_id, order_number, items, fulfilment, contact_name, status, placed_at,
-			coalesce(started_at, 'epoch'), coalesce(bumped_at, 'epoch'), coalesce(canceled_at, 'epoch'), cancel_reason, done_lines
+			coalesce(started_at, 'epoch'), coalesce(bumped_at, 'epoch'), coalesce(canceled_at, 'epoch'), cancel_reason, done_lines, due_at
 		FROM tickets
 		WHERE status IN ('queued', 'preparing', 'ready')
 		   OR (status = 'canceled' AND canceled_at > $1)
@@ -116,12 +127,16 @@ func (t Tickets) Board(ctx context.Context, now time.Time) ([]Ticket, error) {
 	for rows.Next() {
 		var tk Ticket
 		var items []byte
+		var due *time.Time
 		if err := rows.Scan(&tk.TicketID, &tk.OrderNumber, &items, &tk.Fulfilment, &tk.ContactName, &tk.Status, &tk.PlacedAt,
-			&tk.StartedAt, &tk.BumpedAt, &tk.CanceledAt, &tk.CancelReason, &tk.DoneLines); err != nil {
+			&tk.StartedAt, &tk.BumpedAt, &tk.CanceledAt, &tk.CancelReason, &tk.DoneLines, &due); err != nil {
 			return nil, fmt.Errorf("read tickets: %w", err)
 		}
 		if err := json.Unmarshal(items, &tk.Items); err != nil {
 			return nil, fmt.Errorf("read ticket %s items: %w", tk.TicketID, err)
+		}
+		if due != nil {
+			tk.DueAt = *due
 		}
 		out = append(out, tk)
 	}

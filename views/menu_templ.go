@@ -799,7 +799,7 @@ func menuItem(item MenuItemView, v MenuView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if !item.SoldOut && v.Ordering.Open {
+		if !item.SoldOut && v.Ordering.Takes() {
 			templ_7745c5c3_Err = dishOrder(item, v).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

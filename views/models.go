@@ -237,9 +237,37 @@ type OrderView struct {
 	// stands in the kitchen's queue), in words; Busy says the wait is long.
 	Quote     string
 	QuoteBusy bool
+	// When is the order's time: as soon as possible, or for later.
+	When WhenView
+	// LaterHint says an order that cannot be placed now may be placed for
+	// a time for later (the restaurant is closed, or the kitchen full).
+	LaterHint bool
 	Flash     string
 	Error     *FormError
 	CommandID func() string
+}
+
+// WhenView is when an order is asked for, and the times it may be.
+type WhenView struct {
+	// Scheduled is the time for later the order is asked for, in words
+	// ("at 19:30", "tomorrow at 12:30"); "" for as soon as possible.
+	Scheduled string
+	// Value is that time as the form sends it ("2026-03-03T19:30").
+	Value string
+	// Days are the times a guest may choose, day by day.
+	Days []SlotDay
+}
+
+// SlotDay is one day's times for later, as a select groups them.
+type SlotDay struct {
+	Label string // "Today", "Tomorrow", "Friday 6 March"
+	Slots []Slot
+}
+
+// Slot is one time for later: Value as the form sends it, Label as a
+// guest reads it ("19:30").
+type Slot struct {
+	Value, Label string
 }
 
 // SavedAddressView is an address of the customer's book, as a choice.

@@ -13,7 +13,8 @@ import (
 
 // TestBusyKitchenInTheBrowser: a manager closes the
 // restaurant for now with its opening hours, and a guest's open menu says
-// when ordering opens; the hours open it again and the menu follows live.
+// when ordering opens, and that orders for later are taken; the hours open
+// it again and the menu follows live.
 // From the kitchen display the cook pauses online orders, marks a dish sold
 // out and resumes, and the guest's menu follows each without a reload.
 func TestBusyKitchenInTheBrowser(t *testing.T) {
@@ -55,8 +56,12 @@ func TestBusyKitchenInTheBrowser(t *testing.T) {
 	if got := value(guest, "closed", chromedp.Text(chromedp.CSS("#ordering-status"))); !strings.Contains(got, opens) {
 		guest.fail("closed", "the closed menu says %q, want %q", got, opens)
 	}
-	if n := value(guest, "closed", chromedp.Evaluate[int](`document.querySelectorAll("form.add-form").length`)); n != 0 {
-		guest.fail("closed", "the closed menu offers %d add forms", n)
+	// Closed for now, but open later: guests may still order for later.
+	if got := value(guest, "closed", chromedp.Text(chromedp.CSS("#ordering-later"))); !strings.Contains(got, "order now for later") {
+		guest.fail("closed", "the closed menu says %q of orders for later", got)
+	}
+	if n := value(guest, "closed", chromedp.Evaluate[int](`document.querySelectorAll("form.add-form").length`)); n == 0 {
+		guest.fail("closed", "the closed menu offers no add forms for orders for later")
 	}
 	guest.shot("menu-closed")
 

@@ -104,7 +104,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	go func() { defer close(runnerDone); runner.Run(runCtx) }()
 	hubDone := make(chan struct{})
 	go func() { defer close(hubDone); hub.Listen(runCtx, a.Pool) }()
-	defer func() { <-hubDone }()
+	// The tickets of orders for later open in time, from any process.
+	schedulerDone := make(chan struct{})
+	go func() {
+		defer close(schedulerDone)
+		(&projections.TicketScheduler{Store: a.Store, Hub: hub, Log: log}).Run(runCtx)
+	}()
+	defer func() { <-hubDone; <-schedulerDone }()
 	defer func() { stopRunner(); <-runnerDone }()
 
 	if *demoMenu {

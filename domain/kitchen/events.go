@@ -22,6 +22,9 @@ type TicketOpened struct {
 	ContactName string    `json:"contact_name" personal:"true"`
 	PlacedAt    time.Time `json:"placed_at"`
 	OpenedAt    time.Time `json:"opened_at"`
+	// DueAt is the time an order for later is due (see Scheduled); it is
+	// optional, zero and left out for an order as soon as possible.
+	DueAt time.Time `json:"due_at,omitzero"`
 }
 
 // EventType returns the stable stored name, independent of the Go type name.

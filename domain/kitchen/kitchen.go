@@ -82,7 +82,8 @@ type State struct {
 	BumpedAt     time.Time // zero unless Status is StatusReady or later
 	HandedOverAt time.Time
 	CanceledAt   time.Time
-	Recalls      int // how often the ticket came back, a hint of trouble
+	Recalls      int       // how often the ticket came back, a hint of trouble
+	DueAt        time.Time // an order for later's time; zero for one as soon as possible
 	// DoneLines are the line ids of the dishes marked done, in the order
 	// they were; a recall of the ticket keeps them, so the cook undoes the
 	// one dish to make again.
@@ -107,6 +108,7 @@ type OpenTicket struct {
 	ContactName string
 	PlacedAt    time.Time
 	At          time.Time
+	DueAt       time.Time // an order for later's time (see Scheduled)
 }
 
 // StartTicket says a cook began preparing the ticket at the time At.
@@ -179,6 +181,7 @@ func Evolve(s State, e domain.Event) State {
 			Status:      StatusQueued,
 			PlacedAt:    e.PlacedAt,
 			OpenedAt:    e.OpenedAt,
+			DueAt:       e.DueAt,
 		}
 	case TicketStarted:
 		s.Status = StatusPreparing
@@ -323,6 +326,7 @@ func decideOpen(s State, c OpenTicket) ([]domain.Event, error) {
 		ContactName: strings.TrimSpace(c.ContactName),
 		PlacedAt:    c.PlacedAt,
 		OpenedAt:    c.At,
+		DueAt:       c.DueAt,
 	}}, nil
 }
 

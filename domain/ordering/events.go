@@ -121,11 +121,14 @@ func (e ContactGiven) DataSubject() string { return e.SubjectID }
 
 // OrderPlaced records that the guest sent the order to the kitchen. Total is
 // what the guest agreed to pay, kept so that no later computation can change
-// it.
+// it. ScheduledFor is the time for later the order was placed for, as the
+// guest was promised it; it is optional, zero (and left out) for an order as
+// soon as possible, and so for every order placed before orders had times.
 type OrderPlaced struct {
-	OrderID  string       `json:"order_id"`
-	PlacedAt time.Time    `json:"placed_at"`
-	Total    domain.Money `json:"total"`
+	OrderID      string       `json:"order_id"`
+	PlacedAt     time.Time    `json:"placed_at"`
+	Total        domain.Money `json:"total"`
+	ScheduledFor time.Time    `json:"scheduled_for,omitzero"`
 }
 
 // EventType returns the stable stored name, independent of the Go type name.
@@ -151,6 +154,26 @@ type OrderPreparationStarted struct {
 // EventType implements domain.Event.
 func (OrderPreparationStarted) EventType() string { return "ordering.OrderPreparationStarted" }
 
+// OrderScheduled records that the guest asked for the order at a time for
+// later, For: pickup at the counter then, or a delivery at the door. It
+// replaces an earlier time.
+type OrderScheduled struct {
+	OrderID string    `json:"order_id"`
+	For     time.Time `json:"scheduled_for"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (OrderScheduled) EventType() string { return "ordering.OrderScheduled" }
+
+// OrderScheduleCleared records that the guest wants the order as soon as
+// possible again, rather than at the time they had asked for.
+type OrderScheduleCleared struct {
+	OrderID string `json:"order_id"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (OrderScheduleCleared) EventType() string { return "ordering.OrderScheduleCleared" }
+
 // Events returns one zero value of every event type of an order, so that an
 // event codec can register them all without this package knowing about it.
 func Events() []domain.Event {
@@ -166,5 +189,7 @@ func Events() []domain.Event {
 		OrderPreparationStarted{},
 		ContactGiven{},
 		ItemOptionsChanged{},
+		OrderScheduled{},
+		OrderScheduleCleared{},
 	}
 }

@@ -94,6 +94,9 @@ type State struct {
 	CancelReason string
 	// KitchenStarted says the kitchen began cooking: too late to cancel.
 	KitchenStarted bool
+	// ScheduledFor is the time for later the guest asked for; zero: as
+	// soon as possible.
+	ScheduledFor time.Time
 }
 
 // Total is what the order costs now, the sum of its lines; an empty order
@@ -136,12 +139,17 @@ type Command interface{ command() }
 // OpenOrder starts an order for a customer. OrderID and At come from the
 // caller so that this package stays free of randomness and clocks. Closed
 // is why the restaurant takes no online orders at At (its opening hours, a
-// pause), as its settings say; empty when it takes them.
+// pause), as its settings say; empty when it takes them. Paused says Closed
+// is a pause, and Opens is when orders are taken again (zero: not known):
+// outside the hours an order is still opened, to be placed for later, when
+// ForLater says so.
 type OpenOrder struct {
 	OrderID    string
 	CustomerID string
 	At         time.Time
 	Closed     string
+	Paused     bool
+	Opens      time.Time
 }
 
 // AddItem puts a dish in the order. The caller looked Name, UnitPrice (the
@@ -210,11 +218,17 @@ type GiveContact struct {
 // (menu item id to why: "sold out", "no longer on the menu"): an order
 // holding one of them is not placed. Each line keeps the price it was added
 // at, the price the guest saw. Closed is why the restaurant takes no online
-// orders at At, as for OpenOrder.
+// orders at At, as for OpenOrder, or why the kitchen takes none now (too
+// full). Paused says Closed is a pause (busy mode), which holds every order;
+// anything else holds orders as soon as possible only: an order for later
+// is placed all the same, its time checked again against Window, since the
+// hours or the kitchen's queue may have changed since it was chosen.
 type PlaceOrder struct {
 	At          time.Time
 	Unavailable map[string]string
 	Closed      string
+	Paused      bool
+	Window      Window
 }
 
 // CancelOrder calls the order off, with an optional reason, at the time At.
@@ -302,6 +316,10 @@ func Evolve(s State, e domain.Event) State {
 		s.CancelReason = e.Reason
 	case OrderPreparationStarted:
 		s.KitchenStarted = true
+	case OrderScheduled:
+		s.ScheduledFor = e.For
+	case OrderScheduleCleared:
+		s.ScheduledFor = time.Time{}
 	}
 	return s
 }
@@ -387,6 +405,10 @@ func Decide(s State, c Command) ([]domain.Event, error) {
 		return []domain.Event{ContactGiven{OrderID: s.OrderID, SubjectID: s.CustomerID, Name: contact.Name, Phone: contact.Phone}}, nil
 	case PlaceOrder:
 		return decidePlace(s, c)
+	case ScheduleFor:
+		return decideSchedule(s, c)
+	case ClearSchedule:
+		return decideClearSchedule(s)
 	}
 	return nil, domain.Invalid("", "This action is not available for orders.")
 }
@@ -395,7 +417,7 @@ func decideOpen(s State, c OpenOrder) ([]domain.Event, error) {
 	if s.Status != StatusNone {
 		return nil, domain.Conflict("This order is already open.")
 	}
-	if c.Closed != "" {
+	if c.Closed != "" && !ForLater(c.At, c.Opens, c.Paused) {
 		return nil, domain.Conflict("%s", c.Closed)
 	}
 	if strings.TrimSpace(c.OrderID) == "" {
@@ -474,7 +496,8 @@ func decideChangeOptions(s State, c ChangeItemOptions) ([]domain.Event, error) {
 }
 
 func decidePlace(s State, c PlaceOrder) ([]domain.Event, error) {
-	if c.Closed != "" {
+	later := !s.ScheduledFor.IsZero()
+	if c.Closed != "" && (c.Paused || !later) {
 		return nil, domain.Conflict("%s", c.Closed)
 	}
 	if len(s.Lines) == 0 {
@@ -486,6 +509,11 @@ func decidePlace(s State, c PlaceOrder) ([]domain.Event, error) {
 	if err := domain.Fields(s.Contact.missing(s.Fulfilment)...); err != nil {
 		return nil, err
 	}
+	if later {
+		if err := c.Window.Check(s.ScheduledFor); err != nil {
+			return nil, err
+		}
+	}
 	var gone []string
 	for _, l := range s.Lines {
 		if why, ok := c.Unavailable[l.MenuItemID]; ok {
@@ -494,7 +522,7 @@ func decidePlace(s State, c PlaceOrder) ([]domain.Event, error) {
 	}
 	switch len(gone) {
 	case 0:
-		return []domain.Event{OrderPlaced{OrderID: s.OrderID, PlacedAt: c.At, Total: s.Total()}}, nil
+		return []domain.Event{OrderPlaced{OrderID: s.OrderID, PlacedAt: c.At, Total: s.Total(), ScheduledFor: s.ScheduledFor}}, nil
 	case 1:
 		return nil, domain.Conflict("Sorry, %s can no longer be ordered; remove it to place your order.", gone[0])
 	}
@@ -561,6 +589,8 @@ const (
 	CmdGiveContact         CommandName = "give-contact"
 	CmdPlace               CommandName = "place"
 	CmdCancel              CommandName = "cancel"
+	CmdSchedule            CommandName = "schedule"
+	CmdClearSchedule       CommandName = "clear-schedule"
 )
 
 // Allowed lists the commands that could succeed on s now, with suitable
@@ -576,7 +606,7 @@ func Allowed(s State) []CommandName {
 		if len(s.Lines) > 0 {
 			names = append(names, CmdRemoveItem, CmdChangeQuantity, CmdChangeOptions)
 		}
-		names = append(names, CmdChoosePickup, CmdGiveDeliveryAddress, CmdGiveContact)
+		names = append(names, CmdChoosePickup, CmdGiveDeliveryAddress, CmdGiveContact, CmdSchedule, CmdClearSchedule)
 		if len(s.Lines) > 0 && s.Fulfilment != FulfilmentNone && len(s.Contact.missing(s.Fulfilment)) == 0 {
 			names = append(names, CmdPlace)
 		}

@@ -534,17 +534,22 @@ func candidates(s State, name CommandName) []Command {
 	case CmdGiveContact:
 		cs = append(cs, GiveContact{Name: "Ana", Phone: "+351 912 345 678"}, GiveContact{Name: "Rui", Phone: "912 345 678"})
 	case CmdPlace:
-		cs = append(cs, PlaceOrder{At: t1})
+		cs = append(cs, PlaceOrder{At: t1}, PlaceOrder{At: t1, Window: Window{Now: t1}})
 	case CmdCancel:
 		cs = append(cs, CancelOrder{At: t1}, CancelOrder{Reason: "Too slow.", At: t1})
+	case CmdSchedule:
+		cs = append(cs, ScheduleFor{For: t0.Add(time.Hour), Window: Window{Now: t0}}, ScheduleFor{For: t0.Add(2 * time.Hour), Window: Window{Now: t0}})
+	case CmdClearSchedule:
+		cs = append(cs, ClearSchedule{})
 	}
 	return cs
 }
 
 func TestAllowed(t *testing.T) {
-	all := []CommandName{CmdAddItem, CmdRemoveItem, CmdChangeQuantity, CmdChangeOptions, CmdChoosePickup, CmdGiveDeliveryAddress, CmdGiveContact, CmdPlace, CmdCancel}
+	all := []CommandName{CmdAddItem, CmdRemoveItem, CmdChangeQuantity, CmdChangeOptions, CmdChoosePickup, CmdGiveDeliveryAddress, CmdGiveContact, CmdPlace, CmdCancel,
+		CmdSchedule, CmdClearSchedule}
 	editing := func(extra ...CommandName) []CommandName {
-		return slices.Concat([]CommandName{CmdChoosePickup, CmdGiveDeliveryAddress, CmdGiveContact}, extra, []CommandName{CmdCancel})
+		return slices.Concat([]CommandName{CmdChoosePickup, CmdGiveDeliveryAddress, CmdGiveContact, CmdSchedule, CmdClearSchedule}, extra, []CommandName{CmdCancel})
 	}
 	for _, tc := range []struct {
 		name  string
@@ -561,7 +566,10 @@ func TestAllowed(t *testing.T) {
 		{name: "lines with delivery and a phone", given: given(opened, pizza, toHome, ana), want: editing(CmdAddItem, CmdRemoveItem, CmdChangeQuantity, CmdChangeOptions, CmdPlace)},
 		{name: "every line removed", given: given(opened, pizza, pickup, ItemRemovedFromOrder{OrderID: oid, LineID: "l1"}), want: editing(CmdAddItem)},
 		{name: "full order", given: given(opened, lines(50), pickup, ana), want: editing(CmdRemoveItem, CmdChangeQuantity, CmdChangeOptions, CmdPlace)},
+		{name: "for later", given: given(opened, pizza, pickup, anaName, forLater), want: editing(CmdAddItem, CmdRemoveItem, CmdChangeQuantity, CmdChangeOptions, CmdPlace)},
+		{name: "as soon as possible again", given: given(opened, pizza, forLater, OrderScheduleCleared{OrderID: oid}), want: editing(CmdAddItem, CmdRemoveItem, CmdChangeQuantity, CmdChangeOptions)},
 		{name: "placed", given: given(opened, pizza, pickup, placed), want: []CommandName{CmdCancel}},
+		{name: "placed for later", given: given(opened, pizza, pickup, anaName, forLater, placed), want: []CommandName{CmdCancel}},
 		{name: "started in the kitchen", given: given(opened, pizza, pickup, placed, started), want: nil},
 		{name: "canceled while open", given: given(opened, pizza, cancel), want: nil},
 		{name: "canceled after placing", given: given(opened, pizza, pickup, placed, cancel), want: nil},
@@ -607,7 +615,7 @@ func TestEvents(t *testing.T) {
 		for i := range rt.NumField() {
 			f := rt.Field(i)
 			j, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if !tag.MatchString(j) || opts != "" && opts != "omitempty" {
+			if !tag.MatchString(j) || opts != "" && opts != "omitempty" && opts != "omitzero" {
 				t.Errorf("%s.%s has json tag %q, want snake_case", rt.Name(), f.Name, f.Tag.Get("json"))
 			}
 			if f.Type.Kind() == reflect.Struct && f.Type.PkgPath() != "time" {
@@ -633,8 +641,8 @@ func TestEvents(t *testing.T) {
 	}
 	checkTags(reflect.TypeFor[Line]())
 	checkTags(reflect.TypeFor[ChosenOption]())
-	if len(seen) != 11 {
-		t.Errorf("want 11 event types, got %d", len(seen))
+	if len(seen) != 13 {
+		t.Errorf("want 13 event types, got %d", len(seen))
 	}
 	// A line without an allergy is stored as lines were before the flag; a
 	// line stored so reads as no allergy.
@@ -648,7 +656,8 @@ func TestEvents(t *testing.T) {
 	nuts := added(func(e *ItemAddedToOrder) { e.Note, e.Allergy = "no nuts", true })
 	// Every event survives a JSON round trip.
 	for _, e := range []domain.Event{opened, pizza, nuts, ItemRemovedFromOrder{OrderID: oid, LineID: "l1"}, ItemQuantityChanged{OrderID: oid, LineID: "l1", Quantity: 3}, pickup, toHome, ana, placed, cancel, started,
-		bigPizza, ItemOptionsChanged{OrderID: oid, LineID: "l1", Options: []ChosenOption{chosenSmall}, UnitPrice: domain.Cents(850)}} {
+		bigPizza, ItemOptionsChanged{OrderID: oid, LineID: "l1", Options: []ChosenOption{chosenSmall}, UnitPrice: domain.Cents(850)},
+		forLater, OrderScheduleCleared{OrderID: oid}, OrderPlaced{OrderID: oid, PlacedAt: t1, Total: domain.Cents(950), ScheduledFor: forLater.For}} {
 		b, err := json.Marshal(e)
 		if err != nil {
 			t.Fatal(err)

@@ -1,6 +1,10 @@
 package settings
 
-import "time"
+import (
+	"time"
+
+	"restaurant/domain"
+)
 
 // Ordering says whether online orders are taken at a moment and, when they
 // are not, why and when they will be again, in words for guests.
@@ -35,10 +39,10 @@ func (s State) OrderingAt(at time.Time) Ordering {
 			until := s.PausedUntil.In(at.Location())
 			if back, _, ok := s.span(until); !ok {
 				o.Reason = "We are not taking online orders right now."
-			} else if back = latest(back, until); sameDay(back, at) {
+			} else if back = latest(back, until); domain.SameDay(back, at) {
 				o.Reason, o.Opens = "We are not taking online orders right now; back at "+back.Format("15:04")+".", back
 			} else {
-				o.Reason, o.Opens = "We are not taking online orders right now; ordering opens "+when(at, back)+".", back
+				o.Reason, o.Opens = "We are not taking online orders right now; ordering opens "+domain.When(at, back)+".", back
 			}
 		}
 		return o
@@ -48,7 +52,7 @@ func (s State) OrderingAt(at time.Time) Ordering {
 	case !ok:
 		return Ordering{Reason: "We are not taking online orders for now."}
 	case start.After(at):
-		return Ordering{Reason: "We are closed now; ordering opens " + when(at, start) + ".", Changes: start, Opens: start}
+		return Ordering{Reason: "We are closed now; ordering opens " + domain.When(at, start) + ".", Changes: start, Opens: start}
 	}
 	// Ranges that follow on without a gap (24:00, then 00:00) are one.
 	for range 7 {
@@ -103,26 +107,20 @@ func latest(a, b time.Time) time.Time {
 	return b
 }
 
-func sameDay(a, b time.Time) bool {
-	ay, am, ad := a.Date()
-	by, bm, bd := b.In(a.Location()).Date()
-	return ay == by && am == bm && ad == bd
-}
-
-// when says when t is, seen from now: "today at 18:00", "tomorrow at
-// 12:00", "on Tuesday at 12:00", "on Monday 5 January at 12:00".
-func when(now, t time.Time) string {
-	t = t.In(now.Location())
-	y, m, d := now.Date()
-	today := time.Date(y, m, d, 0, 0, 0, 0, now.Location())
-	clock := " at " + t.Format("15:04")
-	switch {
-	case sameDay(today, t):
-		return "today" + clock
-	case sameDay(today.AddDate(0, 0, 1), t):
-		return "tomorrow" + clock
-	case t.Before(today.AddDate(0, 0, 7)):
-		return "on " + t.Weekday().String() + clock
+// OpenAt says whether t, which carries the restaurant's time zone, lies
+// within the opening hours, and whether its day is a closed day. A pause is
+// not asked about: it holds the orders of now, not the times orders are
+// due. It answers ordering.Hours, so that an order for later is checked
+// against the hours without the ordering context reading the settings.
+func (s State) OpenAt(t time.Time) (open, closedDay bool) {
+	if s.ClosedOn(t.Format(DateLayout)) {
+		return false, true
 	}
-	return "on " + t.Format("Monday 2 January") + clock
+	c := Clock(t.Hour()*60 + t.Minute())
+	for _, r := range s.rangesOn(t.Weekday()) {
+		if r.Opens <= c && c < r.Closes {
+			return true, false
+		}
+	}
+	return false, false
 }

@@ -226,6 +226,36 @@ func TestOrderingAt(t *testing.T) {
 	}
 }
 
+// TestOpenAt: a time an order is due at is within the hours or not, and
+// on a closed day or not, whatever a pause says.
+func TestOpenAt(t *testing.T) {
+	hours := fold(hoursSet, ClosedDayAdded{Date: "2026-03-05"})
+	for _, tc := range []struct {
+		name            string
+		s               State
+		at              time.Time
+		open, closedDay bool
+	}{
+		{name: "no hours set", s: State{}, at: at("2026-03-02", "03:00"), open: true},
+		{name: "no hours set, a closed day", s: fold(ClosedDayAdded{Date: "2026-03-02"}), at: at("2026-03-02", "03:00"), closedDay: true},
+		{name: "when lunch opens", s: hours, at: at("2026-03-03", "12:00"), open: true},
+		{name: "the last minute of lunch", s: hours, at: at("2026-03-03", "14:29"), open: true},
+		{name: "when lunch closes", s: hours, at: at("2026-03-03", "14:30")},
+		{name: "between lunch and dinner", s: hours, at: at("2026-03-03", "16:00")},
+		{name: "a Monday, closed every week", s: hours, at: at("2026-03-02", "19:00")},
+		{name: "a closed day", s: hours, at: at("2026-03-05", "19:00"), closedDay: true},
+		{name: "past midnight", s: fold(OpeningHoursSet{Week: Week{time.Friday: {r("18:00", "24:00")}, time.Saturday: {r("00:00", "02:00")}}}),
+			at: at("2026-03-07", "01:45"), open: true},
+		{name: "paused", s: fold(hoursSet, OnlineOrdersPaused{PausedAt: at("2026-03-03", "19:15")}), at: at("2026-03-03", "19:30"), open: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if open, closedDay := tc.s.OpenAt(tc.at); open != tc.open || closedDay != tc.closedDay {
+				t.Errorf("open %v, closed day %v; want %v, %v", open, closedDay, tc.open, tc.closedDay)
+			}
+		})
+	}
+}
+
 func TestOrderingAcrossDaylightSaving(t *testing.T) {
 	// 2026-03-29: Amsterdam's clocks go from 02:00 to 03:00.
 	s := fold(OpeningHoursSet{Week: Week{time.Sunday: {r("12:00", "14:00")}}})

@@ -23,6 +23,15 @@ const (
 	queueTopic       Topic = "queue"
 )
 
+// scheduleTopic is followed by no screen: see ScheduleTopic.
+const scheduleTopic Topic = "schedule"
+
+// ScheduleTopic is the kitchen's schedule of orders for later: it changes
+// when an order is placed for later, and every process's scheduler, which
+// opens those tickets when they are due, hears of it. Clients cannot follow
+// it (ParseTopic refuses it).
+func ScheduleTopic() Topic { return scheduleTopic }
+
 // Prefixes of the topics that name one order, or one staff member.
 const (
 	orderPrefix   = "order:"

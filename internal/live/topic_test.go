@@ -38,11 +38,12 @@ func TestTopicsReadBackAsTheyAreWritten(t *testing.T) {
 	}
 }
 
-// A client follows screens and orders only: an access notice, an order not
-// named as the site names it, or an unknown screen is no topic.
+// A client follows screens and orders only: an access notice, the
+// schedulers' notice, an order not named as the site names it, or an
+// unknown screen is no topic.
 func TestParseTopicRefusesWhatClientsMayNotFollow(t *testing.T) {
 	for _, s := range []string{
-		string(AccessTopic("maria")), "order:", "order:4B4D6A53-0E4C-4D5E-9A7E-2F0B1C3D4E5F",
+		string(AccessTopic("maria")), string(ScheduleTopic()), "order:", "order:4B4D6A53-0E4C-4D5E-9A7E-2F0B1C3D4E5F",
 		"history:{4b4d6a53-0e4c-4d5e-9a7e-2f0b1c3d4e5f}", "tickets", "", "Kitchen",
 	} {
 		if got, ok := ParseTopic(s); ok {

@@ -87,6 +87,13 @@ func newTestAppOn(t *testing.T, pool *pgxpool.Pool, adjust func(*Deps)) *testApp
 	if adjust != nil {
 		adjust(&deps)
 	}
+	// The tickets of orders for later open by the handlers' clock, which
+	// the scheduler reads often, so that a test moving it is followed soon.
+	scheduler := &projections.TicketScheduler{Store: store, Now: deps.Now, Hub: hub, Tick: 20 * time.Millisecond,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	schedulerDone := make(chan struct{})
+	go func() { defer close(schedulerDone); scheduler.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-schedulerDone })
 	a.h = Handler(deps)
 	a.metricsHandler = MetricsHandler(deps)
 	a.caughtUp()

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
@@ -101,7 +102,7 @@ func (d Deps) historyView(ctx context.Context, id string, at int) (views.History
 		if opened, ok := e.Event.(kitchen.TicketOpened); ok {
 			dishes = opened.Items
 		}
-		row.What = describe(order, dishes, e.Event)
+		row.What = describe(order, dishes, e.Event, d.Location)
 		if e.Erased {
 			row.What = describeErased(e.Event, row.What)
 		}
@@ -170,6 +171,7 @@ var attemptWords = map[string]string{
 	"ordering.ChangeQuantity": "change a quantity", "ordering.ChangeItemOptions": "change a dish's choices", "ordering.ChoosePickup": "choose pickup",
 	"ordering.GiveDeliveryAddress": "give a delivery address", "ordering.PlaceOrder": "place the order",
 	"ordering.CancelOrder": "cancel the order", "ordering.NoteKitchenStarted": "note that the kitchen started",
+	"ordering.ScheduleFor": "ask for the order at a time for later", "ordering.ClearSchedule": "ask for the order as soon as possible",
 	"kitchen.OpenTicket": "open a kitchen ticket", "kitchen.StartTicket": "start cooking", "kitchen.BumpTicket": "mark it ready",
 	"kitchen.RecallTicket": "recall it", "kitchen.HandOverTicket": "hand it over", "kitchen.CancelTicket": "cancel the kitchen ticket",
 	"kitchen.BumpLine": "mark a dish done", "kitchen.RecallLine": "undo a dish marked done",
@@ -211,8 +213,10 @@ func describeErased(e any, otherwise string) string {
 }
 
 // describe tells an event in words, given the order as it was before it and
-// the dishes of its kitchen ticket.
-func describe(before ordering.State, dishes []kitchen.Item, e any) string {
+// the dishes of its kitchen ticket; times of day are told in the
+// restaurant's zone, loc.
+func describe(before ordering.State, dishes []kitchen.Item, e any, loc *time.Location) string {
+	day := func(t time.Time) string { return t.In(loc).Format("15:04 on Monday 2 January") }
 	switch ev := e.(type) {
 	case ordering.OrderOpened:
 		return "Order opened"
@@ -257,7 +261,14 @@ func describe(before ordering.State, dishes []kitchen.Item, e any) string {
 		}
 		return "Gave the contact: " + ev.Name
 	case ordering.OrderPlaced:
+		if !ev.ScheduledFor.IsZero() {
+			return "Placed the order for " + day(ev.ScheduledFor) + ", total " + ev.Total.String()
+		}
 		return "Placed the order, total " + ev.Total.String()
+	case ordering.OrderScheduled:
+		return "Asked for the order at " + day(ev.For)
+	case ordering.OrderScheduleCleared:
+		return "Asked for the order as soon as possible again"
 	case ordering.OrderCanceled:
 		if ev.Reason != "" {
 			return "Canceled the order: " + ev.Reason
@@ -266,10 +277,14 @@ func describe(before ordering.State, dishes []kitchen.Item, e any) string {
 	case ordering.OrderPreparationStarted:
 		return "Noted that the kitchen started: too late to cancel"
 	case kitchen.TicketOpened:
+		s := fmt.Sprintf("Kitchen ticket opened with %d dish(es)", len(ev.Items))
 		if ev.ContactName != "" {
-			return fmt.Sprintf("Kitchen ticket opened with %d dish(es) for %s", len(ev.Items), ev.ContactName)
+			s += " for " + ev.ContactName
 		}
-		return fmt.Sprintf("Kitchen ticket opened with %d dish(es)", len(ev.Items))
+		if ev.Scheduled() {
+			s += ", scheduled for " + day(ev.DueAt)
+		}
+		return s
 	case kitchen.TicketStarted:
 		return "The kitchen started cooking"
 	case kitchen.TicketBumped:

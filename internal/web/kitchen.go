@@ -98,6 +98,9 @@ func (d Deps) ticketView(t projections.Ticket, now time.Time) views.TicketView {
 	if t.OrderNumber == 0 {
 		tv.Number = "#" + t.TicketID[:6]
 	}
+	if !t.DueAt.IsZero() {
+		tv.Scheduled = "SCHEDULED for " + t.DueAt.In(d.Location).Format("15:04")
+	}
 	if t.Status == kitchen.StatusQueued || t.Status == kitchen.StatusPreparing {
 		tv.Ageing = d.Ageing.Of(age)
 		tv.WaitingAtMillis, tv.LateAtMillis = millis(t.PlacedAt.Add(d.Ageing.Attention)), millis(t.PlacedAt.Add(d.Ageing.Late))

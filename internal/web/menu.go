@@ -285,8 +285,8 @@ func (d Deps) openOrder(w http.ResponseWriter, r *http.Request) {
 // openOrderCommand opens an order at this moment, as the restaurant's
 // hours and a pause allow.
 func (d Deps) openOrderCommand(ctx context.Context, orderID, customerID string) (ordering.OpenOrder, error) {
-	closed, err := d.closedReason(ctx)
-	return ordering.OpenOrder{OrderID: orderID, CustomerID: customerID, At: d.Now().UTC(), Closed: closed}, err
+	o, err := d.orderingNow(ctx)
+	return ordering.OpenOrder{OrderID: orderID, CustomerID: customerID, At: d.Now().UTC(), Closed: o.Reason, Paused: o.Paused, Opens: o.Opens}, err
 }
 
 func (d Deps) openFailed(w http.ResponseWriter, r *http.Request, in input, guest string, err error) {

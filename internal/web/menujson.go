@@ -48,6 +48,10 @@ type orderingDoc struct {
 	Paused      bool       `json:"paused"`
 	PausedUntil *time.Time `json:"paused_until,omitempty"`
 	OpensAt     *time.Time `json:"opens_at,omitempty"`
+	// ForLater says that, while no order is taken now, orders for later
+	// are: an order is opened and filled, and placed for a time within
+	// the hours.
+	ForLater bool `json:"for_later"`
 }
 
 // menuFilterDoc is what the menu is filtered by: the words of the address
@@ -122,14 +126,14 @@ func (d Deps) menuJSON(ctx context.Context, guest string, filter views.MenuFilte
 	// The commands are offered only while online orders are taken, as the
 	// page offers its add forms.
 	var adds map[string]string
-	if o.Open {
+	if o.Open || d.forLater(o) {
 		adds = map[string]string{"add": "/orders/commands/open"}
 		doc.Links["open-order"] = link{Href: "/orders/commands/open", Method: http.MethodPost,
 			Fields: slices.Concat(addItemFields, []string{optionFieldTemplate})}
 	}
 	if nav.OrderOpen {
 		doc.Links["order"] = link{Href: nav.OrderHref}
-		if o.Open {
+		if adds != nil {
 			adds[string(ordering.CmdAddItem)] = nav.OrderHref + "/items/commands/add"
 		}
 	}
@@ -146,7 +150,7 @@ func (d Deps) menuJSON(ctx context.Context, guest string, filter views.MenuFilte
 // orderingJSON says whether online orders are taken now and, when not,
 // why and when they are again, in the restaurant's time zone.
 func (d Deps) orderingJSON(o settings.Ordering) orderingDoc {
-	doc := orderingDoc{Open: o.Open, Message: o.Reason, Paused: o.Paused}
+	doc := orderingDoc{Open: o.Open, Message: o.Reason, Paused: o.Paused, ForLater: d.forLater(o)}
 	if o.Paused && !o.PausedUntil.IsZero() {
 		until := o.PausedUntil.In(d.Location)
 		doc.PausedUntil = &until

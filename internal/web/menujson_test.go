@@ -27,6 +27,7 @@ type (
 			Paused      bool       `json:"paused"`
 			PausedUntil *time.Time `json:"paused_until"`
 			OpensAt     *time.Time `json:"opens_at"`
+			ForLater    bool       `json:"for_later"`
 		} `json:"ordering"`
 		Filter struct {
 			Without []string `json:"without"`
@@ -232,8 +233,9 @@ func TestMenuJSON(t *testing.T) {
 }
 
 // TestMenuJSONWhileOrderingIsClosed: while online orders are paused, or the
-// restaurant is closed, the menu says so, and when orders are taken again,
-// and links to no command.
+// restaurant is closed, the menu says so, and when orders are taken again;
+// while paused it links to no command, while closed to those that open an
+// order for later.
 func TestMenuJSONWhileOrderingIsClosed(t *testing.T) {
 	a, clock := withClock(t, lisbonAt("2026-03-03", "19:15"))
 	m, cook, g := a.guest(), a.guest(), a.guest()
@@ -278,10 +280,12 @@ func TestMenuJSONWhileOrderingIsClosed(t *testing.T) {
 	clock.set(lisbonAt("2026-03-09", "12:00")) // a Monday
 	doc = g.menuJSON("/menu")
 	if o := doc.Ordering; o.Open || o.Paused || o.PausedUntil != nil || o.Message != "We are closed now; ordering opens tomorrow at 12:00." ||
-		o.OpensAt == nil || !o.OpensAt.Equal(lisbonAt("2026-03-10", "12:00")) {
+		o.OpensAt == nil || !o.OpensAt.Equal(lisbonAt("2026-03-10", "12:00")) || !o.ForLater {
 		t.Errorf("closed: %+v", o)
 	}
-	noCommands("closed", doc)
+	if dishes, _ := doc.dishes(); doc.Links["open-order"].Href == "" || !dishes["tiramisu"].Available || dishes["tiramisu"].Links["add"].Href == "" {
+		t.Errorf("closed: no commands for an order for later: %+v", doc.Links)
+	}
 }
 
 // TestMenuJSONOnTheFrontPage: the front page is the menu as JSON for a

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"restaurant/domain/ordering"
 	"restaurant/domain/settings"
 	"restaurant/internal/live"
 	"restaurant/views"
@@ -14,21 +15,27 @@ import (
 // commands and questions take it.
 func (d Deps) localNow() time.Time { return d.Now().In(d.Location) }
 
+// settingsNow are the restaurant's settings as their stream has them, as
+// commands decide on them: a pause a manager or cook just set holds for
+// the very next order.
+func (d Deps) settingsNow(ctx context.Context) (settings.State, error) {
+	return d.settingsLog.Current(ctx, d.Store, settings.Stream, settings.Evolve)
+}
+
 // orderingNow says whether online orders are taken now, decided on the
-// settings' stream itself, as opening and placing an order ask it: a pause
-// a manager or cook just set holds for the very next order.
+// settings' stream itself, as opening and placing an order ask it.
 func (d Deps) orderingNow(ctx context.Context) (settings.Ordering, error) {
-	s, err := d.settingsLog.Current(ctx, d.Store, settings.Stream, settings.Evolve)
+	s, err := d.settingsNow(ctx)
 	if err != nil {
 		return settings.Ordering{}, err
 	}
 	return s.OrderingAt(d.localNow()), nil
 }
 
-// closedReason is why no online order can be opened or placed now, or "".
-func (d Deps) closedReason(ctx context.Context) (string, error) {
-	o, err := d.orderingNow(ctx)
-	return o.Reason, err
+// forLater says whether, while no order is taken now, orders for later
+// are (see ordering.ForLater).
+func (d Deps) forLater(o settings.Ordering) bool {
+	return !o.Open && ordering.ForLater(d.localNow(), o.Opens, o.Paused)
 }
 
 // orderingShown is what the menu and the kitchen display say of ordering,
@@ -38,7 +45,7 @@ func (d Deps) orderingShown(ctx context.Context) (views.OrderingView, settings.S
 	if err != nil {
 		return views.OrderingView{}, s, err
 	}
-	v := views.OrderingView{Open: o.Open, Message: o.Reason, Paused: o.Paused}
+	v := views.OrderingView{Open: o.Open, Message: o.Reason, Paused: o.Paused, Later: d.forLater(o)}
 	if o.Paused && !o.PausedUntil.IsZero() {
 		v.PausedUntil = o.PausedUntil.In(d.Location).Format("15:04")
 	}

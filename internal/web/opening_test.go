@@ -167,6 +167,9 @@ func TestManagersSetOpeningHoursAndClosedDays(t *testing.T) {
 	}
 }
 
+// TestNoOrdersOutsideTheOpeningHours: outside the hours no order is placed
+// as soon as possible. Guests may still open and fill one, to place it for
+// a time within the hours (see schedule_test.go).
 func TestNoOrdersOutsideTheOpeningHours(t *testing.T) {
 	a, clock := withClock(t, lisbonAt("2026-03-03", "13:00")) // Tuesday lunch
 	m, g := a.guest(), a.guest()
@@ -176,12 +179,13 @@ func TestNoOrdersOutsideTheOpeningHours(t *testing.T) {
 
 	clock.set(lisbonAt("2026-03-03", "15:10")) // between lunch and dinner
 	menu := g.afterOthers("/").Body.String()
-	if !strings.Contains(menu, "We are closed now; ordering opens today at 18:00.") || strings.Contains(menu, `class="add-form"`) {
-		t.Fatalf("the closed menu:\n%s", menu)
+	if !strings.Contains(menu, "We are closed now; ordering opens today at 18:00.") || !strings.Contains(menu, "You can still order now for later") ||
+		!strings.Contains(menu, `class="add-form"`) {
+		t.Fatal("the closed menu says it is closed, and offers no order for later")
 	}
-	wantRefused(t, a, "opening an order", http.StatusConflict, "We are closed now; ordering opens today at 18:00.", func() *httptest.ResponseRecorder {
-		return a.guest().post("/orders/commands/open", form("menu_item_id", "margherita", "quantity", "1"))
-	})
+	if rec := a.guest().post("/orders/commands/open", form("menu_item_id", "margherita", "quantity", "1", "option-size", "regular")); rec.Code != http.StatusSeeOther {
+		t.Fatalf("opening an order for later: %d %s", rec.Code, rec.Body)
+	}
 	wantRefused(t, a, "placing an order", http.StatusConflict, "We are closed now; ordering opens today at 18:00.", func() *httptest.ResponseRecorder {
 		return g.post("/orders/"+ready+"/commands/place", form())
 	})
@@ -189,20 +193,19 @@ func TestNoOrdersOutsideTheOpeningHours(t *testing.T) {
 	if p := problemOfBody(t, rec); rec.Code != 409 || p.Detail != "We are closed now; ordering opens today at 18:00." {
 		t.Fatalf("JSON place: %d %+v", rec.Code, p)
 	}
-	rec = a.guest().postJSON("/orders/commands/open", "closed-2", `{}`)
-	if p := problemOfBody(t, rec); rec.Code != 409 || !strings.Contains(p.Detail, "opens today at 18:00") {
-		t.Fatalf("JSON open: %d %+v", rec.Code, p)
+	if rec = a.guest().postJSON("/orders/commands/open", "closed-2", `{}`); rec.Code != http.StatusCreated {
+		t.Fatalf("JSON open for later: %d %s", rec.Code, rec.Body)
 	}
-	// The order page says so instead of offering the button, and so do
-	// its commands.
+	// The order page says so instead of offering the button, with a time
+	// for later to choose, and so do its commands.
 	page := g.get("/orders/" + ready).Body.String()
-	if !strings.Contains(page, `id="ordering-closed"`) || strings.Contains(page, `id="place-order"`) {
+	if !strings.Contains(page, `id="ordering-closed"`) || strings.Contains(page, `id="place-order"`) || !strings.Contains(page, `id="ordering-later-hint"`) {
 		t.Fatalf("the order page while closed:\n%s", page)
 	}
 	var cmds struct {
 		Commands map[string]link `json:"commands"`
 	}
-	if g.getJSON("/orders/"+ready+"/commands", &cmds); cmds.Commands["place"].Href != "" || cmds.Commands["cancel"].Href == "" {
+	if g.getJSON("/orders/"+ready+"/commands", &cmds); cmds.Commands["place"].Href != "" || cmds.Commands["cancel"].Href == "" || cmds.Commands["schedule"].Href == "" {
 		t.Fatalf("commands while closed: %+v", cmds.Commands)
 	}
 
@@ -229,9 +232,13 @@ func TestClosedDaysCloseTheRestaurant(t *testing.T) {
 	m, g := a.guest(), a.guest()
 	m.signIn("maria", managerPassword)
 	m.follow(m.post("/settings/closed-days/commands/add", form("date", "2026-12-25")))
+	ready := g.readyOrder("margherita", "1")
 	clock.set(lisbonAt("2026-12-25", "10:00"))
-	wantRefused(t, a, "opening on a closed day", http.StatusConflict, "We are closed now; ordering opens tomorrow at 00:00.", func() *httptest.ResponseRecorder {
-		return g.post("/orders/commands/open", form("menu_item_id", "margherita", "quantity", "1"))
+	wantRefused(t, a, "placing on a closed day", http.StatusConflict, "We are closed now; ordering opens tomorrow at 00:00.", func() *httptest.ResponseRecorder {
+		return g.post("/orders/"+ready+"/commands/place", form())
+	})
+	wantRefused(t, a, "asking for a time on the closed day", http.StatusUnprocessableEntity, "We are closed all day today; choose another day.", func() *httptest.ResponseRecorder {
+		return g.post("/orders/"+ready+"/commands/schedule", form("scheduled_for", "2026-12-25T19:00"))
 	})
 }
 

@@ -139,21 +139,43 @@ func (d Deps) orderView(ctx context.Context, o projections.Order, guest string, 
 	if o.Status == ordering.StatusCanceled && o.CancelReason != "" {
 		v.StatusDetail = "Reason: " + o.CancelReason
 	}
+	if waitingForItsTime(o) {
+		words := d.scheduledWords(o)
+		v.StatusText, v.StatusDetail = words[0], words[1]
+	}
 	for _, c := range ordering.Allowed(o.State()) {
 		v.Can[string(c)] = true
 	}
-	v.Closed = d.closedFor(ctx, o)
-	if q, ok := d.orderQuote(ctx, o); ok {
+	shownOrdering, hours, err := d.orderingShown(ctx)
+	later := false
+	if err == nil { // else placing will say, if it must
+		v.Closed, later = placingNow(shownOrdering, o)
+	}
+	q, quoted := d.orderQuote(ctx, o)
+	if quoted {
 		v.Quote, v.QuoteBusy = q.words(d.Location), q.Busy
 		if q.Full && v.Closed == "" && o.Status == ordering.StatusOpen {
 			v.Closed = q.fullWords()
 		}
+		if waitingForItsTime(o) {
+			v.Quote = "" // the status says it
+		}
+	}
+	if v.Can["schedule"] {
+		// The times offered follow the kitchen's quote as soon as possible,
+		// which an order asked for later has yet to be given.
+		w := d.windowAt(hours, q.At)
+		if !quoted || q.When != "" {
+			w = d.window(ctx, o.OrderID, o.Lines, o.Fulfilment, hours)
+		}
+		v.When = d.whenView(o, w)
+		v.LaterHint = v.Closed != "" && later && o.ScheduledFor.IsZero() && len(v.When.Days) > 0
 	}
 	if v.Closed != "" {
 		v.Can["place"] = false
 	}
 	shown := map[string]bool{"delivery": v.Can["add-delivery-address"], "contact": v.Can["give-contact"],
-		"place": v.Can["place"], "cancel": v.Can["cancel"]}
+		"place": v.Can["place"], "cancel": v.Can["cancel"], "schedule": v.Can["schedule"]}
 	var menu map[string]projections.MenuItem
 	if o.Status == ordering.StatusOpen {
 		// What changed on the menu since a dish was added, told before placing.
@@ -182,22 +204,48 @@ func (d Deps) orderView(ctx context.Context, o projections.Order, guest string, 
 // it, or "": the order page and its commands say so before the guest
 // tries. Placing itself decides on the settings' stream.
 func (d Deps) closedFor(ctx context.Context, o projections.Order) string {
-	if o.Status != ordering.StatusOpen {
-		return ""
-	}
 	v, _, err := d.orderingShown(ctx)
 	if err != nil {
 		return "" // placing will say, if it must
 	}
-	return v.Message
+	closed, _ := placingNow(v, o)
+	return closed
+}
+
+// placingNow says why an order cannot be placed now, as ordering is shown
+// (v), or "", and whether it may be placed for later meanwhile. An order
+// for later is placed while the restaurant is closed, but not while it is
+// paused; its time is checked as it is placed.
+func placingNow(v views.OrderingView, o projections.Order) (closed string, later bool) {
+	switch {
+	case o.Status != ordering.StatusOpen:
+		return "", false
+	case v.Open:
+		return "", true
+	case v.Paused:
+		return v.Message, false
+	case !o.ScheduledFor.IsZero():
+		return "", true
+	}
+	return v.Message, v.Later
+}
+
+// waitingForItsTime says an order placed for later has not reached the
+// kitchen's stoves yet.
+func waitingForItsTime(o projections.Order) bool {
+	return o.Status == ordering.StatusPlaced && !o.ScheduledFor.IsZero() && (o.KitchenStatus == kitchen.StatusNone || o.KitchenStatus == kitchen.StatusQueued)
 }
 
 // orderQuote quotes an order that is open with dishes, or that the kitchen
-// has not finished; a quote that cannot be made now is left out.
+// has not finished; a quote that cannot be made now is left out. An order
+// for later is quoted its time.
 func (d Deps) orderQuote(ctx context.Context, o projections.Order) (quote, bool) {
 	waiting := o.Status == ordering.StatusPlaced && (o.KitchenStatus == kitchen.StatusNone || o.KitchenStatus == kitchen.StatusQueued || o.KitchenStatus == kitchen.StatusPreparing)
 	if len(o.Lines) == 0 || (o.Status != ordering.StatusOpen && !waiting) {
 		return quote{}, false
+	}
+	if !o.ScheduledFor.IsZero() {
+		return quote{At: o.ScheduledFor, Wait: o.ScheduledFor.Sub(d.Now()), Delivery: o.Fulfilment == ordering.FulfilmentDelivery, When: d.sayWhen(o.ScheduledFor)}, true
 	}
 	q, err := d.quoteFor(ctx, o.OrderID, menuIDsOf(o.Lines), o.Fulfilment == ordering.FulfilmentDelivery)
 	if err != nil {
@@ -262,6 +310,9 @@ type orderDoc struct {
 	OpenedAt        time.Time           `json:"opened_at"`
 	PlacedAt        *time.Time          `json:"placed_at,omitempty"`
 	CanceledAt      *time.Time          `json:"canceled_at,omitempty"`
+	// ScheduledFor is the time for later the order is asked for; null for
+	// as soon as possible.
+	ScheduledFor *time.Time `json:"scheduled_for"`
 	// ReadyAt is the kitchen's quote: when an open order would be ready
 	// if placed now, or a placed one will be (a delivery: at the door).
 	ReadyAt *time.Time      `json:"ready_at,omitempty"`
@@ -285,6 +336,9 @@ func orderJSON(o projections.Order, closed string) orderDoc {
 	}
 	if !o.CanceledAt.IsZero() {
 		doc.CanceledAt = &o.CanceledAt
+	}
+	if !o.ScheduledFor.IsZero() {
+		doc.ScheduledFor = &o.ScheduledFor
 	}
 	allowed := commandLinks(o, closed)
 	for name, l := range allowed {
@@ -333,6 +387,8 @@ func commandLinks(o projections.Order, closed string) map[string]link {
 		ordering.CmdGiveContact:         {Href: href + "/commands/give-contact", Fields: []string{"command_id", "name", "phone"}},
 		ordering.CmdPlace:               {Href: href + "/commands/place", Fields: []string{"command_id"}},
 		ordering.CmdCancel:              {Href: href + "/commands/cancel", Fields: []string{"command_id", "reason"}},
+		ordering.CmdSchedule:            {Href: href + "/commands/schedule", Fields: []string{"command_id", ordering.ScheduleField}},
+		ordering.CmdClearSchedule:       {Href: href + "/commands/clear-schedule", Fields: []string{"command_id"}},
 	}
 	out := map[string]link{}
 	for _, c := range ordering.Allowed(o.State()) {

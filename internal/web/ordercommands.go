@@ -101,9 +101,11 @@ func kitchenStarted(ticket []eventstore.RecordedEvent) bool {
 type orderCommand struct {
 	// form names the page form its errors belong to.
 	form func(r *http.Request) string
-	// fieldForm, when set, names the form whose fields the command's field
-	// errors are about (placing without a contact points at the contact form).
-	fieldForm string
+	// fieldForms, when set, name the forms whose fields the command's field
+	// errors are about, by the first field at fault ("" for any other):
+	// placing without a contact points at the contact form, placing at a
+	// time no longer kept at the form that chooses it.
+	fieldForms map[string]string
 	// build reads the command from the request.
 	build func(ctx context.Context, r *http.Request, in input) (ordering.Command, error)
 	// backToMenu sends a form's poster back to the menu rather than the order.
@@ -165,8 +167,12 @@ func (d Deps) orderCommandFailed(w http.ResponseWriter, r *http.Request, oc orde
 	commandFailed(w, r, in, err, func(status int) {
 		form := oc.form(r)
 		var de *domain.Error
-		if oc.fieldForm != "" && errors.As(err, &de) && len(de.FieldErrors()) > 0 {
-			form = oc.fieldForm
+		if errors.As(err, &de) && len(de.FieldErrors()) > 0 {
+			if f, ok := oc.fieldForms[de.FieldErrors()[0].Field]; ok {
+				form = f
+			} else if f, ok := oc.fieldForms[""]; ok {
+				form = f
+			}
 		}
 		fe := formError(r, form, in, err)
 		if oc.backToMenu {
@@ -386,7 +392,8 @@ func (d Deps) contactDefaults(r *http.Request) (name, phone string) {
 }
 
 func (d Deps) placeOrder(w http.ResponseWriter, r *http.Request) {
-	d.serve(orderCommand{form: fixedForm("place"), fieldForm: "contact", counts: placing, build: func(ctx context.Context, r *http.Request, _ input) (ordering.Command, error) {
+	fieldForms := map[string]string{"": "contact", ordering.ScheduleField: "schedule"}
+	d.serve(orderCommand{form: fixedForm("place"), fieldForms: fieldForms, counts: placing, build: func(ctx context.Context, r *http.Request, _ input) (ordering.Command, error) {
 		orderID := chi.URLParam(r, "orderID")
 		order, _, err := eventstore.Load(ctx, d.Store, ordering.Stream(orderID), ordering.Decider)
 		if err != nil {
@@ -396,21 +403,28 @@ func (d Deps) placeOrder(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		closed, err := d.closedReason(ctx)
+		s, err := d.settingsNow(ctx)
 		if err != nil {
 			return nil, err
 		}
-		if closed == "" && len(order.Lines) > 0 {
+		now := s.OrderingAt(d.localNow())
+		place := ordering.PlaceOrder{At: d.Now().UTC(), Unavailable: unavailable, Closed: now.Reason, Paused: now.Paused}
+		switch {
+		case !order.ScheduledFor.IsZero():
+			// An order for later: its time is checked again, against the
+			// hours and the kitchen's queue as they are now.
+			place.Window = d.window(ctx, orderID, order.Lines, order.Fulfilment, s)
+		case place.Closed == "" && len(order.Lines) > 0:
 			// Pacing: while the kitchen's wait is past the pace's limit,
-			// no order is placed. A quote that cannot be made stops none.
+			// no order is placed now. A quote that cannot be made stops none.
 			switch q, err := d.quoteFor(ctx, orderID, menuIDsOf(order.Lines), order.Fulfilment == ordering.FulfilmentDelivery); {
 			case err != nil:
 				slog.Warn("placing without a quote", "order_id", orderID, "err", err)
 			case q.Full:
-				closed = q.fullWords()
+				place.Closed = q.fullWords()
 			}
 		}
-		return ordering.PlaceOrder{At: d.Now().UTC(), Unavailable: unavailable, Closed: closed}, nil
+		return place, nil
 	}})(w, r)
 }
 

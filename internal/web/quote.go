@@ -21,6 +21,9 @@ type quote struct {
 	Delivery bool
 	Busy     bool // the wait is one guests are told of
 	Full     bool // the wait is one from which no order is taken
+	// When is the time for later an order was asked for, in words ("at
+	// 19:30"); "" for one as soon as possible.
+	When string
 }
 
 // quoteFor quotes an order of these dishes: for an order the kitchen has,
@@ -41,7 +44,7 @@ func (d Deps) quoteFor(ctx context.Context, orderID string, dishes []string, del
 	now, pace := d.Now(), s.KitchenPace()
 	queue := make([]kitchen.InHand, len(inHand))
 	for i, o := range inHand {
-		queue[i] = kitchen.InHand{Cook: cookTime(menu, o.Dishes), Started: o.Started}
+		queue[i] = kitchen.InHand{Cook: projections.CookTime(menu, o.Dishes), Started: o.Started}
 	}
 	var at time.Time
 	switch i := slices.IndexFunc(inHand, func(o projections.InHandOrder) bool { return o.OrderID == orderID }); {
@@ -50,7 +53,7 @@ func (d Deps) quoteFor(ctx context.Context, orderID string, dishes []string, del
 	case i >= 0:
 		at = kitchen.ReadyAt(now, queue[:i], queue[i].Cook, pace.Parallel)
 	default:
-		at = kitchen.ReadyAt(now, queue, cookTime(menu, dishes), pace.Parallel)
+		at = kitchen.ReadyAt(now, queue, projections.CookTime(menu, dishes), pace.Parallel)
 	}
 	if delivery {
 		at = at.Add(time.Duration(pace.DeliveryMinutes) * time.Minute)
@@ -61,21 +64,17 @@ func (d Deps) quoteFor(ctx context.Context, orderID string, dishes []string, del
 	return q, nil
 }
 
-// cookTime is how long an order of these dishes takes: its slowest dish,
-// as the menu has it now (a dish gone from the menu counts the default).
-func cookTime(menu map[string]projections.MenuItem, dishes []string) time.Duration {
-	times := make([]time.Duration, len(dishes))
-	for i, id := range dishes {
-		times[i] = minutesOf(menu[id].PrepMinutes())
-	}
-	return kitchen.CookTime(times)
-}
-
 func minutesOf(n int) time.Duration { return time.Duration(n) * time.Minute }
 
 // words say a quote to a guest: "Ready for pickup around 19:42, in about
 // 25 minutes."
 func (q quote) words(loc *time.Location) string {
+	switch {
+	case q.When != "" && q.Delivery:
+		return fmt.Sprintf("At your door %s, the time you chose.", q.When)
+	case q.When != "":
+		return fmt.Sprintf("Ready for pickup %s, the time you chose.", q.When)
+	}
 	clock, wait := q.At.In(loc).Format("15:04"), aboutMinutes(q.Wait)
 	if q.Delivery {
 		return fmt.Sprintf("At your door around %s, in about %s.", clock, wait)

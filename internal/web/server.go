@@ -156,6 +156,8 @@ func Handler(d Deps) http.Handler {
 	r.Post("/orders/{orderID}/commands/give-contact", d.giveContact)
 	r.Post("/orders/{orderID}/commands/place", d.placeOrder)
 	r.Post("/orders/{orderID}/commands/cancel", d.cancelOrder)
+	r.Post("/orders/{orderID}/commands/schedule", d.scheduleOrder)
+	r.Post("/orders/{orderID}/commands/clear-schedule", d.clearSchedule)
 
 	if d.CustomerSessions != nil {
 		r.Group(func(r chi.Router) {

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -87,6 +88,18 @@ func (d Deps) kitchenView(ctx context.Context) (views.KitchenView, error) {
 		v.Dishes = append(v.Dishes, dish)
 	}
 	v.Open, v.Done, v.AllDay = d.board(tickets, now)
+	// Each open ticket says when it should be ready, by the queue's sums
+	// (the guests are quoted the same); a quote that cannot be made now
+	// leaves the tickets as they are.
+	due, err := d.dueTimes(ctx)
+	if err != nil {
+		slog.Warn("the kitchen display without due times", "err", err)
+	}
+	for i := range v.Open {
+		if at, ok := due[v.Open[i].ID]; ok {
+			v.Open[i].Due = "due " + at.In(d.Location).Format("15:04")
+		}
+	}
 	return v, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"restaurant/domain/kitchen"
+	"restaurant/domain/settings"
 	"restaurant/internal/live"
 	"restaurant/projections"
 )
@@ -26,42 +27,81 @@ type quote struct {
 	When string
 }
 
-// quoteFor quotes an order of these dishes: for an order the kitchen has,
-// where it stands in the queue; for any other, if it were placed now.
-func (d Deps) quoteFor(ctx context.Context, orderID string, dishes []string, delivery bool) (quote, error) {
+// queue is the kitchen's orders in hand as the quotes see them: each with
+// how long it takes, the menu's prep times, and the kitchen's pace, at now.
+type queue struct {
+	now    time.Time
+	pace   settings.Pace
+	menu   map[string]projections.MenuItem
+	orders []projections.InHandOrder
+	work   []kitchen.InHand
+}
+
+// queueNow reads the kitchen's queue as it is now.
+func (d Deps) queueNow(ctx context.Context) (queue, error) {
 	s, err := d.settings.Get(ctx)
 	if err != nil {
-		return quote{}, err
+		return queue{}, err
 	}
 	menu, err := d.menuByID(ctx, false)
 	if err != nil {
-		return quote{}, err
+		return queue{}, err
 	}
 	inHand, err := d.inHand(ctx)
 	if err != nil {
+		return queue{}, err
+	}
+	q := queue{now: d.Now(), pace: s.KitchenPace(), menu: menu, orders: inHand, work: make([]kitchen.InHand, len(inHand))}
+	for i, o := range inHand {
+		q.work[i] = kitchen.InHand{Cook: projections.CookTime(menu, o.Dishes), Started: o.Started}
+	}
+	return q, nil
+}
+
+// readyAt is when the i-th order in hand will be ready: one cooking on its
+// own time, one waiting after those ahead of it.
+func (q queue) readyAt(i int) time.Time {
+	if q.orders[i].Status == kitchen.StatusPreparing {
+		return q.work[i].DoneAt(q.now)
+	}
+	return kitchen.ReadyAt(q.now, q.work[:i], q.work[i].Cook, q.pace.Parallel)
+}
+
+// quoteFor quotes an order of these dishes: for an order the kitchen has,
+// where it stands in the queue; for any other, if it were placed now.
+func (d Deps) quoteFor(ctx context.Context, orderID string, dishes []string, delivery bool) (quote, error) {
+	k, err := d.queueNow(ctx)
+	if err != nil {
 		return quote{}, err
 	}
-	now, pace := d.Now(), s.KitchenPace()
-	queue := make([]kitchen.InHand, len(inHand))
-	for i, o := range inHand {
-		queue[i] = kitchen.InHand{Cook: projections.CookTime(menu, o.Dishes), Started: o.Started}
-	}
 	var at time.Time
-	switch i := slices.IndexFunc(inHand, func(o projections.InHandOrder) bool { return o.OrderID == orderID }); {
-	case i >= 0 && inHand[i].Status == kitchen.StatusPreparing:
-		at = queue[i].DoneAt(now)
-	case i >= 0:
-		at = kitchen.ReadyAt(now, queue[:i], queue[i].Cook, pace.Parallel)
-	default:
-		at = kitchen.ReadyAt(now, queue, projections.CookTime(menu, dishes), pace.Parallel)
+	if i := slices.IndexFunc(k.orders, func(o projections.InHandOrder) bool { return o.OrderID == orderID }); i >= 0 {
+		at = k.readyAt(i)
+	} else {
+		at = kitchen.ReadyAt(k.now, k.work, projections.CookTime(k.menu, dishes), k.pace.Parallel)
 	}
 	if delivery {
-		at = at.Add(time.Duration(pace.DeliveryMinutes) * time.Minute)
+		at = at.Add(minutesOf(k.pace.DeliveryMinutes))
 	}
-	q := quote{At: at, Wait: at.Sub(now), Delivery: delivery}
-	q.Busy = q.Wait >= minutesOf(pace.BusyAfter)
-	q.Full = pace.StopAfter > 0 && q.Wait >= minutesOf(pace.StopAfter)
+	q := quote{At: at, Wait: at.Sub(k.now), Delivery: delivery}
+	q.Busy = q.Wait >= minutesOf(k.pace.BusyAfter)
+	q.Full = k.pace.StopAfter > 0 && q.Wait >= minutesOf(k.pace.StopAfter)
 	return q, nil
+}
+
+// dueTimes are when each order in hand will be ready, by order: what the
+// kitchen display says on each open ticket ("due 19:42"), the same sums
+// as the guests' quotes.
+func (d Deps) dueTimes(ctx context.Context) (map[string]time.Time, error) {
+	k, err := d.queueNow(ctx)
+	if err != nil {
+		return nil, err
+	}
+	due := make(map[string]time.Time, len(k.orders))
+	for i, o := range k.orders {
+		due[o.OrderID] = k.readyAt(i)
+	}
+	return due, nil
 }
 
 func minutesOf(n int) time.Duration { return time.Duration(n) * time.Minute }

@@ -41,6 +41,11 @@ func TestGuestsAreToldWhenTheirOrderWillBeReady(t *testing.T) {
 	if page := g.afterOthers("/orders/" + id).Body.String(); !strings.Contains(page, "Ready for pickup around 19:39, in about 24 minutes.") {
 		t.Fatalf("the quote behind three pizzas:\n%s", page)
 	}
+	// The kitchen display says when each ticket should be ready, by the
+	// same sums.
+	if board := cook.afterOthers("/kitchen").Body.String(); strings.Count(board, `<span class="ticket-due">due 19:27</span>`) != 3 {
+		t.Fatalf("the kitchen's tickets are not all due at 19:27:\n%s", board)
+	}
 	// A placed order is quoted where it stands in the queue.
 	if page := last.afterOthers("/orders/" + ahead[2]).Body.String(); !strings.Contains(page, `id="order-quote">Ready for pickup around 19:27`) {
 		t.Fatalf("a placed order's quote:\n%s", page)

@@ -114,11 +114,11 @@ func TestReportsFromHistory(t *testing.T) {
 	cancel(flood, "staff:maria", "canceled by manager: suspected flood", kolkataAt(day1, "20:05"))
 	caughtUp(t, store, r) // the kitchen has its tickets
 	cookAt(t, store, lunch, kitchen.StartTicket{At: kolkataAt(day1, "12:12")}, kitchen.BumpTicket{At: kolkataAt(day1, "12:20")},
-		kitchen.HandOverTicket{At: kolkataAt(day1, "12:25")})
+		kitchen.HandOverTicket{Payment: kitchen.PaymentCash, At: kolkataAt(day1, "12:25")})
 	cookAt(t, store, late, kitchen.StartTicket{At: kolkataAt(day1, "12:45")}, kitchen.BumpTicket{At: kolkataAt(day1, "12:55")},
 		kitchen.RecallTicket{At: kolkataAt(day1, "12:57")}, kitchen.BumpTicket{At: kolkataAt(day1, "13:00")},
-		kitchen.HandOverTicket{At: kolkataAt(day1, "13:05")})
-	cookAt(t, store, night, kitchen.BumpTicket{At: kolkataAt(day2, "00:30")}, kitchen.HandOverTicket{At: kolkataAt(day2, "00:31")})
+		kitchen.HandOverTicket{Payment: kitchen.PaymentCash, At: kolkataAt(day1, "13:05")})
+	cookAt(t, store, night, kitchen.BumpTicket{At: kolkataAt(day2, "00:30")}, kitchen.HandOverTicket{Payment: kitchen.PaymentCash, At: kolkataAt(day2, "00:31")})
 	cookAt(t, store, before, kitchen.BumpTicket{At: kolkataAt("2026-12-01", "00:30")})
 	cookAt(t, store, after, kitchen.StartTicket{At: kolkataAt("2026-12-03", "10:01")})
 	caughtUp(t, store, r)

@@ -104,6 +104,15 @@ type TicketHandedOver struct {
 // EventType returns the stable stored name, independent of the Go type name.
 func (TicketHandedOver) EventType() string { return "kitchen.TicketHandedOver" }
 
+// Status is where the hand-over leaves the ticket: out for delivery with the
+// courier, or handed over for good.
+func (e TicketHandedOver) Status() Status {
+	if e.OutForDelivery {
+		return StatusOutForDelivery
+	}
+	return StatusHandedOver
+}
+
 // TicketDelivered records that the courier gave a delivery order to the
 // guest: the end of its journey after the kitchen.
 type TicketDelivered struct {

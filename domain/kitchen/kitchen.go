@@ -215,10 +215,7 @@ func Evolve(s State, e domain.Event) State {
 		s.BumpedAt = time.Time{}
 		s.Recalls++
 	case TicketHandedOver:
-		s.Status = StatusHandedOver
-		if e.OutForDelivery {
-			s.Status = StatusOutForDelivery
-		}
+		s.Status = e.Status()
 		s.HandedOverAt = e.HandedOverAt
 		s.Payment, s.UnpaidReason = e.Payment, e.UnpaidReason
 	case TicketDelivered:

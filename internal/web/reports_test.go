@@ -61,7 +61,7 @@ func TestReportsOfADay(t *testing.T) {
 	rui.follow(rui.post("/orders/"+dropped+"/commands/cancel", form("reason", `=HYPERLINK("http://example.com")`)))
 	for _, step := range [][2]string{{"12:02", "start"}, {"12:09", "ready"}, {"12:10", "hand-over"}} {
 		clock.set(lisbonAt("2026-12-01", step[0]))
-		if rec := cook.post("/kitchen/tickets/"+kept+"/commands/"+step[1], form()); rec.Code != http.StatusSeeOther {
+		if rec := cook.post("/kitchen/tickets/"+kept+"/commands/"+step[1], form("payment", "cash")); rec.Code != http.StatusSeeOther {
 			t.Fatalf("%s: %d %s", step[1], rec.Code, rec.Body)
 		}
 	}

@@ -202,6 +202,7 @@ func Handler(d Deps) http.Handler {
 			r.Post("/tickets/{ticketID}/commands/ready", d.bumpTicket)
 			r.Post("/tickets/{ticketID}/commands/recall", d.recallTicket)
 			r.Post("/tickets/{ticketID}/commands/hand-over", d.handOverTicket)
+			r.Post("/tickets/{ticketID}/commands/delivered", d.deliverTicket)
 			r.Post("/tickets/{ticketID}/items/{lineID}/commands/bump", d.bumpLine)
 			r.Post("/tickets/{ticketID}/items/{lineID}/commands/recall", d.recallLine)
 		})

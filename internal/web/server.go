@@ -265,6 +265,7 @@ func Handler(d Deps) http.Handler {
 				r.Get("/reports/items.csv", d.reportCSV("items", d.itemsCSV))
 				r.Get("/reports/prep.csv", d.reportCSV("prep", d.prepCSV))
 				r.Get("/reports/cancellations.csv", d.reportCSV("cancellations", d.cancellationsCSV))
+				r.Get("/reports/takings.csv", d.reportCSV("takings", d.takingsCSV))
 				r.Get("/events", d.showEventLog)
 				r.Get("/projections", d.showProjections)
 				r.Post("/projections/{name}/commands/rebuild", d.rebuildProjection)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -79,4 +80,20 @@ func TestDeliveryPaidByCardIsFollowedToTheDoor(t *testing.T) {
 	}
 	stayed(guest, "delivered")
 	guest.shotView("guest-delivered")
+
+	// The tap sent the button pressed: the history says how it was paid.
+	resp, err := adminClient(t, base).Get(base + "/staff/orders/" + order + "/history")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	history, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Out for delivery with the courier, paid by card on delivery", "Delivered to the guest"} {
+		if !strings.Contains(string(history), want) {
+			t.Errorf("the order's history does not say %q", want)
+		}
+	}
 }

@@ -184,7 +184,9 @@ func (f *ordersFold) Add(e eventstore.RecordedEvent) error {
 	case kitchen.TicketRecalled:
 		kitchenStatus(ev.TicketID, kitchen.StatusPreparing)
 	case kitchen.TicketHandedOver:
-		kitchenStatus(ev.TicketID, kitchen.StatusHandedOver)
+		kitchenStatus(ev.TicketID, ev.Status())
+	case kitchen.TicketDelivered:
+		kitchenStatus(ev.TicketID, kitchen.StatusDelivered)
 	}
 	return nil
 }
@@ -288,9 +290,11 @@ func (f *ticketsFold) Add(e eventstore.RecordedEvent) error {
 			t.bumpedAt = nil
 		}
 	case kitchen.TicketHandedOver:
-		if t := touch(ev.TicketID, kitchen.StatusHandedOver); t != nil {
+		if t := touch(ev.TicketID, ev.Status()); t != nil {
 			t.handedOverAt = ev.HandedOverAt
 		}
+	case kitchen.TicketDelivered:
+		touch(ev.TicketID, kitchen.StatusDelivered)
 	case kitchen.TicketCanceled:
 		if t := touch(ev.TicketID, kitchen.StatusCanceled); t != nil {
 			t.canceled, t.cancelReason = ev.CanceledAt, ev.Reason

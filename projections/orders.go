@@ -146,7 +146,9 @@ func applyOrderEvent(ctx context.Context, tx pgx.Tx, e eventstore.RecordedEvent,
 	case kitchen.TicketRecalled:
 		err = setKitchenStatus(ctx, tx, ev.TicketID, kitchen.StatusPreparing, e)
 	case kitchen.TicketHandedOver:
-		err = setKitchenStatus(ctx, tx, ev.TicketID, kitchen.StatusHandedOver, e)
+		err = setKitchenStatus(ctx, tx, ev.TicketID, ev.Status(), e)
+	case kitchen.TicketDelivered:
+		err = setKitchenStatus(ctx, tx, ev.TicketID, kitchen.StatusDelivered, e)
 	case kitchen.TicketOpened:
 		err = setKitchenStatus(ctx, tx, ev.TicketID, kitchen.StatusQueued, e)
 	case ordering.OrderCanceled:
@@ -343,7 +345,7 @@ func All() []Projection {
 // OrderFilter narrows the staff's list of orders; zero fields match all.
 type OrderFilter struct {
 	// Progress is "open", "placed" (waiting for the kitchen), "preparing",
-	// "ready", "handed_over" or "canceled".
+	// "ready", "handed_over", "out_for_delivery", "delivered" or "canceled".
 	Progress string
 	From, To time.Time // opened in [From, To)
 	Number   int64
@@ -386,7 +388,7 @@ func (r Orders) List(ctx context.Context, f OrderFilter, after *PageKey, limit i
 		where = append(where, "status = "+arg(f.Progress))
 	case "placed":
 		where = append(where, "status = 'placed' AND kitchen_status IN ('', 'queued')")
-	case "preparing", "ready", "handed_over":
+	case "preparing", "ready", "handed_over", "out_for_delivery", "delivered":
 		where = append(where, "status = 'placed' AND kitchen_status = "+arg(f.Progress))
 	}
 	if !f.From.IsZero() {

@@ -280,7 +280,7 @@ func cook(t *testing.T, store *eventstore.Store) {
 		case 2:
 			do(kitchen.RecallTicket{At: at.Add(2 * time.Minute)})
 		case 3:
-			do(kitchen.HandOverTicket{At: at.Add(3 * time.Minute)})
+			do(kitchen.HandOverTicket{Payment: kitchen.PaymentCash, At: at.Add(3 * time.Minute)})
 		}
 	}
 }

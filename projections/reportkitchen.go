@@ -12,7 +12,7 @@ import (
 
 // KitchenReportsProjection keeps each ticket's times by the kitchen's own
 // clock (placed, started, last ready, handed over, canceled), how often it
-// was recalled, and its dishes: what the prep-time report reads, and how the
+// was recalled, how it was paid at hand-over, and its dishes: what the prep-time report reads, and how the
 // board replay finds the tickets whose lives span a moment. It follows the
 // kitchen context's events only; the same statements run live and in a
 // rebuild.
@@ -51,7 +51,8 @@ func (KitchenReportsProjection) Apply(ctx context.Context, tx pgx.Tx, e eventsto
 	case kitchen.TicketRecalled:
 		_, err = tx.Exec(ctx, `UPDATE report_tickets SET ready_at = NULL, recalls = recalls + 1 WHERE ticket_id = $1`, ev.TicketID)
 	case kitchen.TicketHandedOver:
-		_, err = tx.Exec(ctx, `UPDATE report_tickets SET handed_over_at = $2 WHERE ticket_id = $1`, ev.TicketID, ev.HandedOverAt)
+		_, err = tx.Exec(ctx, `UPDATE report_tickets SET handed_over_at = $2, payment = $3, unpaid_reason = $4 WHERE ticket_id = $1`,
+			ev.TicketID, ev.HandedOverAt, ev.Payment, ev.UnpaidReason)
 	case kitchen.TicketCanceled:
 		_, err = tx.Exec(ctx, `UPDATE report_tickets SET canceled_at = $2 WHERE ticket_id = $1`, ev.TicketID, ev.CanceledAt)
 	}

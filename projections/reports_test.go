@@ -114,11 +114,11 @@ func TestReportsFromHistory(t *testing.T) {
 	cancel(flood, "staff:maria", "canceled by manager: suspected flood", kolkataAt(day1, "20:05"))
 	caughtUp(t, store, r) // the kitchen has its tickets
 	cookAt(t, store, lunch, kitchen.StartTicket{At: kolkataAt(day1, "12:12")}, kitchen.BumpTicket{At: kolkataAt(day1, "12:20")},
-		kitchen.HandOverTicket{At: kolkataAt(day1, "12:25")})
+		kitchen.HandOverTicket{Payment: kitchen.PaymentCard, At: kolkataAt(day1, "12:25")})
 	cookAt(t, store, late, kitchen.StartTicket{At: kolkataAt(day1, "12:45")}, kitchen.BumpTicket{At: kolkataAt(day1, "12:55")},
 		kitchen.RecallTicket{At: kolkataAt(day1, "12:57")}, kitchen.BumpTicket{At: kolkataAt(day1, "13:00")},
-		kitchen.HandOverTicket{At: kolkataAt(day1, "13:05")})
-	cookAt(t, store, night, kitchen.BumpTicket{At: kolkataAt(day2, "00:30")}, kitchen.HandOverTicket{At: kolkataAt(day2, "00:31")})
+		kitchen.HandOverTicket{Payment: kitchen.PaymentUnpaid, UnpaidReason: "guest left without paying", At: kolkataAt(day1, "13:05")})
+	cookAt(t, store, night, kitchen.BumpTicket{At: kolkataAt(day2, "00:30")}, kitchen.HandOverTicket{Payment: kitchen.PaymentCash, At: kolkataAt(day2, "00:31")})
 	cookAt(t, store, before, kitchen.BumpTicket{At: kolkataAt("2026-12-01", "00:30")})
 	cookAt(t, store, after, kitchen.StartTicket{At: kolkataAt("2026-12-03", "10:01")})
 	caughtUp(t, store, r)
@@ -161,6 +161,18 @@ func TestReportsFromHistory(t *testing.T) {
 				{Dish: "Tiramisù", Tickets: 1, Cooked: 1, Cooking: 8 * time.Minute, CookingP90: 8 * time.Minute,
 					HandedOver: 1, Turnaround: 15 * time.Minute, TurnaroundP90: 15 * time.Minute},
 			},
+		},
+		// Lunch paid by card, the late one left unpaid, the night's in
+		// cash; the orders outside the period are not in.
+		takings: projections.Takings{
+			Methods: []projections.MethodTakings{
+				{Method: "cash", Orders: 1, Value: domain.Cents(1400)},
+				{Method: "card", Orders: 1, Value: domain.Cents(3550)},
+				{Method: "unpaid", Orders: 1, Value: domain.Cents(2600)},
+				{Method: "not_recorded", Value: domain.Cents(0)},
+				{Method: "not_handed_over", Value: domain.Cents(0)},
+			},
+			Unpaid: []projections.MethodTakings{{Method: "unpaid", Reason: "guest left without paying", Orders: 1, Value: domain.Cents(2600)}},
 		},
 		cancellations: []projections.Cancellation{
 			{OrderID: changedMind, Number: 4, CanceledAt: kolkataAt(day1, "19:07"), Placed: true, Value: domain.Cents(2250),
@@ -208,6 +220,7 @@ type reportFigures struct {
 	mix           []projections.DishMix
 	prep          projections.Prep
 	cancellations []projections.Cancellation
+	takings       projections.Takings
 }
 
 func readReports(t *testing.T, r projections.Reports, p projections.Period, now time.Time) reportFigures {
@@ -225,6 +238,9 @@ func readReports(t *testing.T, r projections.Reports, p projections.Period, now 
 		t.Fatal(err)
 	}
 	if f.cancellations, err = r.Cancellations(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if f.takings, err = r.Takings(ctx, p); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -246,6 +262,7 @@ func (f reportFigures) check(t *testing.T, what string, want reportFigures) {
 		{"item mix", f.mix, want.mix},
 		{"prep times", f.prep, want.prep},
 		{"cancellations", f.cancellations, want.cancellations},
+		{"takings", f.takings, want.takings},
 	} {
 		if !reflect.DeepEqual(c.got, c.want) {
 			t.Errorf("%s: %s\ngot  %+v\nwant %+v", what, c.name, c.got, c.want)

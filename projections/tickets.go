@@ -51,7 +51,9 @@ func (TicketsProjection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Reco
 			ev.TicketID, kitchen.StatusPreparing, e.RecordedAt)
 	case kitchen.TicketHandedOver:
 		_, err = tx.Exec(ctx, `UPDATE tickets SET status = $2, handed_over_at = $3, updated_at = $4 WHERE ticket_id = $1`,
-			ev.TicketID, kitchen.StatusHandedOver, ev.HandedOverAt, e.RecordedAt)
+			ev.TicketID, ev.Status(), ev.HandedOverAt, e.RecordedAt)
+	case kitchen.TicketDelivered:
+		_, err = tx.Exec(ctx, `UPDATE tickets SET status = $2, updated_at = $3 WHERE ticket_id = $1`, ev.TicketID, kitchen.StatusDelivered, e.RecordedAt)
 	case kitchen.TicketCanceled:
 		_, err = tx.Exec(ctx, `UPDATE tickets SET status = $2, canceled_at = $3, cancel_reason = $4, updated_at = $5 WHERE ticket_id = $1`,
 			ev.TicketID, kitchen.StatusCanceled, ev.CanceledAt, ev.Reason, e.RecordedAt)
@@ -110,15 +112,17 @@ type Tickets struct{ Pool *pgxpool.Pool }
 
 // Board returns what the kitchen display shows: open tickets oldest first;
 // then the ready ones, until they are handed over, the longest ready first;
-// then those canceled within the recall window, in the order they were.
+// then the delivery orders out with the courier, until delivered, in the
+// order they left; then those canceled within the recall window, in the
+// order they were.
 func (t Tickets) Board(ctx context.Context, now time.Time) ([]Ticket, error) {
 	rows, err := t.Pool.Query(ctx, `SELECT ticket_id, order_number, items, fulfilment, contact_name, status, placed_at,
 			coalesce(started_at, 'epoch'), coalesce(bumped_at, 'epoch'), coalesce(canceled_at, 'epoch'), cancel_reason, done_lines, due_at
 		FROM tickets
-		WHERE status IN ('queued', 'preparing', 'ready')
+		WHERE status IN ('queued', 'preparing', 'ready', 'out_for_delivery')
 		   OR (status = 'canceled' AND canceled_at > $1)
-		ORDER BY CASE status WHEN 'queued' THEN 0 WHEN 'preparing' THEN 0 WHEN 'ready' THEN 1 ELSE 2 END,
-			CASE status WHEN 'ready' THEN bumped_at WHEN 'canceled' THEN canceled_at ELSE placed_at END, placed_at, ticket_id`, now.Add(-kitchen.RecallWindow))
+		ORDER BY CASE status WHEN 'queued' THEN 0 WHEN 'preparing' THEN 0 WHEN 'ready' THEN 1 WHEN 'out_for_delivery' THEN 2 ELSE 3 END,
+			CASE status WHEN 'ready' THEN bumped_at WHEN 'out_for_delivery' THEN handed_over_at WHEN 'canceled' THEN canceled_at ELSE placed_at END, placed_at, ticket_id`, now.Add(-kitchen.RecallWindow))
 	if err != nil {
 		return nil, fmt.Errorf("read tickets: %w", err)
 	}

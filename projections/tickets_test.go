@@ -62,7 +62,7 @@ func TestTheBoardKeepsDishesDoneAndReadyTickets(t *testing.T) {
 	if b := board(later); len(b) != 1 || b[0].Status != kitchen.StatusReady || !slices.Equal(b[0].DoneLines, []string{"dessert", "pizza"}) {
 		t.Fatalf("ready, two hours at the pass: %+v", b)
 	}
-	cook(kitchen.HandOverTicket{At: later})
+	cook(kitchen.HandOverTicket{Payment: kitchen.PaymentCash, At: later})
 	if b := board(later); len(b) != 0 {
 		t.Fatalf("handed over, still on the board: %+v", b)
 	}

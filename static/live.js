@@ -100,14 +100,15 @@
   // not preserved as typed fields are (hx-preserve): htmx parks those
   // outside their forms for a moment, where radio buttons of one name, of
   // every dish, would uncheck one another.
-  // A dish's add form the guest unfolded stays unfolded, too.
+  // A dish's add form the guest unfolded stays unfolded, too, as does a
+  // kitchen's reason an order went unpaid.
   var choices = null;
   var unfolded = null;
   document.addEventListener("htmx:wsBeforeMessage", function () {
     choices = {};
     document.querySelectorAll("input[data-choice]").forEach(function (el) { choices[el.id] = el.checked; });
     unfolded = [];
-    document.querySelectorAll("details.dish-order[open]").forEach(function (el) { unfolded.push(el.id); });
+    document.querySelectorAll("details.dish-order[open], details.hand-over-unpaid[open]").forEach(function (el) { unfolded.push(el.id); });
   });
   function restoreChoices() {
     if (unfolded) {

@@ -54,7 +54,7 @@ type StaffOrdersView struct {
 
 var progressChoices = [][2]string{
 	{"", "any"}, {"open", "open"}, {"placed", "waiting for the kitchen"}, {"preparing", "preparing"},
-	{"ready", "ready"}, {"handed_over", "handed over"}, {"canceled", "canceled"},
+	{"ready", "ready"}, {"handed_over", "handed over"}, {"out_for_delivery", "out for delivery"}, {"delivered", "delivered"}, {"canceled", "canceled"},
 }
 
 // StaffOrdersPage lists every order, newest first, filterable and paged.

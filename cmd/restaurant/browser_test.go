@@ -531,7 +531,7 @@ func adminClient(t *testing.T, base string) *http.Client {
 // ticketCommand presses a kitchen button on a ticket.
 func ticketCommand(t *testing.T, client *http.Client, base, ticket, command string) {
 	t.Helper()
-	resp, err := client.PostForm(base+"/kitchen/tickets/"+ticket+"/commands/"+command, url.Values{"command_id": {command + "-" + ticket}})
+	resp, err := client.PostForm(base+"/kitchen/tickets/"+ticket+"/commands/"+command, url.Values{"command_id": {command + "-" + ticket}, "payment": {"cash"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -62,6 +62,8 @@ func HappenedAt(e domain.Event) (time.Time, bool) {
 		return e.HandedOverAt, true
 	case TicketCanceled:
 		return e.CanceledAt, true
+	case TicketDelivered:
+		return e.DeliveredAt, true
 	}
 	return time.Time{}, false
 }

@@ -88,14 +88,40 @@ type TicketLineRecalled struct {
 func (TicketLineRecalled) EventType() string { return "kitchen.TicketLineRecalled" }
 
 // TicketHandedOver records that the food left the kitchen: collected by the
-// guest or given to the courier. It ends the ticket's life.
+// guest, which ends the ticket's life, or given to the courier, when
+// OutForDelivery says it is on the road until TicketDelivered. Payment is how
+// the order was paid, and UnpaidReason why it was not; all three are
+// optional and left out when empty, so hand-overs from before they were
+// asked read as "not recorded" (and a delivery then as simply handed over).
 type TicketHandedOver struct {
-	TicketID     string    `json:"ticket_id"`
-	HandedOverAt time.Time `json:"handed_over_at"`
+	TicketID       string    `json:"ticket_id"`
+	HandedOverAt   time.Time `json:"handed_over_at"`
+	Payment        Payment   `json:"payment,omitempty"`
+	UnpaidReason   string    `json:"unpaid_reason,omitempty"`
+	OutForDelivery bool      `json:"out_for_delivery,omitempty"`
 }
 
 // EventType returns the stable stored name, independent of the Go type name.
 func (TicketHandedOver) EventType() string { return "kitchen.TicketHandedOver" }
+
+// Status is where the hand-over leaves the ticket: out for delivery with the
+// courier, or handed over for good.
+func (e TicketHandedOver) Status() Status {
+	if e.OutForDelivery {
+		return StatusOutForDelivery
+	}
+	return StatusHandedOver
+}
+
+// TicketDelivered records that the courier gave a delivery order to the
+// guest: the end of its journey after the kitchen.
+type TicketDelivered struct {
+	TicketID    string    `json:"ticket_id"`
+	DeliveredAt time.Time `json:"delivered_at"`
+}
+
+// EventType returns the stable stored name, independent of the Go type name.
+func (TicketDelivered) EventType() string { return "kitchen.TicketDelivered" }
 
 // TicketCanceled records that the ticket will not be cooked or handed over,
 // and why, so that the cooks stop working on it.
@@ -120,5 +146,6 @@ func Events() []domain.Event {
 		TicketCanceled{},
 		TicketLineBumped{},
 		TicketLineRecalled{},
+		TicketDelivered{},
 	}
 }

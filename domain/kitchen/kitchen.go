@@ -46,6 +46,10 @@ const (
 	StatusReady      Status = "ready"
 	StatusHandedOver Status = "handed_over"
 	StatusCanceled   Status = "canceled"
+	// A delivery order handed over is out for delivery, with the courier,
+	// until it is delivered.
+	StatusOutForDelivery Status = "out_for_delivery"
+	StatusDelivered      Status = "delivered"
 )
 
 // Item is one dish to cook, as the order had it when it was placed. It has no
@@ -81,7 +85,13 @@ type State struct {
 	StartedAt    time.Time // kept across a recall: the cooking began then
 	BumpedAt     time.Time // zero unless Status is StatusReady or later
 	HandedOverAt time.Time
+	DeliveredAt  time.Time
 	CanceledAt   time.Time
+	// Payment is how the order was paid at hand-over, UnpaidReason why it
+	// was not; PaymentNotRecorded before the hand-over, or for one from
+	// before the kitchen asked.
+	Payment      Payment
+	UnpaidReason string
 	Recalls      int       // how often the ticket came back, a hint of trouble
 	DueAt        time.Time // an order for later's time; zero for one as soon as possible
 	// DoneLines are the line ids of the dishes marked done, in the order
@@ -130,8 +140,18 @@ type RecallTicket struct {
 	At time.Time
 }
 
-// HandOverTicket says the food left the kitchen at the time At.
+// HandOverTicket says the food left the kitchen at the time At, paid by
+// Payment (UnpaidReason says why an unpaid order was not). A delivery order
+// goes to the courier, out for delivery.
 type HandOverTicket struct {
+	Payment      Payment
+	UnpaidReason string
+	At           time.Time
+}
+
+// DeliverTicket says the courier gave a delivery order to the guest at the
+// time At.
+type DeliverTicket struct {
 	At time.Time
 }
 
@@ -148,6 +168,7 @@ func (StartTicket) command()    {}
 func (BumpTicket) command()     {}
 func (RecallTicket) command()   {}
 func (HandOverTicket) command() {}
+func (DeliverTicket) command()  {}
 func (CancelTicket) command()   {}
 func (BumpLine) command()       {}
 func (RecallLine) command()     {}
@@ -194,8 +215,12 @@ func Evolve(s State, e domain.Event) State {
 		s.BumpedAt = time.Time{}
 		s.Recalls++
 	case TicketHandedOver:
-		s.Status = StatusHandedOver
+		s.Status = e.Status()
 		s.HandedOverAt = e.HandedOverAt
+		s.Payment, s.UnpaidReason = e.Payment, e.UnpaidReason
+	case TicketDelivered:
+		s.Status = StatusDelivered
+		s.DeliveredAt = e.DeliveredAt
 	case TicketCanceled:
 		s.Status = StatusCanceled
 		s.CanceledAt = e.CanceledAt
@@ -261,15 +286,9 @@ func Decide(s State, c Command) ([]domain.Event, error) {
 		}
 		return nil, finished(s)
 	case HandOverTicket:
-		switch s.Status {
-		case StatusReady:
-			return []domain.Event{TicketHandedOver{TicketID: s.TicketID, HandedOverAt: c.At}}, nil
-		case StatusHandedOver:
-			return nil, nil
-		case StatusQueued, StatusPreparing:
-			return nil, domain.Conflict("Bump the ticket before handing it over.")
-		}
-		return nil, finished(s)
+		return decideHandOver(s, c)
+	case DeliverTicket:
+		return decideDeliver(s, c)
 	case BumpLine:
 		return decideBumpLine(s, c)
 	case RecallLine:
@@ -330,6 +349,47 @@ func decideOpen(s State, c OpenTicket) ([]domain.Event, error) {
 	}}, nil
 }
 
+// decideHandOver gives the food to the guest or the courier, recording how
+// the order was paid. A second tap decides nothing, whatever it says of the
+// payment: the first one stands.
+func decideHandOver(s State, c HandOverTicket) ([]domain.Event, error) {
+	switch s.Status {
+	case StatusReady:
+		reason, err := checkPayment(c.Payment, c.UnpaidReason)
+		if err != nil {
+			return nil, err
+		}
+		return []domain.Event{TicketHandedOver{TicketID: s.TicketID, HandedOverAt: c.At, Payment: c.Payment, UnpaidReason: reason,
+			OutForDelivery: s.Fulfilment == FulfilmentDelivery}}, nil
+	case StatusHandedOver, StatusOutForDelivery, StatusDelivered:
+		return nil, nil
+	case StatusQueued, StatusPreparing:
+		return nil, domain.Conflict("Bump the ticket before handing it over.")
+	}
+	return nil, finished(s)
+}
+
+// decideDeliver ends a delivery's journey. Unlike the kitchen's buttons, a
+// second Delivered is refused: the courier who pressed it should know that
+// someone already did.
+func decideDeliver(s State, c DeliverTicket) ([]domain.Event, error) {
+	if s.Status == StatusCanceled {
+		return nil, finished(s)
+	}
+	if s.Fulfilment != FulfilmentDelivery {
+		return nil, domain.Conflict("This order is for pickup; there is nothing to deliver.")
+	}
+	switch s.Status {
+	case StatusOutForDelivery:
+		return []domain.Event{TicketDelivered{TicketID: s.TicketID, DeliveredAt: c.At}}, nil
+	case StatusDelivered:
+		return nil, domain.Conflict("This order was already delivered.")
+	case StatusHandedOver:
+		return nil, domain.Conflict("This order was handed over before deliveries were followed; there is nothing to mark.")
+	}
+	return nil, domain.Conflict("Hand the order to the courier before marking it delivered.")
+}
+
 // finished explains why a handed-over or canceled ticket takes no more
 // commands.
 func finished(s State) error {
@@ -355,6 +415,9 @@ const (
 	CmdReady    CommandName = "ready"
 	CmdRecall   CommandName = "recall"
 	CmdHandOver CommandName = "hand-over"
+	// CmdDelivered is the courier's or staff's: a delivery order reached
+	// the guest.
+	CmdDelivered CommandName = "delivered"
 )
 
 // Allowed lists the kitchen buttons that would change s at the time now, so
@@ -372,6 +435,8 @@ func Allowed(s State, now time.Time) []CommandName {
 			return []CommandName{CmdRecall, CmdHandOver}
 		}
 		return []CommandName{CmdHandOver}
+	case StatusOutForDelivery:
+		return []CommandName{CmdDelivered}
 	}
 	return nil
 }

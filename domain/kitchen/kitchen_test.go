@@ -70,7 +70,7 @@ var (
 	started   = TicketStarted{TicketID: tid, StartedAt: t1}
 	bumped    = TicketBumped{TicketID: tid, BumpedAt: t2}
 	recalled  = TicketRecalled{TicketID: tid, RecalledAt: t3}
-	handed    = TicketHandedOver{TicketID: tid, HandedOverAt: t3}
+	handed    = TicketHandedOver{TicketID: tid, HandedOverAt: t3, Payment: PaymentCash}
 	canceled  = TicketCanceled{TicketID: tid, Reason: "The guest canceled.", CanceledAt: t3}
 	openCmd   = OpenTicket{TicketID: tid, OrderNumber: 42, Items: dishes, Fulfilment: FulfilmentPickup, SubjectID: "guest-1", ContactName: "Ana", PlacedAt: placedAt, At: t0}
 	isQueued  = given(opened)
@@ -184,17 +184,97 @@ func TestRecallTicket(t *testing.T) {
 }
 
 func TestHandOverTicket(t *testing.T) {
-	hand := HandOverTicket{At: t3}
+	hand := HandOverTicket{Payment: PaymentCash, At: t3}
 	bumpFirst := "Bump the ticket before handing it over."
+	long := strings.Repeat("é", MaxUnpaidReasonLength)
+	unpaid := func(reason string) HandOverTicket {
+		return HandOverTicket{Payment: PaymentUnpaid, UnpaidReason: reason, At: t3}
+	}
 	runAll(t, []spec{
 		{name: "from ready", given: isReady, when: hand, then: given(handed)},
-		{name: "long after the bump", given: isReady, when: HandOverTicket{At: t2.Add(2 * time.Hour)}, then: given(TicketHandedOver{TicketID: tid, HandedOverAt: t2.Add(2 * time.Hour)})},
+		{name: "paid by card", given: isReady, when: HandOverTicket{Payment: PaymentCard, At: t3},
+			then: given(TicketHandedOver{TicketID: tid, HandedOverAt: t3, Payment: PaymentCard})},
+		{name: "unpaid, with the reason trimmed", given: isReady, when: unpaid(" guest left without paying\n"),
+			then: given(TicketHandedOver{TicketID: tid, HandedOverAt: t3, Payment: PaymentUnpaid, UnpaidReason: "guest left without paying"})},
+		{name: "unpaid, reason of 200 runes", given: isReady, when: unpaid(long),
+			then: given(TicketHandedOver{TicketID: tid, HandedOverAt: t3, Payment: PaymentUnpaid, UnpaidReason: long})},
+		{name: "a reason with a paid order is dropped", given: isReady, when: HandOverTicket{Payment: PaymentCash, UnpaidReason: "x", At: t3}, then: given(handed)},
+		{name: "a delivery goes out for delivery", given: given(delivery(opened), started, bumped), when: HandOverTicket{Payment: PaymentCard, At: t3},
+			then: given(TicketHandedOver{TicketID: tid, HandedOverAt: t3, Payment: PaymentCard, OutForDelivery: true})},
+		{name: "no method", given: isReady, when: HandOverTicket{At: t3}, wantErr: domain.EINVALID, wantField: "payment"},
+		{name: "an unknown method", given: isReady, when: HandOverTicket{Payment: "cheque", At: t3}, wantErr: domain.EINVALID, wantField: "payment"},
+		{name: "unpaid without a reason", given: isReady, when: unpaid("  "), wantErr: domain.EINVALID, wantField: "unpaid_reason"},
+		{name: "unpaid, reason of 201 runes", given: isReady, when: unpaid(long + "x"), wantErr: domain.EINVALID, wantField: "unpaid_reason"},
+		{name: "long after the bump", given: isReady, when: HandOverTicket{Payment: PaymentCash, At: t2.Add(2 * time.Hour)},
+			then: given(TicketHandedOver{TicketID: tid, HandedOverAt: t2.Add(2 * time.Hour), Payment: PaymentCash})},
 		{name: "double tap", given: isHanded, when: HandOverTicket{At: t3.Add(time.Minute)}},
+		{name: "double tap of a delivery", given: given(delivery(opened), bumped, outForDelivery), when: hand},
 		{name: "when queued", given: isQueued, when: hand, wantErr: domain.ECONFLICT, wantMsg: bumpFirst},
 		{name: "when preparing", given: isCooking, when: hand, wantErr: domain.ECONFLICT, wantMsg: bumpFirst},
 		{name: "after a recall", given: given(opened, started, bumped, recalled), when: hand, wantErr: domain.ECONFLICT, wantMsg: bumpFirst},
 		{name: "when canceled", given: isGone, when: hand, wantErr: domain.ECONFLICT},
 	})
+}
+
+// delivery is a ticket's opening for a delivery order.
+func delivery(e TicketOpened) TicketOpened {
+	e.Fulfilment = FulfilmentDelivery
+	return e
+}
+
+var (
+	outForDelivery = TicketHandedOver{TicketID: tid, HandedOverAt: t3, Payment: PaymentCard, OutForDelivery: true}
+	delivered      = TicketDelivered{TicketID: tid, DeliveredAt: t3.Add(20 * time.Minute)}
+)
+
+func TestDeliverTicket(t *testing.T) {
+	deliver := DeliverTicket{At: t3.Add(20 * time.Minute)}
+	out := given(delivery(opened), started, bumped, outForDelivery)
+	runAll(t, []spec{
+		{name: "out for delivery", given: out, when: deliver, then: given(delivered)},
+		{name: "twice", given: append(out, delivered), when: deliver, wantErr: domain.ECONFLICT, wantMsg: "This order was already delivered."},
+		{name: "a pickup order", given: isHanded, when: deliver, wantErr: domain.ECONFLICT, wantMsg: "This order is for pickup; there is nothing to deliver."},
+		{name: "a pickup order, ready", given: isReady, when: deliver, wantErr: domain.ECONFLICT, wantMsg: "This order is for pickup; there is nothing to deliver."},
+		{name: "before hand-over", given: given(delivery(opened), started, bumped), when: deliver, wantErr: domain.ECONFLICT,
+			wantMsg: "Hand the order to the courier before marking it delivered."},
+		{name: "before cooking", given: given(delivery(opened)), when: deliver, wantErr: domain.ECONFLICT},
+		{name: "handed over before deliveries were followed", given: given(delivery(opened), bumped, TicketHandedOver{TicketID: tid, HandedOverAt: t3}),
+			when: deliver, wantErr: domain.ECONFLICT},
+		{name: "canceled", given: given(delivery(opened), canceled), when: deliver, wantErr: domain.ECONFLICT, wantMsg: "This ticket was canceled."},
+		{name: "no dish after hand-over", given: out, when: BumpLine{LineID: "a", At: t3}, wantErr: domain.ECONFLICT},
+	})
+}
+
+func TestEvolveDelivery(t *testing.T) {
+	s := fold(delivery(opened), bumped, outForDelivery)
+	if s.Status != StatusOutForDelivery || s.Payment != PaymentCard || !s.HandedOverAt.Equal(t3) {
+		t.Errorf("out for delivery: %#v", s)
+	}
+	if s = Evolve(s, delivered); s.Status != StatusDelivered || !s.DeliveredAt.Equal(delivered.DeliveredAt) {
+		t.Errorf("delivered: %#v", s)
+	}
+	old := fold(delivery(opened), bumped, TicketHandedOver{TicketID: tid, HandedOverAt: t3})
+	if old.Status != StatusHandedOver || old.Payment != PaymentNotRecorded {
+		t.Errorf("a hand-over from before payments were recorded: %#v", old)
+	}
+	unpaid := fold(opened, bumped, TicketHandedOver{TicketID: tid, HandedOverAt: t3, Payment: PaymentUnpaid, UnpaidReason: "left"})
+	if unpaid.Payment != PaymentUnpaid || unpaid.UnpaidReason != "left" {
+		t.Errorf("unpaid: %#v", unpaid)
+	}
+}
+
+func TestHandedOverReadsOldEvents(t *testing.T) {
+	var e TicketHandedOver
+	if err := json.Unmarshal([]byte(`{"ticket_id":"order-1","handed_over_at":"2025-03-14T18:51:02Z"}`), &e); err != nil {
+		t.Fatal(err)
+	}
+	if e.Payment != PaymentNotRecorded || e.OutForDelivery || e.UnpaidReason != "" {
+		t.Errorf("an old hand-over reads %#v", e)
+	}
+	b, err := json.Marshal(TicketHandedOver{TicketID: tid, HandedOverAt: t3})
+	if err != nil || strings.Contains(string(b), "payment") || strings.Contains(string(b), "out_for_delivery") {
+		t.Errorf("a hand-over without payment stores %s (%v)", b, err)
+	}
 }
 
 func TestCancelTicket(t *testing.T) {
@@ -228,7 +308,7 @@ func TestEvolve(t *testing.T) {
 	readyAgain := back
 	readyAgain.Status, readyAgain.BumpedAt = StatusReady, t3
 	handedOver := ready
-	handedOver.Status, handedOver.HandedOverAt = StatusHandedOver, t3
+	handedOver.Status, handedOver.HandedOverAt, handedOver.Payment = StatusHandedOver, t3, PaymentCash
 	gone := queued
 	gone.Status, gone.CanceledAt = StatusCanceled, t3
 	quick := queued
@@ -319,13 +399,15 @@ func command(name CommandName, now time.Time) Command {
 	case CmdRecall:
 		return RecallTicket{At: now}
 	case CmdHandOver:
-		return HandOverTicket{At: now}
+		return HandOverTicket{Payment: PaymentCard, At: now}
+	case CmdDelivered:
+		return DeliverTicket{At: now}
 	}
 	panic("unknown button " + string(name))
 }
 
 func TestAllowed(t *testing.T) {
-	all := []CommandName{CmdStart, CmdReady, CmdRecall, CmdHandOver}
+	all := []CommandName{CmdStart, CmdReady, CmdRecall, CmdHandOver, CmdDelivered}
 	for _, tc := range []struct {
 		name  string
 		given []domain.Event
@@ -342,6 +424,8 @@ func TestAllowed(t *testing.T) {
 		{name: "recalled", given: given(opened, started, bumped, recalled), now: t3, want: []CommandName{CmdReady}},
 		{name: "ready again", given: given(opened, started, bumped, recalled, TicketBumped{TicketID: tid, BumpedAt: t3}), now: t3.Add(time.Minute), want: []CommandName{CmdRecall, CmdHandOver}},
 		{name: "handed over", given: isHanded, now: t3, want: nil},
+		{name: "out for delivery", given: given(delivery(opened), bumped, outForDelivery), now: t3, want: []CommandName{CmdDelivered}},
+		{name: "delivered", given: given(delivery(opened), bumped, outForDelivery, delivered), now: t3, want: nil},
 		{name: "canceled while queued", given: isGone, now: t3, want: nil},
 		{name: "canceled while preparing", given: given(opened, started, canceled), now: t3, want: nil},
 		{name: "canceled when ready", given: given(opened, started, bumped, canceled), now: t3, want: nil},
@@ -404,13 +488,14 @@ func TestEvents(t *testing.T) {
 		}
 		checkTags(rt)
 	}
-	if len(seen) != 8 {
-		t.Errorf("want 8 event types, got %d", len(seen))
+	if len(seen) != 9 {
+		t.Errorf("want 9 event types, got %d", len(seen))
 	}
 
 	// Every event survives a JSON round trip, with every field set so that
 	// a missing tag or an unexported field would show.
-	samples := []domain.Event{openedForLater, started, bumped, recalled, handed, canceled, pizzaDone, pizzaUndone}
+	unpaidDelivery := TicketHandedOver{TicketID: tid, HandedOverAt: t3, Payment: PaymentUnpaid, UnpaidReason: "guest left without paying", OutForDelivery: true}
+	samples := []domain.Event{openedForLater, started, bumped, recalled, unpaidDelivery, canceled, pizzaDone, pizzaUndone, delivered}
 	if len(samples) != len(Events()) {
 		t.Fatalf("round trip covers %d of %d event types", len(samples), len(Events()))
 	}

@@ -39,7 +39,7 @@ func decideBumpLine(s State, c BumpLine) ([]domain.Event, error) {
 	switch s.Status {
 	case StatusReady:
 		return nil, domain.Conflict("This ticket is already ready.")
-	case StatusHandedOver, StatusCanceled:
+	case StatusHandedOver, StatusOutForDelivery, StatusDelivered, StatusCanceled:
 		return nil, finished(s)
 	}
 	if err := checkLine(s, c.LineID); err != nil {
@@ -67,7 +67,7 @@ func decideRecallLine(s State, c RecallLine) ([]domain.Event, error) {
 	switch s.Status {
 	case StatusReady:
 		return nil, domain.Conflict("This ticket is ready; recall the ticket before undoing one of its dishes.")
-	case StatusHandedOver, StatusCanceled:
+	case StatusHandedOver, StatusOutForDelivery, StatusDelivered, StatusCanceled:
 		return nil, finished(s)
 	}
 	if err := checkLine(s, c.LineID); err != nil {

@@ -499,7 +499,7 @@ func (l *load) cook(ctx context.Context) {
 		l.mu.Lock()
 		l.bumpedAt[id] = time.Now()
 		l.mu.Unlock()
-		l.request(ctx, client, http.MethodPost, ticket+"hand-over", `{}`, false)
+		l.request(ctx, client, http.MethodPost, ticket+"hand-over", `{"payment":"card"}`, false)
 	}
 }
 

@@ -166,7 +166,7 @@ func appendOrder(ctx context.Context, store *eventstore.Store, number int64) (in
 	ticketEvents, err := decideAll[kitchen.State, kitchen.Command](kitchen.Decide, kitchen.Evolve, kitchen.State{},
 		kitchen.OpenTicket{TicketID: id, OrderNumber: number, Fulfilment: "pickup", SubjectID: guest, ContactName: "Guest " + strconv.FormatInt(number, 10), PlacedAt: at, At: at,
 			Items: []kitchen.Item{{Name: first.Name, Quantity: first.Quantity}, {Name: second.Name, Quantity: second.Quantity, Note: second.Note}}},
-		kitchen.StartTicket{At: at}, kitchen.BumpTicket{At: at}, kitchen.HandOverTicket{At: at})
+		kitchen.StartTicket{At: at}, kitchen.BumpTicket{At: at}, kitchen.HandOverTicket{Payment: kitchen.PaymentCash, At: at})
 	if err != nil {
 		return 0, err
 	}

@@ -530,7 +530,7 @@ func FuzzKitchenCommands(f *testing.F) {
 		at := time.Date(2026, 1, 2, 12, 0, 0, 0, time.UTC)
 		for _, s := range []kitchen.Status{kitchen.StatusQueued, kitchen.StatusPreparing, kitchen.StatusReady, kitchen.StatusHandedOver, kitchen.StatusCanceled} {
 			state := kitchen.State{TicketID: ticketID, Status: s, BumpedAt: at.Add(-time.Minute)}
-			for _, cmd := range []kitchen.Command{kitchen.StartTicket{At: at}, kitchen.BumpTicket{At: at}, kitchen.RecallTicket{At: at}, kitchen.HandOverTicket{At: at}} {
+			for _, cmd := range []kitchen.Command{kitchen.StartTicket{At: at}, kitchen.BumpTicket{At: at}, kitchen.RecallTicket{At: at}, kitchen.HandOverTicket{Payment: kitchen.PaymentCash, At: at}} {
 				if _, err := kitchen.Decide(state, cmd); err != nil {
 					clientError(t, "kitchen button", err)
 				}

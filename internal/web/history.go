@@ -292,7 +292,9 @@ func describe(before ordering.State, dishes []kitchen.Item, e any, loc *time.Loc
 	case kitchen.TicketRecalled:
 		return "The kitchen recalled it"
 	case kitchen.TicketHandedOver:
-		return "Handed over"
+		return describeHandOver(ev)
+	case kitchen.TicketDelivered:
+		return "Delivered to the guest"
 	case kitchen.TicketCanceled:
 		return "The kitchen ticket was canceled"
 	case kitchen.TicketLineBumped:
@@ -301,6 +303,32 @@ func describe(before ordering.State, dishes []kitchen.Item, e any, loc *time.Loc
 		return "Line not done after all: " + ticketDish(dishes, ev.LineID)
 	}
 	return fmt.Sprintf("%T", e)
+}
+
+// paidWords say how a hand-over was paid, by method.
+var paidWords = map[kitchen.Payment]string{
+	kitchen.PaymentCash: "paid in cash", kitchen.PaymentCard: "paid by card", kitchen.PaymentUnpaid: "unpaid",
+}
+
+// describeHandOver tells a hand-over: to whom, and how it was paid ("Out
+// for delivery with the courier, paid by card on delivery"; "Handed over,
+// unpaid: guest left without paying"). Hand-overs from before the payment
+// was asked say nothing of it.
+func describeHandOver(ev kitchen.TicketHandedOver) string {
+	s := "Handed over"
+	if ev.OutForDelivery {
+		s = "Out for delivery with the courier"
+	}
+	if paid, ok := paidWords[ev.Payment]; ok {
+		s += ", " + paid
+	}
+	if ev.Payment == kitchen.PaymentCard && ev.OutForDelivery {
+		s += " on delivery"
+	}
+	if ev.UnpaidReason != "" {
+		s += ": " + ev.UnpaidReason
+	}
+	return s
 }
 
 // ticketDish names the dish of a ticket from the order's line lineID:

@@ -31,10 +31,11 @@ func millis(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }
 
 // buttons of the kitchen display, by command.
 var ticketButtons = map[kitchen.CommandName]views.TicketButton{
-	kitchen.CmdStart:    {Command: "start", Label: "Start"},
-	kitchen.CmdReady:    {Command: "ready", Label: "Ready", Class: "go"},
-	kitchen.CmdRecall:   {Command: "recall", Label: "Recall", Class: "secondary"},
-	kitchen.CmdHandOver: {Command: "hand-over", Label: "Hand over", Class: "go"},
+	kitchen.CmdStart:     {Command: "start", Label: "Start"},
+	kitchen.CmdReady:     {Command: "ready", Label: "Ready", Class: "go"},
+	kitchen.CmdRecall:    {Command: "recall", Label: "Recall", Class: "secondary"},
+	kitchen.CmdHandOver:  {Command: "hand-over", Label: "Hand over", Class: "go", AsksPayment: true},
+	kitchen.CmdDelivered: {Command: "delivered", Label: "Delivered", Class: "go"},
 }
 
 // lineButtons are a dish's buttons on a ticket, by command.
@@ -54,12 +55,22 @@ func (d Deps) showKitchen(w http.ResponseWriter, r *http.Request) {
 }
 
 func (d Deps) renderKitchen(w http.ResponseWriter, r *http.Request, status int, message string) {
+	d.renderBoard(w, r, status, false, views.KitchenRefusal{Message: message})
+}
+
+// renderBoard answers with the kitchen display, or with the board alone for
+// a tap, and why the last command was refused, if it was.
+func (d Deps) renderBoard(w http.ResponseWriter, r *http.Request, status int, tap bool, refusal views.KitchenRefusal) {
 	v, err := d.kitchenView(r.Context())
 	if err != nil {
 		fail(w, r, err)
 		return
 	}
-	v.Error = message
+	v.Error, v.Refusal = refusal.Message, refusal
+	if tap {
+		render(w, r, status, views.KitchenTap(v))
+		return
+	}
 	render(w, r, status, views.KitchenPage(v))
 }
 
@@ -88,6 +99,7 @@ func (d Deps) kitchenView(ctx context.Context) (views.KitchenView, error) {
 		v.Dishes = append(v.Dishes, dish)
 	}
 	v.Open, v.Done, v.AllDay = d.board(tickets, now)
+	v.Done, v.Road = onTheRoad(v.Done)
 	// Each open ticket says when it should be ready, by the queue's sums
 	// (the guests are quoted the same); a quote that cannot be made now
 	// leaves the tickets as they are.
@@ -103,6 +115,19 @@ func (d Deps) kitchenView(ctx context.Context) (views.KitchenView, error) {
 	return v, nil
 }
 
+// onTheRoad parts the tickets at the pass from the delivery orders with
+// the courier, which wait for their Delivered.
+func onTheRoad(done []views.TicketView) (pass, road []views.TicketView) {
+	for _, t := range done {
+		if t.OutForDelivery {
+			road = append(road, t)
+		} else {
+			pass = append(pass, t)
+		}
+	}
+	return pass, road
+}
+
 func (d Deps) ticketView(t projections.Ticket, now time.Time) views.TicketView {
 	age := now.Sub(t.PlacedAt)
 	tv := views.TicketView{ID: t.TicketID, Number: "#" + fmt.Sprint(t.OrderNumber), Name: t.ContactName, Fulfilment: t.Fulfilment,
@@ -110,6 +135,10 @@ func (d Deps) ticketView(t projections.Ticket, now time.Time) views.TicketView {
 		PlacedAtMillis: millis(t.PlacedAt), PlacedAt: t.PlacedAt.In(d.Location).Format("15:04"), PlacedAtISO: t.PlacedAt.Format(time.RFC3339)}
 	if t.OrderNumber == 0 {
 		tv.Number = "#" + t.TicketID[:6]
+	}
+	tv.OutForDelivery = t.Status == kitchen.StatusOutForDelivery
+	if t.Fulfilment == kitchen.FulfilmentDelivery {
+		tv.CardLabel = "Card on delivery"
 	}
 	if !t.DueAt.IsZero() {
 		tv.Scheduled = "SCHEDULED for " + t.DueAt.In(d.Location).Format("15:04")
@@ -152,7 +181,7 @@ func (d Deps) ticketView(t projections.Ticket, now time.Time) views.TicketView {
 // ticketCommand is a kitchen button: 303 back to the display, or the
 // display with the reason it could not be done. Sent by htmx from the
 // display (a tap), it is answered with the board alone.
-func (d Deps) ticketCommand(build func(at time.Time) kitchen.Command) http.HandlerFunc {
+func (d Deps) ticketCommand(build func(in input, at time.Time) kitchen.Command) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		in, err := readInput(w, r)
 		if err != nil {
@@ -168,7 +197,7 @@ func (d Deps) ticketCommand(build func(at time.Time) kitchen.Command) http.Handl
 		defer cancel()
 		r = r.WithContext(ctx)
 		actor := staffActor(ctx)
-		res, err := d.runTicketCommand(ctx, id, in.meta(actor, actor), build(d.Now().UTC()))
+		res, err := d.runTicketCommand(ctx, id, in.meta(actor, actor), build(in, d.Now().UTC()))
 		switch {
 		case err != nil:
 			d.ticketRefused(w, r, in, err)
@@ -176,7 +205,7 @@ func (d Deps) ticketCommand(build func(at time.Time) kitchen.Command) http.Handl
 			accepted(w, http.StatusAccepted, res, map[string]any{"ticket_id": id})
 		case isTap(r):
 			d.waitFor(r, "tickets")
-			d.renderTap(w, r, http.StatusOK, "")
+			d.renderBoard(w, r, http.StatusOK, true, views.KitchenRefusal{})
 		default:
 			redirectAfter(w, r, "/kitchen", nil)
 		}
@@ -188,29 +217,22 @@ func (d Deps) ticketCommand(build func(at time.Time) kitchen.Command) http.Handl
 // failed: the display then says so by itself), a form with the display and
 // the reason, JSON with a problem.
 func (d Deps) ticketRefused(w http.ResponseWriter, r *http.Request, in input, err error) {
+	refusal := func(status int) views.KitchenRefusal {
+		p := problemOf(r, err, status)
+		return views.KitchenRefusal{Message: p.Detail, TicketID: chi.URLParam(r, "ticketID"), Field: p.Field}
+	}
 	if status := statusOf(err); isTap(r) && !in.json && status < http.StatusInternalServerError {
-		d.renderTap(w, r, status, problemOf(r, err, status).Detail)
+		d.renderBoard(w, r, status, true, refusal(status))
 		return
 	}
 	commandFailed(w, r, in, err, func(status int) {
-		d.renderKitchen(w, r, status, problemOf(r, err, status).Detail)
+		d.renderBoard(w, r, status, false, refusal(status))
 	})
 }
 
 // isTap says a kitchen button was sent by htmx from the display, which
 // takes the board back in place of a new page.
 func isTap(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
-
-// renderTap answers a tap: the board, and why the tap was refused, if it was.
-func (d Deps) renderTap(w http.ResponseWriter, r *http.Request, status int, message string) {
-	v, err := d.kitchenView(r.Context())
-	if err != nil {
-		fail(w, r, err)
-		return
-	}
-	v.Error = message
-	render(w, r, status, views.KitchenTap(v))
-}
 
 // runTicketCommand decides a kitchen command on a ticket. A command that may
 // start the ticket (Start, a dish done) is decided under the order's lock,
@@ -241,29 +263,39 @@ func checkTicketID(id string) error {
 }
 
 func (d Deps) startTicket(w http.ResponseWriter, r *http.Request) {
-	d.ticketCommand(func(at time.Time) kitchen.Command { return kitchen.StartTicket{At: at} })(w, r)
+	d.ticketCommand(func(_ input, at time.Time) kitchen.Command { return kitchen.StartTicket{At: at} })(w, r)
 }
 
 func (d Deps) bumpTicket(w http.ResponseWriter, r *http.Request) {
-	d.ticketCommand(func(at time.Time) kitchen.Command { return kitchen.BumpTicket{At: at} })(w, r)
+	d.ticketCommand(func(_ input, at time.Time) kitchen.Command { return kitchen.BumpTicket{At: at} })(w, r)
 }
 
 func (d Deps) recallTicket(w http.ResponseWriter, r *http.Request) {
-	d.ticketCommand(func(at time.Time) kitchen.Command { return kitchen.RecallTicket{At: at} })(w, r)
+	d.ticketCommand(func(_ input, at time.Time) kitchen.Command { return kitchen.RecallTicket{At: at} })(w, r)
 }
 
+// handOverTicket gives the food to the guest or the courier, with how the
+// order was paid: form or JSON fields payment (cash, card, unpaid) and
+// unpaid_reason.
 func (d Deps) handOverTicket(w http.ResponseWriter, r *http.Request) {
-	d.ticketCommand(func(at time.Time) kitchen.Command { return kitchen.HandOverTicket{At: at} })(w, r)
+	d.ticketCommand(func(in input, at time.Time) kitchen.Command {
+		return kitchen.HandOverTicket{Payment: kitchen.Payment(strings.TrimSpace(in.values["payment"])), UnpaidReason: in.values["unpaid_reason"], At: at}
+	})(w, r)
+}
+
+// deliverTicket says a delivery order reached its guest.
+func (d Deps) deliverTicket(w http.ResponseWriter, r *http.Request) {
+	d.ticketCommand(func(_ input, at time.Time) kitchen.Command { return kitchen.DeliverTicket{At: at} })(w, r)
 }
 
 // bumpLine marks one dish of a ticket done: the line {lineID} of its order.
 func (d Deps) bumpLine(w http.ResponseWriter, r *http.Request) {
 	line := chi.URLParam(r, "lineID")
-	d.ticketCommand(func(at time.Time) kitchen.Command { return kitchen.BumpLine{LineID: line, At: at} })(w, r)
+	d.ticketCommand(func(_ input, at time.Time) kitchen.Command { return kitchen.BumpLine{LineID: line, At: at} })(w, r)
 }
 
 // recallLine undoes a dish marked done.
 func (d Deps) recallLine(w http.ResponseWriter, r *http.Request) {
 	line := chi.URLParam(r, "lineID")
-	d.ticketCommand(func(at time.Time) kitchen.Command { return kitchen.RecallLine{LineID: line, At: at} })(w, r)
+	d.ticketCommand(func(_ input, at time.Time) kitchen.Command { return kitchen.RecallLine{LineID: line, At: at} })(w, r)
 }

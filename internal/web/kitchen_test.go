@@ -90,7 +90,7 @@ func TestKitchenWorksATicketAndTheGuestFollows(t *testing.T) {
 	// Recalled, bumped again, handed over.
 	cook.follow(cook.post("/kitchen/tickets/"+id+"/commands/recall", form()))
 	cook.follow(cook.post("/kitchen/tickets/"+id+"/commands/ready", form()))
-	if rec := cook.post("/kitchen/tickets/"+id+"/commands/hand-over", form()); rec.Code != http.StatusSeeOther {
+	if rec := cook.post("/kitchen/tickets/"+id+"/commands/hand-over", form("payment", "cash")); rec.Code != http.StatusSeeOther {
 		t.Fatalf("hand over answered %d", rec.Code)
 	}
 	order = g.afterOthers("/orders/" + id)

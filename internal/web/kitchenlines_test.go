@@ -113,7 +113,7 @@ func TestKitchenMarksDishesDoneOneByOne(t *testing.T) {
 		!strings.Contains(rec.Body.String(), "This ticket is ready; recall the ticket before undoing one of its dishes.") {
 		t.Fatalf("undoing a dish of a ready ticket: %d", rec.Code)
 	}
-	cook.follow(cook.post("/kitchen/tickets/"+id+"/commands/hand-over", form()))
+	cook.follow(cook.post("/kitchen/tickets/"+id+"/commands/hand-over", form("payment", "cash")))
 	before++
 	rec := cook.postJSON(items+dessert+"/commands/bump", uuid.NewString(), `{}`)
 	var problem struct {

@@ -17,7 +17,7 @@ func TestKitchenReplayFoldsTheBoardAsItWas(t *testing.T) {
 	id := placedOrder(t, a, g)
 	for _, step := range [][2]string{{"20:17", "start"}, {"20:30", "ready"}, {"20:31", "hand-over"}} {
 		clock.set(lisbonAt("2026-12-01", step[0]))
-		if rec := cook.post("/kitchen/tickets/"+id+"/commands/"+step[1], form()); rec.Code != http.StatusSeeOther {
+		if rec := cook.post("/kitchen/tickets/"+id+"/commands/"+step[1], form("payment", "cash")); rec.Code != http.StatusSeeOther {
 			t.Fatalf("%s: %d %s", step[1], rec.Code, rec.Body)
 		}
 	}

@@ -82,6 +82,19 @@ var kitchenWords = map[kitchen.Status][2]string{
 	kitchen.StatusPreparing:  {"Preparing: the kitchen is cooking your order", "It can no longer be canceled."},
 	kitchen.StatusReady:      {"Ready", "Your order is ready at the counter."},
 	kitchen.StatusHandedOver: {"Handed over", "Enjoy your meal!"},
+	// A delivery order handed over goes to the courier.
+	kitchen.StatusOutForDelivery: {"Out for delivery", "The courier is on the way with your order."},
+	kitchen.StatusDelivered:      {"Delivered", "Your order was delivered. Enjoy your meal!"},
+}
+
+// progressOf is how far a placed order has got in the kitchen and after it
+// ("preparing", "out_for_delivery", "delivered"), or the order's own status
+// before and without the kitchen.
+func progressOf(o projections.Order) string {
+	if _, ok := kitchenWords[o.KitchenStatus]; ok && o.Status == ordering.StatusPlaced {
+		return string(o.KitchenStatus)
+	}
+	return string(o.Status)
 }
 
 func (d Deps) renderOrder(w http.ResponseWriter, r *http.Request, status int, orderID, guest string, fe *views.FormError) {
@@ -119,10 +132,7 @@ func (d Deps) orderView(ctx context.Context, o projections.Order, guest string, 
 			words[1] = "It is ready and waiting for the courier."
 		}
 	}
-	progress := string(o.Status)
-	if _, ok := kitchenWords[o.KitchenStatus]; ok && o.Status == ordering.StatusPlaced {
-		progress = string(o.KitchenStatus)
-	}
+	progress := progressOf(o)
 	v := views.OrderView{
 		Nav: d.nav(ctx, guest), ID: o.OrderID, Live: o.Status == ordering.StatusPlaced || o.Status == ordering.StatusOpen,
 		Href: "/orders/" + o.OrderID, Number: o.Number,
@@ -298,9 +308,14 @@ type lineDoc struct {
 }
 
 type orderDoc struct {
-	OrderID         string              `json:"order_id"`
-	Number          int64               `json:"number"`
-	Status          ordering.Status     `json:"status"`
+	OrderID string          `json:"order_id"`
+	Number  int64           `json:"number"`
+	Status  ordering.Status `json:"status"`
+	// Progress is how far a placed order has got: "placed" until the
+	// kitchen starts it, then
+	// "preparing", "ready", "handed_over" or "out_for_delivery" and
+	// "delivered"; else the status.
+	Progress        string              `json:"progress"`
 	Fulfilment      ordering.Fulfilment `json:"fulfilment"`
 	DeliveryAddress *ordering.Address   `json:"delivery_address,omitempty"`
 	Contact         *ordering.Contact   `json:"contact,omitempty"`
@@ -322,7 +337,7 @@ type orderDoc struct {
 
 func orderJSON(o projections.Order, closed string) orderDoc {
 	href := "/orders/" + o.OrderID
-	doc := orderDoc{OrderID: o.OrderID, Number: o.Number, Status: o.Status, Fulfilment: o.Fulfilment,
+	doc := orderDoc{OrderID: o.OrderID, Number: o.Number, Status: o.Status, Progress: progressOf(o), Fulfilment: o.Fulfilment,
 		Lines: []lineDoc{}, ItemCount: o.ItemCount, Total: o.Total, OpenedAt: o.OpenedAt, Version: o.Version,
 		Links: map[string]link{"self": {Href: href}, "commands": {Href: href + "/commands"}}}
 	if o.Fulfilment == ordering.FulfilmentDelivery {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"restaurant/domain"
+	"restaurant/domain/kitchen"
 	"restaurant/projections"
 	"restaurant/views"
 )
@@ -121,16 +122,42 @@ func (d Deps) reportsView(ctx context.Context, v views.ReportsView, p projection
 	if err != nil {
 		return v, err
 	}
+	takings, err := reports.Takings(ctx, p)
+	if err != nil {
+		return v, err
+	}
 	v.Shown, v.From, v.To = true, p.From.Format(dateForm), lastDay(p)
 	v.Period = fmt.Sprintf("From %s to %s", p.From.Format("Monday 2 January"), p.To.AddDate(0, 0, -1).Format("Monday 2 January 2006"))
 	query := "?" + url.Values{"from": {v.From}, "to": {v.To}}.Encode()
 	v.CSV = views.ReportLinks{Sales: "/staff/reports/sales.csv" + query, Items: "/staff/reports/items.csv" + query,
-		Prep: "/staff/reports/prep.csv" + query, Cancellations: "/staff/reports/cancellations.csv" + query}
+		Prep: "/staff/reports/prep.csv" + query, Cancellations: "/staff/reports/cancellations.csv" + query,
+		Takings: "/staff/reports/takings.csv" + query}
 	salesViews(&v, sales)
 	v.Dishes = mixView(mix)
 	v.Prep = prepView(prep)
 	cancellationsView(&v, canceled, p.Location)
+	v.Takings, v.Unpaid = takingsView(takings)
 	return v, nil
+}
+
+// takingsWords name the takings' rows, by method.
+var takingsWords = map[string]string{
+	string(kitchen.PaymentCash):    "Cash",
+	string(kitchen.PaymentCard):    "Card (at the counter or on delivery)",
+	string(kitchen.PaymentUnpaid):  "Unpaid",
+	projections.TakenNotRecorded:   "Not recorded (handed over before the kitchen asked)",
+	projections.TakenNotHandedOver: "Not handed over yet",
+}
+
+// takingsView is the takings by method, and the unpaid ones by reason.
+func takingsView(t projections.Takings) (methods, unpaid []views.TakingsRowView) {
+	for _, m := range t.Methods {
+		methods = append(methods, views.TakingsRowView{Label: takingsWords[m.Method], Orders: m.Orders, Value: m.Value.String()})
+	}
+	for _, m := range t.Unpaid {
+		unpaid = append(unpaid, views.TakingsRowView{Label: m.Reason, Orders: m.Orders, Value: m.Value.String()})
+	}
+	return methods, unpaid
 }
 
 func salesRow(label string, f projections.SalesFigures) views.SalesRowView {

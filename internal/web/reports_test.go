@@ -16,6 +16,7 @@ var reportRoutes = []string{
 	"/staff/reports/items.csv?from=2026-12-01&to=2026-12-01",
 	"/staff/reports/prep.csv?from=2026-12-01&to=2026-12-01",
 	"/staff/reports/cancellations.csv?from=2026-12-01&to=2026-12-01",
+	"/staff/reports/takings.csv?from=2026-12-01&to=2026-12-01",
 }
 
 func TestReportsAndTheReplayAreForManagers(t *testing.T) {
@@ -61,7 +62,7 @@ func TestReportsOfADay(t *testing.T) {
 	rui.follow(rui.post("/orders/"+dropped+"/commands/cancel", form("reason", `=HYPERLINK("http://example.com")`)))
 	for _, step := range [][2]string{{"12:02", "start"}, {"12:09", "ready"}, {"12:10", "hand-over"}} {
 		clock.set(lisbonAt("2026-12-01", step[0]))
-		if rec := cook.post("/kitchen/tickets/"+kept+"/commands/"+step[1], form()); rec.Code != http.StatusSeeOther {
+		if rec := cook.post("/kitchen/tickets/"+kept+"/commands/"+step[1], form("payment", "cash")); rec.Code != http.StatusSeeOther {
 			t.Fatalf("%s: %d %s", step[1], rec.Code, rec.Body)
 		}
 	}
@@ -83,6 +84,8 @@ func TestReportsOfADay(t *testing.T) {
 		"0 were late (not ready 12 min after placing)",
 		`=HYPERLINK(&#34;http://example.com&#34;)`, "the guest (session", "placed, €22.50",
 		`href="/staff/reports/sales.csv?from=2026-12-01&amp;to=2026-12-01"`,
+		`<th scope="row">Cash</th><td>1</td><td>€22.00</td>`, `<th scope="row">Unpaid</th><td>0</td><td>€0.00</td>`,
+		`href="/staff/reports/takings.csv?from=2026-12-01&amp;to=2026-12-01"`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the reports page lacks %q", want)
@@ -110,6 +113,11 @@ func TestReportsOfADay(t *testing.T) {
 		{reportRoutes[4], [][]string{
 			{"canceled_at", "order_number", "order_id", "placed", "value_eur", "reason", "canceled_by"},
 			{"2026-12-01T12:31:00Z", "2", dropped, "true", "22.50", `'=HYPERLINK("http://example.com")`, describeActor(canceledBy(t, a))},
+		}},
+		{reportRoutes[5], [][]string{
+			{"payment", "unpaid_reason", "orders", "takings_eur"},
+			{"cash", "", "1", "22.00"}, {"card", "", "0", "0.00"}, {"unpaid", "", "0", "0.00"},
+			{"not_recorded", "", "0", "0.00"}, {"not_handed_over", "", "0", "0.00"},
 		}},
 	} {
 		rec := manager.get(c.path)

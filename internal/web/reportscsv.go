@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"restaurant/domain"
+	"restaurant/domain/kitchen"
 	"restaurant/projections"
 )
 
@@ -128,6 +129,26 @@ func (d Deps) cancellationsCSV(ctx context.Context, p projections.Period, w *csv
 	for _, c := range canceled {
 		rows = append(rows, []string{c.CanceledAt.In(p.Location).Format(time.RFC3339), strconv.FormatInt(c.Number, 10), c.OrderID,
 			strconv.FormatBool(c.Placed), decimal(c.Value), cell(cancelReason(c.Reason)), cell(describeActor(c.Actor))})
+	}
+	return w.WriteAll(rows)
+}
+
+// takingsCSV is the takings by payment method: a row for each method, the
+// unpaid ones a row for each reason, which add up to the sales' revenue.
+func (d Deps) takingsCSV(ctx context.Context, p projections.Period, w *csv.Writer) error {
+	t, err := projections.Reports{Pool: d.Pool}.Takings(ctx, p)
+	if err != nil {
+		return err
+	}
+	rows := [][]string{{"payment", "unpaid_reason", "orders", "takings_eur"}}
+	for _, m := range t.Methods {
+		if m.Method == string(kitchen.PaymentUnpaid) && len(t.Unpaid) > 0 {
+			for _, u := range t.Unpaid {
+				rows = append(rows, []string{u.Method, cell(u.Reason), strconv.Itoa(u.Orders), decimal(u.Value)})
+			}
+			continue
+		}
+		rows = append(rows, []string{m.Method, "", strconv.Itoa(m.Orders), decimal(m.Value)})
 	}
 	return w.WriteAll(rows)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -149,23 +150,56 @@ func placedOrders(ctx context.Context, tx pgx.Tx, store *eventstore.Store, ids [
 	for _, id := range ids {
 		orders[id] = eventstore.Fold(ordering.Evolve, read[ordering.Stream(id)])
 	}
+	// The orders projection gives each order its number when it reads the
+	// order's opening, and may be a moment behind this policy (an order
+	// opened and placed in one batch): the ticket waits for its number a
+	// little, as the kitchen calls orders by it. This transaction has
+	// written nothing yet, so no reader of the log waits on it meanwhile.
+	// A number still missing then (the orders projection stopped) does not
+	// hold the kitchen up: the ticket shows the order's id instead.
+	missing := ids
+	for wait := time.Now().Add(numberWait); ; {
+		if err := readNumbers(ctx, tx, missing, numbers); err != nil {
+			return nil, nil, err
+		}
+		missing = slices.DeleteFunc(slices.Clone(missing), func(id string) bool { return numbers[id] != 0 })
+		if len(missing) == 0 || time.Now().After(wait) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		case <-time.After(25 * time.Millisecond):
+		}
+	}
+	if len(missing) > 0 {
+		slog.Warn("tickets opened before their orders had a number", "orders", missing)
+	}
+	return orders, numbers, nil
+}
+
+// numberWait is how long a ticket waits for its order's number.
+const numberWait = 5 * time.Second
+
+// readNumbers reads the numbers the orders projection gave these orders.
+func readNumbers(ctx context.Context, tx pgx.Tx, ids []string, numbers map[string]int64) error {
 	rows, err := tx.Query(ctx, `SELECT order_id, number FROM orders WHERE order_id = ANY($1)`, ids)
 	if err != nil {
-		return nil, nil, fmt.Errorf("order numbers: %w", err)
+		return fmt.Errorf("order numbers: %w", err)
 	}
 	for rows.Next() {
 		var id string
 		var number int64
 		if err := rows.Scan(&id, &number); err != nil {
 			rows.Close()
-			return nil, nil, fmt.Errorf("order numbers: %w", err)
+			return fmt.Errorf("order numbers: %w", err)
 		}
 		numbers[id] = number
 	}
 	if rows.Close(); rows.Err() != nil {
-		return nil, nil, fmt.Errorf("order numbers: %w", rows.Err())
+		return fmt.Errorf("order numbers: %w", rows.Err())
 	}
-	return orders, numbers, nil
+	return nil
 }
 
 // ticketFor is the kitchen's command that opens a placed order's ticket at

@@ -142,6 +142,14 @@ func TestKitchenDisplayOnAFridayNight(t *testing.T) {
 	case screen.SmallestText < 16:
 		b.fail("screen", "text of %.1f px on a ticket: too small to read from two metres", screen.SmallestText)
 	}
+	// Every ticket is called by its order's number, even for orders opened
+	// and placed in one moment (the kitchen waits for the number).
+	numbers := value(b, "numbers", chromedp.Evaluate[[]string](`[...document.querySelectorAll(".ticket-number")].map(e => e.textContent)`))
+	for _, n := range numbers {
+		if !regexp.MustCompile(`^#\d+$`).MatchString(n) {
+			b.fail("numbers", "a ticket is called %q, not by its order's number: %v", n, numbers)
+		}
+	}
 	third := "#ticket-" + ids[2]
 	head, when := words(b, third+" header"), words(b, third+" .ticket-when")
 	placedAt := time.Now().In(tokyo)

@@ -410,7 +410,9 @@ func TestEvents(t *testing.T) {
 
 	// Every event survives a JSON round trip, with every field set so that
 	// a missing tag or an unexported field would show.
-	samples := []domain.Event{openedForLater, started, bumped, recalled, handed, canceled, pizzaDone, pizzaUndone}
+	ovenDone, ovenUndone := pizzaDone, pizzaUndone
+	ovenDone.Station, ovenUndone.Station = "oven", "oven"
+	samples := []domain.Event{openedForLater, started, bumped, recalled, handed, canceled, ovenDone, ovenUndone}
 	if len(samples) != len(Events()) {
 		t.Fatalf("round trip covers %d of %d event types", len(samples), len(Events()))
 	}

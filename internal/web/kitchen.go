@@ -54,18 +54,23 @@ func (d Deps) showKitchen(w http.ResponseWriter, r *http.Request) {
 }
 
 func (d Deps) renderKitchen(w http.ResponseWriter, r *http.Request, status int, message string) {
-	v, err := d.kitchenView(r.Context())
+	screen := screenOf(r)
+	v, err := d.kitchenView(r.Context(), screen)
 	if err != nil {
 		fail(w, r, err)
 		return
 	}
 	v.Error = message
+	if screen.expo {
+		render(w, r, status, views.ExpoPage(v))
+		return
+	}
 	render(w, r, status, views.KitchenPage(v))
 }
 
-// kitchenView is the kitchen display's content now, for the page and for
-// every push alike.
-func (d Deps) kitchenView(ctx context.Context) (views.KitchenView, error) {
+// kitchenView is the content of one of the kitchen's screens now, for the
+// page and for every push alike.
+func (d Deps) kitchenView(ctx context.Context, screen boardScreen) (views.KitchenView, error) {
 	now := d.Now()
 	tickets, err := d.Tickets.Board(ctx, now)
 	if err != nil {
@@ -87,7 +92,9 @@ func (d Deps) kitchenView(ctx context.Context) (views.KitchenView, error) {
 		}
 		v.Dishes = append(v.Dishes, dish)
 	}
-	v.Open, v.Done, v.AllDay = d.board(tickets, now)
+	if err := d.screenBoard(ctx, &v, screen, tickets, now); err != nil {
+		return views.KitchenView{}, err
+	}
 	// Each open ticket says when it should be ready, by the queue's sums
 	// (the guests are quoted the same); a quote that cannot be made now
 	// leaves the tickets as they are.
@@ -178,7 +185,7 @@ func (d Deps) ticketCommand(build func(at time.Time) kitchen.Command) http.Handl
 			d.waitFor(r, "tickets")
 			d.renderTap(w, r, http.StatusOK, "")
 		default:
-			redirectAfter(w, r, "/kitchen", nil)
+			redirectAfter(w, r, screenOf(r).page(), nil)
 		}
 	}
 }
@@ -203,12 +210,17 @@ func isTap(r *http.Request) bool { return r.Header.Get("HX-Request") == "true" }
 
 // renderTap answers a tap: the board, and why the tap was refused, if it was.
 func (d Deps) renderTap(w http.ResponseWriter, r *http.Request, status int, message string) {
-	v, err := d.kitchenView(r.Context())
+	screen := screenOf(r)
+	v, err := d.kitchenView(r.Context(), screen)
 	if err != nil {
 		fail(w, r, err)
 		return
 	}
 	v.Error = message
+	if screen.expo {
+		render(w, r, status, views.ExpoTap(v))
+		return
+	}
 	render(w, r, status, views.KitchenTap(v))
 }
 

@@ -91,7 +91,7 @@ func (d Deps) historyView(ctx context.Context, id string, at int) (views.History
 	}
 	var order ordering.State
 	var ticket kitchen.State
-	var dishes []kitchen.Item // the ticket's, to tell its dishes done by name
+	var dishes []kitchen.Item        // the ticket's, to tell its dishes done by name
 	stations, err := d.stations(ctx) // to tell who did them
 	if err != nil {
 		return views.HistoryView{}, err

@@ -206,6 +206,22 @@ func (d Deps) screenBoard(ctx context.Context, v *views.KitchenView, screen boar
 	return nil
 }
 
+// checkStation answers 404 for a station's screen of a station there is
+// not, before its socket follows the kitchen.
+func (d Deps) checkStation(ctx context.Context, screen boardScreen) error {
+	if screen.station == "" {
+		return nil
+	}
+	stations, err := d.stations(ctx)
+	if err != nil {
+		return err
+	}
+	if _, ok := stations.Find(screen.station); !ok {
+		return domain.NotFound("There is no such station.")
+	}
+	return nil
+}
+
 // recallToStations is the expo's recall: the ticket comes back on every
 // station that made one of its dishes, each dish undone.
 func (d Deps) recallToStations(w http.ResponseWriter, r *http.Request) {

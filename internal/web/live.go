@@ -633,6 +633,9 @@ func (d Deps) authorize(r *http.Request, topic live.Topic) (region, error) {
 			return nil, &requestError{http.StatusForbidden, "Only kitchen staff and managers may follow the kitchen."}
 		}
 		screen := screenOf(r)
+		if err := d.checkStation(r.Context(), screen); err != nil {
+			return nil, err
+		}
 		if screen.expo || screen.station != "" {
 			// A station's screen and the expo's are rendered for each.
 			return func(ctx context.Context, _ bool) (piece, error) {

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -212,4 +213,38 @@ func TestStationScreensAndTheExpo(t *testing.T) {
 		"Line: done 1 × Tiramisù", "Pizza oven: not done after all, 2 × Margherita", "Handed over") {
 		t.Fatalf("the history: %s", story)
 	}
+}
+
+func TestStationScreensFollowLive(t *testing.T) {
+	a := withStaff(t)
+	srv := httptest.NewServer(a.h)
+	defer srv.Close()
+	m, cook, g := a.guest(), a.guest(), a.guest()
+	m.signIn("maria", managerPassword)
+	cook.signIn("kai", kitchenPassword)
+	for _, name := range []string{"Line", "Pizza oven"} {
+		m.follow(m.post("/kitchen/stations/commands/add", form("name", name)))
+	}
+	oven := stationNamed(t, a, "Pizza oven")
+	m.follow(m.post("/kitchen/stations/"+oven+"/commands/route-category", form("category_id", categoryOfDish(t, a, "margherita"))))
+
+	if _, resp, err := cook.dial(t, srv, "topic=kitchen&station=no-such-station", srv.URL); err == nil || resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("an unknown station's socket: %v", err)
+	}
+	ovenSocket, _, err := cook.dial(t, srv, "topic=kitchen&station="+oven, srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expoSocket, _, err := cook.dial(t, srv, "topic=kitchen&screen=expo", srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	await(t, ovenSocket, `id="kitchen-board"`)
+	await(t, expoSocket, `id="expo-board"`)
+	id, _, _ := twoDishOrder(t, a, g)
+	push := await(t, ovenSocket, `id="ticket-`+id+`"`)
+	if board := within(t, push, `id="kitchen-board"`, `</aside>`); !strings.Contains(board, "Margherita") || strings.Contains(board, "Tiramisù") {
+		t.Fatalf("the oven's push: %s", board)
+	}
+	await(t, expoSocket, "Pizza oven 0/1 · Line 0/1")
 }

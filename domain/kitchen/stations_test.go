@@ -1,6 +1,7 @@
 package kitchen
 
 import (
+	"encoding/json"
 	"errors"
 	"reflect"
 	"testing"
@@ -137,5 +138,29 @@ func TestLinesSayTheirStation(t *testing.T) {
 		TicketLineRecalled{TicketID: tid, LineID: "a", RecalledAt: t3}, TicketLineRecalled{TicketID: tid, LineID: "b", RecalledAt: t3})
 	if len(s.DoneLines) != 0 || s.Status != StatusPreparing {
 		t.Fatalf("after the expo's recall: %v, done %v", s.Status, s.DoneLines)
+	}
+}
+
+// Every event of the stations has a stable name of its type, and survives
+// a JSON round trip with every field set.
+func TestStationEvents(t *testing.T) {
+	samples := []domain.Event{ovenAdded, StationRenamed{StationID: "oven", Name: "Oven"}, StationRemoved{StationID: "oven"}, pizzaToOven,
+		DishRouted{StationID: "bar", DishID: "spritz"}, CategoryUnrouted{StationID: "oven", CategoryID: "pizza"}, DishUnrouted{StationID: "bar", DishID: "spritz"}}
+	if len(samples) != len(StationEvents()) {
+		t.Fatalf("round trip covers %d of %d event types", len(samples), len(StationEvents()))
+	}
+	for i, e := range samples {
+		rt := reflect.TypeOf(e)
+		if e.EventType() != "kitchen."+rt.Name() || reflect.TypeOf(StationEvents()[i]) != rt {
+			t.Errorf("event type %q of %s", e.EventType(), rt.Name())
+		}
+		b, err := json.Marshal(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := reflect.New(rt)
+		if err := json.Unmarshal(b, p.Interface()); err != nil || !reflect.DeepEqual(p.Elem().Interface(), e) {
+			t.Errorf("%s after a round trip: %+v (%v)", rt.Name(), p.Elem().Interface(), err)
+		}
 	}
 }

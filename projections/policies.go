@@ -102,12 +102,16 @@ func (p KitchenTickets) ApplyBatch(ctx context.Context, tx pgx.Tx, events []even
 	if err != nil {
 		return err
 	}
+	station, err := routing(ctx, tx, p.Store, orders)
+	if err != nil {
+		return err
+	}
 	for i, e := range events {
 		var err error
 		switch ev := e.Event.(type) {
 		case ordering.OrderPlaced:
 			if ev.ScheduledFor.IsZero() {
-				err = openTicket(ctx, tx, p.Store, reaction(name, e), ticketFor(orders[ev.OrderID], numbers[ev.OrderID], e.RecordedAt))
+				err = openTicket(ctx, tx, p.Store, reaction(name, e), ticketFor(orders[ev.OrderID], numbers[ev.OrderID], e.RecordedAt, station))
 			} else {
 				err = scheduleTicket(ctx, tx, e, ev, fireAt[ev.OrderID])
 			}
@@ -204,11 +208,12 @@ func readNumbers(ctx context.Context, tx pgx.Tx, ids []string, numbers map[strin
 
 // ticketFor is the kitchen's command that opens a placed order's ticket at
 // the time at: at once for an order as soon as possible, in time for an
-// order for later.
-func ticketFor(order ordering.State, number int64, at time.Time) kitchen.OpenTicket {
+// order for later; station routes each dish by its menu id.
+func ticketFor(order ordering.State, number int64, at time.Time, station func(dishID string) string) kitchen.OpenTicket {
 	var items []kitchen.Item
 	for _, l := range order.Lines {
-		items = append(items, kitchen.Item{LineID: l.LineID, Name: l.Name, Quantity: l.Quantity, Note: l.Note, Allergy: l.Allergy, Options: optionNames(l.Options)})
+		items = append(items, kitchen.Item{LineID: l.LineID, Name: l.Name, Quantity: l.Quantity, Note: l.Note, Allergy: l.Allergy,
+			Options: optionNames(l.Options), Station: station(l.MenuItemID)})
 	}
 	return kitchen.OpenTicket{TicketID: order.OrderID, OrderNumber: number, Items: items, Fulfilment: string(order.Fulfilment),
 		SubjectID: order.CustomerID, ContactName: order.Contact.Name, PlacedAt: order.PlacedAt, At: at, DueAt: order.ScheduledFor}

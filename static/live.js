@@ -44,7 +44,7 @@
   // is from it, read from the board at every render.
   var skew = 0;
   function readClock() {
-    var board = document.getElementById("kitchen-board");
+    var board = document.getElementById("kitchen-board") || document.getElementById("expo-board");
     var now = board ? parseInt(board.dataset.now, 10) : NaN;
     if (!isNaN(now)) skew = now - Date.now();
   }
@@ -133,7 +133,7 @@
     chimeOnNewTickets();
   });
   // A kitchen button is sent by htmx (hx-post), and its answer is the
-  // board, which replaces the one shown: refusals too (409, 422, 404), with
+  // board (the expo's, on the expo), which replaces the one shown: refusals too (409, 422, 404), with
   // the reason above the board (htmx swaps 4xx answers: see the layout's
   // htmx-config; the regions go by id, so an answer still lands when a push
   // replaced the board, and the tapped form with it, meanwhile). An answer
@@ -158,7 +158,8 @@
   document.addEventListener("htmx:beforeSwap", function (ev) {
     var form = kitchenForm(ev.detail.elt);
     if (!form) return;
-    if (ev.detail.serverResponse.lastIndexOf('<div id="kitchen-board"', 0) === 0) return;
+    var answer = ev.detail.serverResponse;
+    if (answer.lastIndexOf('<div id="kitchen-board"', 0) === 0 || answer.lastIndexOf('<div id="expo-board"', 0) === 0) return;
     ev.detail.shouldSwap = false;
     if (ev.detail.xhr.status >= 500) {
       ev.detail.isError = false;

@@ -66,10 +66,13 @@ func (TicketRecalled) EventType() string { return "kitchen.TicketRecalled" }
 // TicketLineBumped records that one dish of the ticket is done, so the cooks
 // see what is left of it. The ticket's last open dish bumped is followed, in
 // the same decision, by TicketBumped: the ticket is then ready as if it had
-// been bumped whole.
+// been bumped whole. Station is the station that cooked it, the dish's
+// own (Item.Station); optional, "" for the whole kitchen and in events
+// written before there were stations.
 type TicketLineBumped struct {
 	TicketID string    `json:"ticket_id"`
 	LineID   string    `json:"line_id"`
+	Station  string    `json:"station,omitempty"`
 	BumpedAt time.Time `json:"bumped_at"`
 }
 
@@ -77,10 +80,13 @@ type TicketLineBumped struct {
 func (TicketLineBumped) EventType() string { return "kitchen.TicketLineBumped" }
 
 // TicketLineRecalled records that a dish marked done was not done after all
-// (tapped by mistake, or to be made again), while the ticket was not ready.
+// (tapped by mistake, or to be made again), while the ticket was not ready,
+// or with the ticket when the expo recalled it to be made again. Station is
+// the dish's station, as in TicketLineBumped.
 type TicketLineRecalled struct {
 	TicketID   string    `json:"ticket_id"`
 	LineID     string    `json:"line_id"`
+	Station    string    `json:"station,omitempty"`
 	RecalledAt time.Time `json:"recalled_at"`
 }
 

@@ -60,7 +60,10 @@ const (
 // opened before guests could say so, and left out of the stored form when
 // false. LineID is the order's line the dish came from, which a cook marks
 // done on its own (BumpLine); tickets opened before dishes were marked one
-// by one have none, and are bumped whole.
+// by one have none, and are bumped whole. Station is the id of the station
+// that cooks it, routed when the ticket opened (see Stations.Route), so
+// history says where each dish went; "" on tickets opened before there were
+// stations, or while there were none: the whole kitchen.
 type Item struct {
 	LineID   string   `json:"line_id,omitempty"`
 	Name     string   `json:"name"`
@@ -68,6 +71,7 @@ type Item struct {
 	Note     string   `json:"note"`
 	Allergy  bool     `json:"allergy,omitempty"`
 	Options  []string `json:"options"`
+	Station  string   `json:"station,omitempty"`
 }
 
 // State is a ticket as its history makes it. The zero value is a ticket that
@@ -135,9 +139,14 @@ type BumpTicket struct {
 }
 
 // RecallTicket brings a bumped ticket back to the cooking screen at the time
-// At, which also decides whether the recall window is still open.
+// At, which also decides whether the recall window is still open. Redo
+// (the expo's recall) brings every dish marked done back undone too, each
+// with its TicketLineRecalled, so every station that made one makes it
+// again; without it the dishes stay marked and a cook undoes the one to
+// make again.
 type RecallTicket struct {
-	At time.Time
+	At   time.Time
+	Redo bool
 }
 
 // HandOverTicket says the food left the kitchen at the time At, paid by
@@ -278,7 +287,13 @@ func Decide(s State, c Command) ([]domain.Event, error) {
 			if !withinRecallWindow(s, c.At) {
 				return nil, domain.Conflict("This ticket was bumped more than 30 minutes ago.")
 			}
-			return []domain.Event{TicketRecalled{TicketID: s.TicketID, RecalledAt: c.At}}, nil
+			events := []domain.Event{TicketRecalled{TicketID: s.TicketID, RecalledAt: c.At}}
+			if c.Redo {
+				for _, line := range s.DoneLines {
+					events = append(events, TicketLineRecalled{TicketID: s.TicketID, LineID: line, Station: s.stationOf(line), RecalledAt: c.At})
+				}
+			}
+			return events, nil
 		case StatusPreparing:
 			return nil, nil
 		case StatusQueued:

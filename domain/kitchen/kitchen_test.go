@@ -495,7 +495,9 @@ func TestEvents(t *testing.T) {
 	// Every event survives a JSON round trip, with every field set so that
 	// a missing tag or an unexported field would show.
 	unpaidDelivery := TicketHandedOver{TicketID: tid, HandedOverAt: t3, Payment: PaymentUnpaid, UnpaidReason: "guest left without paying", OutForDelivery: true}
-	samples := []domain.Event{openedForLater, started, bumped, recalled, unpaidDelivery, canceled, pizzaDone, pizzaUndone, delivered}
+	ovenDone, ovenUndone := pizzaDone, pizzaUndone
+	ovenDone.Station, ovenUndone.Station = "oven", "oven"
+	samples := []domain.Event{openedForLater, started, bumped, recalled, unpaidDelivery, canceled, ovenDone, ovenUndone, delivered}
 	if len(samples) != len(Events()) {
 		t.Fatalf("round trip covers %d of %d event types", len(samples), len(Events()))
 	}

@@ -55,7 +55,7 @@ func decideBumpLine(s State, c BumpLine) ([]domain.Event, error) {
 		}
 		events = append(events, TicketStarted{TicketID: s.TicketID, StartedAt: c.At})
 	}
-	events = append(events, TicketLineBumped{TicketID: s.TicketID, LineID: c.LineID, BumpedAt: c.At})
+	events = append(events, TicketLineBumped{TicketID: s.TicketID, LineID: c.LineID, Station: s.stationOf(c.LineID), BumpedAt: c.At})
 	if openLines(s) == 1 {
 		events = append(events, TicketBumped{TicketID: s.TicketID, BumpedAt: c.At})
 	}
@@ -76,7 +76,7 @@ func decideRecallLine(s State, c RecallLine) ([]domain.Event, error) {
 	if !slices.Contains(s.DoneLines, c.LineID) {
 		return nil, domain.Conflict("This dish is not marked done, so there is nothing to undo.")
 	}
-	return []domain.Event{TicketLineRecalled{TicketID: s.TicketID, LineID: c.LineID, RecalledAt: c.At}}, nil
+	return []domain.Event{TicketLineRecalled{TicketID: s.TicketID, LineID: c.LineID, Station: s.stationOf(c.LineID), RecalledAt: c.At}}, nil
 }
 
 // checkLine says whether lineID names a dish of the ticket that can be
@@ -133,4 +133,14 @@ func LineAllowed(s State, lineID string) []LineCommandName {
 // LineDone says whether the dish lineID is marked done.
 func LineDone(s State, lineID string) bool {
 	return lineID != "" && slices.Contains(s.DoneLines, lineID)
+}
+
+// stationOf is the station of the dish lineID; "" for the whole kitchen.
+func (s State) stationOf(lineID string) string {
+	for _, it := range s.Items {
+		if it.LineID == lineID {
+			return it.Station
+		}
+	}
+	return ""
 }

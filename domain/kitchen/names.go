@@ -14,3 +14,10 @@ func Stream(orderID string) string { return StreamPrefix + orderID }
 // Decider is the ticket aggregate as the event store runs it: one value for
 // the cooks' commands, the policies and the tests alike.
 var Decider = domain.Decider[State, Command]{Evolve: Evolve, Decide: Decide}
+
+// StationsStream names the stream of the kitchen's stations and their
+// routes. It never changes.
+const StationsStream = "kitchen-stations"
+
+// StationsDecider is the list of stations as the event store runs it.
+var StationsDecider = domain.Decider[Stations, StationCommand]{Evolve: EvolveStations, Decide: DecideStations}

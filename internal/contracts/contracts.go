@@ -41,7 +41,7 @@ var upcasters = []struct {
 // Codec returns a codec that knows every event type.
 func Codec() *eventstore.Codec {
 	c := eventstore.NewCodec()
-	for _, group := range [][]domain.Event{menu.Events(), ordering.Events(), staff.Events(), kitchen.Events(), customers.Events(), menu.CategoryEvents(),
+	for _, group := range [][]domain.Event{menu.Events(), ordering.Events(), staff.Events(), kitchen.Events(), kitchen.StationEvents(), customers.Events(), menu.CategoryEvents(),
 		menu.PortionEvents(), settings.Events()} {
 		for _, e := range group {
 			c.Register(e, max(versions[e.EventType()], 1))

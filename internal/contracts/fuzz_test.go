@@ -19,7 +19,7 @@ import (
 // every is each event type the contract knows, in a fixed order.
 func every() []domain.Event {
 	var all []domain.Event
-	for _, group := range [][]domain.Event{menu.Events(), ordering.Events(), staff.Events(), kitchen.Events(), customers.Events(), menu.PortionEvents(), settings.Events()} {
+	for _, group := range [][]domain.Event{menu.Events(), ordering.Events(), staff.Events(), kitchen.Events(), kitchen.StationEvents(), customers.Events(), menu.PortionEvents(), settings.Events()} {
 		all = append(all, group...)
 	}
 	return all

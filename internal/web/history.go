@@ -91,7 +91,11 @@ func (d Deps) historyView(ctx context.Context, id string, at int) (views.History
 	}
 	var order ordering.State
 	var ticket kitchen.State
-	var dishes []kitchen.Item // the ticket's, to tell its dishes done by name
+	var dishes []kitchen.Item        // the ticket's, to tell its dishes done by name
+	stations, err := d.stations(ctx) // to tell who did them
+	if err != nil {
+		return views.HistoryView{}, err
+	}
 	for i, e := range events {
 		rev := i + 1
 		row := views.HistoryRow{Revision: rev, Anchor: "event-" + e.EventID.String(), Time: e.RecordedAt.Local().Format("2 Jan 15:04:05"),
@@ -102,7 +106,7 @@ func (d Deps) historyView(ctx context.Context, id string, at int) (views.History
 		if opened, ok := e.Event.(kitchen.TicketOpened); ok {
 			dishes = opened.Items
 		}
-		row.What = describe(order, dishes, e.Event, d.Location)
+		row.What = describe(order, dishes, stations, e.Event, d.Location)
 		if e.Erased {
 			row.What = describeErased(e.Event, row.What)
 		}
@@ -213,9 +217,10 @@ func describeErased(e any, otherwise string) string {
 }
 
 // describe tells an event in words, given the order as it was before it and
-// the dishes of its kitchen ticket; times of day are told in the
-// restaurant's zone, loc.
-func describe(before ordering.State, dishes []kitchen.Item, e any, loc *time.Location) string {
+// the dishes of its kitchen ticket and the kitchen's stations, by which a
+// dish done says who did it; times of day are told in the restaurant's
+// zone, loc.
+func describe(before ordering.State, dishes []kitchen.Item, stations kitchen.Stations, e any, loc *time.Location) string {
 	day := func(t time.Time) string { return t.In(loc).Format("15:04 on Monday 2 January") }
 	switch ev := e.(type) {
 	case ordering.OrderOpened:
@@ -284,7 +289,7 @@ func describe(before ordering.State, dishes []kitchen.Item, e any, loc *time.Loc
 		if ev.Scheduled() {
 			s += ", scheduled for " + day(ev.DueAt)
 		}
-		return s
+		return s + routedTo(stations, ev.Items)
 	case kitchen.TicketStarted:
 		return "The kitchen started cooking"
 	case kitchen.TicketBumped:
@@ -298,8 +303,14 @@ func describe(before ordering.State, dishes []kitchen.Item, e any, loc *time.Loc
 	case kitchen.TicketCanceled:
 		return "The kitchen ticket was canceled"
 	case kitchen.TicketLineBumped:
+		if ev.Station != "" {
+			return stationName(stations, ev.Station) + ": done " + ticketDish(dishes, ev.LineID)
+		}
 		return "Line done: " + ticketDish(dishes, ev.LineID)
 	case kitchen.TicketLineRecalled:
+		if ev.Station != "" {
+			return stationName(stations, ev.Station) + ": not done after all, " + ticketDish(dishes, ev.LineID)
+		}
 		return "Line not done after all: " + ticketDish(dishes, ev.LineID)
 	}
 	return fmt.Sprintf("%T", e)

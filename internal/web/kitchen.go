@@ -58,25 +58,34 @@ func (d Deps) renderKitchen(w http.ResponseWriter, r *http.Request, status int, 
 	d.renderBoard(w, r, status, false, views.KitchenRefusal{Message: message})
 }
 
-// renderBoard answers with the kitchen display, or with the board alone for
-// a tap, and why the last command was refused, if it was.
+// renderBoard answers with the kitchen screen the request is for (the
+// whole kitchen, a station's, the expo), or with its board alone for a
+// tap, and why the last command was refused, if it was.
 func (d Deps) renderBoard(w http.ResponseWriter, r *http.Request, status int, tap bool, refusal views.KitchenRefusal) {
-	v, err := d.kitchenView(r.Context())
+	screen := screenOf(r)
+	v, err := d.kitchenView(r.Context(), screen)
 	if err != nil {
 		fail(w, r, err)
 		return
 	}
 	v.Error, v.Refusal = refusal.Message, refusal
-	if tap {
+	switch {
+	case screen.expo && tap:
+		render(w, r, status, views.ExpoTap(v))
+		return
+	case screen.expo:
+		render(w, r, status, views.ExpoPage(v))
+		return
+	case tap:
 		render(w, r, status, views.KitchenTap(v))
 		return
 	}
 	render(w, r, status, views.KitchenPage(v))
 }
 
-// kitchenView is the kitchen display's content now, for the page and for
-// every push alike.
-func (d Deps) kitchenView(ctx context.Context) (views.KitchenView, error) {
+// kitchenView is the content of one of the kitchen's screens now, for the
+// page and for every push alike.
+func (d Deps) kitchenView(ctx context.Context, screen boardScreen) (views.KitchenView, error) {
 	now := d.Now()
 	tickets, err := d.Tickets.Board(ctx, now)
 	if err != nil {
@@ -98,7 +107,9 @@ func (d Deps) kitchenView(ctx context.Context) (views.KitchenView, error) {
 		}
 		v.Dishes = append(v.Dishes, dish)
 	}
-	v.Open, v.Done, v.AllDay = d.board(tickets, now)
+	if err := d.screenBoard(ctx, &v, screen, tickets, now); err != nil {
+		return views.KitchenView{}, err
+	}
 	v.Done, v.Road = onTheRoad(v.Done)
 	// Each open ticket says when it should be ready, by the queue's sums
 	// (the guests are quoted the same); a quote that cannot be made now
@@ -207,7 +218,7 @@ func (d Deps) ticketCommand(build func(in input, at time.Time) kitchen.Command) 
 			d.waitFor(r, "tickets")
 			d.renderBoard(w, r, http.StatusOK, true, views.KitchenRefusal{})
 		default:
-			redirectAfter(w, r, "/kitchen", nil)
+			redirectAfter(w, r, screenOf(r).page(), nil)
 		}
 	}
 }

@@ -632,8 +632,22 @@ func (d Deps) authorize(r *http.Request, topic live.Topic) (region, error) {
 		if !ok || (m.Role != staff.Kitchen && m.Role != staff.Manager) {
 			return nil, &requestError{http.StatusForbidden, "Only kitchen staff and managers may follow the kitchen."}
 		}
+		screen := screenOf(r)
+		if err := d.checkStation(r.Context(), screen); err != nil {
+			return nil, err
+		}
+		if screen.expo || screen.station != "" {
+			// A station's screen and the expo's are rendered for each.
+			return func(ctx context.Context, _ bool) (piece, error) {
+				v, err := d.kitchenView(ctx, screen)
+				if screen.expo {
+					return rendered(ctx, views.ExpoLive(v), err)
+				}
+				return rendered(ctx, views.KitchenLive(v), err)
+			}, nil
+		}
 		board := func(ctx context.Context) ([]byte, error) {
-			v, err := d.kitchenView(ctx)
+			v, err := d.kitchenView(ctx, screen)
 			p, err := rendered(ctx, views.KitchenLive(v), err)
 			return p.html, err
 		}

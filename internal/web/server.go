@@ -198,13 +198,24 @@ func Handler(d Deps) http.Handler {
 		r.Route("/kitchen", func(r chi.Router) {
 			r.Use(d.requireRole(staff.Kitchen, staff.Manager))
 			r.Get("/", d.kitchenNowOrThen)
+			r.Get("/expo", d.showExpo)
 			r.Post("/tickets/{ticketID}/commands/start", d.startTicket)
 			r.Post("/tickets/{ticketID}/commands/ready", d.bumpTicket)
 			r.Post("/tickets/{ticketID}/commands/recall", d.recallTicket)
 			r.Post("/tickets/{ticketID}/commands/hand-over", d.handOverTicket)
 			r.Post("/tickets/{ticketID}/commands/delivered", d.deliverTicket)
+			r.Post("/tickets/{ticketID}/commands/recall-to-stations", d.recallToStations)
 			r.Post("/tickets/{ticketID}/items/{lineID}/commands/bump", d.bumpLine)
 			r.Post("/tickets/{ticketID}/items/{lineID}/commands/recall", d.recallLine)
+			r.Route("/stations", func(r chi.Router) {
+				r.Use(d.requireRole(staff.Manager))
+				r.Post("/commands/add", d.addStation)
+				r.Post("/{stationID}/commands/rename", d.renameStation)
+				r.Post("/{stationID}/commands/remove", d.removeStation)
+				r.Post("/{stationID}/commands/route-category", d.routeCategory)
+				r.Post("/{stationID}/commands/route-dish", d.routeDish)
+				r.Post("/{stationID}/commands/unroute", d.unroute)
+			})
 		})
 		r.Route("/menu/items", func(r chi.Router) {
 			// Cooks mark dishes sold out and back in stock from the
@@ -256,6 +267,7 @@ func Handler(d Deps) http.Handler {
 			r.Group(func(r chi.Router) {
 				r.Use(d.requireRole(staff.Manager))
 				r.Get("/menu", d.showStaffMenu)
+				r.Get("/stations", d.showStations)
 				r.Get("/settings", d.showSettings)
 				r.Get("/orders", d.showStaffOrders)
 				r.Post("/orders/commands/cancel", d.cancelOrders)

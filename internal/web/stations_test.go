@@ -199,7 +199,7 @@ func TestStationScreensAndTheExpo(t *testing.T) {
 	if after := a.events(); after != before {
 		t.Fatalf("a refused bump wrote %d events", after-before)
 	}
-	rec = cook.post("/kitchen/tickets/"+id+"/commands/hand-over?screen=expo", form())
+	rec = cook.post("/kitchen/tickets/"+id+"/commands/hand-over?screen=expo", form("payment", "cash"))
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/kitchen/expo" {
 		t.Fatalf("the expo's hand-over: %d to %s", rec.Code, rec.Header().Get("Location"))
 	}

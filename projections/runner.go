@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 
 	"restaurant/internal/eventstore"
 	"restaurant/internal/live"
@@ -75,7 +77,8 @@ func lockKey(name string) string { return "projection:" + name }
 
 // runOne waits to become the projection's active runner (the holder of its
 // advisory lock, held by a session of its own, so it is released when the
-// holder's process dies), then follows the event store; on an error it
+// holder's process dies; the runners standing by wait on the lock itself,
+// so one takes over at once), then follows the event store; on an error it
 // records it, pauses, and starts again from the checkpoint. While the
 // database is unreachable it only pauses, a little longer each time, and
 // tries again: there is nowhere to record that, and the projection itself
@@ -147,7 +150,13 @@ func (b *backoff) next(err error, progressed bool) time.Duration {
 // whether a batch committed. It returns nil when another runner leads, or
 // when ctx ends; ErrCheckpointMoved when a rebuild moved the checkpoint.
 func (r *Runner) lead(ctx context.Context, p Projection) (progressed bool, err error) {
-	conn, err := pgx.ConnectConfig(ctx, r.store.Pool().Config().ConnConfig.Copy())
+	cfg := r.store.Pool().Config().ConnConfig.Copy()
+	// A wait for the lock that ends here (a shutdown) asks the server to
+	// stop waiting too, rather than leave a session queued for the lock.
+	cfg.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: time.Second}
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return false, fmt.Errorf("connect for the runner's lock: %w", err)
 	}
@@ -157,7 +166,9 @@ func (r *Runner) lead(ctx context.Context, p Projection) (progressed bool, err e
 		return false, fmt.Errorf("take the runner's lock: %w", err)
 	}
 	if !leader {
-		return false, nil // someone else leads; look again after a pause
+		if leader, err = r.standBy(ctx, conn, p); err != nil || !leader {
+			return false, err // look again after a pause
+		}
 	}
 	r.log.Debug("running projection", "projection", p.Name())
 	subCtx, cancel := context.WithCancel(ctx)
@@ -208,6 +219,50 @@ func (r *Runner) lead(ctx context.Context, p Projection) (progressed bool, err e
 		return progressed, nil
 	}
 	return progressed, err
+}
+
+// lockNotAvailable is PostgreSQL's error code for a lock wait that ran
+// out of lock_timeout.
+const lockNotAvailable = "55P03"
+
+// standbyCheck is how long a runner standing by waits on the lock at a
+// time; between waits it finds out whether its connection still answers.
+var standbyCheck = 30 * time.Second
+
+// standBy waits on the lock's connection for the projection's lock, which
+// another runner holds, and says whether it got it. The lock is released
+// the moment the holder's session ends (its process stopped, or died:
+// PostgreSQL ends the session of a closed connection), and the first
+// runner waiting takes it then, with no pause. It gives up (false, nil)
+// when the connection stops answering.
+func (r *Runner) standBy(ctx context.Context, conn *pgx.Conn, p Projection) (bool, error) {
+	// The server ends each wait after standbyCheck, and the connection is
+	// known to be alive; a wait that outlasts it by far has lost it.
+	if _, err := conn.Exec(ctx, fmt.Sprintf(`SET lock_timeout = %d`, standbyCheck.Milliseconds())); err != nil {
+		return false, fmt.Errorf("stand by for the runner's lock: %w", err)
+	}
+	r.log.Debug("standing by", "projection", p.Name())
+	for ctx.Err() == nil {
+		waitCtx, cancel := context.WithTimeout(ctx, standbyCheck+15*time.Second)
+		_, err := conn.Exec(waitCtx, `SELECT pg_advisory_lock(hashtext($1))`, lockKey(p.Name()))
+		cancel()
+		var pgErr *pgconn.PgError
+		switch {
+		case err == nil:
+			_, err = conn.Exec(ctx, `SET lock_timeout = 0`)
+			return err == nil, err
+		case errors.As(err, &pgErr) && pgErr.Code == lockNotAvailable:
+			continue // the connection answers: wait again
+		case ctx.Err() != nil:
+			return false, nil
+		case waitCtx.Err() != nil:
+			r.log.Warn("projection's stand-by connection does not answer; connecting again", "projection", p.Name())
+			return false, nil
+		default:
+			return false, fmt.Errorf("stand by for the runner's lock: %w", err)
+		}
+	}
+	return false, nil
 }
 
 // topicsOf are the topics a batch changed, added to topics; a panic naming

@@ -4,16 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"os"
 	"time"
 
 	"restaurant/internal/bench"
 	"restaurant/internal/demo"
-	"restaurant/internal/live"
 	"restaurant/internal/web"
-	"restaurant/migrations"
-	"restaurant/projections"
+	"restaurant/internal/wiring"
 )
 
 // runBenchHTTP is "restaurant bench http": wrk against the menu page and the
@@ -28,34 +25,35 @@ func runBenchHTTP(ctx context.Context, args []string, getenv func(string) string
 	}
 	defer env.close()
 	a, log := env.app, env.log
-	runner := projections.NewRunner(a.Store, log, append(projections.All(), projections.Policies(a.Store)...)...)
-	hub := live.NewHub()
-	runner.Notify = func(topics []live.Topic) {
-		if err := live.Notify(context.Background(), a.Pool, topics); err != nil {
-			slog.Warn("live notices not sent", "err", err)
-		}
-	}
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { defer close(done); runner.Run(runCtx) }()
-	go hub.Listen(runCtx, a.Pool)
-	defer func() { stop(); <-done }()
-	if _, err := demo.SeedMenu(ctx, a.Store); err != nil {
+	// The process's own assembly: the projector role runs here, and the
+	// load goes to the web role's handler, served by the bench beside its
+	// baselines.
+	roles, err := wiring.ParseRoles(wiring.RoleProjector)
+	if err != nil {
 		return err
 	}
+	rt := wiring.New(a, log, wiring.Settings{
+		DemoMenu: true,
+		Web: web.Deps{
+			// The load orders from one address, far past what one guest would.
+			OrderLimits: web.OrderLimits{OpenedPerGuest: 1e9, OpenedPerAddress: 1e9, PlacedPerGuest: 1e9, PlacedPerAddress: 1e9},
+		},
+	}, roles)
+	defer rt.Close()
+	if err := rt.Prepare(ctx); err != nil {
+		return err
+	}
+	started, err := rt.Start(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = started.Stop(context.Background()) }()
 	if err := bench.PhotographDishes(ctx, a.Store, a.Pool, demo.DishIDs()); err != nil {
 		return err
 	}
-	handler := web.Handler(web.Deps{
-		Pool: a.Pool, Store: a.Store, Runner: runner,
-		Menus: projections.Menus{Pool: a.Pool}, Orders: projections.Orders{Pool: a.Pool},
-		Pending: func(ctx context.Context) (int, error) { return migrations.Pending(ctx, a.Pool) },
-		Hub:     hub,
-		// The load orders from one address, far past what one guest would.
-		OrderLimits: web.OrderLimits{OpenedPerGuest: 1e9, OpenedPerAddress: 1e9, PlacedPerGuest: 1e9, PlacedPerAddress: 1e9},
-	})
-	if head, err := a.Store.Head(ctx); err == nil {
-		_, _ = runner.WaitFor(ctx, "menu", head, 10*time.Second)
+	handler := rt.Handler()
+	if behind, err := rt.WaitCaughtUp(ctx, 10*time.Second); err != nil || len(behind) > 0 {
+		log.Warn("read models still catching up", "projections", behind, "error", err)
 	}
 	figs, err := bench.RunHTTP(ctx, a.Pool, handler, bench.HTTPOptions{
 		Connections: *conns, Duration: env.duration, Orders: *orders,

@@ -2,27 +2,23 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"strings"
 	"time"
 
-	"restaurant/internal/accounts"
 	"restaurant/internal/app"
-	"restaurant/internal/connlimit"
-	"restaurant/internal/demo"
 	"restaurant/internal/eventstore"
-	"restaurant/internal/live"
 	"restaurant/internal/web"
-	"restaurant/migrations"
-	"restaurant/projections"
+	"restaurant/internal/wiring"
 )
 
-// serve runs the web server until ctx ends, then shuts down gracefully.
+// serve runs the server's roles (every one unless -roles chooses) until
+// ctx ends, then shuts down gracefully.
 func serve(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs, cfg := flags("serve", getenv, stdout)
 	demoMenu := fs.Bool("demo-menu", envOr(getenv, "DEMO_MENU", "true") == "true", "put a demo menu on an empty restaurant (DEMO_MENU)")
@@ -52,6 +48,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	parseSite := siteFlags(fs, getenv)
 	timeZone := fs.String("timezone", getenv("RESTAURANT_TIMEZONE"),
 		"the restaurant's time zone, which its opening hours are in, e.g. Europe/Lisbon; empty: the server's local zone, as TZ sets it (RESTAURANT_TIMEZONE)")
+	roleList := fs.String("roles", getenv("ROLES"),
+		"comma-separated roles this process runs: "+rolesHelp()+"; empty: every role (ROLES)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -80,113 +78,32 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	slog.SetDefault(log)
 
+	roles, err := wiring.ParseRoles(*roleList)
+	if err != nil {
+		return fmt.Errorf("-roles (ROLES): %w", err)
+	}
+
 	a, err := app.Open(ctx, *cfg, log)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
 	a.Store.WarnFenceAfter(fenceWarn)
-
-	runner := projections.NewRunner(a.Store, log, append(projections.All(), projections.Policies(a.Store)...)...)
-	hub := live.NewHub()
-	// A busy topic goes out at most every 50 µs per screen following it,
-	// and at most every 50 ms: a thousand kitchen displays then get at most
-	// 20 pushes a second each, however fast tickets change, while a guest's
-	// own order, or any change after a quiet moment, goes out at once.
-	hub.PerFollower, hub.MaxEvery = 50*time.Microsecond, 50*time.Millisecond
-	runner.Notify = func(topics []live.Topic) {
-		if err := live.Notify(context.Background(), a.Pool, topics); err != nil {
-			slog.Warn("live notices not sent", "err", err)
-		}
-	}
-	runCtx, stopRunner := context.WithCancel(context.WithoutCancel(ctx))
-	runnerDone := make(chan struct{})
-	go func() { defer close(runnerDone); runner.Run(runCtx) }()
-	hubDone := make(chan struct{})
-	go func() { defer close(hubDone); hub.Listen(runCtx, a.Pool) }()
-	// The tickets of orders for later open in time, from any process.
-	schedulerDone := make(chan struct{})
-	go func() {
-		defer close(schedulerDone)
-		(&projections.TicketScheduler{Store: a.Store, Hub: hub, Log: log}).Run(runCtx)
-	}()
-	defer func() { <-hubDone; <-schedulerDone }()
-	defer func() { stopRunner(); <-runnerDone }()
-
-	if *demoMenu {
-		added, err := demo.SeedMenu(ctx, a.Store)
-		if err != nil {
-			return err
-		}
-		if added > 0 {
-			log.Info("demo menu added", "dishes", added)
-		}
+	if a.Embedded != nil && len(roles) < len(wiring.Roles) {
+		log.Warn("the embedded database is this process's own: no other process can run the roles left out; set DATABASE_URL to share one",
+			"roles", wiring.RoleNames(roles))
 	}
 
-	staffAccounts := accounts.Accounts{Store: a.Store}
-	generated, err := staffAccounts.EnsureAdmin(ctx, adminPassword)
-	if err != nil {
-		return fmt.Errorf("admin account: %w", err)
-	}
-	if generated != "" {
-		fmt.Fprintf(stdout, "Staff sign-in at /login: user %q, password %q (shown only this once; set RESTAURANT_ADMIN_PASSWORD to choose one)\n",
-			accounts.AdminUsername, generated)
-	}
-	sessions, closeSessions := web.NewSessions(a.Pool)
-	defer closeSessions()
-	customerSessions, closeCustomerSessions := web.NewCustomerSessions(a.Pool)
-	defer closeCustomerSessions()
-
-	// The first pages should show the menu: give the read models a moment
-	// to catch up with the log before taking requests.
-	if head, err := a.Store.Head(ctx); err == nil {
-		for _, p := range runner.Projections() {
-			if ok, _ := runner.WaitFor(ctx, p.Name(), head, 10*time.Second); !ok {
-				log.Warn("read model still catching up; pages may lag for a while", "projection", p.Name())
-			}
-		}
-	}
-
-	if *debugAddr != "" {
-		stopDebug, err := serveProfiles(*debugAddr, log)
-		if err != nil {
-			return err
-		}
-		defer stopDebug()
-	}
-
-	if st.metricsAddr != "" {
-		stopMetrics, err := serveMetrics(st.metricsAddr, web.MetricsHandler(web.Deps{Store: a.Store, Runner: runner}), stdout, log)
-		if err != nil {
-			return err
-		}
-		defer stopMetrics()
-	}
-
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
-	}
-	ln = connlimit.Wrap(ln, lim.connsPerAddress)
-	srv := &http.Server{
-		Handler: web.Handler(web.Deps{
-			Pool:     a.Pool,
-			Store:    a.Store,
-			Runner:   runner,
-			Menus:    projections.Menus{Pool: a.Pool},
-			Orders:   projections.Orders{Pool: a.Pool},
-			Team:     projections.Team{Pool: a.Pool},
-			Tickets:  projections.Tickets{Pool: a.Pool},
-			Ageing:   ageing,
-			Hub:      hub,
-			Sessions: sessions,
-			Accounts: staffAccounts,
-
-			Customers:        projections.Customers{Pool: a.Pool},
-			CustomerSessions: customerSessions,
-			CustomerAccounts: accounts.Customers{Store: a.Store},
-			Pending:          func(ctx context.Context) (int, error) { return migrations.Pending(ctx, a.Pool) },
-
+	rt := wiring.New(a, log, wiring.Settings{
+		Addr:            cfg.Addr,
+		ConnsPerAddress: lim.connsPerAddress,
+		MetricsAddr:     st.metricsAddr,
+		DemoMenu:        *demoMenu,
+		AdminPassword:   adminPassword,
+		Stdout:          stdout,
+		Getenv:          getenv,
+		Web: web.Deps{
+			Ageing:                ageing,
 			BodyTimeout:           lim.bodyTimeout,
 			WriteTimeout:          lim.writeTimeout,
 			LiveSocketsPerAddress: lim.livePerAddress,
@@ -197,34 +114,22 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			OrderLimits:           limits.perHour,
 			OrderCaps:             limits.caps,
 			Location:              location,
-		}),
-		ReadHeaderTimeout: 5 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		},
+	}, roles)
+	defer rt.Close()
+	if err := rt.Prepare(ctx); err != nil {
+		return err
 	}
-	srv.RegisterOnShutdown(hub.DropAll)
-	fmt.Fprintf(stdout, "listening on http://%s\n", displayAddr(ln.Addr()))
-	log.Info("serving", "addr", ln.Addr().String(), "database", describeDatabase(cfg))
 
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	var dbGone <-chan struct{} // nil, and never ready, with an external database
-	if a.Embedded != nil {
-		dbGone = a.Embedded.Exited()
+	if *debugAddr != "" {
+		stopDebug, err := serveProfiles(*debugAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stopDebug()
 	}
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-dbGone:
-		return errors.New("the embedded PostgreSQL stopped unexpectedly; see postgres.log in DATA_DIR")
-	case <-ctx.Done():
-	}
-	log.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	return nil
+	log.Info("starting", "roles", wiring.RoleNames(roles), "database", describeDatabase(cfg))
+	return rt.Run(ctx)
 }
 
 // serveProfiles serves net/http/pprof on an address of its own, kept apart
@@ -244,15 +149,6 @@ func serveProfiles(addr string, log *slog.Logger) (func(), error) {
 	go func() { _ = srv.Serve(ln) }()
 	log.Info("serving profiles", "addr", ln.Addr().String())
 	return func() { _ = srv.Close() }, nil
-}
-
-// displayAddr turns ":8080" into "localhost:8080" for a clickable URL.
-func displayAddr(a net.Addr) string {
-	tcp, ok := a.(*net.TCPAddr)
-	if !ok || !tcp.IP.IsUnspecified() {
-		return a.String()
-	}
-	return fmt.Sprintf("localhost:%d", tcp.Port)
 }
 
 // restaurantLocation reads the restaurant's time zone: an IANA name, or
@@ -275,4 +171,16 @@ func kitchenAgeing(attention, late time.Duration) (web.Ageing, error) {
 		return web.Ageing{}, fmt.Errorf("-kitchen-attention (KITCHEN_ATTENTION_AFTER) must be more than zero and -kitchen-late (KITCHEN_LATE_AFTER) longer still; they are %s and %s", attention, late)
 	}
 	return web.Ageing{Attention: attention, Late: late}, nil
+}
+
+// rolesHelp names each role and what it runs, for -roles' help.
+func rolesHelp() string {
+	var b strings.Builder
+	for i, r := range wiring.Roles {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s (%s)", r.Name, r.Runs)
+	}
+	return b.String()
 }

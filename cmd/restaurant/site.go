@@ -3,13 +3,8 @@ package main
 import (
 	"flag"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
-	"net/http"
 	"net/netip"
 	"net/url"
-	"time"
 
 	"restaurant/internal/web"
 )
@@ -54,20 +49,4 @@ func siteFlags(fs *flag.FlagSet, getenv func(string) string) (parse func() (site
 		}
 		return s, nil
 	}
-}
-
-// serveMetrics serves /metrics on an address of its own, apart from the
-// public one, and says where on stdout.
-func serveMetrics(addr string, metrics http.Handler, stdout io.Writer, log *slog.Logger) (func(), error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("listen for metrics on %s (set METRICS_ADDR, or off): %w", addr, err)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", metrics)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	fmt.Fprintf(stdout, "metrics on http://%s/metrics\n", ln.Addr())
-	log.Info("serving metrics", "addr", ln.Addr().String())
-	return func() { _ = srv.Close() }, nil
 }

@@ -56,7 +56,9 @@ func Pending(ctx context.Context, pool *pgxpool.Pool) (int, error) {
 }
 
 func provider(pool *pgxpool.Pool) (*goose.Provider, interface{ Close() error }, error) {
-	locker, err := lock.NewPostgresSessionLocker()
+	// Processes that start together wait for the one migrating, looking
+	// again every second (goose's default is every five), for five minutes.
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
 	if err != nil {
 		return nil, nil, fmt.Errorf("migration lock: %w", err)
 	}

@@ -75,12 +75,12 @@ func ParseRoles(list string) ([]Role, error) {
 			continue
 		}
 		if !slices.ContainsFunc(Roles, func(r Role) bool { return r.Name == name }) {
-			return nil, fmt.Errorf("unknown role %q: the roles are %s", name, RoleNames(Roles))
+			return nil, fmt.Errorf("unknown role %q: the roles are %s", name, strings.ReplaceAll(RoleNames(Roles), ",", ", "))
 		}
 		asked[name] = true
 	}
 	if len(asked) == 0 {
-		return nil, fmt.Errorf("no role in %q: the roles are %s", list, RoleNames(Roles))
+		return nil, fmt.Errorf("no role in %q: the roles are %s", list, strings.ReplaceAll(RoleNames(Roles), ",", ", "))
 	}
 	var roles []Role
 	for _, r := range Roles {

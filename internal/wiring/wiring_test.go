@@ -1,0 +1,116 @@
+package wiring
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+
+	"restaurant/internal/app"
+	"restaurant/internal/demo"
+	"restaurant/internal/testdb"
+)
+
+func TestMain(m *testing.M) { testdb.Main(m) }
+
+func TestRolesAreReadFromAListInStartOrder(t *testing.T) {
+	for _, c := range []struct{ list, want string }{
+		{"", "projector,web"},
+		{"web", "web"},
+		{" Web , projector,web", "projector,web"},
+		{"projector", "projector"},
+	} {
+		roles, err := ParseRoles(c.list)
+		if err != nil {
+			t.Fatalf("%q: %v", c.list, err)
+		}
+		if got := RoleNames(roles); got != c.want {
+			t.Errorf("%q: roles %s, want %s", c.list, got, c.want)
+		}
+	}
+	for _, list := range []string{"web,cook", ",", "projectors"} {
+		_, err := ParseRoles(list)
+		if err == nil || !strings.Contains(err.Error(), "the roles are projector, web") {
+			t.Errorf("%q: %v, want an error naming the roles", list, err)
+		}
+	}
+	if _, err := ParseRoles("web,cook"); err == nil || !strings.Contains(err.Error(), `"cook"`) {
+		t.Errorf("the error does not name the unknown role: %v", err)
+	}
+}
+
+// syncBuffer is a stdout that two processes' start-ups write to at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestProcessesStartingAtOnceAddTheMenuAndTheAdminOnce prepares four
+// processes on one new database at the same moment: the demo menu is added
+// once, the admin once, and only one of them prints a generated password.
+func TestProcessesStartingAtOnceAddTheMenuAndTheAdminOnce(t *testing.T) {
+	url := testdb.EmptyURL(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ctx := context.Background()
+	var out syncBuffer
+	// Each opens (and migrates) first; then all prepare at the same moment.
+	var runtimes []*Runtime
+	for range 4 {
+		a, err := app.Open(ctx, app.Config{DatabaseURL: url}, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { a.Close() })
+		rt := New(a, log, Settings{DemoMenu: true, Stdout: &out}, nil)
+		t.Cleanup(rt.Close)
+		runtimes = append(runtimes, rt)
+	}
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	errs := make(chan error, len(runtimes))
+	for _, rt := range runtimes {
+		wg.Go(func() {
+			<-start
+			errs <- rt.Prepare(ctx)
+		})
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("a process failed to start: %v", err)
+		}
+	}
+	if n := strings.Count(out.String(), "password"); n != 1 {
+		t.Fatalf("%d processes printed a generated password:\n%s", n, out.String())
+	}
+	a, err := app.Open(ctx, app.Config{DatabaseURL: url}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	var dishes, admins int
+	if err := a.Pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE type = 'menu.MenuItemAdded'),
+		count(*) FILTER (WHERE type = 'staff.StaffMemberAdded') FROM events`).Scan(&dishes, &admins); err != nil {
+		t.Fatal(err)
+	}
+	if dishes != len(demo.DishIDs()) || admins != 1 {
+		t.Fatalf("%d dishes added (want %d), the admin %d times", dishes, len(demo.DishIDs()), admins)
+	}
+}

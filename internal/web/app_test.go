@@ -50,6 +50,10 @@ func newTestAppWith(t *testing.T, adjust func(*Deps)) *testApp {
 
 // newTestAppOn is the web layer on a database the test has prepared, with
 // the projections running and the demo menu seeded if it never had one.
+// It assembles them here rather than through internal/wiring, the server's
+// one wiring, because that package imports this one: a test of package web
+// importing it would be an import cycle. The tests in cmd/restaurant run
+// the wiring itself.
 func newTestAppOn(t *testing.T, pool *pgxpool.Pool, adjust func(*Deps)) *testApp {
 	t.Helper()
 	store := eventstore.Open(pool, contracts.Codec())

@@ -129,6 +129,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		defer stopDebug()
 	}
 	log.Info("starting", "roles", wiring.RoleNames(roles), "database", describeDatabase(cfg))
+	if !rt.Runs(wiring.RoleWeb) {
+		log.Info("no web role: this process serves no pages", "roles", wiring.RoleNames(roles))
+	}
 	return rt.Run(ctx)
 }
 

@@ -25,8 +25,10 @@ type Role struct {
 	// Runs says what the role runs, for the help and the log.
 	Runs string
 	// Start starts the role's work on rt and returns once it is under
-	// way; the work goes on until the returned Stop. ctx carries values
-	// only: it is never canceled.
+	// way; the work goes on until the returned Stop. ctx ends when the
+	// process is asked to stop, which should cut short any wait at start;
+	// the work itself lives on (context.WithoutCancel) until Stop, so that
+	// the roles stop in order.
 	Start func(ctx context.Context, rt *Runtime) (*Running, error)
 }
 
@@ -96,7 +98,7 @@ func ParseRoles(list string) ([]Role, error) {
 // stand by to take over), and the scheduler that opens the tickets of
 // orders for later.
 func startProjector(ctx context.Context, rt *Runtime) (*Running, error) {
-	work, stop := context.WithCancel(ctx)
+	work, stop := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	wg.Go(func() { rt.Runner.Run(work) })
 	scheduler := &projections.TicketScheduler{Store: rt.App.Store, Hub: rt.LiveHub(), Log: rt.Log}
@@ -118,6 +120,9 @@ func startWeb(ctx context.Context, rt *Runtime) (*Running, error) {
 	// The first pages should show the menu: give the read models a moment
 	// to catch up with the log before taking requests.
 	behind, err := rt.WaitCaughtUp(ctx, firstPageWait)
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
 	if err != nil {
 		rt.Log.Warn("could not read the read models' progress", "error", err)
 	}

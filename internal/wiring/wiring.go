@@ -231,7 +231,6 @@ type Started struct {
 // it stops what it started. The roles work until Stop.
 func (rt *Runtime) Start(ctx context.Context) (*Started, error) {
 	st := &Started{rt: rt, failed: make(chan error, len(rt.Roles)+1)}
-	work := context.WithoutCancel(ctx)
 	if rt.Settings.MetricsAddr != "" {
 		stop, err := serveMetrics(rt.Settings.MetricsAddr, rt.metricsHandler(), rt.Settings.Stdout, rt.Log)
 		if err != nil {
@@ -240,7 +239,7 @@ func (rt *Runtime) Start(ctx context.Context) (*Started, error) {
 		st.running, st.names = append(st.running, &Running{Stop: func(context.Context) error { stop(); return nil }}), append(st.names, "metrics")
 	}
 	for _, role := range rt.Roles {
-		r, err := role.Start(work, rt)
+		r, err := role.Start(ctx, rt)
 		if err != nil {
 			_ = st.Stop(context.Background())
 			return nil, fmt.Errorf("start the %s role: %w", role.Name, err)
@@ -260,9 +259,6 @@ func (rt *Runtime) Start(ctx context.Context) (*Started, error) {
 		what = append(what, r.Name+" ("+r.Runs+")")
 	}
 	fmt.Fprintf(rt.Settings.Stdout, "running %s\n", strings.Join(what, ", "))
-	if !rt.Runs(RoleWeb) {
-		rt.Log.Info("no web role: this process serves no pages", "roles", RoleNames(rt.Roles))
-	}
 	return st, nil
 }
 
@@ -288,6 +284,9 @@ func (st *Started) Stop(ctx context.Context) error {
 func (rt *Runtime) Run(ctx context.Context) error {
 	st, err := rt.Start(ctx)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // asked to stop while starting
+		}
 		return err
 	}
 	var dbGone <-chan struct{} // nil, and never ready, with an external database

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"restaurant/internal/bench"
+	"restaurant/internal/postgres"
 	"restaurant/internal/testdb"
 )
 
@@ -56,5 +57,56 @@ func TestBenchLoadsARunningServer(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Fatalf("the printed report has no %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestBenchChainChecksEveryRestaurantsLog runs the chain's simulation
+// briefly on a server of its own: both layouts at two restaurants, each
+// restaurant's log checked whole and in order, the baseline beside them,
+// and the partitioned restaurants' databases gone afterwards.
+func TestBenchChainChecksEveryRestaurantsLog(t *testing.T) {
+	owner := testdb.EmptyURL(t)
+	env := map[string]string{"DATABASE_URL": owner, "LOG_LEVEL": "error"}
+	databases := func() int {
+		pool, err := postgres.Open(context.Background(), owner, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pool.Close()
+		var n int
+		if err := pool.QueryRow(context.Background(), `SELECT count(*) FROM pg_database`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := databases()
+	report := filepath.Join(t.TempDir(), "chain.json")
+	out := &output{}
+	err := run(context.Background(), []string{"bench", "chain", "-restaurants", "2", "-writers", "1", "-duration", "1s", "-json", report},
+		func(k string) string { return env[k] }, strings.NewReader(""), out)
+	if err != nil {
+		t.Fatalf("bench chain: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var figs []bench.ChainFigure
+	if err := json.Unmarshal(b, &figs); err != nil {
+		t.Fatal(err)
+	}
+	if len(figs) != 2 || figs[0].Layout != "shared" || figs[1].Layout != "partitioned" {
+		t.Fatalf("want a shared and a partitioned run, got %+v", figs)
+	}
+	for _, f := range figs {
+		if !f.Checked || f.Restaurants != 2 || f.Orders == 0 || f.Events != 11*f.Orders || f.PerRestMinS <= 0 || f.PgBench <= 0 || f.Ratio <= 0 {
+			t.Fatalf("%s: %+v", f.Layout, f)
+		}
+	}
+	if after := databases(); after != before {
+		t.Fatalf("%d databases before the bench, %d after: the restaurants' databases were left behind", before, after)
+	}
+	if !strings.Contains(out.String(), "partitioned") {
+		t.Fatalf("the printed table has no partitioned row:\n%s", out)
 	}
 }

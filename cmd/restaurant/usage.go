@@ -23,6 +23,7 @@ var commands = []subcommand{
 	{"bench http", "", "the menu page and the add-item command under wrk"},
 	{"bench live", "", "commit-to-screen latency and memory per live screen"},
 	{"bench rebuild", "", "every read model rebuilt from a log of orders beside a COPY"},
+	{"bench chain", "", "restaurants of a chain on one server, in one log or a database each"},
 	{"help", "[COMMAND]", "show this list, or a command's flags"},
 }
 

@@ -98,4 +98,3 @@ func TestTicketsFireByPrepTime(t *testing.T) {
 		t.Fatalf("turned off, the dishes are held: %+v", s.Items)
 	}
 }
-

@@ -51,6 +51,7 @@
 
   function tickAges() {
     var now = Date.now() + skew;
+    fireHeld(now);
     document.querySelectorAll("[data-placed-at]").forEach(function (el) {
       var placed = parseInt(el.dataset.placedAt, 10);
       if (!isNaN(placed)) el.textContent = Math.max(0, Math.floor((now - placed) / 60000)) + " min";
@@ -66,6 +67,42 @@
       var words = state ? label.dataset[state] : "";
       if (label.textContent !== words) label.textContent = words;
       label.hidden = state === "";
+    });
+  }
+
+  // Held dishes (fire by prep time) fire on the open screen by themselves,
+  // like the ages: each carries its fire time on the server's clock, and
+  // when it comes the dish joins the ticket's live dishes in its place,
+  // with the buttons it has then (rendered hidden), its Fire now and its
+  // "fires 19:38" gone; the held part goes when it holds nothing. On the
+  // expo a held dish simply leaves the held list. Nothing else changes.
+  function fireHeld(now) {
+    document.querySelectorAll("li.line-held[data-fire-at]").forEach(function (line) {
+      if (now < parseInt(line.dataset.fireAt, 10)) return;
+      var part = line.closest(".ticket-held, .expo-held");
+      if (line.dataset.expo) {
+        line.remove();
+      } else {
+        line.querySelectorAll(".held-fire, .line-fires").forEach(function (el) { el.remove(); });
+        var then = line.querySelector(".line-then");
+        if (then) {
+          while (then.firstChild) line.insertBefore(then.firstChild, then);
+          then.remove();
+        }
+        line.classList.remove("line-held");
+        delete line.dataset.fireAt;
+        var ticket = line.closest("li.ticket");
+        var live = ticket && ticket.querySelector(":scope > ul.ticket-items");
+        if (live) {
+          var at = parseInt(line.dataset.lineIndex, 10);
+          var next = null;
+          live.querySelectorAll(":scope > li.ticket-line").forEach(function (other) {
+            if (!next && parseInt(other.dataset.lineIndex, 10) > at) next = other;
+          });
+          live.insertBefore(line, next);
+        }
+      }
+      if (part && !part.querySelector("li.line-held")) part.remove();
     });
   }
 

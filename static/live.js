@@ -42,10 +42,16 @@
   // "LATE", taken from the label) when each moment comes, with no push. The
   // moments are on the server's clock: skew is how far this screen's clock
   // is from it, read from the board at every render.
+  // A board is read once, when it comes: a message that leaves it as it
+  // was (a heartbeat) must not take the clock back to the moment it was
+  // rendered.
   var skew = 0;
+  var boardRead = "";
   function readClock() {
     var board = document.getElementById("kitchen-board") || document.getElementById("expo-board");
-    var now = board ? parseInt(board.dataset.now, 10) : NaN;
+    if (!board || board.dataset.now === boardRead) return;
+    boardRead = board.dataset.now;
+    var now = parseInt(board.dataset.now, 10);
     if (!isNaN(now)) skew = now - Date.now();
   }
 

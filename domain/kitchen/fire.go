@@ -91,17 +91,24 @@ func decideFireLine(s State, c FireLine) ([]domain.Event, error) {
 func firedByRecall(s State, at time.Time) []domain.Event {
 	var events []domain.Event
 	for _, it := range s.Items {
-		if LineHeld(s, it.LineID, at) {
+		if waiting(s, it.LineID, at) {
 			events = append(events, TicketLineFired{TicketID: s.TicketID, LineID: it.LineID, Station: it.Station, FiredAt: at, ByRecall: true})
 		}
 	}
 	return events
 }
 
-// LineHeld says whether the dish lineID of s is held at the time at: it
-// has a fire time still to come and was not fired early. Dishes without a
-// line id are never held (they are bumped whole with their ticket).
+// LineHeld says whether the dish lineID of s is held at the time at: its
+// ticket is being cooked, and the dish has a fire time still to come and
+// was not fired early. Dishes without a line id are never held (they are
+// bumped whole with their ticket).
 func LineHeld(s State, lineID string, at time.Time) bool {
+	return (s.Status == StatusQueued || s.Status == StatusPreparing) && waiting(s, lineID, at)
+}
+
+// waiting says whether the dish lineID of s has a fire time still to come
+// at the time at, and was not fired early, whatever became of its ticket.
+func waiting(s State, lineID string, at time.Time) bool {
 	if lineID == "" || slices.Contains(s.FiredLines, lineID) {
 		return false
 	}

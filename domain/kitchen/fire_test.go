@@ -130,6 +130,9 @@ func TestRecallFiresEveryDish(t *testing.T) {
 		{name: "a dish past its time fires no more", given: ready, when: RecallTicket{At: heldUntil, Redo: true}, then: given(
 			TicketRecalled{TicketID: tid, RecalledAt: heldUntil}, TicketLineRecalled{TicketID: tid, LineID: "p", Station: "oven", RecalledAt: heldUntil})},
 	})
+	if LineHeld(fold(ready...), "s", at) {
+		t.Error("a dish of a ready ticket is held")
+	}
 	s := fold(append(ready, TicketRecalled{TicketID: tid, RecalledAt: at}, fired)...)
 	if LineHeld(s, "s", at) {
 		t.Error("the salad is still held after the recall")

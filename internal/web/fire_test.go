@@ -196,9 +196,11 @@ func TestFireNow(t *testing.T) {
 		problem.Detail != "This dish is not held: it has fired already, so it can be cooked now." || rec.Header().Get("Content-Type") != "application/problem+json" {
 		t.Fatalf("a dish fired twice, as JSON: %d %s %s", rec.Code, rec.Header().Get("Content-Type"), rec.Body)
 	}
-	rec = cook.postJSON("/kitchen/tickets/"+id+"/items/no-such-line/commands/fire", uuid.NewString(), `{}`)
-	if rec.Code != http.StatusNotFound || rec.Header().Get("Content-Type") != "application/problem+json" {
-		t.Fatalf("an unknown dish, as JSON: %d %s", rec.Code, rec.Header().Get("Content-Type"))
+	for _, path := range []string{"/kitchen/tickets/" + id + "/items/no-such-line/commands/fire", "/kitchen/tickets/" + uuid.NewString() + "/items/" + dessert + "/commands/fire"} {
+		rec = cook.postJSON(path, uuid.NewString(), `{}`)
+		if rec.Code != http.StatusNotFound || rec.Header().Get("Content-Type") != "application/problem+json" {
+			t.Fatalf("POST %s as JSON: %d %s", path, rec.Code, rec.Header().Get("Content-Type"))
+		}
 	}
 	// A tap is answered with the board and the reason above it.
 	if rec := cook.tap(fire, form()); rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), "This dish is not held") ||

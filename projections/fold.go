@@ -248,7 +248,7 @@ type ticketRow struct {
 	number                                                            int64
 	placedAt, openedAt, updatedAt                                     time.Time
 	startedAt, bumpedAt, handedOverAt, canceled, dueAt                any // time.Time, or nil
-	doneLines                                                         []string
+	doneLines, firedLines                                             []string
 }
 
 // ticketsFold is TicketsProjection's Apply, in memory.
@@ -308,6 +308,10 @@ func (f *ticketsFold) Add(e eventstore.RecordedEvent) error {
 			t.doneLines = slices.DeleteFunc(t.doneLines, func(id string) bool { return id == ev.LineID })
 			t.updatedAt = e.RecordedAt
 		}
+	case kitchen.TicketLineFired:
+		if t := f.tickets[ev.TicketID]; t != nil {
+			t.firedLines, t.updatedAt = append(t.firedLines, ev.LineID), e.RecordedAt
+		}
 	case domain.Erasure:
 		for _, t := range f.opened {
 			if slices.Contains(ev.ErasedSubjects(), t.subject) {
@@ -321,13 +325,16 @@ func (f *ticketsFold) Add(e eventstore.RecordedEvent) error {
 func (f *ticketsFold) Rows() []TableRows {
 	rows := make([][]any, 0, len(f.opened))
 	for _, t := range f.opened {
-		done := t.doneLines
+		done, fired := t.doneLines, t.firedLines
 		if done == nil {
 			done = []string{} // as the column's default has it
 		}
+		if fired == nil {
+			fired = []string{}
+		}
 		rows = append(rows, []any{t.id, t.number, t.items, t.fulfilment, t.subject, t.contactName, t.status, t.placedAt, t.openedAt,
-			t.startedAt, t.bumpedAt, t.handedOverAt, t.canceled, t.cancelReason, t.updatedAt, done, t.dueAt})
+			t.startedAt, t.bumpedAt, t.handedOverAt, t.canceled, t.cancelReason, t.updatedAt, done, t.dueAt, fired})
 	}
 	return []TableRows{{Table: "tickets", Columns: []string{"ticket_id", "order_number", "items", "fulfilment", "subject_id", "contact_name", "status",
-		"placed_at", "opened_at", "started_at", "bumped_at", "handed_over_at", "canceled_at", "cancel_reason", "updated_at", "done_lines", "due_at"}, Rows: rows}}
+		"placed_at", "opened_at", "started_at", "bumped_at", "handed_over_at", "canceled_at", "cancel_reason", "updated_at", "done_lines", "due_at", "fired_lines"}, Rows: rows}}
 }

@@ -102,7 +102,7 @@ func (p KitchenTickets) ApplyBatch(ctx context.Context, tx pgx.Tx, events []even
 	if err != nil {
 		return err
 	}
-	station, err := routing(ctx, tx, p.Store, orders)
+	facts, err := opening(ctx, tx, p.Store, orders)
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func (p KitchenTickets) ApplyBatch(ctx context.Context, tx pgx.Tx, events []even
 		switch ev := e.Event.(type) {
 		case ordering.OrderPlaced:
 			if ev.ScheduledFor.IsZero() {
-				err = openTicket(ctx, tx, p.Store, reaction(name, e), ticketFor(orders[ev.OrderID], numbers[ev.OrderID], e.RecordedAt, station))
+				err = openTicket(ctx, tx, p.Store, reaction(name, e), ticketFor(orders[ev.OrderID], numbers[ev.OrderID], e.RecordedAt, facts))
 			} else {
 				err = scheduleTicket(ctx, tx, e, ev, fireAt[ev.OrderID])
 			}
@@ -208,15 +208,20 @@ func readNumbers(ctx context.Context, tx pgx.Tx, ids []string, numbers map[strin
 
 // ticketFor is the kitchen's command that opens a placed order's ticket at
 // the time at: at once for an order as soon as possible, in time for an
-// order for later; station routes each dish by its menu id.
-func ticketFor(order ordering.State, number int64, at time.Time, station func(dishID string) string) kitchen.OpenTicket {
+// order for later; facts route each dish by its menu id and, when the
+// kitchen fires by prep time, give each its prep time.
+func ticketFor(order ordering.State, number int64, at time.Time, facts openingFacts) kitchen.OpenTicket {
 	var items []kitchen.Item
+	var prep []time.Duration
 	for _, l := range order.Lines {
 		items = append(items, kitchen.Item{LineID: l.LineID, Name: l.Name, Quantity: l.Quantity, Note: l.Note, Allergy: l.Allergy,
-			Options: optionNames(l.Options), Station: station(l.MenuItemID)})
+			Options: optionNames(l.Options), Station: facts.station(l.MenuItemID)})
+		if facts.prep != nil {
+			prep = append(prep, facts.prep(l.MenuItemID))
+		}
 	}
 	return kitchen.OpenTicket{TicketID: order.OrderID, OrderNumber: number, Items: items, Fulfilment: string(order.Fulfilment),
-		SubjectID: order.CustomerID, ContactName: order.Contact.Name, PlacedAt: order.PlacedAt, At: at, DueAt: order.ScheduledFor}
+		SubjectID: order.CustomerID, ContactName: order.Contact.Name, PlacedAt: order.PlacedAt, At: at, DueAt: order.ScheduledFor, PrepTimes: prep}
 }
 
 // optionNames are a line's choices as the cooks read them; nil for none.

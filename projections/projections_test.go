@@ -181,6 +181,13 @@ func trade(t *testing.T, store *eventstore.Store, orders int) {
 	must(t)(eventstore.Handle(ctx, store, kitchen.Stream("for-later"), kitchen.Decider, once("a ticket for later"), kitchen.Command(kitchen.OpenTicket{
 		TicketID: "for-later", OrderNumber: 99, Items: []kitchen.Item{{Name: "Margherita", Quantity: 1}}, Fulfilment: kitchen.FulfilmentPickup,
 		PlacedAt: at, At: at.Add(2 * time.Hour), DueAt: at.Add(2*time.Hour + 12*time.Minute)})))
+	// A ticket fired by prep time, its dessert held while the pizza
+	// cooks, then fired early.
+	must(t)(eventstore.Handle(ctx, store, kitchen.Stream("held"), kitchen.Decider, once("a ticket fired by prep time"), kitchen.Command(kitchen.OpenTicket{
+		TicketID: "held", OrderNumber: 98, Items: []kitchen.Item{{LineID: "p", Name: "Margherita", Quantity: 1}, {LineID: "t", Name: "Tiramisù", Quantity: 1}},
+		Fulfilment: kitchen.FulfilmentPickup, PlacedAt: at, At: at, PrepTimes: []time.Duration{12 * time.Minute, 4 * time.Minute}})))
+	must(t)(eventstore.Handle(ctx, store, kitchen.Stream("held"), kitchen.Decider, once("fire the tiramisù now"),
+		kitchen.Command(kitchen.FireLine{LineID: "t", At: at.Add(time.Minute)})))
 	// The restaurant sets its hours, closes on a day, and pauses a while.
 	set := func(name string, c settings.Command) {
 		must(t)(eventstore.Handle(ctx, store, settings.Stream, settings.Decider, once(name), c))
@@ -188,6 +195,7 @@ func trade(t *testing.T, store *eventstore.Store, orders int) {
 	set("hours", settings.SetOpeningHours{Week: settings.Week{time.Friday: {{Opens: 12 * 60, Closes: 22 * 60}}}})
 	set("christmas", settings.AddClosedDay{Date: "2026-12-25", At: at})
 	set("busy", settings.PauseOnlineOrders{For: 30 * time.Minute, At: at})
+	set("fire at once", settings.SetFireByPrepTime{On: false})
 	for _, c := range []menu.Command{
 		menu.AddOptionGroup{GroupID: "spoons", Name: "Spoons", Required: true, Min: 1, Max: 2},
 		menu.AddOptionChoice{GroupID: "spoons", ChoiceID: "one", Name: "One", PriceChange: domain.Cents(0)},

@@ -252,13 +252,13 @@ func (s *TicketScheduler) openOne(ctx context.Context) (bool, error) {
 	}
 	// An order canceled meanwhile gets no ticket; the policy, told of the
 	// cancel, finds none to cancel.
-	station, err := routing(ctx, tx, s.Store, orders)
+	facts, err := opening(ctx, tx, s.Store, orders)
 	if err != nil {
 		return false, err
 	}
 	if order := orders[orderID]; order.Status == ordering.StatusPlaced {
 		meta := reactionTo(kitchenTicketsPolicy, uuid.UUID(placedID.Bytes), uuid.UUID(correlation.Bytes))
-		err := openTicket(ctx, tx, s.Store, meta, ticketFor(order, numbers[orderID], now.UTC(), station))
+		err := openTicket(ctx, tx, s.Store, meta, ticketFor(order, numbers[orderID], now.UTC(), facts))
 		var de *domain.Error
 		if errors.As(err, &de) {
 			s.log().Warn("ticket of an order for later refused", "order_id", orderID, "reason", de.Message)

@@ -63,6 +63,9 @@ func (TicketsProjection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.Reco
 	case kitchen.TicketLineRecalled:
 		_, err = tx.Exec(ctx, `UPDATE tickets SET done_lines = array_remove(done_lines, $2), updated_at = $3 WHERE ticket_id = $1`,
 			ev.TicketID, ev.LineID, e.RecordedAt)
+	case kitchen.TicketLineFired:
+		_, err = tx.Exec(ctx, `UPDATE tickets SET fired_lines = array_append(fired_lines, $2), updated_at = $3 WHERE ticket_id = $1`,
+			ev.TicketID, ev.LineID, e.RecordedAt)
 	case domain.Erasure:
 		_, err = tx.Exec(ctx, `UPDATE tickets SET contact_name = '' WHERE subject_id = ANY($1)`, ev.ErasedSubjects())
 	}
@@ -94,6 +97,9 @@ type Ticket struct {
 	// DoneLines are the line ids of the dishes marked done, in the order
 	// they were.
 	DoneLines []string
+	// FiredLines are the line ids of the held dishes fired before their
+	// time; a dish's own fire time is its FireAt.
+	FiredLines []string
 	// DueAt is the time an order for later is due; zero for one as soon
 	// as possible. PlacedAt is then when its ticket joined the queue.
 	DueAt time.Time
@@ -107,6 +113,13 @@ func dueAt(ev kitchen.TicketOpened) any {
 	return ev.DueAt
 }
 
+// State is the ticket as the kitchen's decider sees it, as far as the
+// read model keeps it: enough to say which buttons it offers, and which of
+// its dishes are held.
+func (t Ticket) State() kitchen.State {
+	return kitchen.State{TicketID: t.TicketID, Status: t.Status, BumpedAt: t.BumpedAt, Items: t.Items, DoneLines: t.DoneLines, FiredLines: t.FiredLines}
+}
+
 // Tickets reads the kitchen's read model.
 type Tickets struct{ Pool *pgxpool.Pool }
 
@@ -117,7 +130,7 @@ type Tickets struct{ Pool *pgxpool.Pool }
 // order they were.
 func (t Tickets) Board(ctx context.Context, now time.Time) ([]Ticket, error) {
 	rows, err := t.Pool.Query(ctx, `SELECT ticket_id, order_number, items, fulfilment, contact_name, status, placed_at,
-			coalesce(started_at, 'epoch'), coalesce(bumped_at, 'epoch'), coalesce(canceled_at, 'epoch'), cancel_reason, done_lines, due_at
+			coalesce(started_at, 'epoch'), coalesce(bumped_at, 'epoch'), coalesce(canceled_at, 'epoch'), cancel_reason, done_lines, due_at, fired_lines
 		FROM tickets
 		WHERE status IN ('queued', 'preparing', 'ready', 'out_for_delivery')
 		   OR (status = 'canceled' AND canceled_at > $1)
@@ -133,7 +146,7 @@ func (t Tickets) Board(ctx context.Context, now time.Time) ([]Ticket, error) {
 		var items []byte
 		var due *time.Time
 		if err := rows.Scan(&tk.TicketID, &tk.OrderNumber, &items, &tk.Fulfilment, &tk.ContactName, &tk.Status, &tk.PlacedAt,
-			&tk.StartedAt, &tk.BumpedAt, &tk.CanceledAt, &tk.CancelReason, &tk.DoneLines, &due); err != nil {
+			&tk.StartedAt, &tk.BumpedAt, &tk.CanceledAt, &tk.CancelReason, &tk.DoneLines, &due, &tk.FiredLines); err != nil {
 			return nil, fmt.Errorf("read tickets: %w", err)
 		}
 		if err := json.Unmarshal(items, &tk.Items); err != nil {

@@ -42,15 +42,22 @@
   // "LATE", taken from the label) when each moment comes, with no push. The
   // moments are on the server's clock: skew is how far this screen's clock
   // is from it, read from the board at every render.
+  // A board is read once, when it comes: a message that leaves it as it
+  // was (a heartbeat) must not take the clock back to the moment it was
+  // rendered.
   var skew = 0;
+  var boardRead = "";
   function readClock() {
     var board = document.getElementById("kitchen-board") || document.getElementById("expo-board");
-    var now = board ? parseInt(board.dataset.now, 10) : NaN;
+    if (!board || board.dataset.now === boardRead) return;
+    boardRead = board.dataset.now;
+    var now = parseInt(board.dataset.now, 10);
     if (!isNaN(now)) skew = now - Date.now();
   }
 
   function tickAges() {
     var now = Date.now() + skew;
+    fireHeld(now);
     document.querySelectorAll("[data-placed-at]").forEach(function (el) {
       var placed = parseInt(el.dataset.placedAt, 10);
       if (!isNaN(placed)) el.textContent = Math.max(0, Math.floor((now - placed) / 60000)) + " min";
@@ -66,6 +73,42 @@
       var words = state ? label.dataset[state] : "";
       if (label.textContent !== words) label.textContent = words;
       label.hidden = state === "";
+    });
+  }
+
+  // Held dishes (fire by prep time) fire on the open screen by themselves,
+  // like the ages: each carries its fire time on the server's clock, and
+  // when it comes the dish joins the ticket's live dishes in its place,
+  // with the buttons it has then (rendered hidden), its Fire now and its
+  // "fires 19:38" gone; the held part goes when it holds nothing. On the
+  // expo a held dish simply leaves the held list. Nothing else changes.
+  function fireHeld(now) {
+    document.querySelectorAll("li.line-held[data-fire-at]").forEach(function (line) {
+      if (now < parseInt(line.dataset.fireAt, 10)) return;
+      var part = line.closest(".ticket-held, .expo-held");
+      if (line.dataset.expo) {
+        line.remove();
+      } else {
+        line.querySelectorAll(".held-fire, .line-fires").forEach(function (el) { el.remove(); });
+        var then = line.querySelector(".line-then");
+        if (then) {
+          while (then.firstChild) line.insertBefore(then.firstChild, then);
+          then.remove();
+        }
+        line.classList.remove("line-held");
+        delete line.dataset.fireAt;
+        var ticket = line.closest("li.ticket");
+        var live = ticket && ticket.querySelector(":scope > ul.ticket-items");
+        if (live) {
+          var at = parseInt(line.dataset.lineIndex, 10);
+          var next = null;
+          live.querySelectorAll(":scope > li.ticket-line").forEach(function (other) {
+            if (!next && parseInt(other.dataset.lineIndex, 10) > at) next = other;
+          });
+          live.insertBefore(line, next);
+        }
+      }
+      if (part && !part.querySelector("li.line-held")) part.remove();
     });
   }
 

@@ -153,5 +153,6 @@ func Events() []domain.Event {
 		TicketLineBumped{},
 		TicketLineRecalled{},
 		TicketDelivered{},
+		TicketLineFired{},
 	}
 }

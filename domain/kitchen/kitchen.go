@@ -63,15 +63,19 @@ const (
 // by one have none, and are bumped whole. Station is the id of the station
 // that cooks it, routed when the ticket opened (see Stations.Route), so
 // history says where each dish went; "" on tickets opened before there were
-// stations, or while there were none: the whole kitchen.
+// stations, or while there were none: the whole kitchen. FireAt is when a
+// dish held back by fire by prep time fires (see FireTimes), decided when
+// the ticket opened; zero, and left out, for a dish that fires at once, as
+// on every ticket opened before dishes were held.
 type Item struct {
-	LineID   string   `json:"line_id,omitempty"`
-	Name     string   `json:"name"`
-	Quantity int      `json:"quantity"`
-	Note     string   `json:"note"`
-	Allergy  bool     `json:"allergy,omitempty"`
-	Options  []string `json:"options"`
-	Station  string   `json:"station,omitempty"`
+	LineID   string    `json:"line_id,omitempty"`
+	Name     string    `json:"name"`
+	Quantity int       `json:"quantity"`
+	Note     string    `json:"note"`
+	Allergy  bool      `json:"allergy,omitempty"`
+	Options  []string  `json:"options"`
+	Station  string    `json:"station,omitempty"`
+	FireAt   time.Time `json:"fire_at,omitzero"`
 }
 
 // State is a ticket as its history makes it. The zero value is a ticket that
@@ -102,6 +106,9 @@ type State struct {
 	// they were; a recall of the ticket keeps them, so the cook undoes the
 	// one dish to make again.
 	DoneLines []string
+	// FiredLines are the line ids of the held dishes fired before their
+	// time (TicketLineFired).
+	FiredLines []string
 }
 
 // Command is a request to change a ticket. It is sealed so that Decide can
@@ -123,6 +130,10 @@ type OpenTicket struct {
 	PlacedAt    time.Time
 	At          time.Time
 	DueAt       time.Time // an order for later's time (see Scheduled)
+	// PrepTimes are how long each dish of Items takes to make (0:
+	// unknown), index by index, to fire each by its prep time (see
+	// FireTimes); nil fires every dish at once.
+	PrepTimes []time.Duration
 }
 
 // StartTicket says a cook began preparing the ticket at the time At.
@@ -235,6 +246,8 @@ func Evolve(s State, e domain.Event) State {
 		s.CanceledAt = e.CanceledAt
 	case TicketLineBumped:
 		s.DoneLines = append(slices.Clip(s.DoneLines), e.LineID)
+	case TicketLineFired:
+		s.FiredLines = append(slices.Clip(s.FiredLines), e.LineID)
 	case TicketLineRecalled:
 		var done []string
 		for _, id := range s.DoneLines {
@@ -293,7 +306,8 @@ func Decide(s State, c Command) ([]domain.Event, error) {
 					events = append(events, TicketLineRecalled{TicketID: s.TicketID, LineID: line, Station: s.stationOf(line), RecalledAt: c.At})
 				}
 			}
-			return events, nil
+			// The ticket is late now: nothing of it waits any more.
+			return append(events, firedByRecall(s, c.At)...), nil
 		case StatusPreparing:
 			return nil, nil
 		case StatusQueued:
@@ -308,6 +322,8 @@ func Decide(s State, c Command) ([]domain.Event, error) {
 		return decideBumpLine(s, c)
 	case RecallLine:
 		return decideRecallLine(s, c)
+	case FireLine:
+		return decideFireLine(s, c)
 	case CancelTicket:
 		switch s.Status {
 		case StatusQueued, StatusPreparing, StatusReady:
@@ -336,8 +352,19 @@ func decideOpen(s State, c OpenTicket) ([]domain.Event, error) {
 	if len(c.Items) == 0 {
 		return nil, domain.Invalid("items", "A ticket needs at least one dish to cook.")
 	}
+	if len(c.PrepTimes) != 0 && len(c.PrepTimes) != len(c.Items) {
+		return nil, domain.Invalid("items", "Every dish on a ticket needs its prep time, or none does.")
+	}
+	var fire []time.Time
+	if len(c.PrepTimes) > 0 {
+		fire = FireTimes(c.At, c.PrepTimes)
+	}
 	items := make([]Item, len(c.Items))
 	for i, it := range c.Items {
+		it.FireAt = time.Time{}
+		if fire != nil && it.LineID != "" {
+			it.FireAt = fire[i]
+		}
 		it.Name = strings.TrimSpace(it.Name)
 		it.Note = strings.TrimSpace(it.Note)
 		if it.Name == "" {

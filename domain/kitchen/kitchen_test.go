@@ -488,8 +488,8 @@ func TestEvents(t *testing.T) {
 		}
 		checkTags(rt)
 	}
-	if len(seen) != 9 {
-		t.Errorf("want 9 event types, got %d", len(seen))
+	if len(seen) != 10 {
+		t.Errorf("want 10 event types, got %d", len(seen))
 	}
 
 	// Every event survives a JSON round trip, with every field set so that
@@ -497,7 +497,8 @@ func TestEvents(t *testing.T) {
 	unpaidDelivery := TicketHandedOver{TicketID: tid, HandedOverAt: t3, Payment: PaymentUnpaid, UnpaidReason: "guest left without paying", OutForDelivery: true}
 	ovenDone, ovenUndone := pizzaDone, pizzaUndone
 	ovenDone.Station, ovenUndone.Station = "oven", "oven"
-	samples := []domain.Event{openedForLater, started, bumped, recalled, unpaidDelivery, canceled, ovenDone, ovenUndone, delivered}
+	samples := []domain.Event{openedForLater, started, bumped, recalled, unpaidDelivery, canceled, ovenDone, ovenUndone, delivered,
+		TicketLineFired{TicketID: tid, LineID: "b", Station: "cold", FiredAt: t1, ByRecall: true}}
 	if len(samples) != len(Events()) {
 		t.Fatalf("round trip covers %d of %d event types", len(samples), len(Events()))
 	}

@@ -48,6 +48,9 @@ func decideBumpLine(s State, c BumpLine) ([]domain.Event, error) {
 	if slices.Contains(s.DoneLines, c.LineID) {
 		return nil, domain.Conflict("This dish is already marked done.")
 	}
+	if LineHeld(s, c.LineID, c.At) {
+		return nil, domain.Conflict("This dish is held until its fire time; fire it now first to cook it early.")
+	}
 	var events []domain.Event
 	if s.Status == StatusQueued {
 		if c.OrderCanceled {
@@ -113,10 +116,11 @@ const (
 	CmdRecallLine LineCommandName = "recall"
 )
 
-// LineAllowed lists the buttons of the dish lineID that would change s, so
-// that the screen shows only those a cook can use. It mirrors the checks of
-// Decide; dishes without a line id have none.
-func LineAllowed(s State, lineID string) []LineCommandName {
+// LineAllowed lists the buttons of the dish lineID that would change s at
+// the time at, so that the screen shows only those a cook can use: a held
+// dish can only be fired. It mirrors the checks of Decide; dishes without a
+// line id have none.
+func LineAllowed(s State, lineID string, at time.Time) []LineCommandName {
 	if checkLine(s, lineID) != nil {
 		return nil
 	}
@@ -124,6 +128,9 @@ func LineAllowed(s State, lineID string) []LineCommandName {
 	case StatusQueued, StatusPreparing:
 		if slices.Contains(s.DoneLines, lineID) {
 			return []LineCommandName{CmdRecallLine}
+		}
+		if LineHeld(s, lineID, at) {
+			return []LineCommandName{CmdFireLine}
 		}
 		return []LineCommandName{CmdBumpLine}
 	}

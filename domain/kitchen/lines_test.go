@@ -105,12 +105,14 @@ func lineCommand(name LineCommandName, line string, now time.Time) Command {
 		return BumpLine{LineID: line, At: now}
 	case CmdRecallLine:
 		return RecallLine{LineID: line, At: now}
+	case CmdFireLine:
+		return FireLine{LineID: line, At: now}
 	}
 	panic("unknown button " + string(name))
 }
 
 func TestLineAllowed(t *testing.T) {
-	all := []LineCommandName{CmdBumpLine, CmdRecallLine}
+	all := []LineCommandName{CmdBumpLine, CmdRecallLine, CmdFireLine}
 	for _, tc := range []struct {
 		name  string
 		given []domain.Event
@@ -132,7 +134,7 @@ func TestLineAllowed(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := fold(tc.given...)
-			got := LineAllowed(s, tc.line)
+			got := LineAllowed(s, tc.line, t3)
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("LineAllowed = %v, want %v", got, tc.want)
 			}

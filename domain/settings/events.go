@@ -62,5 +62,5 @@ func (PaceSet) EventType() string { return "settings.PaceSet" }
 // Events returns one zero value of every event type of the restaurant's
 // settings, so that an event codec can register them all.
 func Events() []domain.Event {
-	return []domain.Event{OpeningHoursSet{}, ClosedDayAdded{}, ClosedDayRemoved{}, OnlineOrdersPaused{}, OnlineOrdersResumed{}, PaceSet{}}
+	return []domain.Event{OpeningHoursSet{}, ClosedDayAdded{}, ClosedDayRemoved{}, OnlineOrdersPaused{}, OnlineOrdersResumed{}, PaceSet{}, FireByPrepTimeSet{}}
 }

@@ -41,6 +41,9 @@ type State struct {
 	// Pace is the kitchen's pace as a manager set it; nil until then
 	// (see KitchenPace).
 	Pace *Pace `json:"pace,omitempty"`
+	// FireByPrepTime is whether a manager turned fire by prep time on;
+	// nil until one chose (see FiresByPrepTime).
+	FireByPrepTime *bool `json:"fire_by_prep_time,omitempty"`
 }
 
 // PausedAt says whether online orders are paused at the time at.
@@ -120,6 +123,9 @@ func Evolve(s State, e domain.Event) State {
 	case PaceSet:
 		p := e.Pace
 		s.Pace = &p
+	case FireByPrepTimeSet:
+		on := e.On
+		s.FireByPrepTime = &on
 	}
 	return s
 }
@@ -158,6 +164,8 @@ func Decide(s State, c Command) ([]domain.Event, error) {
 		return []domain.Event{OnlineOrdersPaused{PausedAt: c.At, Until: c.At.Add(c.For)}}, nil
 	case SetPace:
 		return decidePace(s, c)
+	case SetFireByPrepTime:
+		return decideFireByPrepTime(s, c)
 	case ResumeOnlineOrders:
 		if !s.PausedAt(c.At) {
 			return nil, nil

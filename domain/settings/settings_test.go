@@ -302,7 +302,8 @@ func TestEvents(t *testing.T) {
 	}
 	now := at("2026-03-03", "19:15").UTC()
 	for _, e := range []domain.Event{hoursSet, ClosedDayAdded{Date: "2026-12-25"}, ClosedDayRemoved{Date: "2026-12-25"},
-		OnlineOrdersPaused{PausedAt: now, Until: now.Add(time.Hour)}, OnlineOrdersPaused{PausedAt: now}, OnlineOrdersResumed{ResumedAt: now}, PaceSet{Pace: DefaultPace}} {
+		OnlineOrdersPaused{PausedAt: now, Until: now.Add(time.Hour)}, OnlineOrdersPaused{PausedAt: now}, OnlineOrdersResumed{ResumedAt: now}, PaceSet{Pace: DefaultPace},
+		FireByPrepTimeSet{On: true}, FireByPrepTimeSet{}} {
 		b, err := json.Marshal(e)
 		if err != nil {
 			t.Fatal(err)
@@ -352,5 +353,49 @@ func TestPace(t *testing.T) {
 	var de *domain.Error
 	if !errors.As(err, &de) || len(de.Fields) != 4 {
 		t.Fatalf("a pace wrong in four fields says so once per field: %v", err)
+	}
+}
+
+func TestFireByPrepTime(t *testing.T) {
+	on, off := FireByPrepTimeSet{On: true}, FireByPrepTimeSet{On: false}
+	for _, tc := range []spec{
+		{name: "turned off", when: SetFireByPrepTime{On: false}, then: []domain.Event{off}},
+		{name: "turned on, as the default may say", when: SetFireByPrepTime{On: true}, then: []domain.Event{on}},
+		{name: "on again", given: []domain.Event{on}, when: SetFireByPrepTime{On: true}},
+		{name: "off again", given: []domain.Event{off}, when: SetFireByPrepTime{On: false}},
+		{name: "off after on", given: []domain.Event{on}, when: SetFireByPrepTime{On: false}, then: []domain.Event{off}},
+		{name: "on after off", given: []domain.Event{on, off}, when: SetFireByPrepTime{On: true}, then: []domain.Event{on}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { run(t, tc) })
+	}
+	for _, tc := range []struct {
+		name     string
+		given    []domain.Event
+		stations bool
+		want     bool
+	}{
+		{name: "never chosen, with stations", stations: true, want: true},
+		{name: "never chosen, without stations", stations: false, want: false},
+		{name: "turned off, with stations", given: []domain.Event{off}, stations: true, want: false},
+		{name: "turned on, without stations", given: []domain.Event{on}, stations: false, want: true},
+	} {
+		s := fold(tc.given...)
+		if got := s.FiresByPrepTime(tc.stations); got != tc.want {
+			t.Errorf("%s: fires by prep time %v, want %v", tc.name, got, tc.want)
+		}
+		if s.FireByPrepTimeChosen() != (len(tc.given) > 0) {
+			t.Errorf("%s: chosen %v", tc.name, s.FireByPrepTimeChosen())
+		}
+	}
+	// The settings read model keeps the state as JSON: a choice survives it,
+	// and a state stored before there was one reads as never chosen.
+	b, _ := json.Marshal(fold(off))
+	var back State
+	if err := json.Unmarshal(b, &back); err != nil || !back.FireByPrepTimeChosen() || back.FiresByPrepTime(true) {
+		t.Errorf("%s reads back as %+v (%v)", b, back, err)
+	}
+	var before State
+	if err := json.Unmarshal([]byte(`{"hours_set":false,"week":[[],[],[],[],[],[],[]],"closed":null,"paused":false}`), &before); err != nil || before.FireByPrepTimeChosen() {
+		t.Errorf("a state stored before reads as %+v (%v)", before, err)
 	}
 }

@@ -179,6 +179,7 @@ var attemptWords = map[string]string{
 	"kitchen.OpenTicket": "open a kitchen ticket", "kitchen.StartTicket": "start cooking", "kitchen.BumpTicket": "mark it ready",
 	"kitchen.RecallTicket": "recall it", "kitchen.HandOverTicket": "hand it over", "kitchen.CancelTicket": "cancel the kitchen ticket",
 	"kitchen.BumpLine": "mark a dish done", "kitchen.RecallLine": "undo a dish marked done",
+	"kitchen.FireLine": "fire a held dish now",
 }
 
 func attempted(commandType string) string {
@@ -289,7 +290,7 @@ func describe(before ordering.State, dishes []kitchen.Item, stations kitchen.Sta
 		if ev.Scheduled() {
 			s += ", scheduled for " + day(ev.DueAt)
 		}
-		return s + routedTo(stations, ev.Items)
+		return s + routedTo(stations, ev.Items) + heldBack(ev.Items, loc)
 	case kitchen.TicketStarted:
 		return "The kitchen started cooking"
 	case kitchen.TicketBumped:
@@ -312,6 +313,19 @@ func describe(before ordering.State, dishes []kitchen.Item, stations kitchen.Sta
 			return stationName(stations, ev.Station) + ": not done after all, " + ticketDish(dishes, ev.LineID)
 		}
 		return "Line not done after all: " + ticketDish(dishes, ev.LineID)
+	case kitchen.TicketLineFired:
+		s := "Fired now: "
+		if ev.Station != "" {
+			s = stationName(stations, ev.Station) + ": fired now "
+		}
+		s += ticketDish(dishes, ev.LineID)
+		if at := fireTime(dishes, ev.LineID); !at.IsZero() {
+			s += ", held until " + at.In(loc).Format("15:04")
+		}
+		if ev.ByRecall {
+			s += " (the ticket was recalled)"
+		}
+		return s
 	}
 	return fmt.Sprintf("%T", e)
 }
@@ -351,4 +365,27 @@ func ticketDish(dishes []kitchen.Item, lineID string) string {
 		}
 	}
 	return "a dish"
+}
+
+// heldBack tells the dishes of a new ticket held by fire by prep time:
+// "; Salad held until 19:38 (fire by prep time)".
+func heldBack(items []kitchen.Item, loc *time.Location) string {
+	s := ""
+	for _, it := range items {
+		if !it.FireAt.IsZero() {
+			s += "; " + it.Name + " held until " + it.FireAt.In(loc).Format("15:04") + " (fire by prep time)"
+		}
+	}
+	return s
+}
+
+// fireTime is when the dish of the order's line lineID was to fire; zero
+// for one that fired at once.
+func fireTime(dishes []kitchen.Item, lineID string) time.Time {
+	for _, it := range dishes {
+		if it.LineID == lineID {
+			return it.FireAt
+		}
+	}
+	return time.Time{}
 }

@@ -42,6 +42,7 @@ var ticketButtons = map[kitchen.CommandName]views.TicketButton{
 var lineButtons = map[kitchen.LineCommandName]views.TicketButton{
 	kitchen.CmdBumpLine:   {Command: "bump", Label: "Done", Class: "go"},
 	kitchen.CmdRecallLine: {Command: "recall", Label: "Undo", Class: "secondary"},
+	kitchen.CmdFireLine:   {Command: "fire", Label: "Fire now", Class: "secondary"},
 }
 
 // kitchenReadModels are what the kitchen display shows: the tickets, the
@@ -168,16 +169,28 @@ func (d Deps) ticketView(t projections.Ticket, now time.Time) views.TicketView {
 			tv.Note += ": " + reason
 		}
 	}
-	state := kitchen.State{TicketID: t.TicketID, Status: t.Status, BumpedAt: t.BumpedAt, Items: t.Items, DoneLines: t.DoneLines}
+	state := t.State()
 	href := "/kitchen/tickets/" + url.PathEscape(t.TicketID)
-	for _, it := range t.Items {
+	button := func(it kitchen.Item, c kitchen.LineCommandName) views.TicketButton {
+		b := lineButtons[c]
+		b.Href = href + "/items/" + url.PathEscape(it.LineID) + "/commands/" + b.Command
+		b.About = fmt.Sprintf("%d × %s", it.Quantity, it.Name)
+		return b
+	}
+	for i, it := range t.Items {
 		item := views.TicketItemView{Name: it.Name, Quantity: it.Quantity, Note: it.Note, Allergy: it.Allergy, Options: it.Options,
-			Done: kitchen.LineDone(state, it.LineID)}
-		for _, c := range kitchen.LineAllowed(state, it.LineID) {
-			b := lineButtons[c]
-			b.Href = href + "/items/" + url.PathEscape(it.LineID) + "/commands/" + b.Command
-			b.About = fmt.Sprintf("%d × %s", it.Quantity, it.Name)
-			item.Buttons = append(item.Buttons, b)
+			Done: kitchen.LineDone(state, it.LineID), Index: i}
+		for _, c := range kitchen.LineAllowed(state, it.LineID, now) {
+			item.Buttons = append(item.Buttons, button(it, c))
+		}
+		// A held dish waits for its fire time: the screen turns it into a
+		// live dish, with the buttons it has then, when the time comes.
+		if kitchen.LineHeld(state, it.LineID, now) {
+			item.Held, item.FireAtMillis = true, millis(it.FireAt)
+			item.FiresAt = "fires " + it.FireAt.In(d.Location).Format("15:04")
+			for _, c := range kitchen.LineAllowed(state, it.LineID, it.FireAt) {
+				item.Then = append(item.Then, button(it, c))
+			}
 		}
 		tv.Items = append(tv.Items, item)
 	}
@@ -309,4 +322,11 @@ func (d Deps) bumpLine(w http.ResponseWriter, r *http.Request) {
 func (d Deps) recallLine(w http.ResponseWriter, r *http.Request) {
 	line := chi.URLParam(r, "lineID")
 	d.ticketCommand(func(_ input, at time.Time) kitchen.Command { return kitchen.RecallLine{LineID: line, At: at} })(w, r)
+}
+
+// fireLine fires a held dish now (fire by prep time), from its station's
+// screen, the whole kitchen's or the expo.
+func (d Deps) fireLine(w http.ResponseWriter, r *http.Request) {
+	line := chi.URLParam(r, "lineID")
+	d.ticketCommand(func(_ input, at time.Time) kitchen.Command { return kitchen.FireLine{LineID: line, At: at} })(w, r)
 }

@@ -165,5 +165,5 @@ func ticketAt(events []eventstore.RecordedEvent, at time.Time) (projections.Tick
 	}
 	return projections.Ticket{TicketID: s.TicketID, OrderNumber: s.OrderNumber, Items: s.Items, Fulfilment: s.Fulfilment,
 		ContactName: s.ContactName, Status: s.Status, PlacedAt: s.PlacedAt, StartedAt: s.StartedAt, BumpedAt: s.BumpedAt,
-		CanceledAt: s.CanceledAt, CancelReason: reason, DoneLines: s.DoneLines}, true
+		CanceledAt: s.CanceledAt, CancelReason: reason, DoneLines: s.DoneLines, FiredLines: s.FiredLines}, true
 }

@@ -108,6 +108,9 @@ func forStation(tvs []views.TicketView, tickets []projections.Ticket, screen boa
 			for k := range tvs[i].Items[j].Buttons {
 				tvs[i].Items[j].Buttons[k].Href += screen.query()
 			}
+			for k := range tvs[i].Items[j].Then {
+				tvs[i].Items[j].Then[k].Href += screen.query()
+			}
 		}
 	}
 }
@@ -129,7 +132,7 @@ func (d Deps) expoTickets(tickets []projections.Ticket, stations kitchen.Station
 		}
 		tv := d.ticketView(t, now)
 		tv.Buttons = nil
-		state := kitchen.State{TicketID: t.TicketID, Status: t.Status, BumpedAt: t.BumpedAt, Items: t.Items, DoneLines: t.DoneLines}
+		state := t.State()
 		href := "/kitchen/tickets/" + url.PathEscape(t.TicketID) + "/commands/"
 		for _, c := range kitchen.Allowed(state, now) {
 			b := ticketButtons[c]
@@ -143,9 +146,29 @@ func (d Deps) expoTickets(tickets []projections.Ticket, stations kitchen.Station
 			}
 			tv.Buttons = append(tv.Buttons, b)
 		}
-		out = append(out, views.ExpoTicketView{Ticket: tv, Progress: progress(t, stations)})
+		out = append(out, views.ExpoTicketView{Ticket: tv, Progress: progress(t, stations), Held: expoHeld(tv, t, stations)})
 	}
 	return out
+}
+
+// expoHeld are the dishes of a ticket held by fire by prep time, each with
+// its station, its fire time and Fire now.
+func expoHeld(tv views.TicketView, t projections.Ticket, stations kitchen.Stations) []views.TicketItemView {
+	var held []views.TicketItemView
+	for i, it := range tv.Items {
+		if !it.Held {
+			continue
+		}
+		if st := t.Items[i].Station; st != "" {
+			it.Station = stationName(stations, st)
+		}
+		it.Then, it.Buttons = nil, slices.Clone(it.Buttons)
+		for j := range it.Buttons {
+			it.Buttons[j].Href += boardScreen{expo: true}.query()
+		}
+		held = append(held, it)
+	}
+	return held
 }
 
 // progress says how far each station that has a dish of the ticket got:

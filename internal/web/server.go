@@ -207,6 +207,7 @@ func Handler(d Deps) http.Handler {
 			r.Post("/tickets/{ticketID}/commands/recall-to-stations", d.recallToStations)
 			r.Post("/tickets/{ticketID}/items/{lineID}/commands/bump", d.bumpLine)
 			r.Post("/tickets/{ticketID}/items/{lineID}/commands/recall", d.recallLine)
+			r.Post("/tickets/{ticketID}/items/{lineID}/commands/fire", d.fireLine)
 			r.Route("/stations", func(r chi.Router) {
 				r.Use(d.requireRole(staff.Manager))
 				r.Post("/commands/add", d.addStation)
@@ -249,6 +250,7 @@ func Handler(d Deps) http.Handler {
 			r.Use(d.requireRole(staff.Manager))
 			r.Post("/commands/set-hours", d.setOpeningHours)
 			r.Post("/commands/set-pace", d.setPace)
+			r.Post("/commands/set-fire-by-prep-time", d.setFireByPrepTime)
 			r.Post("/closed-days/commands/add", d.addClosedDay)
 			r.Post("/closed-days/{date}/commands/remove", d.removeClosedDay)
 		})

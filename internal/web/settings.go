@@ -36,6 +36,21 @@ func (d Deps) renderSettings(w http.ResponseWriter, r *http.Request, status int,
 	pace := s.KitchenPace()
 	v.Pace = views.PaceView{Parallel: strconv.Itoa(pace.Parallel), DeliveryMinutes: strconv.Itoa(pace.DeliveryMinutes),
 		BusyAfter: strconv.Itoa(pace.BusyAfter), StopAfter: strconv.Itoa(pace.StopAfter)}
+	stations, err := d.stations(r.Context())
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	_, hasStations := stations.Default()
+	v.FireByPrepTime = s.FiresByPrepTime(hasStations)
+	switch {
+	case s.FireByPrepTimeChosen():
+		v.FireByPrepTimeSays = "as a manager set it"
+	case hasStations:
+		v.FireByPrepTimeSays = "the default in a kitchen of stations"
+	default:
+		v.FireByPrepTimeSays = "the default in a kitchen without stations"
+	}
 	for _, day := range settings.Weekdays {
 		v.Days = append(v.Days, views.DayHoursView{Label: day.String(), Field: settings.DayField(day), Value: settings.FormatRanges(s.Week[day])})
 	}
@@ -188,6 +203,20 @@ func (d Deps) setPace(w http.ResponseWriter, r *http.Request) {
 			*f.into = n
 		}
 		return settings.SetPace{Pace: p}, domain.Fields(problems...)
+	})(w, r)
+}
+
+// setFireByPrepTime turns fire by prep time on or off: form or JSON field
+// fire_by_prep_time, "on" or "off".
+func (d Deps) setFireByPrepTime(w http.ResponseWriter, r *http.Request) {
+	d.settingsCommand(fixedSettingsForm("firing"), func(_ *http.Request, in input) (settings.Command, error) {
+		switch strings.TrimSpace(in.values["fire_by_prep_time"]) {
+		case "on":
+			return settings.SetFireByPrepTime{On: true}, nil
+		case "off":
+			return settings.SetFireByPrepTime{On: false}, nil
+		}
+		return nil, domain.Invalid("fire_by_prep_time", "Choose whether the kitchen fires dishes by their prep time: on or off.")
 	})(w, r)
 }
 

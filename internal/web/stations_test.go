@@ -130,6 +130,8 @@ func TestStationScreensAndTheExpo(t *testing.T) {
 	}
 	line, oven := stationNamed(t, a, "Line"), stationNamed(t, a, "Pizza oven")
 	m.follow(m.post("/kitchen/stations/"+oven+"/commands/route-category", form("category_id", categoryOfDish(t, a, "margherita"))))
+	// Every dish at once: fire by prep time has tests of its own.
+	m.follow(m.post("/settings/commands/set-fire-by-prep-time", form("fire_by_prep_time", "off")))
 	id, pizza, dessert := twoDishOrder(t, a, g)
 	items := "/kitchen/tickets/" + id + "/items/"
 

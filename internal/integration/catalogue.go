@@ -54,6 +54,19 @@ deduplicate by message id. Messages of one stream (one order, one dish) arrive i
 order they happened. A published type never changes shape; a new shape is a new
 version (` + "`orders.v2.…`" + `), published beside the old one.
 
+Message properties:
+
+- ` + "`message_id`" + `: the id of the domain event (a UUID); the same on every resend
+- ` + "`type`" + ` and the routing key: the message type, e.g. ` + "`orders.v1.OrderPlaced`" + `
+- ` + "`content_type`" + `: ` + "`application/json`" + `; ` + "`delivery_mode`" + `: 2 (persistent); ` + "`app_id`" + `: ` + "`restaurant`" + `
+- ` + "`timestamp`" + `: when the event was recorded
+- headers ` + "`stream`" + ` (the source stream: one order, one dish) and ` + "`position`" + ` (the event's
+  global position; it grows along a stream)
+
+Personal data: order messages carry the contact's name and email, nothing else (no
+phone, no address, no customer id); both are "" for a guest who gave none and for a
+person who asked to be erased.
+
 | type (routing key) | meaning |
 |---|---|
 `)

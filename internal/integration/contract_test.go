@@ -151,3 +151,27 @@ func TestAShapeChangeIsToldFromAWordingChange(t *testing.T) {
 		t.Fatal("a property's new type does not count as a change of shape")
 	}
 }
+
+func TestTheCommittedCatalogueIsFresh(t *testing.T) {
+	entries, err := Catalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join("..", "..", "docs", "events")
+	want := map[string]string{"catalogue.md": string(Markdown(entries))}
+	for _, e := range entries {
+		want[e.SchemaFile] = e.Schema
+	}
+	for name, content := range want {
+		got, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil || string(got) != content {
+			t.Errorf("docs/events/%s is not what the code says (%v): run 'go run ./cmd/restaurant events catalogue' and commit the result", name, err)
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	for _, f := range files {
+		if _, ok := want[filepath.Base(f)]; !ok {
+			t.Errorf("docs/events/%s is of no message type", filepath.Base(f))
+		}
+	}
+}

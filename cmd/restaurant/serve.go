@@ -50,6 +50,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	readOrderLimits := orderLimitFlags(fs, getenv)
 	debugAddr := fs.String("debug-addr", getenv("DEBUG_ADDR"), "serve Go's profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; empty: none (DEBUG_ADDR)")
 	parseSite := siteFlags(fs, getenv)
+	relayOpts := relayFlags(fs, getenv) // the relay to RabbitMQ; started below
 	timeZone := fs.String("timezone", getenv("RESTAURANT_TIMEZONE"),
 		"the restaurant's time zone, which its opening hours are in, e.g. Europe/Lisbon; empty: the server's local zone, as TZ sets it (RESTAURANT_TIMEZONE)")
 	if err := fs.Parse(args); err != nil {
@@ -112,6 +113,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}()
 	defer func() { <-hubDone; <-schedulerDone }()
 	defer func() { stopRunner(); <-runnerDone }()
+	// Integration messages go to RabbitMQ when AMQP_URL is set (the relay role).
+	defer startRelay(a.Store, relayOpts, log)()
 
 	if *demoMenu {
 		added, err := demo.SeedMenu(ctx, a.Store)
@@ -197,6 +200,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			OrderLimits:           limits.perHour,
 			OrderCaps:             limits.caps,
 			Location:              location,
+			RelayExchange:         relayOpts.exchange,
 		}),
 		ReadHeaderTimeout: 5 * time.Second,
 		IdleTimeout:       2 * time.Minute,

@@ -126,7 +126,9 @@ func consume(t *testing.T, url, exchange string) *consumer {
 	return c
 }
 
-func exchangeName(t *testing.T) string { return "restaurant.test." + uuid.NewString()[:8] + "." + t.Name() }
+func exchangeName(t *testing.T) string {
+	return "restaurant.test." + uuid.NewString()[:8] + "." + t.Name()
+}
 
 // placeOrder opens and places an order, and cancels it when asked; it
 // returns the ids of the events that have a public counterpart.
@@ -279,7 +281,10 @@ func TestEveryPlacedOrderIsPublishedOnceInOrderPerStream(t *testing.T) {
 		t.Errorf("placed order's message: %+v", placed)
 	}
 	// The relay's status says it is connected and caught up.
-	eventually(t, 10*time.Second, func() string { s, _, err := ReadStatus(context.Background(), store.Pool(), ""); return fmt.Sprintf("%+v %v", s, err) },
+	eventually(t, 10*time.Second, func() string {
+		s, _, err := ReadStatus(context.Background(), store.Pool(), "")
+		return fmt.Sprintf("%+v %v", s, err)
+	},
 		func() bool {
 			s, found, err := ReadStatus(context.Background(), store.Pool(), "")
 			head, _ := store.Head(context.Background())

@@ -67,7 +67,7 @@ func (c *projectionCollector) Collect(ch chan<- prometheus.Metric) {
 // relayCollector reads the relay's status when Prometheus scrapes: nothing
 // while no relay ever ran on the database.
 type relayCollector struct {
-	pool                                                    *pgxpool.Pool
+	pool                                                   *pgxpool.Pool
 	running, connected, position, lag, lagSeconds, failing *prometheus.Desc
 }
 

@@ -60,7 +60,7 @@ Message properties:
 - ` + "`type`" + ` and the routing key: the message type, e.g. ` + "`orders.v1.OrderPlaced`" + `
 - ` + "`content_type`" + `: ` + "`application/json`" + `; ` + "`delivery_mode`" + `: 2 (persistent); ` + "`app_id`" + `: ` + "`restaurant`" + `
 - ` + "`timestamp`" + `: when the event was recorded
-- headers ` + "`stream`" + ` (the source stream: one order, one dish) and ` + "`position`" + ` (the event's
+- headers ` + "`type`" + ` (the message type again), ` + "`stream`" + ` (the source stream: one order, one dish) and ` + "`position`" + ` (the event's
   global position; it grows along a stream)
 
 Personal data: order messages carry the contact's name and email, nothing else (no

@@ -314,7 +314,7 @@ func publishBatch(ctx context.Context, cfg *Config, b *broker, events []eventsto
 				Type:         m.Type,
 				Timestamp:    m.OccurredAt,
 				AppId:        "restaurant",
-				Headers:      amqp.Table{"stream": m.Stream, "position": m.Position},
+				Headers:      amqp.Table{"type": m.Type, "stream": m.Stream, "position": m.Position},
 				Body:         m.Body,
 			})
 			if err != nil {

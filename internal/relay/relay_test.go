@@ -111,8 +111,12 @@ func consume(t *testing.T, url, exchange string) *consumer {
 		for m := range msgs {
 			pos, _ := m.Headers["position"].(int64)
 			stream, _ := m.Headers["stream"].(string)
+			typ := m.Type
+			if h, _ := m.Headers["type"].(string); h != typ {
+				typ = "header " + h + " property " + typ
+			}
 			c.mu.Lock()
-			c.got = append(c.got, delivery{id: m.MessageId, typ: m.Type, key: m.RoutingKey, stream: stream, position: pos,
+			c.got = append(c.got, delivery{id: m.MessageId, typ: typ, key: m.RoutingKey, stream: stream, position: pos,
 				contentType: m.ContentType, persistent: m.DeliveryMode == amqp.Persistent, body: string(m.Body), timestamp: m.Timestamp})
 			c.mu.Unlock()
 		}

@@ -463,7 +463,16 @@ func TestTheRelayCatchesUpAfterTheBrokerWasAway(t *testing.T) {
 	exchange := exchangeName(t)
 	c := consume(t, url, exchange)
 	p := newProxy(t, net.JoinHostPort(u.Host, fmt.Sprint(u.Port)))
-	run(t, Config{Store: store, URL: p.url(), Exchange: exchange, Log: quiet, BatchSize: 3, MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond})
+	// Armed, the relay's next publish cuts the connection under it: in the
+	// middle of a batch, some messages handed to the broker and none of
+	// their confirms back yet.
+	var armed atomic.Bool
+	run(t, Config{Store: store, URL: p.url(), Exchange: exchange, Log: quiet, BatchSize: 3, MinBackoff: 20 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
+		hook: func(stage string) {
+			if stage == "published" && armed.CompareAndSwap(true, false) {
+				p.setCut(true)
+			}
+		}})
 
 	var want []string
 	for range 5 {
@@ -478,8 +487,9 @@ func TestTheRelayCatchesUpAfterTheBrokerWasAway(t *testing.T) {
 		}
 		return s
 	}
-	for round := range 3 {
-		// Orders keep coming while the connection is cut mid-stream.
+	for round := range 4 {
+		// Orders keep coming while the connection is cut mid-stream: by
+		// the relay's own publish in even rounds, from outside in odd ones.
 		placed := make(chan []string)
 		go func() {
 			var ids []string
@@ -488,13 +498,19 @@ func TestTheRelayCatchesUpAfterTheBrokerWasAway(t *testing.T) {
 			}
 			placed <- ids
 		}()
-		p.setCut(true)
+		if round%2 == 0 {
+			armed.Store(true)
+		} else {
+			p.setCut(true)
+		}
 		eventually(t, 30*time.Second, func() string { return fmt.Sprintf("round %d: relay status %+v", round, status()) },
 			func() bool { s := status(); return !s.Connected && s.LastError != "" })
-		// The restaurant works on: orders are placed while the broker is away.
 		want = append(want, <-placed...)
-		if s := status(); s.LagEvents == 0 {
-			t.Errorf("round %d: no lag while the broker is away: %+v", round, s)
+		// The restaurant works on: an order is placed while the broker is
+		// away, and the relay lags.
+		want = append(want, placeOrder(t, store, false)...)
+		if s := status(); s.LagEvents == 0 || s.Connected {
+			t.Errorf("round %d: the broker is away, yet %+v", round, s)
 		}
 		p.setCut(false)
 		eventually(t, 30*time.Second, func() string { return fmt.Sprintf("round %d: %d messages missing", round, len(missing(c, want))) },

@@ -114,7 +114,7 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 		switch {
 		case err == nil:
-			pause = cfg.MinBackoff // another relay leads: look again later
+			pause = followerPause // another relay leads: look again later
 		case progressed || pause == 0:
 			pause = cfg.MinBackoff
 		default:
@@ -131,6 +131,9 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	return nil
 }
+
+// followerPause is how often a relay that does not lead asks for the lock.
+const followerPause = time.Second
 
 // lead publishes while this relay holds the lock. It returns nil when
 // another relay leads or ctx ends, and says whether a batch committed.
@@ -187,6 +190,10 @@ func lead(ctx context.Context, cfg *Config) (progressed bool, err error) {
 	cfg.Log.Info("relay connected to the broker", "relay", cfg.Name, "exchange", cfg.Exchange)
 	err = publish(runCtx, cfg, broker, func() { progressed = true })
 	if ctx.Err() != nil {
+		// Stopped: say so at once rather than when the heartbeat is missed.
+		stopped, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		defer cancel()
+		setStopped(stopped, cfg)
 		return progressed, nil
 	}
 	if runCtx.Err() != nil && err != nil && errors.Is(err, context.Canceled) {

@@ -247,7 +247,7 @@ func TestEveryPlacedOrderIsPublishedOnceInOrderPerStream(t *testing.T) {
 	store := world(t)
 	exchange := exchangeName(t)
 	c := consume(t, url, exchange)
-	run(t, Config{Store: store, URL: url, Exchange: exchange, Log: quiet})
+	stop := run(t, Config{Store: store, URL: url, Exchange: exchange, Log: quiet})
 
 	var want []string
 	var mu sync.Mutex
@@ -294,6 +294,11 @@ func TestEveryPlacedOrderIsPublishedOnceInOrderPerStream(t *testing.T) {
 			head, _ := store.Head(context.Background())
 			return err == nil && found && s.Running && s.Connected && s.LastError == "" && s.Position == head.Position && s.LagEvents == 0
 		})
+	// Stopped, it says so at once.
+	stop()
+	if s, _, err := ReadStatus(context.Background(), store.Pool(), ""); err != nil || s.Running || s.Connected {
+		t.Errorf("a stopped relay: %+v (%v)", s, err)
+	}
 }
 
 func TestARelayStoppedAtAnyPointResendsFromItsCheckpoint(t *testing.T) {

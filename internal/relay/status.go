@@ -98,6 +98,17 @@ func setConnected(ctx context.Context, cfg *Config, connected bool, cause error)
 	}
 }
 
+// setStopped records that the relay stopped leading: it is no longer
+// connected, nor running, until a relay (here or in another process) leads
+// again.
+func setStopped(ctx context.Context, cfg *Config) {
+	_, err := cfg.Store.Pool().Exec(ctx, `UPDATE relay_status
+		SET connected = false, changed_at = now(), seen_at = now() - interval '1 hour' WHERE name = $1`, cfg.Name)
+	if err != nil {
+		cfg.Log.Debug("relay status not recorded", "relay", cfg.Name, "error", err)
+	}
+}
+
 // recordError notes why the relay stopped; the next batch it commits, or
 // catching up, clears it.
 func recordError(ctx context.Context, cfg *Config, cause error) {

@@ -46,6 +46,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	readOrderLimits := orderLimitFlags(fs, getenv)
 	debugAddr := fs.String("debug-addr", getenv("DEBUG_ADDR"), "serve Go's profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; empty: none (DEBUG_ADDR)")
 	parseSite := siteFlags(fs, getenv)
+	relayOpts := relayFlags(fs, getenv) // the relay to RabbitMQ; started below
 	timeZone := fs.String("timezone", getenv("RESTAURANT_TIMEZONE"),
 		"the restaurant's time zone, which its opening hours are in, e.g. Europe/Lisbon; empty: the server's local zone, as TZ sets it (RESTAURANT_TIMEZONE)")
 	roleList := fs.String("roles", getenv("ROLES"),
@@ -114,7 +115,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			OrderLimits:           limits.perHour,
 			OrderCaps:             limits.caps,
 			Location:              location,
+			RelayExchange:         relayOpts.exchange,
 		},
+		Relay: wiring.RelaySettings{URL: relayOpts.url, Exchange: relayOpts.exchange},
 	}, roles)
 	defer rt.Close()
 	if err := rt.Prepare(ctx); err != nil {

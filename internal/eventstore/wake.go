@@ -90,3 +90,10 @@ func (s *Store) listenOnce(ctx context.Context, connected func()) error {
 		s.wake.fire()
 	}
 }
+
+// Changes returns a channel closed when events may have committed since:
+// in this process, or, through LISTEN/NOTIFY, in another. A reader outside
+// Subscribe (the relay, which commits its checkpoint apart from its reads)
+// takes it before reading, so no wake-up between the read and its wait is
+// lost; a poll of its own still covers lost notifications.
+func (s *Store) Changes() <-chan struct{} { return s.wake.wait() }

@@ -68,8 +68,15 @@ var (
 // finished (go_gc_cycles_total_gc_cycles_total).
 var memoryInUse = regexp.MustCompile(`^/gc/heap/live:bytes$|^/memory/classes/heap/(objects|stacks):bytes$|^/gc/cycles/total:gc-cycles$`)
 
+// RelayPublished counts integration messages the broker confirmed to this
+// process's relay (a message sent again after a crash counts again).
+var RelayPublished = prometheus.NewCounter(prometheus.CounterOpts{
+	Name: "restaurant_relay_published_total",
+	Help: "Integration messages published by this process's relay and confirmed by the broker.",
+})
+
 func init() {
-	Registry.MustRegister(Commands, AppendSeconds, Sockets, Pushes, OwnWritesWaits, Refused,
+	Registry.MustRegister(Commands, AppendSeconds, Sockets, Pushes, OwnWritesWaits, Refused, RelayPublished,
 		collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(collectors.GoRuntimeMetricsRule{Matcher: memoryInUse})),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 }

@@ -10,10 +10,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"restaurant/internal/metrics"
+	"restaurant/internal/relay"
 	"restaurant/projections"
 )
 
@@ -62,6 +64,55 @@ func (c *projectionCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
+// relayCollector reads the relay's status when Prometheus scrapes: nothing
+// while no relay ever ran on the database.
+type relayCollector struct {
+	pool                                                   *pgxpool.Pool
+	running, connected, position, lag, lagSeconds, failing *prometheus.Desc
+}
+
+func newRelayCollector(pool *pgxpool.Pool) *relayCollector {
+	return &relayCollector{pool: pool,
+		running:    prometheus.NewDesc("restaurant_relay_running", "1 while a relay to the broker runs (in any process).", nil, nil),
+		connected:  prometheus.NewDesc("restaurant_relay_connected", "1 while the relay is connected to the broker.", nil, nil),
+		position:   prometheus.NewDesc("restaurant_relay_position", "Global position the relay has published up to, confirmed.", nil, nil),
+		lag:        prometheus.NewDesc("restaurant_relay_lag_events", "Events the relay has not published past yet.", nil, nil),
+		lagSeconds: prometheus.NewDesc("restaurant_relay_lag_seconds", "How long the oldest event the relay has not published past has waited.", nil, nil),
+		failing:    prometheus.NewDesc("restaurant_relay_failing", "1 while the relay's last attempt failed and it has not caught up since.", nil, nil),
+	}
+}
+
+func (c *relayCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.running, c.connected, c.position, c.lag, c.lagSeconds, c.failing} {
+		ch <- d
+	}
+}
+
+func (c *relayCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	s, found, err := relay.ReadStatus(ctx, c.pool, "")
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(c.position, err)
+		return
+	}
+	if !found {
+		return
+	}
+	bit := func(b bool) float64 {
+		if b {
+			return 1
+		}
+		return 0
+	}
+	ch <- prometheus.MustNewConstMetric(c.running, prometheus.GaugeValue, bit(s.Running))
+	ch <- prometheus.MustNewConstMetric(c.connected, prometheus.GaugeValue, bit(s.Connected))
+	ch <- prometheus.MustNewConstMetric(c.position, prometheus.GaugeValue, float64(s.Position))
+	ch <- prometheus.MustNewConstMetric(c.lag, prometheus.GaugeValue, float64(s.LagEvents))
+	ch <- prometheus.MustNewConstMetric(c.lagSeconds, prometheus.GaugeValue, s.LagSeconds)
+	ch <- prometheus.MustNewConstMetric(c.failing, prometheus.GaugeValue, bit(s.LastError != ""))
+}
+
 // metricsHandler serves Prometheus metrics: the process's own and the
 // projections' read from the database. When the projections' cannot be
 // read (the database is away) the process's own are served without them,
@@ -72,7 +123,7 @@ func (d Deps) metricsHandler() http.Handler {
 		local.MustRegister(newProjectionCollector(d))
 	}
 	if d.Store != nil {
-		local.MustRegister(fenceAgeGauge(d.Store))
+		local.MustRegister(fenceAgeGauge(d.Store), newRelayCollector(d.Store.Pool()))
 	}
 	return promhttp.HandlerFor(prometheus.Gatherers{metrics.Registry, local},
 		promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError, ErrorLog: metricsErrorLog{}})

@@ -55,6 +55,9 @@ func (d Deps) projectionsView(ctx context.Context) (views.ProjectionsView, error
 	if r, held := d.heldFence(); held {
 		v.Fence = fenceView(r)
 	}
+	if v.Relay, err = d.relayView(ctx); err != nil {
+		return views.ProjectionsView{}, err
+	}
 	for i, s := range statuses {
 		words, running := d.rebuilds.get(s.Name)
 		v.Projections = append(v.Projections, views.ProjectionView{Name: s.Name, Position: s.Position, LagEvents: s.LagEvents,

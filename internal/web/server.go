@@ -76,6 +76,9 @@ type Deps struct {
 	Location *time.Location
 	// Pending reports migrations not yet applied, for readiness.
 	Pending func(context.Context) (int, error)
+	// RelayExchange is the exchange the relay publishes to, as the
+	// catalogue page names it; empty: relay.DefaultExchange.
+	RelayExchange string
 	// MetricsToken lets a scraper read /metrics on the public address with
 	// "Authorization: Bearer <token>"; empty: /metrics is not there (404),
 	// only on the metrics address of its own (MetricsHandler).
@@ -266,6 +269,7 @@ func Handler(d Deps) http.Handler {
 			r.Get("/", d.staffHome)
 			r.Get("/account", d.showAccount)
 			r.Post("/account/commands/change-password", d.changeOwnPassword)
+			r.Get("/events/catalogue", d.showEventCatalogue)
 			r.Group(func(r chi.Router) {
 				r.Use(d.requireRole(staff.Manager))
 				r.Get("/menu", d.showStaffMenu)

@@ -45,6 +45,7 @@ type Running struct {
 const (
 	RoleWeb       = "web"
 	RoleProjector = "projector"
+	RoleRelay     = "relay"
 )
 
 // Roles are every role a process can run, in the order they start (and the
@@ -52,6 +53,7 @@ const (
 // role's first pages find the read models caught up.
 var Roles = []Role{
 	{Name: RoleProjector, Runs: "read models, policies and the ticket scheduler", Start: startProjector},
+	{Name: RoleRelay, Runs: "integration messages published to RabbitMQ (AMQP_URL)", Start: startRelay},
 	{Name: RoleWeb, Runs: "pages, commands and live screens", Start: startWeb},
 }
 

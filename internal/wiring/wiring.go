@@ -50,6 +50,8 @@ type Settings struct {
 	// zone, kitchen ageing); the wiring fills in what it assembles: the
 	// pool, store, runner, read models, hub, sessions and accounts.
 	Web web.Deps
+	// Relay is where the relay role publishes.
+	Relay RelaySettings
 	// Stdout is where the process says where it listens and prints a
 	// generated admin password; nil: nowhere.
 	Stdout io.Writer

@@ -256,13 +256,17 @@ func (s *service) seen(ctx context.Context, q querier, id string) (bool, error) 
 
 // record commits a message's outcome, trying again while the database is
 // away (an email already sent must not be forgotten for a moment's outage),
-// until ctx ends. It keeps no personal data: id, type, order, outcome, why.
+// until ctx ends; an attempt under way when ctx ends is finished. It keeps no personal data: id, type, order, outcome, why.
 func (s *service) record(ctx context.Context, d Delivery, o Outcome, reason string) error {
 	pause := s.cfg.RetryFirst
 	for {
-		_, err := s.cfg.Pool.Exec(ctx, `INSERT INTO notify_inbox (message_id, type, order_id, outcome, reason)
+		// A shutdown while an email is out still records it: forgetting
+		// it would send it again on the next start.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		_, err := s.cfg.Pool.Exec(rctx, `INSERT INTO notify_inbox (message_id, type, order_id, outcome, reason)
 			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (message_id) DO NOTHING`,
 			d.MessageID, d.Type, orderOf(d.Body), string(o), reason)
+		cancel()
 		if err == nil {
 			return nil
 		}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/mail"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -311,3 +312,5 @@ func inspect(t *testing.T, b *broker) amqp.Queue {
 	}
 	return q
 }
+
+func parseAMQPHost(raw string) (*url.URL, error) { return url.Parse(raw) }

@@ -14,7 +14,9 @@ import (
 
 // Translate turns one domain event into the contract's messages it stands
 // for (none for most events), each with its message id, type and body as
-// the publisher would send them.
+// the publisher would send them. It must give the same message ids for the
+// same event every time (derive them from the event's id), or the inbox
+// cannot tell a message handled before from a new one.
 type Translate func(ctx context.Context, e eventstore.RecordedEvent) ([]Delivery, error)
 
 // DefaultCheckpoint is the checkpoint the in-process mode keeps its place
@@ -117,20 +119,25 @@ func (s *service) leadStore(ctx context.Context, src StoreSource) (progressed bo
 			}
 		}
 	})
-	// passed are the messages just handled, which the next batch starts
-	// with: those the inbox does not record (ignored ones) pass by this.
-	passed := map[string]bool{}
+	// passed is the event whose messages were just handled, which the next
+	// batch starts with: messages the inbox does not record (ignored ones)
+	// pass by this.
+	var passed eventstore.Cursor
 	for {
 		var pending []Delivery
+		var pendingAt eventstore.Cursor
 		err := src.Store.Subscribe(subCtx, src.Checkpoint, func(ctx context.Context, tx pgx.Tx, events []eventstore.RecordedEvent) error {
 			for _, e := range events {
+				if e.Cursor() == passed {
+					continue
+				}
 				ds, err := src.Translate(ctx, e)
 				if err != nil {
 					return &eventstore.EventFailed{At: e.Cursor(), Err: fmt.Errorf("translate event %s: %w", e.EventID, err)}
 				}
 				var todo []Delivery
 				for _, d := range ds {
-					if !wanted(d.Type) || d.MessageID == "" || passed[d.MessageID] {
+					if !wanted(d.Type) || d.MessageID == "" {
 						continue
 					}
 					seen, err := s.seen(ctx, tx, d.MessageID)
@@ -145,7 +152,7 @@ func (s *service) leadStore(ctx context.Context, src StoreSource) (progressed bo
 					// Nothing is sent while the batch's transaction is
 					// open: it would hold every subscriber's fence for as
 					// long as the mail server takes.
-					pending = todo
+					pending, pendingAt = todo, e.Cursor()
 					return &eventstore.EventFailed{At: e.Cursor(), Err: errPending}
 				}
 			}
@@ -157,9 +164,7 @@ func (s *service) leadStore(ctx context.Context, src StoreSource) (progressed bo
 			}
 			return progressed, err
 		}
-		clear(passed)
 		for _, d := range pending {
-			passed[d.MessageID] = true
 			if _, err := s.handle(subCtx, d); err != nil {
 				return progressed, err
 			}
@@ -167,6 +172,6 @@ func (s *service) leadStore(ctx context.Context, src StoreSource) (progressed bo
 				return progressed, errCrashed
 			}
 		}
-		progressed = true
+		passed, progressed = pendingAt, true
 	}
 }

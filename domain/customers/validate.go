@@ -12,7 +12,6 @@ import (
 // show them and a read model can size its columns.
 const (
 	MaxNameLength         = 80  // runes in a customer's name
-	MaxEmailLength        = domain.MaxEmailLength // bytes in an email address, as mail servers allow
 	MaxNicknameLength     = 30  // runes in an address's nickname ("Home", "Office")
 	MaxStreetLength       = 120 // runes in a street and house number
 	MaxPostalCodeLength   = 12  // runes in a postal code
@@ -22,6 +21,10 @@ const (
 	MaxPasskeyNameLength  = 60  // runes in the name a customer gives a passkey
 	MaxPasskeys           = 10  // passkeys on one account, to bound a stream
 )
+
+// MaxEmailLength is the most bytes in an email address, as mail servers
+// allow: the same for every context that keeps one.
+const MaxEmailLength = domain.MaxEmailLength
 
 // NormalizeEmail trims and lowercases an email address and checks its shape:
 // one @, something before it, a domain with a dot after it, no spaces, at most

@@ -203,6 +203,8 @@ type AddressView struct {
 type ContactView struct {
 	Name  string
 	Phone string
+	// Email is where news of the order goes, "" for none.
+	Email string
 	// Given says the order has it; else it is what the form starts with.
 	Given bool
 }

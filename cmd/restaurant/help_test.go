@@ -25,6 +25,7 @@ func TestHelpSucceedsAndListsEveryCommand(t *testing.T) {
 		{[]string{"help", "bench"}, []string{"-duration", "bench store", "bench live"}},
 		{[]string{"serve", "--help"}, []string{"-addr", "-metrics-addr", "-public-url", "-trusted-proxies", "-timezone"}},
 		{[]string{"migrate", "--help"}, []string{"-database-url"}},
+		{[]string{"notify", "--help"}, []string{"-amqp-url", "-notify-queue", "-smtp-url", "-notify-from", "-data-dir"}},
 		{[]string{"projections", "--help"}, []string{"projections status", "projections rebuild"}},
 		{[]string{"projections", "status", "--help"}, []string{"-database-url"}},
 		{[]string{"projections", "rebuild", "--help"}, []string{"-database-url"}},
@@ -58,12 +59,22 @@ func TestHelpSucceedsAndListsEveryCommand(t *testing.T) {
 // commandNames are the subcommands the list must name, each on a line
 // of its own.
 func commandNames() []string {
-	names := []string{"serve", "migrate", "projections status", "projections rebuild", "staff add",
+	names := []string{"serve", "migrate", "notify", "projections status", "projections rebuild", "staff add",
 		"bench", "bench store", "bench http", "bench live", "bench rebuild"}
 	for i, n := range names {
 		names[i] = "\n  " + n + " "
 	}
 	return names
+}
+
+// TestNotifyNeedsABroker: the notifications service on its own consumes the
+// broker's queue, and says so before it touches a database.
+func TestNotifyNeedsABroker(t *testing.T) {
+	env := map[string]string{"DATABASE_URL": "postgres://127.0.0.1:1/none?connect_timeout=1", "DATA_DIR": t.TempDir()}
+	err := run(context.Background(), []string{"notify"}, func(k string) string { return env[k] }, strings.NewReader(""), &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "AMQP_URL") {
+		t.Errorf("notify without a broker: %v, want an error naming AMQP_URL", err)
+	}
 }
 
 // TestTheRestaurantsTimeZone reads a zone by name, the local one when none

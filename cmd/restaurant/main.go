@@ -62,6 +62,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return runBench(ctx, args, getenv, stdout)
 	case "events":
 		return runEvents(ctx, args, getenv, stdout)
+	case "notify":
+		return runNotify(ctx, args, getenv, stdout)
 	case "help":
 		if len(args) > 0 {
 			return dispatch(ctx, append(args, "-h"), getenv, stdin, stdout)

@@ -72,7 +72,8 @@ func TestServePublishesToTheBrokerWhenAMQPURLIsSet(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	base := startServer(t, map[string]string{"DATABASE_URL": testdb.URL(t), "AMQP_URL": url, "AMQP_EXCHANGE": exchange,
+	// Its own queue on the shared broker would outlive the test: no notify role.
+	base := startServer(t, map[string]string{"DATABASE_URL": testdb.URL(t), "AMQP_URL": url, "AMQP_EXCHANGE": exchange, "ROLES": "projector,relay,web",
 		"RESTAURANT_ADMIN_PASSWORD": "owner's own secret"})
 	asManager(t, base, "/menu/items/tiramisu/commands/sold-out")
 	select {

@@ -22,7 +22,7 @@ func TestServeRefusesAnUnknownRole(t *testing.T) {
 		{[]string{"serve"}, map[string]string{"ROLES": "cook"}},
 	} {
 		err := run(context.Background(), c.args, func(k string) string { return c.env[k] }, strings.NewReader(""), io.Discard)
-		if err == nil || !strings.Contains(err.Error(), `unknown role "cook"`) || !strings.Contains(err.Error(), "the roles are projector, relay, web") {
+		if err == nil || !strings.Contains(err.Error(), `unknown role "cook"`) || !strings.Contains(err.Error(), "the roles are projector, relay, notify, web") {
 			t.Errorf("%v %v: %v, want an error naming the unknown role and the known ones", c.args, c.env, err)
 		}
 	}

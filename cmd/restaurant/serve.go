@@ -46,7 +46,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	readOrderLimits := orderLimitFlags(fs, getenv)
 	debugAddr := fs.String("debug-addr", getenv("DEBUG_ADDR"), "serve Go's profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; empty: none (DEBUG_ADDR)")
 	parseSite := siteFlags(fs, getenv)
-	relayOpts := relayFlags(fs, getenv) // the relay to RabbitMQ; started below
+	broker := brokerFlags(fs, getenv) // where the relay publishes and notifications consume
+	parseNotify := notifyFlags(fs, getenv, broker)
 	timeZone := fs.String("timezone", getenv("RESTAURANT_TIMEZONE"),
 		"the restaurant's time zone, which its opening hours are in, e.g. Europe/Lisbon; empty: the server's local zone, as TZ sets it (RESTAURANT_TIMEZONE)")
 	roleList := fs.String("roles", getenv("ROLES"),
@@ -78,6 +79,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	slog.SetDefault(log)
+	notifyCfg, err := parseNotify(cfg, log)
+	if err != nil {
+		return err
+	}
 
 	roles, err := wiring.ParseRoles(*roleList)
 	if err != nil {
@@ -115,9 +120,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			OrderLimits:           limits.perHour,
 			OrderCaps:             limits.caps,
 			Location:              location,
-			RelayExchange:         relayOpts.exchange,
+			RelayExchange:         broker.exchange,
 		},
-		Relay: wiring.RelaySettings{URL: relayOpts.url, Exchange: relayOpts.exchange},
+		Relay:  wiring.RelaySettings{URL: broker.url, Exchange: broker.exchange},
+		Notify: notifyCfg,
 	}, roles)
 	defer rt.Close()
 	if err := rt.Prepare(ctx); err != nil {

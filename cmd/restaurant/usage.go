@@ -18,6 +18,7 @@ var commands = []subcommand{
 	{"projections status", "", "show each read model's position and lag"},
 	{"projections rebuild", "[NAME]", "replay a read model, or every one, from the first event"},
 	{"events catalogue", "", "write the catalogue of the messages other systems receive (docs/events)"},
+	{"notify", "", "email guests about their orders, from the public events on RabbitMQ"},
 	{"staff add", "NAME", "add a staff member; the password is read from standard input"},
 	{"bench", "", "a mixed load (guests, cooks, screens) beside a bare handler and pgbench"},
 	{"bench store", "", "the event store's appends and reads beside pgbench's insert and COPY"},

@@ -12,7 +12,6 @@ import (
 // show them and a read model can size its columns.
 const (
 	MaxNameLength         = 80  // runes in a customer's name
-	MaxEmailLength        = 254 // bytes in an email address, as mail servers allow
 	MaxNicknameLength     = 30  // runes in an address's nickname ("Home", "Office")
 	MaxStreetLength       = 120 // runes in a street and house number
 	MaxPostalCodeLength   = 12  // runes in a postal code
@@ -23,38 +22,25 @@ const (
 	MaxPasskeys           = 10  // passkeys on one account, to bound a stream
 )
 
+// MaxEmailLength is the most bytes in an email address, as mail servers
+// allow: the same for every context that keeps one.
+const MaxEmailLength = domain.MaxEmailLength
+
 // NormalizeEmail trims and lowercases an email address and checks its shape:
 // one @, something before it, a domain with a dot after it, no spaces, at most
-// MaxEmailLength bytes. The application calls it before computing the keyed
+// MaxEmailLength bytes (domain.NormalizeEmail's rules, which an order's
+// contact email follows too), and an address is needed. The application calls it before computing the keyed
 // hash of the email reservation stream, so that "Ana@Example.com " and
 // "ana@example.com" reserve the same stream; SignUp applies it again.
 func NormalizeEmail(email string) (string, error) {
-	email = strings.TrimSpace(email)
-	if email == "" {
+	if strings.TrimSpace(email) == "" {
 		return "", domain.Invalid("email", "Please enter your email address.")
 	}
-	// Checked before lowercasing, which would quietly replace broken bytes.
-	if !utf8.ValidString(email) {
-		return "", domain.Invalid("email", "The email address holds characters that cannot be read.")
+	normalized, problem := domain.NormalizeEmail(email)
+	if problem != "" {
+		return "", domain.Invalid("email", "%s", problem)
 	}
-	email = strings.ToLower(email)
-	if len(email) > MaxEmailLength {
-		return "", domain.Invalid("email", "The email address can be at most %d characters long.", MaxEmailLength)
-	}
-	if strings.IndexFunc(email, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
-		return "", domain.Invalid("email", "The email address cannot contain spaces.")
-	}
-	local, host, ok := strings.Cut(email, "@")
-	if !ok || strings.Contains(host, "@") {
-		return "", domain.Invalid("email", "The email address needs exactly one @.")
-	}
-	if local == "" {
-		return "", domain.Invalid("email", "The email address needs a name before the @.")
-	}
-	if !strings.Contains(host, ".") || strings.HasPrefix(host, ".") || strings.HasSuffix(host, ".") || strings.Contains(host, "..") {
-		return "", domain.Invalid("email", "The email address needs a domain with a dot after the @, like example.com.")
-	}
-	return email, nil
+	return normalized, nil
 }
 
 // NormalizePhone checks a phone number as people write it (digits, spaces,

@@ -22,15 +22,18 @@ const (
 )
 
 // Contact is the person behind an order: whom the kitchen calls at the
-// counter, and whom the courier phones. Both fields are personal data.
+// counter, whom the courier phones, and where news of the order is emailed
+// (optional). Every field is personal data.
 type Contact struct {
 	Name  string `json:"name"`
-	Phone string `json:"phone"` // digits, with a leading + when given so
+	Phone string `json:"phone"`           // digits, with a leading + when given so
+	Email string `json:"email,omitempty"` // lowercased; "" when none was given
 }
 
 // normalize trims and checks a contact, returning it as stored (the phone as
-// digits with an optional leading +) or every rule broken at once, in form
-// order. A phone is needed only when the order goes out for delivery.
+// digits with an optional leading +, the email lowercased) or every rule
+// broken at once, in form order. A phone is needed only when the order goes
+// out for delivery; an email never is.
 func (c Contact) normalize(delivery bool) (Contact, error) {
 	var problems []domain.FieldError
 	name, msg := contactName(c.Name)
@@ -44,7 +47,11 @@ func (c Contact) normalize(delivery bool) (Contact, error) {
 	if msg != "" {
 		problems = append(problems, domain.FieldError{Field: "phone", Message: msg})
 	}
-	return Contact{Name: name, Phone: phone}, domain.Fields(problems...)
+	email, msg := domain.NormalizeEmail(c.Email)
+	if msg != "" {
+		problems = append(problems, domain.FieldError{Field: "email", Message: msg})
+	}
+	return Contact{Name: name, Phone: phone, Email: email}, domain.Fields(problems...)
 }
 
 // missing says what an order still needs to know of its contact before it

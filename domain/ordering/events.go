@@ -101,16 +101,19 @@ func (DeliveryAddressGiven) EventType() string { return "ordering.DeliveryAddres
 // DataSubject is whose key seals the address: the order's owner.
 func (e DeliveryAddressGiven) DataSubject() string { return e.SubjectID }
 
-// ContactGiven records who is behind the order: the name the kitchen calls
-// and, for a delivery, the phone the courier rings. It replaces an earlier
-// contact. Name and Phone are personal data (the phone is stored as digits
-// with an optional leading +; "" when none was given), sealed with the key
-// of SubjectID, the order's owner.
+// ContactGiven records who is behind the order: the name the kitchen calls,
+// for a delivery the phone the courier rings, and, when the guest gives one,
+// the email that news of the order goes to. It replaces an earlier contact.
+// Name, Phone and Email are personal data (the phone is stored as digits
+// with an optional leading +, the email lowercased; "" when none was given),
+// sealed with the key of SubjectID, the order's owner. Email came later and
+// is left out when empty, so contacts stored before it read as without one.
 type ContactGiven struct {
 	OrderID   string `json:"order_id"`
 	SubjectID string `json:"subject_id"`
 	Name      string `json:"name" personal:"true"`
 	Phone     string `json:"phone" personal:"true"`
+	Email     string `json:"email,omitempty" personal:"true"`
 }
 
 // EventType returns the stable stored name, independent of the Go type name.

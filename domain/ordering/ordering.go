@@ -207,10 +207,12 @@ type GiveDeliveryAddress struct {
 }
 
 // GiveContact says who is behind the order: a name for the kitchen to call,
-// and a phone, which a delivery needs. Name and Phone are personal data.
+// a phone, which a delivery needs, and optionally an email for news of the
+// order. All three are personal data.
 type GiveContact struct {
 	Name  string
 	Phone string
+	Email string
 }
 
 // PlaceOrder sends the order to the kitchen at the time At. Unavailable is
@@ -306,7 +308,7 @@ func Evolve(s State, e domain.Event) State {
 		s.Fulfilment = FulfilmentDelivery
 		s.DeliveryAddress = e.Address
 	case ContactGiven:
-		s.Contact = Contact{Name: e.Name, Phone: e.Phone}
+		s.Contact = Contact{Name: e.Name, Phone: e.Phone, Email: e.Email}
 	case OrderPlaced:
 		s.Status = StatusPlaced
 		s.PlacedAt = e.PlacedAt
@@ -402,7 +404,7 @@ func Decide(s State, c Command) ([]domain.Event, error) {
 		if contact == s.Contact {
 			return nil, nil
 		}
-		return []domain.Event{ContactGiven{OrderID: s.OrderID, SubjectID: s.CustomerID, Name: contact.Name, Phone: contact.Phone}}, nil
+		return []domain.Event{ContactGiven{OrderID: s.OrderID, SubjectID: s.CustomerID, Name: contact.Name, Phone: contact.Phone, Email: contact.Email}}, nil
 	case PlaceOrder:
 		return decidePlace(s, c)
 	case ScheduleFor:

@@ -331,6 +331,56 @@ func TestGiveContact(t *testing.T) {
 	})
 }
 
+func TestGiveContactWithAnEmailForUpdates(t *testing.T) {
+	withEmail := ContactGiven{OrderID: oid, SubjectID: "cust-1", Name: "Ana", Email: "ana@example.com"}
+	runAll(t, []spec{
+		{name: "an email is trimmed and lowercased", given: given(opened, pickup), when: GiveContact{Name: "Ana", Email: " Ana@Example.COM "},
+			then: []domain.Event{withEmail}},
+		{name: "the email is optional", given: given(opened, pickup), when: GiveContact{Name: "Ana", Email: "  "}, then: []domain.Event{anaName}},
+		{name: "the same email again is a no-op", given: given(opened, withEmail), when: GiveContact{Name: "Ana", Email: "ana@example.com"}, then: nil},
+		{name: "taking the email away is a change", given: given(opened, withEmail), when: GiveContact{Name: "Ana"}, then: []domain.Event{anaName}},
+		{name: "no @", given: given(opened), when: GiveContact{Name: "Ana", Email: "ana.example.com"}, wantErr: domain.EINVALID, wantField: "email",
+			wantMessage: "The email address needs exactly one @."},
+		{name: "two @", given: given(opened), when: GiveContact{Name: "Ana", Email: "ana@home@example.com"}, wantErr: domain.EINVALID, wantField: "email"},
+		{name: "no dotted domain", given: given(opened), when: GiveContact{Name: "Ana", Email: "ana@localhost"}, wantErr: domain.EINVALID, wantField: "email",
+			wantMessage: "The email address needs a domain with a dot after the @, like example.com."},
+		{name: "nothing before the @", given: given(opened), when: GiveContact{Name: "Ana", Email: "@example.com"}, wantErr: domain.EINVALID, wantField: "email"},
+		{name: "spaces", given: given(opened), when: GiveContact{Name: "Ana", Email: "ana lima@example.com"}, wantErr: domain.EINVALID, wantField: "email"},
+		{name: "too long", given: given(opened), when: GiveContact{Name: "Ana", Email: strings.Repeat("a", domain.MaxEmailLength) + "@example.com"},
+			wantErr: domain.EINVALID, wantField: "email"},
+		{name: "every field's message at once", given: given(opened, toHome), when: GiveContact{Email: "nope"},
+			wantErr: domain.EINVALID, wantField: "name", wantFields: []string{"name", "phone", "email"}},
+	})
+	s := Evolve(Evolve(State{}, opened), withEmail)
+	if s.Contact != (Contact{Name: "Ana", Email: "ana@example.com"}) {
+		t.Errorf("the state's contact is %+v, want the email in it", s.Contact)
+	}
+}
+
+// TestAContactStoredWithoutAnEmailReadsAsNone: a ContactGiven stored before
+// contacts had an email reads as one without, and one without an email is
+// written as before.
+func TestAContactStoredWithoutAnEmailReadsAsNone(t *testing.T) {
+	var e ContactGiven
+	if err := json.Unmarshal([]byte(`{"order_id":"o1","subject_id":"c1","name":"Ana","phone":""}`), &e); err != nil {
+		t.Fatal(err)
+	}
+	if e.Email != "" || e.Name != "Ana" {
+		t.Errorf("read as %+v", e)
+	}
+	b, err := json.Marshal(ContactGiven{OrderID: "o1", SubjectID: "c1", Name: "Ana"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "email") {
+		t.Errorf("a contact without an email is written with one: %s", b)
+	}
+	field, _ := reflect.TypeOf(e).FieldByName("Email")
+	if field.Tag.Get("personal") != "true" {
+		t.Error("the contact's email is not marked personal, so it would be stored in clear")
+	}
+}
+
 func TestPlaceOrder(t *testing.T) {
 	place := PlaceOrder{At: t1}
 	runAll(t, []spec{

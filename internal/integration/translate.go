@@ -209,10 +209,14 @@ func (t *Translator) number(ctx context.Context, orderID string, e eventstore.Re
 	}
 }
 
-// contactEmail is the address to send an order's updates to: the account
-// email of the customer who placed it, as it was at e, when they signed up;
-// "" for a guest, or a customer erased since.
+// contactEmail is the address to send an order's updates to: the one the
+// guest gave with the order's contact, else the account email of the
+// customer who placed it, as it was at e, when they signed up; "" for a
+// guest who gave none, or a person erased since.
 func (t *Translator) contactEmail(ctx context.Context, o ordering.State, e eventstore.RecordedEvent) (string, error) {
+	if o.Contact.Email != "" {
+		return o.Contact.Email, nil
+	}
 	if o.CustomerID == "" {
 		return "", nil
 	}

@@ -214,11 +214,13 @@ func erase(t *testing.T, store *eventstore.Store, customerID string) {
 func TestAGuestsPickupAndACancelation(t *testing.T) {
 	f := newFixture(t)
 	pickup, canceled := uuid.NewString(), uuid.NewString()
+	// The guest of the pickup gives an email for updates; the other none.
+	emails := map[string]string{pickup: "rui@example.com"}
 	for _, id := range []string{pickup, canceled} {
 		handle(f, ordering.Stream(id), ordering.Decider,
 			ordering.Command(ordering.OpenOrder{OrderID: id, CustomerID: "guest-" + id, At: at}),
 			ordering.AddItem{LineID: "a", MenuItemID: "margherita", Name: "Margherita", Quantity: 1, UnitPrice: domain.Cents(1100)},
-			ordering.ChoosePickup{}, ordering.GiveContact{Name: "Rui"},
+			ordering.ChoosePickup{}, ordering.GiveContact{Name: "Rui", Email: emails[id]},
 			ordering.PlaceOrder{At: at, Window: ordering.Window{}})
 	}
 	handle(f, ordering.Stream(canceled), ordering.Decider, ordering.Command(ordering.CancelOrder{Reason: "Too late", At: at.Add(time.Minute)}))
@@ -233,7 +235,7 @@ func TestAGuestsPickupAndACancelation(t *testing.T) {
 		kitchen.HandOverTicket{Payment: kitchen.PaymentCash, At: at.Add(2 * time.Minute)})
 	var ready OrderReadyV1
 	f.translate(f.event(kitchen.Stream(pickup), "kitchen.TicketBumped"), OrderReady, &ready)
-	if ready.Fulfilment != "pickup" || ready.Contact != (Contact{Name: "Rui"}) {
+	if ready.Fulfilment != "pickup" || ready.Contact != (Contact{Name: "Rui", Email: "rui@example.com"}) {
 		t.Errorf("ready: %+v", ready)
 	}
 	var handed OrderHandedOverV1

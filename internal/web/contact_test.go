@@ -1,11 +1,14 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/google/uuid"
+
+	"restaurant/domain/ordering"
 )
 
 // inOrder says whether every part appears in s, each after the one before.
@@ -148,5 +151,79 @@ func TestTheAddressFormSaysEveryBadFieldAtOnce(t *testing.T) {
 		if p.Errors[i].Field != want || !strings.HasSuffix(p.Errors[i].Detail, ".") {
 			t.Errorf("problem %d is %+v, want a sentence about %s", i, p.Errors[i], want)
 		}
+	}
+}
+
+// TestAnOrderMayGiveAnEmailForUpdates: the contact form asks for an email
+// for updates, optional; a bad one is a 422 with the reason next to the
+// field, what was typed kept, and nothing written; a good one is the order's,
+// in its JSON and its page, sealed in the log; a signed-in customer's form
+// starts with the account's email.
+func TestAnOrderMayGiveAnEmailForUpdates(t *testing.T) {
+	a := newTestApp(t)
+	g := a.guest()
+	id := g.openWith("margherita", "1")
+	g.follow(g.post("/orders/"+id+"/commands/choose-pickup", form()))
+	page := g.get("/orders/" + id).Body.String()
+	if !inOrder(page, `class="contact-form"`, `name="name"`, `name="phone"`, "Email for order updates (optional)", `type="email"`, `name="email"`, `autocomplete="email"`) {
+		t.Fatalf("the contact form does not ask for an email for updates: %s", page)
+	}
+
+	events := func() int {
+		stored, err := a.store.ReadStream(context.Background(), ordering.Stream(id), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(stored)
+	}
+	before := events()
+	rec := g.post("/orders/"+id+"/commands/give-contact", form("name", "Ana", "email", "ana.example.com"))
+	if body := rec.Body.String(); rec.Code != http.StatusUnprocessableEntity ||
+		!inOrder(body, `name="email"`, `value="ana.example.com"`, "The email address needs exactly one @.") {
+		t.Fatalf("a bad email: %d, want 422 with the message next to the field and the input kept: %s", rec.Code, body)
+	}
+	var p Problem
+	rec = g.postJSON("/orders/"+id+"/commands/give-contact", uuid.NewString(), `{"name":"Ana","email":"ana@localhost"}`)
+	if err := jsonUnmarshal(rec.Body.Bytes(), &p); err != nil || rec.Code != http.StatusUnprocessableEntity || p.Field != "email" {
+		t.Fatalf("a bad email in JSON: %d %s", rec.Code, rec.Body)
+	}
+	if n := events(); n != before {
+		t.Fatalf("a refused email wrote %d events", n-before)
+	}
+
+	g.follow(g.post("/orders/"+id+"/commands/give-contact", form("name", "Ana", "email", " Ana@Example.com ")))
+	if doc := g.order(id); doc.Contact == nil || doc.Contact.Email != "ana@example.com" || doc.Contact.Name != "Ana" {
+		t.Fatalf("the order's JSON has the contact %+v, want the email", doc.Contact)
+	}
+	if page := g.get("/orders/" + id).Body.String(); !strings.Contains(page, `value="ana@example.com"`) {
+		t.Errorf("the contact form does not show the email given: %s", page)
+	}
+	var raw string
+	if err := a.store.Pool().QueryRow(context.Background(), `SELECT data::text FROM events WHERE stream_id = $1 AND type = 'ordering.ContactGiven'`,
+		ordering.Stream(id)).Scan(&raw); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(raw, "ana@example.com") || !strings.Contains(raw, `"email": "sealed:v1:`) && !strings.Contains(raw, `"email":"sealed:v1:`) {
+		t.Errorf("the email is not sealed in the log: %s", raw)
+	}
+
+	// By JSON too, and with no email the contact has none.
+	rec = g.postJSON("/orders/"+id+"/commands/give-contact", uuid.NewString(), `{"name":"Ana"}`)
+	if rec.Code != http.StatusAccepted {
+		t.Fatalf("a contact without an email in JSON: %d %s", rec.Code, rec.Body)
+	}
+	if doc := g.order(id); doc.Contact == nil || doc.Contact.Email != "" {
+		t.Fatalf("after a contact without an email the JSON has %+v", doc.Contact)
+	}
+
+	// A signed-in customer starts with the account's email.
+	c := a.guest()
+	if code := c.signUp("Rui", "Rui@Example.com", "0612345678", "tomato basil orbit"); code != http.StatusSeeOther {
+		t.Fatalf("sign-up: %d", code)
+	}
+	cid := c.openWith("margherita", "1")
+	if page := c.get("/orders/" + cid).Body.String(); !inOrder(page, `name="email"`, `value="rui@example.com"`) &&
+		!inOrder(page, `value="rui@example.com"`, `name="email"`) {
+		t.Errorf("the signed-in customer's contact form does not start with the account's email: %s", page)
 	}
 }

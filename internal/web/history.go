@@ -262,10 +262,14 @@ func describe(before ordering.State, dishes []kitchen.Item, stations kitchen.Sta
 	case ordering.DeliveryAddressGiven:
 		return fmt.Sprintf("Asked for delivery to %s, %s %s", ev.Address.Street, ev.Address.PostalCode, ev.Address.City)
 	case ordering.ContactGiven:
+		said := "Gave the contact: " + ev.Name
 		if ev.Phone != "" {
-			return "Gave the contact: " + ev.Name + ", " + views.Phone(ev.Phone)
+			said += ", " + views.Phone(ev.Phone)
 		}
-		return "Gave the contact: " + ev.Name
+		if ev.Email != "" {
+			said += ", " + ev.Email
+		}
+		return said
 	case ordering.OrderPlaced:
 		if !ev.ScheduledFor.IsZero() {
 			return "Placed the order for " + day(ev.ScheduledFor) + ", total " + ev.Total.String()

@@ -50,6 +50,11 @@ func (d Deps) showOrder(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		doc := orderJSON(o, d.closedFor(r.Context(), o))
+		if doc.Contact != nil {
+			c := *doc.Contact
+			c.Email = d.contactEmail(r.Context(), o.OrderID)
+			doc.Contact = &c
+		}
 		if q, ok := d.orderQuote(r.Context(), o); ok {
 			doc.ReadyAt = &q.At
 		}
@@ -110,7 +115,9 @@ func (d Deps) renderOrder(w http.ResponseWriter, r *http.Request, status int, or
 		v.Flash = flash
 	}
 	if !v.Contact.Given {
-		v.Contact.Name, v.Contact.Phone = d.contactDefaults(r)
+		v.Contact.Name, v.Contact.Phone, v.Contact.Email = d.contactDefaults(r)
+	} else {
+		v.Contact.Email = d.contactEmail(ctx, o.OrderID)
 	}
 	if c, ok, err := d.signedInCustomer(r); err == nil && ok {
 		for _, a := range c.Addresses {
@@ -399,7 +406,7 @@ func commandLinks(o projections.Order, closed string) map[string]link {
 		ordering.CmdChangeOptions:       {Href: href + "/items/{line_id}/commands/change-options", Fields: []string{"command_id", optionFieldTemplate}},
 		ordering.CmdChoosePickup:        {Href: href + "/commands/choose-pickup", Fields: []string{"command_id"}},
 		ordering.CmdGiveDeliveryAddress: {Href: href + "/commands/add-delivery-address", Fields: []string{"command_id", "street", "postal_code", "city", "instructions"}},
-		ordering.CmdGiveContact:         {Href: href + "/commands/give-contact", Fields: []string{"command_id", "name", "phone"}},
+		ordering.CmdGiveContact:         {Href: href + "/commands/give-contact", Fields: []string{"command_id", "name", "phone", "email"}},
 		ordering.CmdPlace:               {Href: href + "/commands/place", Fields: []string{"command_id"}},
 		ordering.CmdCancel:              {Href: href + "/commands/cancel", Fields: []string{"command_id", "reason"}},
 		ordering.CmdSchedule:            {Href: href + "/commands/schedule", Fields: []string{"command_id", ordering.ScheduleField}},

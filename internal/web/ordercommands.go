@@ -377,18 +377,30 @@ func (d Deps) giveContact(w http.ResponseWriter, r *http.Request) {
 // contactCommand reads a contact form; the order trims and checks the
 // fields.
 func contactCommand(in input) ordering.GiveContact {
-	return ordering.GiveContact{Name: in.values["name"], Phone: in.values["phone"]}
+	return ordering.GiveContact{Name: in.values["name"], Phone: in.values["phone"], Email: in.values["email"]}
 }
 
 // contactDefaults is what the order page's contact form starts with before
-// the order has a contact: the place where a signed-in customer's name and
-// phone come in. Guests start with an empty form.
-func (d Deps) contactDefaults(r *http.Request) (name, phone string) {
+// the order has a contact: the place where a signed-in customer's name,
+// phone and account email come in. Guests start with an empty form.
+func (d Deps) contactDefaults(r *http.Request) (name, phone, email string) {
 	c, ok, err := d.signedInCustomer(r)
 	if err != nil || !ok {
-		return "", ""
+		return "", "", ""
 	}
-	return c.Name, c.Phone
+	return c.Name, c.Phone, c.Email
+}
+
+// contactEmail is the email an order's contact gave for updates, read from
+// the order's own stream (sealed there, and kept in no read model); "" when
+// none was given, or it cannot be read now.
+func (d Deps) contactEmail(ctx context.Context, orderID string) string {
+	order, _, err := eventstore.Load(ctx, d.Store, ordering.Stream(orderID), ordering.Decider)
+	if err != nil {
+		slog.WarnContext(ctx, "the order's contact email could not be read", "order_id", orderID, "err", err)
+		return ""
+	}
+	return order.Contact.Email
 }
 
 func (d Deps) placeOrder(w http.ResponseWriter, r *http.Request) {

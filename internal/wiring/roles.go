@@ -46,6 +46,7 @@ const (
 	RoleWeb       = "web"
 	RoleProjector = "projector"
 	RoleRelay     = "relay"
+	RoleNotify    = "notify"
 )
 
 // Roles are every role a process can run, in the order they start (and the
@@ -54,6 +55,7 @@ const (
 var Roles = []Role{
 	{Name: RoleProjector, Runs: "read models, policies and the ticket scheduler", Start: startProjector},
 	{Name: RoleRelay, Runs: "integration messages published to RabbitMQ (AMQP_URL)", Start: startRelay},
+	{Name: RoleNotify, Runs: "guests' emails about their orders (SMTP_URL, or DATA_DIR/outbox)", Start: startNotify},
 	{Name: RoleWeb, Runs: "pages, commands and live screens", Start: startWeb},
 }
 

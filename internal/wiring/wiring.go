@@ -25,6 +25,7 @@ import (
 	"restaurant/internal/app"
 	"restaurant/internal/demo"
 	"restaurant/internal/live"
+	"restaurant/internal/notify"
 	"restaurant/internal/web"
 	"restaurant/migrations"
 	"restaurant/projections"
@@ -52,6 +53,9 @@ type Settings struct {
 	Web web.Deps
 	// Relay is where the relay role publishes.
 	Relay RelaySettings
+	// Notify configures the notify role; the wiring fills in its pool and
+	// log. Without an AMQPURL it follows the event store in process.
+	Notify notify.Config
 	// Stdout is where the process says where it listens and prints a
 	// generated admin password; nil: nowhere.
 	Stdout io.Writer

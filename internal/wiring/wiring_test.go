@@ -18,7 +18,7 @@ func TestMain(m *testing.M) { testdb.Main(m) }
 
 func TestRolesAreReadFromAListInStartOrder(t *testing.T) {
 	for _, c := range []struct{ list, want string }{
-		{"", "projector,relay,web"},
+		{"", "projector,relay,notify,web"},
 		{"web", "web"},
 		{" Web , projector,web", "projector,web"},
 		{"projector", "projector"},
@@ -33,7 +33,7 @@ func TestRolesAreReadFromAListInStartOrder(t *testing.T) {
 	}
 	for _, list := range []string{"web,cook", ",", "projectors"} {
 		_, err := ParseRoles(list)
-		if err == nil || !strings.Contains(err.Error(), "the roles are projector, relay, web") {
+		if err == nil || !strings.Contains(err.Error(), "the roles are projector, relay, notify, web") {
 			t.Errorf("%q: %v, want an error naming the roles", list, err)
 		}
 	}

@@ -291,35 +291,46 @@ type Status struct {
 func Statuses(ctx context.Context, store *eventstore.Store, ps []Projection) ([]Status, error) {
 	out := make([]Status, 0, len(ps))
 	for _, p := range ps {
-		s := Status{Name: p.Name()}
-		var lastError *string
-		var errorAt, updatedAt *time.Time
-		var oldest *time.Time
-		err := store.Pool().QueryRow(ctx, `
-			WITH cp AS (
-				SELECT coalesce(max(transaction_id), '0') AS tx, coalesce(max(position), 0) AS pos,
-				       max(last_error) AS last_error, max(last_error_at) AS error_at, max(updated_at) AS updated_at
-				FROM checkpoints WHERE name = $1)
-			SELECT cp.pos, cp.last_error, cp.error_at, cp.updated_at,
-			       (SELECT count(*) FROM events e WHERE (e.transaction_id, e.position) > (cp.tx, cp.pos)),
-			       (SELECT min(recorded_at) FROM events e WHERE (e.transaction_id, e.position) > (cp.tx, cp.pos))
-			FROM cp`, p.Name()).Scan(&s.Position, &lastError, &errorAt, &updatedAt, &s.LagEvents, &oldest)
+		s, err := StatusOf(ctx, store, p.Name())
 		if err != nil {
-			return nil, fmt.Errorf("status of %s: %w", p.Name(), err)
-		}
-		if lastError != nil {
-			s.LastError = *lastError
-		}
-		if errorAt != nil {
-			s.ErrorAt = *errorAt
-		}
-		if updatedAt != nil {
-			s.UpdatedAt = *updatedAt
-		}
-		if oldest != nil {
-			s.LagSeconds = time.Since(*oldest).Seconds()
+			return nil, err
 		}
 		out = append(out, s)
 	}
 	return out, nil
+}
+
+// StatusOf reports the position and lag of any subscriber's checkpoint by
+// its name: a projection's, or another follower's of the log (the
+// notifications kept in process).
+func StatusOf(ctx context.Context, store *eventstore.Store, name string) (Status, error) {
+	s := Status{Name: name}
+	var lastError *string
+	var errorAt, updatedAt *time.Time
+	var oldest *time.Time
+	err := store.Pool().QueryRow(ctx, `
+		WITH cp AS (
+			SELECT coalesce(max(transaction_id), '0') AS tx, coalesce(max(position), 0) AS pos,
+			       max(last_error) AS last_error, max(last_error_at) AS error_at, max(updated_at) AS updated_at
+			FROM checkpoints WHERE name = $1)
+		SELECT cp.pos, cp.last_error, cp.error_at, cp.updated_at,
+		       (SELECT count(*) FROM events e WHERE (e.transaction_id, e.position) > (cp.tx, cp.pos)),
+		       (SELECT min(recorded_at) FROM events e WHERE (e.transaction_id, e.position) > (cp.tx, cp.pos))
+		FROM cp`, name).Scan(&s.Position, &lastError, &errorAt, &updatedAt, &s.LagEvents, &oldest)
+	if err != nil {
+		return Status{}, fmt.Errorf("status of %s: %w", name, err)
+	}
+	if lastError != nil {
+		s.LastError = *lastError
+	}
+	if errorAt != nil {
+		s.ErrorAt = *errorAt
+	}
+	if updatedAt != nil {
+		s.UpdatedAt = *updatedAt
+	}
+	if oldest != nil {
+		s.LagSeconds = time.Since(*oldest).Seconds()
+	}
+	return s, nil
 }

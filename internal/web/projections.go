@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"restaurant/internal/notify"
 	"restaurant/projections"
 	"restaurant/views"
 )
@@ -63,6 +64,20 @@ func (d Deps) projectionsView(ctx context.Context) (views.ProjectionsView, error
 		v.Projections = append(v.Projections, views.ProjectionView{Name: s.Name, Position: s.Position, LagEvents: s.LagEvents,
 			LagSeconds: s.LagSeconds, LastError: s.LastError, Rebuild: words,
 			CanRebuild: len(ps[i].Tables()) > 0 && !running})
+	}
+	// The notifications, when they follow the log in process (no broker),
+	// keep a checkpoint too: a mail server that refuses holds it back.
+	var notifying bool
+	if err := d.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM checkpoints WHERE name = $1)`, notify.DefaultCheckpoint).Scan(&notifying); err != nil {
+		return views.ProjectionsView{}, fmt.Errorf("the notifications' checkpoint: %w", err)
+	}
+	if notifying {
+		s, err := projections.StatusOf(ctx, d.Store, notify.DefaultCheckpoint)
+		if err != nil {
+			return views.ProjectionsView{}, err
+		}
+		v.Projections = append(v.Projections, views.ProjectionView{Name: s.Name, Position: s.Position, LagEvents: s.LagEvents,
+			LagSeconds: s.LagSeconds, LastError: s.LastError})
 	}
 	return v, nil
 }

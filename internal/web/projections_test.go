@@ -26,6 +26,18 @@ func TestProjectionsPageShowsLagAndRebuilds(t *testing.T) {
 	if strings.Contains(page, "/staff/projections/policy:kitchen-tickets/commands/rebuild") {
 		t.Error("a policy offers a rebuild")
 	}
+	// The notifications, once they follow the log in process, show their
+	// place and lag beside the projections, with no rebuild.
+	if strings.Contains(page, `id="projection-notifications"`) {
+		t.Error("a row for notifications that never ran")
+	}
+	if _, err := a.store.Pool().Exec(context.Background(), `INSERT INTO checkpoints (name) VALUES ('notifications')`); err != nil {
+		t.Fatal(err)
+	}
+	page = m.get("/staff/projections").Body.String()
+	if !strings.Contains(page, `id="projection-notifications"`) || strings.Contains(page, "/staff/projections/notifications/commands/rebuild") {
+		t.Error("the notifications' checkpoint is not shown, or offers a rebuild")
+	}
 	if rec := m.post("/staff/projections/menu/commands/rebuild", form()); rec.Code != http.StatusSeeOther {
 		t.Fatalf("rebuild: %d", rec.Code)
 	}

@@ -54,8 +54,8 @@ const (
 // role's first pages find the read models caught up.
 var Roles = []Role{
 	{Name: RoleProjector, Runs: "read models, policies and the ticket scheduler", Start: startProjector},
-	{Name: RoleRelay, Runs: "integration messages published to RabbitMQ (AMQP_URL)", Start: startRelay},
-	{Name: RoleNotify, Runs: "guests' emails about their orders (SMTP_URL, or DATA_DIR/outbox)", Start: startNotify},
+	{Name: RoleRelay, Runs: "integration messages published to RabbitMQ, when AMQP_URL is set", Start: startRelay},
+	{Name: RoleNotify, Runs: "guests' emails about their orders, by SMTP_URL or into DATA_DIR/outbox", Start: startNotify},
 	{Name: RoleWeb, Runs: "pages, commands and live screens", Start: startWeb},
 }
 

@@ -8,6 +8,8 @@ package live
 import (
 	"context"
 	"log/slog"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -38,7 +40,8 @@ type Hub struct {
 type window struct {
 	last    time.Time
 	every   time.Duration
-	pending bool // a delivery is due at the window's end
+	pending bool      // a delivery is due at the window's end
+	at      time.Time // the earliest commit of the notices it holds, if known
 }
 
 // NewHub makes an empty hub.
@@ -67,8 +70,8 @@ type Subscription struct {
 	topics  []Topic
 	wake    func()
 	mu      sync.Mutex
-	pending map[Topic]bool
-	gone    bool // set when the hub drops every screen
+	pending map[Topic]time.Time // changed topics, each with its earliest notice's commit (zero: not known)
+	gone    bool                // set when the hub drops every screen
 }
 
 // Subscribe follows topics until Close. wake is called, without blocking
@@ -77,7 +80,7 @@ type Subscription struct {
 // writing, or notes that it is already writing). Notices that arrive while
 // the screen is busy fold into the next Take.
 func (h *Hub) Subscribe(wake func(), topics ...Topic) *Subscription {
-	s := &Subscription{hub: h, topics: topics, wake: wake, pending: map[Topic]bool{}}
+	s := &Subscription{hub: h, topics: topics, wake: wake, pending: map[Topic]time.Time{}}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, t := range topics {
@@ -139,20 +142,53 @@ func (h *Hub) DropAll() {
 
 // Take returns the topics that changed since it was last called.
 func (s *Subscription) Take() []Topic {
+	notices := s.TakeNotices()
+	out := make([]Topic, len(notices))
+	for i, n := range notices {
+		out[i] = n.Topic
+	}
+	return out
+}
+
+// A Notice is a topic that changed, and when the change it tells of
+// committed: the earliest of the notices folded into it, zero when no
+// notice said (a notice of this process's own, or every topic told again
+// after the connection to the database came back).
+type Notice struct {
+	Topic     Topic
+	Committed time.Time
+}
+
+// TakeNotices returns the topics that changed since the last Take, with
+// when their changes committed.
+func (s *Subscription) TakeNotices() []Notice {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Topic, 0, len(s.pending))
-	for t := range s.pending {
-		out = append(out, t)
+	out := make([]Notice, 0, len(s.pending))
+	for t, at := range s.pending {
+		out = append(out, Notice{Topic: t, Committed: at})
 	}
 	clear(s.pending)
 	return out
 }
 
+// earlier is the earlier of two commit times, either of which may be
+// unknown (zero).
+func earlier(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
+}
+
 // Publish tells every subscription of the topic that it changed. It never
 // waits for a screen: notices for a screen that has not caught up fold
 // together.
-func (h *Hub) Publish(topic Topic) {
+func (h *Hub) Publish(topic Topic) { h.publish(topic, time.Time{}) }
+
+// publish is Publish of a change that committed at the time at (zero: not
+// known).
+func (h *Hub) publish(topic Topic, at time.Time) {
 	h.mu.Lock()
 	if _, counted := h.generations[topic]; counted {
 		h.generations[topic]++
@@ -162,17 +198,19 @@ func (h *Hub) Publish(topic Topic) {
 		w := h.windows[topic]
 		switch {
 		case w != nil && w.pending:
+			w.at = earlier(w.at, at)
 			h.mu.Unlock()
 			return // goes out with the delivery already due
 		case w != nil && now.Sub(w.last) < w.every:
-			w.pending = true
+			w.pending, w.at = true, at
 			h.mu.Unlock()
 			time.AfterFunc(w.every-now.Sub(w.last), func() {
 				h.mu.Lock()
-				w.pending, w.last = false, time.Now()
+				held := w.at
+				w.pending, w.last, w.at = false, time.Now(), time.Time{}
 				h.mu.Unlock()
 				h.forgetLater(topic, w)
-				h.deliver(topic)
+				h.deliver(topic, held)
 			})
 			return
 		case w == nil:
@@ -182,11 +220,11 @@ func (h *Hub) Publish(topic Topic) {
 		w.last, w.every = now, every
 		h.mu.Unlock()
 		h.forgetLater(topic, w)
-		h.deliver(topic)
+		h.deliver(topic, at)
 		return
 	}
 	h.mu.Unlock()
-	h.deliver(topic)
+	h.deliver(topic, at)
 }
 
 // forgetLater drops a topic's window once it has passed with nothing
@@ -204,8 +242,9 @@ func (h *Hub) forgetLater(topic Topic, w *window) {
 	})
 }
 
-// deliver tells the topic's followers it changed.
-func (h *Hub) deliver(topic Topic) {
+// deliver tells the topic's followers it changed, in a change committed at
+// the time at.
+func (h *Hub) deliver(topic Topic, at time.Time) {
 	h.mu.Lock()
 	subs := make([]*Subscription, 0, len(h.subs[topic]))
 	for s := range h.subs[topic] {
@@ -214,7 +253,11 @@ func (h *Hub) deliver(topic Topic) {
 	h.mu.Unlock()
 	for _, s := range subs {
 		s.mu.Lock()
-		s.pending[topic] = true
+		if was, ok := s.pending[topic]; ok {
+			s.pending[topic] = earlier(was, at)
+		} else {
+			s.pending[topic] = at
+		}
 		s.mu.Unlock()
 		s.wake()
 	}
@@ -225,20 +268,38 @@ const channel = "restaurant_live"
 
 // Notify sends notices to every process on the database (this one too), in
 // one round trip, bounded in time: a lost notice is made good by the next.
+// It is called once the change they tell of has committed, and says when:
+// each process measures from then to its screens' writes.
 func Notify(ctx context.Context, pool *pgxpool.Pool, topics []Topic) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	_, err := pool.Exec(ctx, `SELECT pg_notify($1, t) FROM unnest($2::text[]) AS t`, channel, wire(topics))
+	_, err := pool.Exec(ctx, `SELECT pg_notify($1, t) FROM unnest($2::text[]) AS t`, channel, wire(topics, time.Now()))
 	return err
 }
 
-// wire is how topics travel between processes: as their strings.
-func wire(topics []Topic) []string {
+// wire is how notices travel between processes: each topic's string, a
+// tab, and the commit's time in Unix nanoseconds.
+func wire(topics []Topic, committed time.Time) []string {
 	out := make([]string, len(topics))
+	at := "\t" + strconv.FormatInt(committed.UnixNano(), 10)
 	for i, t := range topics {
-		out[i] = string(t)
+		out[i] = string(t) + at
 	}
 	return out
+}
+
+// unwire reads a notice from another process; one without a time (sent by
+// an older version) reads as a commit not known.
+func unwire(payload string) (Topic, time.Time) {
+	topic, nanos, ok := strings.Cut(payload, "\t")
+	if !ok {
+		return Topic(payload), time.Time{}
+	}
+	n, err := strconv.ParseInt(nanos, 10, 64)
+	if err != nil {
+		return Topic(topic), time.Time{}
+	}
+	return Topic(topic), time.Unix(0, n)
 }
 
 // Listen publishes every process's notices to this hub until ctx ends,
@@ -276,7 +337,7 @@ func (h *Hub) listenOnce(ctx context.Context, pool *pgxpool.Pool) error {
 		if err != nil {
 			return err
 		}
-		h.Publish(Topic(n.Payload))
+		h.publish(unwire(n.Payload))
 	}
 }
 

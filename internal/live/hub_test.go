@@ -119,3 +119,60 @@ func eventually(t *testing.T, ok func() bool) {
 		time.Sleep(2 * time.Millisecond)
 	}
 }
+
+// TestNoticesCarryWhenTheirChangeCommitted: a notice from another process
+// says when its change committed, and a screen's Take gives the earliest
+// of the notices folded together, through a busy topic's window too; a
+// notice of this process's own, or one without a time, reads as not known.
+func TestNoticesCarryWhenTheirChangeCommitted(t *testing.T) {
+	committed := time.Date(2026, 12, 1, 19, 30, 0, 123456789, time.UTC)
+	payloads := wire([]Topic{KitchenTopic(), OrderTopic("6f1c1a52-0d0b-4c55-9b59-0cf5c7f6b2a1")}, committed)
+	for i, want := range []Topic{KitchenTopic(), OrderTopic("6f1c1a52-0d0b-4c55-9b59-0cf5c7f6b2a1")} {
+		topic, at := unwire(payloads[i])
+		if topic != want || !at.Equal(committed) {
+			t.Fatalf("%q read as %q at %v", payloads[i], topic, at)
+		}
+	}
+	if topic, at := unwire("kitchen"); topic != KitchenTopic() || !at.IsZero() {
+		t.Fatalf("a notice without a time read as %q at %v", topic, at)
+	}
+
+	for _, window := range []time.Duration{0, 30 * time.Millisecond} {
+		h := NewHub()
+		h.PerFollower, h.MaxEvery = window, window
+		woken := make(chan struct{}, 10)
+		s := h.Subscribe(func() { woken <- struct{}{} }, KitchenTopic())
+		h.publish(KitchenTopic(), committed.Add(time.Second))
+		h.publish(KitchenTopic(), committed)
+		h.publish(KitchenTopic(), committed.Add(2*time.Second))
+		h.Publish(KitchenTopic())
+		// With a window the first notice goes out at once, and the others
+		// fold into the delivery at the window's end.
+		var notices []Notice
+		earliest := time.Time{}
+		deadline := time.After(5 * time.Second)
+		for !earliest.Equal(committed) {
+			select {
+			case <-woken:
+				for _, n := range s.TakeNotices() {
+					if n.Topic != KitchenTopic() || n.Committed.IsZero() {
+						t.Fatalf("window %s: took %v", window, n)
+					}
+					notices = append(notices, n)
+					earliest = earlier(earliest, n.Committed)
+				}
+			case <-deadline:
+				t.Fatalf("window %s: notices %v, want the kitchen at the earliest commit", window, notices)
+			}
+		}
+		if window == 0 && len(notices) != 1 {
+			t.Fatalf("without a window the notices folded into %v, want one", notices)
+		}
+	}
+	if k := OrderTopic("6f1c1a52-0d0b-4c55-9b59-0cf5c7f6b2a1").Kind(); k != "order" {
+		t.Fatalf("an order's topic is of kind %q", k)
+	}
+	if k := KitchenTopic().Kind(); k != "kitchen" {
+		t.Fatalf("the kitchen's topic is of kind %q", k)
+	}
+}

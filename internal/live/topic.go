@@ -86,6 +86,18 @@ func (t Topic) History() (orderID string, ok bool) {
 	return strings.CutPrefix(string(t), historyPrefix)
 }
 
+// Kind is what sort of thing the topic names, without which one: "order"
+// for any order's topic, "history", "access", or the screen's own name.
+// Metrics label by it, so that one order's topic adds no series of its own.
+func (t Topic) Kind() string {
+	for _, prefix := range []string{orderPrefix, historyPrefix, accessPrefix} {
+		if strings.HasPrefix(string(t), prefix) {
+			return strings.TrimSuffix(prefix, ":")
+		}
+	}
+	return string(t)
+}
+
 // ParseTopic reads one topic a client asks to follow: a screen, or an order
 // named by its id as the site writes it (a lowercase UUID). Anything else,
 // access notices among them, is not a topic a client may follow. It is the

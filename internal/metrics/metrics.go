@@ -51,6 +51,17 @@ var (
 		Help: "Pushes to live screens, by result (sent, dropped).",
 	}, []string{"result"})
 
+	// CommitToScreen is the time from a change's commit (as its notice
+	// says) to its push written to a live screen, by the kind of topic
+	// ("kitchen", "order", "menu", ...): one observation per screen
+	// written, so its highest buckets are the last screens reached. A
+	// notice from another process is timed on that process's clock.
+	CommitToScreen = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "restaurant_live_commit_to_screen_seconds",
+		Help:    "Time from a change's commit to its push written to a live screen, by kind of topic.",
+		Buckets: prometheus.ExponentialBuckets(0.001, 2, 14),
+	}, []string{"topic"})
+
 	// Refused counts connections and live sockets turned away by a cap, by
 	// reason ("connections_per_address", "live_per_address",
 	// "live_total"): an operator sees a flood, or a cap set too low for a
@@ -76,7 +87,7 @@ var RelayPublished = prometheus.NewCounter(prometheus.CounterOpts{
 })
 
 func init() {
-	Registry.MustRegister(Commands, AppendSeconds, Sockets, Pushes, OwnWritesWaits, Refused, RelayPublished,
+	Registry.MustRegister(Commands, AppendSeconds, Sockets, Pushes, CommitToScreen, OwnWritesWaits, Refused, RelayPublished,
 		collectors.NewGoCollector(collectors.WithGoCollectorRuntimeMetrics(collectors.GoRuntimeMetricsRule{Matcher: memoryInUse})),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 }

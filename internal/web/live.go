@@ -373,7 +373,11 @@ func (s *screen) write(first bool) {
 		s.mu.Lock()
 		ping, denied := s.pingNow, s.denied
 		s.pingNow = false
-		topics := s.sub.Take()
+		notices := s.sub.TakeNotices()
+		topics := make([]live.Topic, len(notices))
+		for i, n := range notices {
+			topics[i] = n.Topic
+		}
 		if i := slices.Index(topics, s.access); s.access != "" && i >= 0 {
 			topics = slices.Delete(topics, i, i+1)
 			go s.checkAccess()
@@ -397,10 +401,13 @@ func (s *screen) write(first bool) {
 			s.end(websocket.CloseServiceRestart, "server restarting")
 			return
 		case first:
-			ok = s.push(s.topics, true)
+			ok, _ = s.push(s.topics, true)
 			first = false
 		case len(topics) > 0:
-			ok = s.push(topics, false)
+			var wrote bool
+			if ok, wrote = s.push(topics, false); wrote {
+				timePushed(notices)
+			}
 		}
 		if ok && ping {
 			ok = s.heartbeat()
@@ -408,6 +415,17 @@ func (s *screen) write(first bool) {
 		if !ok {
 			s.end(-1, "")
 			return
+		}
+	}
+}
+
+// timePushed observes, for each notice whose commit time is known, how
+// long its change took from the commit to this screen.
+func timePushed(notices []live.Notice) {
+	now := time.Now()
+	for _, n := range notices {
+		if !n.Committed.IsZero() {
+			metrics.CommitToScreen.WithLabelValues(n.Topic.Kind()).Observe(max(0, now.Sub(n.Committed).Seconds()))
 		}
 	}
 }
@@ -494,9 +512,10 @@ func (d Deps) stillAllowed(r *http.Request, topics []live.Topic) error {
 	return nil
 }
 
-// push renders the topics' regions into one message. A single shared
+// push renders the topics' regions into one message, and says whether the
+// screen is still well and whether a message was written. A single shared
 // region goes out as its prepared frame.
-func (s *screen) push(topics []live.Topic, first bool) bool {
+func (s *screen) push(topics []live.Topic, first bool) (ok, wrote bool) {
 	var pieces []piece
 	for _, t := range topics {
 		reg, ok := s.regions[t]
@@ -514,12 +533,12 @@ func (s *screen) push(topics []live.Topic, first bool) bool {
 			default:
 				slog.Error("render a live region", "topic", t, "err", err)
 			}
-			return false
+			return false, false
 		}
 		pieces = append(pieces, p)
 	}
 	if len(pieces) == 0 {
-		return true
+		return true, false
 	}
 	_ = s.conn.SetWriteDeadline(time.Now().Add(s.d.liveWriteWait()))
 	var err error
@@ -534,10 +553,10 @@ func (s *screen) push(topics []live.Topic, first bool) bool {
 	}
 	if err != nil {
 		metrics.Pushes.WithLabelValues("dropped").Inc()
-		return false
+		return false, false
 	}
 	metrics.Pushes.WithLabelValues("sent").Inc()
-	return true
+	return true, true
 }
 
 // maxTopics is how many topics one socket may follow.

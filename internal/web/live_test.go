@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -66,6 +67,7 @@ func TestKitchenAndGuestScreensFollowLive(t *testing.T) {
 	if !strings.Contains(first, `hx-swap-oob="true"`) {
 		t.Fatalf("the first push is not an out-of-band region: %s", first)
 	}
+	kitchenTimed, orderTimed := pushesTimed(t, a, "kitchen"), pushesTimed(t, a, "order")
 	id := placedOrder(t, a, g)
 	await(t, kitchenSocket, `id="ticket-`+id+`"`)
 
@@ -77,6 +79,30 @@ func TestKitchenAndGuestScreensFollowLive(t *testing.T) {
 	cook.follow(cook.post("/kitchen/tickets/"+id+"/commands/ready", form()))
 	await(t, guestSocket, "Your order is ready")
 	await(t, kitchenSocket, "ticket-ready")
+	// Each push was timed from its change's commit, by kind of topic.
+	if n := pushesTimed(t, a, "kitchen"); n <= kitchenTimed {
+		t.Errorf("kitchen pushes timed from their commit: %d before, %d after", kitchenTimed, n)
+	}
+	if n := pushesTimed(t, a, "order"); n <= orderTimed {
+		t.Errorf("order pushes timed from their commit: %d before, %d after", orderTimed, n)
+	}
+}
+
+// pushesTimed is how many pushes to screens of a kind of topic /metrics has
+// timed from their change's commit.
+func pushesTimed(t *testing.T, a *testApp, kind string) int {
+	t.Helper()
+	prefix := `restaurant_live_commit_to_screen_seconds_count{topic="` + kind + `"} `
+	for _, line := range strings.Split(a.metrics(), "\n") {
+		if rest, ok := strings.CutPrefix(line, prefix); ok {
+			n, err := strconv.Atoi(rest)
+			if err != nil {
+				t.Fatalf("%s: %v", line, err)
+			}
+			return n
+		}
+	}
+	return 0
 }
 
 func TestLiveRefusesWhatTheScreenMayNotSee(t *testing.T) {

@@ -202,7 +202,7 @@ func (r *Runner) lead(ctx context.Context, p Projection) (progressed bool, err e
 		}
 		topics, err = topicsOf(notifier, p, events, topics[:0])
 		return err
-	}, eventstore.SubscribeOptions{BatchSize: batchSize(p), Committed: func(c eventstore.Cursor) {
+	}, eventstore.SubscribeOptions{BatchSize: batchSize(p), AsyncCommit: readModelOnly(p), Committed: func(c eventstore.Cursor) {
 		progressed = true
 		r.advanced(p.Name(), c)
 		if r.Notify != nil {
@@ -282,6 +282,13 @@ func topicsOf(n Notifier, p Projection, events []eventstore.RecordedEvent, topic
 	}
 	return topics, nil
 }
+
+// readModelOnly says whether the projection's every effect is rows of its
+// own tables, kept with its checkpoint: a read model, whose batches may
+// commit without waiting for the disk (see SubscribeOptions.AsyncCommit).
+// A policy has no tables of its own, and appends events others act on at
+// once: its batches commit durably.
+func readModelOnly(p Projection) bool { return len(p.Tables()) > 0 }
 
 // batchSize keeps every projection's transaction short: a write-only
 // projection's batch is one round trip, a policy's takes a few per event.

@@ -24,6 +24,14 @@ type SubscribeOptions struct {
 	PollInterval time.Duration
 	// Committed is called after each batch commits, with the new checkpoint.
 	Committed func(Cursor)
+	// AsyncCommit commits each batch without waiting for its WAL to reach
+	// the disk (synchronous_commit off, for the batch's transaction only).
+	// Only for a subscriber whose every effect is rows it keeps with its
+	// checkpoint, a read model: a crash of PostgreSQL that loses a batch
+	// loses its checkpoint with it, and the batch is applied again from the
+	// durable events. Never for one that appends events or acts outside
+	// the database, whose effects others may have seen.
+	AsyncCommit bool
 }
 
 // fencedPoll is how soon to look again when events start to wait behind an
@@ -128,7 +136,7 @@ func (s *Store) Subscribe(ctx context.Context, name string, h Handler, opts Subs
 			return fmt.Errorf("subscribe %s: %w", name, err)
 		}
 		if len(events) > 0 {
-			next, err := s.commitBatch(ctx, name, cur, events, h)
+			next, err := s.commitBatch(ctx, name, cur, events, h, opts.AsyncCommit)
 			if err != nil {
 				// Apply the events before the one that failed, so the
 				// subscriber stops exactly at it rather than at its batch.
@@ -140,7 +148,7 @@ func (s *Store) Subscribe(ctx context.Context, name string, h Handler, opts Subs
 				if i <= 0 {
 					return err
 				}
-				if before, perr := s.commitBatch(ctx, name, cur, events[:i], h); perr == nil {
+				if before, perr := s.commitBatch(ctx, name, cur, events[:i], h, opts.AsyncCommit); perr == nil {
 					s.Committed()
 					if opts.Committed != nil {
 						opts.Committed(before)
@@ -190,15 +198,17 @@ func (s *Store) Subscribe(ctx context.Context, name string, h Handler, opts Subs
 	}
 }
 
-func (s *Store) commitBatch(ctx context.Context, name string, from Cursor, events []RecordedEvent, h Handler) (Cursor, error) {
+func (s *Store) commitBatch(ctx context.Context, name string, from Cursor, events []RecordedEvent, h Handler, async bool) (Cursor, error) {
 	to := events[len(events)-1].Cursor()
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		// Move the checkpoint first: the row lock it takes makes a rebuild,
 		// or a second runner, wait for this batch or make it give up before
-		// it has changed anything.
+		// it has changed anything. The same statement says how the batch
+		// commits (set_config's third argument: this transaction only).
 		tag, err := tx.Exec(ctx, `UPDATE checkpoints
 			SET transaction_id = $2, position = $3, updated_at = now(), last_error = NULL, last_error_at = NULL
-			WHERE name = $1 AND transaction_id = $4 AND position = $5`, name, to.TxID, to.Position, from.TxID, from.Position)
+			FROM (SELECT CASE WHEN $6::boolean THEN set_config('synchronous_commit', 'off', true) END) AS commit_mode
+			WHERE name = $1 AND transaction_id = $4 AND position = $5`, name, to.TxID, to.Position, from.TxID, from.Position, async)
 		if err != nil {
 			return fmt.Errorf("save checkpoint: %w", err)
 		}

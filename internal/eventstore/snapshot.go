@@ -180,7 +180,12 @@ func fromSnapshot[S any](ctx context.Context, s *Store, q Querier, stream string
 	case errors.Is(err, pgx.ErrNoRows):
 		return false, nil
 	case err != nil:
-		return false, fmt.Errorf("read the snapshot of %s: %w", stream, err)
+		if _, inTx := q.(pgx.Tx); inTx || ctx.Err() != nil {
+			return false, fmt.Errorf("read the snapshot of %s: %w", stream, err)
+		}
+		// A cache that cannot be read is no reason to refuse a command.
+		slog.Warn("snapshot not read; folding the stream from its first event", "stream", stream, "err", err)
+		return false, nil
 	case shape != agg.shape:
 		slog.Debug("snapshot of another shape passed over", "stream", stream, "shape", shape, "want", agg.shape)
 		return false, nil

@@ -392,3 +392,47 @@ func TestSnapshotRepeatOfAnEarlierCommand(t *testing.T) {
 		t.Fatalf("repeat in a transaction after the snapshot: %+v, %v; want nothing written at 12", res, err)
 	}
 }
+
+// TestNoSnapshotOfPersonalData: a stream in which the store folded an
+// event with personal fields is never snapshotted, even by a decider that
+// opts in, so no person's data lies unsealed in snapshots.
+func TestNoSnapshotOfPersonalData(t *testing.T) {
+	c := personalCodec()
+	c.Register(deposited{}, 1)
+	s := eventstore.Open(testdb.New(t), c, eventstore.SnapshotEvery(2))
+	t.Cleanup(s.Close)
+	type guests struct {
+		Names []string `json:"names"`
+		Count int      `json:"count"`
+	}
+	d := domain.Decider[guests, any]{
+		Snapshot: 1,
+		Evolve: func(g guests, e domain.Event) guests {
+			if e, ok := e.(contactNoted); ok {
+				g.Names = append(g.Names, e.Name)
+			}
+			g.Count++
+			return g
+		},
+		Decide: func(_ guests, cmd any) ([]domain.Event, error) { return []domain.Event{cmd.(domain.Event)}, nil },
+	}
+	ctx := context.Background()
+	for _, stream := range []string{"guests-1", "count-1"} {
+		for i := range 5 {
+			var e domain.Event = deposited{Amount: 1}
+			if stream == "guests-1" && i == 1 {
+				e = zelda("p1")
+			}
+			if _, err := eventstore.Handle(ctx, s, stream, d, meta(), any(e)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var n int
+	if err := s.Pool().QueryRow(ctx, `SELECT count(*) FROM snapshots WHERE stream_id = 'guests-1' OR state::text LIKE '%Zelda%'`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d snapshots of a stream with personal data (%v)", n, err)
+	}
+	if err := s.Pool().QueryRow(ctx, `SELECT count(*) FROM snapshots WHERE stream_id = 'count-1'`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("%d snapshots of the stream without, want 1 (%v)", n, err)
+	}
+}

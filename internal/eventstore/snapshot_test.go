@@ -436,3 +436,28 @@ func TestNoSnapshotOfPersonalData(t *testing.T) {
 		t.Fatalf("%d snapshots of the stream without, want 1 (%v)", n, err)
 	}
 }
+
+// TestLatestStartsFromSnapshot: Latest's first read starts from a usable
+// snapshot (here a forged one, to tell), and passes over one of another
+// shape.
+func TestLatestStartsFromSnapshot(t *testing.T) {
+	s := eventstore.Open(testdb.New(t), ledgerCodec(), eventstore.SnapshotEvery(1000))
+	t.Cleanup(s.Close)
+	deposits(t, s, "ledger-1", 10)
+	evolve := ledgerDecider(1, nil).Evolve
+	ctx := context.Background()
+	putSnapshot(t, s, "ledger-1", 8, eventAt(t, s, "ledger-1", 8), ledgerShape, `{"balance": 1000, "entries": 8}`)
+	used := &eventstore.Latest[ledger]{Snapshot: 1}
+	if got, err := used.Current(ctx, s, "ledger-1", evolve); err != nil || got != (ledger{Balance: 1002, Entries: 10}) {
+		t.Fatalf("from the snapshot at 8: %+v, %v", got, err)
+	}
+	deposits(t, s, "ledger-1", 1)
+	if got, err := used.Current(ctx, s, "ledger-1", evolve); err != nil || got != (ledger{Balance: 1003, Entries: 11}) {
+		t.Fatalf("then one more: %+v, %v", got, err)
+	}
+	for name, l := range map[string]*eventstore.Latest[ledger]{"another shape": {Snapshot: 2}, "no snapshots": {}} {
+		if got, err := l.Current(ctx, s, "ledger-1", evolve); err != nil || got != (ledger{Balance: 11, Entries: 11}) {
+			t.Errorf("%s: %+v, %v; want folded from the events", name, got, err)
+		}
+	}
+}

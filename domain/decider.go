@@ -13,7 +13,7 @@ type Decider[S, C any] struct {
 	// first event on every load. Opt in only for a state that survives
 	// encoding/json unchanged and holds no personal data. The number is
 	// part of the snapshots' shape: bump it when Evolve comes to mean
-	// something else without a change of S, and older snapshots are
-	// ignored.
+	// something else without a change of S (or an upcaster comes to read
+	// old events it folds otherwise), and older snapshots are ignored.
 	Snapshot int
 }

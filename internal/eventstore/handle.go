@@ -86,7 +86,7 @@ func handle[S, C any](ctx context.Context, s *Store, stream string, d domain.Dec
 			if err := load(ctx, s, s.pool, stream, d.Evolve, agg); err != nil {
 				return Result{}, err
 			}
-		case attempt > 1 || !cached:
+		case attempt > 1:
 			tail, err := s.ReadStream(ctx, stream, agg.version)
 			if err != nil {
 				return Result{}, err

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"restaurant/internal/app"
+	"restaurant/internal/eventstore"
 )
 
 // flags makes a subcommand's flag set with the shared configuration, each
@@ -26,6 +27,13 @@ func flags(name string, getenv func(string) string, stdout io.Writer) (*flag.Fla
 	fs.StringVar(&cfg.MigrateDatabaseURL, "migrate-database-url", getenv("MIGRATE_DATABASE_URL"), "the owner's PostgreSQL, for migrations and grants; empty migrates with DATABASE_URL (MIGRATE_DATABASE_URL)")
 	fs.StringVar(&cfg.DataDir, "data-dir", envOr(getenv, "DATA_DIR", "data"), "home of the embedded PostgreSQL (DATA_DIR)")
 	fs.StringVar(&cfg.LogLevel, "log-level", envOr(getenv, "LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
+	// A malformed SNAPSHOT_EVERY reads as -1, which opening the app refuses.
+	every, err := envInt(getenv, "SNAPSHOT_EVERY", eventstore.DefaultSnapshotEvery)
+	if err != nil {
+		every = -1
+	}
+	fs.IntVar(&cfg.SnapshotEvery, "snapshot-every", every,
+		"snapshot a long stream's state each time it grows by this many events, so it loads from there; 0: never (SNAPSHOT_EVERY)")
 	return fs, cfg
 }
 

@@ -19,5 +19,7 @@ var Decider = domain.Decider[State, Command]{Evolve: Evolve, Decide: Decide}
 // routes. It never changes.
 const StationsStream = "kitchen-stations"
 
-// StationsDecider is the list of stations as the event store runs it.
-var StationsDecider = domain.Decider[Stations, StationCommand]{Evolve: EvolveStations, Decide: DecideStations}
+// StationsDecider is the list of stations as the event store runs it. Its
+// one stream grows with every route, and holds no personal data, so the
+// store keeps snapshots of it.
+var StationsDecider = domain.Decider[Stations, StationCommand]{Evolve: EvolveStations, Decide: DecideStations, Snapshot: 1}

@@ -1,6 +1,7 @@
 package kitchen
 
 import (
+	"encoding/json"
 	"regexp"
 	"slices"
 	"strings"
@@ -37,6 +38,28 @@ func (s Station) routed() bool { return len(s.Categories)+len(s.Dishes) > 0 }
 type Stations struct {
 	list  []Station
 	names map[string]string
+}
+
+// stationsJSON is how Stations encode: the event store keeps snapshots of
+// them.
+type stationsJSON struct {
+	List  []Station         `json:"list"`
+	Names map[string]string `json:"names"`
+}
+
+// MarshalJSON encodes the stations with their names, also of those removed.
+func (s Stations) MarshalJSON() ([]byte, error) {
+	return json.Marshal(stationsJSON{List: s.list, Names: s.names})
+}
+
+// UnmarshalJSON decodes what MarshalJSON encoded.
+func (s *Stations) UnmarshalJSON(b []byte) error {
+	var j stationsJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	s.list, s.names = j.List, j.Names
+	return nil
 }
 
 // List is every station, the default first.

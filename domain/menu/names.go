@@ -20,8 +20,9 @@ const ContextPrefix = "menu-"
 const CategoriesStream = ContextPrefix + "categories"
 
 // Decider is the menu item aggregate as the event store runs it: one value
-// for every writer of the menu.
-var Decider = domain.Decider[State, Command]{Evolve: Evolve, Decide: Decide}
+// for every writer of the menu. A dish holds no personal data, so the
+// store keeps snapshots of its stream.
+var Decider = domain.Decider[State, Command]{Evolve: Evolve, Decide: Decide, Snapshot: 1}
 
 // CategoriesDecider is the list of categories as the event store runs it,
 // folded from the Catalogue: which dishes are filed where decides whether a

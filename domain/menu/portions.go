@@ -179,5 +179,7 @@ func DecidePortions(p Portions, c PortionsCommand) ([]domain.Event, error) {
 	return nil, domain.Invalid("", "This action is not available for a dish's portions.")
 }
 
-// PortionsDecider is a dish's portions as the event store runs them.
-var PortionsDecider = domain.Decider[Portions, PortionsCommand]{Evolve: EvolvePortions, Decide: DecidePortions}
+// PortionsDecider is a dish's portions as the event store runs them. The
+// stream grows with every order that takes the dish and names orders only,
+// no person, so the store keeps snapshots of it.
+var PortionsDecider = domain.Decider[Portions, PortionsCommand]{Evolve: EvolvePortions, Decide: DecidePortions, Snapshot: 1}

@@ -29,6 +29,9 @@ type Config struct {
 	MigrateDatabaseURL string
 	DataDir            string
 	LogLevel           string
+	// SnapshotEvery is how many events a stream grows by between two of
+	// its snapshots; 0 turns snapshots off.
+	SnapshotEvery int
 }
 
 // App holds the open resources.
@@ -55,6 +58,9 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if cfg.DatabaseURL == "" && cfg.MigrateDatabaseURL != "" {
 		return nil, errors.New("MIGRATE_DATABASE_URL needs DATABASE_URL, the server's own role, to grant to")
 	}
+	if cfg.SnapshotEvery < 0 {
+		return nil, errors.New("SNAPSHOT_EVERY (-snapshot-every) must be a count of events, 0 for no snapshots")
+	}
 	a := &App{ConnString: cfg.DatabaseURL}
 	ownerURL := cfg.MigrateDatabaseURL
 	if a.ConnString == "" {
@@ -79,7 +85,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, err
 	}
-	a.Store = eventstore.Open(pool, contracts.Codec())
+	a.Store = eventstore.Open(pool, contracts.Codec(), eventstore.SnapshotEvery(cfg.SnapshotEvery))
 	if err := a.Store.CheckTransactionIDs(ctx); err != nil {
 		a.Close()
 		return nil, err

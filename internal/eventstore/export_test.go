@@ -9,3 +9,7 @@ func SetKeyLifetime(s *Store, d time.Duration) {
 	defer s.keys.mu.Unlock()
 	s.keys.lifetime = d
 }
+
+// ForgetAggregates drops every stream the store keeps folded, as a new
+// process would start, so that a test loads them from the database.
+func ForgetAggregates(s *Store) { s.aggregates.clear() }

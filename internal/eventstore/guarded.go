@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"restaurant/domain"
@@ -67,6 +66,7 @@ func guarded[S, C any](ctx context.Context, s *Store, stream, guard string, d do
 	var (
 		decided error // the domain's refusal, or nil
 		repeat  bool
+		agg     *aggregate[S]
 	)
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		for _, name := range sortedPair(stream, guard) {
@@ -78,12 +78,10 @@ func guarded[S, C any](ctx context.Context, s *Store, stream, guard string, d do
 		if err != nil {
 			return err
 		}
-		history, err := s.ReadStreamTx(ctx, tx, stream)
-		if err != nil {
+		agg = newAggregate(s, d)
+		if err := load(ctx, s, tx, stream, d.Evolve, agg); err != nil {
 			return err
 		}
-		agg := &aggregate[S]{commands: map[uuid.UUID]bool{}}
-		agg.fold(d.Evolve, history)
 		state, cmd := prepare(agg.state, guardEvents)
 		if meta.Command == "" {
 			meta.Command = commandName(cmd)
@@ -108,9 +106,12 @@ func guarded[S, C any](ctx context.Context, s *Store, stream, guard string, d do
 	case repeat:
 		return s.repeat(ctx, stream, meta)
 	case len(res.Events) == 0:
+		saveSnapshot(ctx, s, stream, agg)
 		return s.remember(ctx, s.pool, stream, meta, res, decided)
 	}
 	s.Committed()
+	agg.fold(d.Evolve, res.Events)
+	saveSnapshot(ctx, s, stream, agg)
 	return res, nil
 }
 

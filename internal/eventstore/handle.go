@@ -70,14 +70,23 @@ func handle[S, C any](ctx context.Context, s *Store, stream string, d domain.Dec
 	defer unlock()
 	agg, cached := s.aggregates.get(stream).(*aggregate[S])
 	if !cached {
-		agg = &aggregate[S]{commands: map[uuid.UUID]bool{}}
+		agg = newAggregate(s, d)
 	}
 	defer s.aggregates.put(stream, agg)
+	// Still under the stream's lock, the state is written as a snapshot
+	// when the stream has grown enough since the last.
+	defer saveSnapshot(ctx, s, stream, agg)
 	for attempt := 1; ; attempt++ {
 		// A stream this process folded before is decided on as it knows it:
 		// if another process appended since, the append conflicts, and the
 		// next attempt reads what was appended since this process looked.
-		if !cached || attempt > 1 {
+		// One it did not is loaded from its snapshot, if it has one.
+		switch {
+		case !cached && attempt == 1:
+			if err := load(ctx, s, s.pool, stream, d.Evolve, agg); err != nil {
+				return Result{}, err
+			}
+		case attempt > 1:
 			tail, err := s.ReadStream(ctx, stream, agg.version)
 			if err != nil {
 				return Result{}, err
@@ -162,7 +171,19 @@ type aggregate[S any] struct {
 	version  int
 	last     Cursor
 	position int64
-	commands map[uuid.UUID]bool // every command that wrote to the stream
+	// lastEvent is the id of the event at version.
+	lastEvent uuid.UUID
+	// commands are the commands that wrote the events folded here: all of
+	// the stream's, unless it was loaded from a snapshot. One missed here
+	// is still answered as a repeat, by the append.
+	commands map[uuid.UUID]bool
+	// shape is that of the snapshots of this state, "" when it is not
+	// snapshotted; codec names the events with personal fields, and
+	// personal says one was folded, so the state is never snapshotted.
+	shape      string
+	codec      *Codec
+	personal   bool
+	snapshotAt int // the version of the stream's last snapshot, as known here
 }
 
 func (a *aggregate[S]) fold(evolve func(S, domain.Event) S, events []RecordedEvent) {
@@ -171,8 +192,11 @@ func (a *aggregate[S]) fold(evolve func(S, domain.Event) S, events []RecordedEve
 			continue // already folded (a result re-read after a conflict)
 		}
 		a.state = evolve(a.state, e.Event)
-		a.version, a.last, a.position = e.Version, e.Cursor(), e.Position
+		a.version, a.last, a.position, a.lastEvent = e.Version, e.Cursor(), e.Position, e.EventID
 		a.commands[e.CommandID] = true
+		if a.codec != nil && (e.Erased || a.codec.personal(e.Type) != nil) {
+			a.personal = true
+		}
 	}
 }
 
@@ -262,13 +286,21 @@ func HandleTx[S, C any](ctx context.Context, tx pgx.Tx, s *Store, stream string,
 	if meta.Command == "" {
 		meta.Command = commandName(cmd)
 	}
-	history, err := s.ReadStreamTx(ctx, tx, stream)
-	if err != nil {
+	agg := newAggregate(s, d)
+	if err := load(ctx, s, tx, stream, d.Evolve, agg); err != nil {
 		return Result{}, err
 	}
-	agg := &aggregate[S]{commands: map[uuid.UUID]bool{}}
-	agg.fold(d.Evolve, history)
-	if agg.commands[meta.CommandID] {
+	wrote := agg.commands[meta.CommandID]
+	if !wrote && agg.snapshotAt > 0 {
+		// Loaded from a snapshot: the commands before it are remembered
+		// only in the commands table.
+		rec, found, err := lookUpCommand(ctx, tx, meta.CommandID)
+		if err != nil {
+			return Result{}, err
+		}
+		wrote = found && rec.StreamID == stream && rec.Outcome == OutcomeWritten
+	}
+	if wrote {
 		return agg.unchanged(), nil
 	}
 	// A policy's refusal or no-op is not remembered: the policy's

@@ -126,6 +126,7 @@ type Store struct {
 	aggregates aggregateCache
 	// keys seal and open personal data (see keys.go).
 	keys        keyring
+	snapshots   snapshotting
 	streamLocks streamLocks
 	closing     chan struct{}
 	stop        context.CancelFunc
@@ -134,10 +135,14 @@ type Store struct {
 }
 
 // Open makes a store and starts its notification listener; Close stops it.
-func Open(pool *pgxpool.Pool, codec *Codec) *Store {
+func Open(pool *pgxpool.Pool, codec *Codec, opts ...Option) *Store {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Store{pool: pool, codec: codec, wake: newSignal(), fence: newFenceWatch(), notifyReq: make(chan struct{}, 1),
 		closing: make(chan struct{}), stop: cancel}
+	s.snapshots.every = DefaultSnapshotEvery
+	for _, opt := range opts {
+		opt(s)
+	}
 	s.done.Add(3 + batchWriters)
 	go func() { defer s.done.Done(); s.listen(ctx) }()
 	go func() { defer s.done.Done(); s.watchFence(ctx) }()

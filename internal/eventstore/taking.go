@@ -49,17 +49,16 @@ func HandleTaking[S, C any](ctx context.Context, s *Store, stream string, d doma
 	var (
 		decided error // the refusal, or nil
 		repeat  bool
+		agg     *aggregate[S]
 	)
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, lockStreamSQL, stream); err != nil {
 			return fmt.Errorf("lock %s: %w", stream, err)
 		}
-		history, err := s.ReadStreamTx(ctx, tx, stream)
-		if err != nil {
+		agg = newAggregate(s, d)
+		if err := load(ctx, s, tx, stream, d.Evolve, agg); err != nil {
 			return err
 		}
-		agg := &aggregate[S]{commands: map[uuid.UUID]bool{}}
-		agg.fold(d.Evolve, history)
 		if agg.commands[meta.CommandID] {
 			repeat = true
 			return nil
@@ -100,9 +99,12 @@ func HandleTaking[S, C any](ctx context.Context, s *Store, stream string, d doma
 	case repeat:
 		return s.repeat(ctx, stream, meta)
 	case len(res.Events) == 0:
+		saveSnapshot(ctx, s, stream, agg)
 		return s.remember(ctx, s.pool, stream, meta, res, decided)
 	}
 	s.Committed()
+	agg.fold(d.Evolve, res.Events)
+	saveSnapshot(ctx, s, stream, agg)
 	return res, nil
 }
 

@@ -116,7 +116,7 @@ func Handler(d Deps) http.Handler {
 		d.Location = time.Local
 	}
 	d.settings = projections.Settings{Pool: d.Pool}
-	d.settingsLog = &eventstore.Latest[settings.State]{}
+	d.settingsLog = &eventstore.Latest[settings.State]{Snapshot: settings.Decider.Snapshot}
 	d.emailKeys = accounts.NewEmailKeys(d.Pool)
 	d.passkeys = accounts.Passkeys{Store: d.Store}
 	d.quota = quota.Counter{Pool: d.Pool}

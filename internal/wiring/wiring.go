@@ -183,6 +183,7 @@ func (rt *Runtime) Prepare(ctx context.Context) error {
 		_, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, int64(startupLock))
 	}()
 
+	began := time.Now()
 	if rt.Settings.DemoMenu {
 		added, err := demo.SeedMenu(ctx, a.Store)
 		if err != nil {
@@ -191,11 +192,14 @@ func (rt *Runtime) Prepare(ctx context.Context) error {
 		if added > 0 {
 			rt.Log.Info("demo menu added", "dishes", added)
 		}
+		rt.Log.Debug("start-up step done", "step", "demo menu", "took", time.Since(began))
 	}
+	began = time.Now()
 	generated, err := accounts.Accounts{Store: a.Store}.EnsureAdmin(ctx, rt.Settings.AdminPassword)
 	if err != nil {
 		return fmt.Errorf("admin account: %w", err)
 	}
+	rt.Log.Debug("start-up step done", "step", "admin account", "took", time.Since(began))
 	if generated != "" {
 		fmt.Fprintf(rt.Settings.Stdout, "Staff sign-in at /login: user %q, password %q (shown only this once; set RESTAURANT_ADMIN_PASSWORD to choose one)\n",
 			accounts.AdminUsername, generated)

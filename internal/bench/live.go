@@ -38,10 +38,10 @@ type LiveOptions struct {
 
 // LiveFigure is one run with N kitchen screens connected.
 type LiveFigure struct {
-	Sockets        int     `json:"sockets"`
-	Samples        int     `json:"samples"`
-	P50Millis      float64 `json:"commit_to_screen_p50_ms"`
-	P99Millis      float64 `json:"commit_to_screen_p99_ms"`
+	Sockets   int     `json:"sockets"`
+	Samples   int     `json:"samples"`
+	P50Millis float64 `json:"commit_to_screen_p50_ms"`
+	P99Millis float64 `json:"commit_to_screen_p99_ms"`
 	// BytesPerSocket is the growth of the server's resident memory per idle
 	// socket; nil when it cannot be measured (it shrank), and
 	// BytesNotMeasurable then says why.
@@ -53,12 +53,12 @@ type LiveFigure struct {
 	// HeapStackNotMeasurable then says why.
 	HeapStackPerSocket     *float64 `json:"server_heap_stack_bytes_per_idle_socket"`
 	HeapStackNotMeasurable string   `json:"server_heap_stack_bytes_per_idle_socket_not_measurable,omitempty"`
-	ServerRSSBefore    int64   `json:"server_rss_before"`
-	ServerRSSAfter     int64   `json:"server_rss_after"`
-	HeapLiveBefore     int64   `json:"server_heap_live_before"`
-	HeapLiveAfter      int64   `json:"server_heap_live_after"`
-	StacksBefore       int64   `json:"server_stacks_before"`
-	StacksAfter        int64   `json:"server_stacks_after"`
+	ServerRSSBefore        int64    `json:"server_rss_before"`
+	ServerRSSAfter         int64    `json:"server_rss_after"`
+	HeapLiveBefore         int64    `json:"server_heap_live_before"`
+	HeapLiveAfter          int64    `json:"server_heap_live_after"`
+	StacksBefore           int64    `json:"server_stacks_before"`
+	StacksAfter            int64    `json:"server_stacks_after"`
 	// With Stuck screens connected that never read: the same healthy
 	// screens' figures, and how many stuck screens the server still held
 	// at the end.

@@ -170,6 +170,7 @@ const startupLock = 7_319_024_700
 // migrates under goose's own advisory lock.
 func (rt *Runtime) Prepare(ctx context.Context) error {
 	a := rt.App
+	locking := time.Now()
 	conn, err := pgx.ConnectConfig(ctx, a.Pool.Config().ConnConfig.Copy())
 	if err != nil {
 		return fmt.Errorf("connect for the start-up lock: %w", err)
@@ -182,6 +183,7 @@ func (rt *Runtime) Prepare(ctx context.Context) error {
 	defer func() {
 		_, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, int64(startupLock))
 	}()
+	rt.Log.Debug("start-up step done", "step", "start-up lock", "took", time.Since(locking))
 
 	began := time.Now()
 	if rt.Settings.DemoMenu {
@@ -215,14 +217,22 @@ func (rt *Runtime) WaitCaughtUp(ctx context.Context, within time.Duration) ([]st
 	if err != nil {
 		return nil, err
 	}
-	deadline := time.Now().Add(within)
+	// Each read model is waited for at once, not one after another: most
+	// are caught up already, and each look is a round trip.
+	ps := rt.Runner.Projections()
+	caught := make([]bool, len(ps))
+	errs := make([]error, len(ps))
+	var wg sync.WaitGroup
+	for i, p := range ps {
+		wg.Go(func() { caught[i], errs[i] = rt.Runner.WaitFor(ctx, p.Name(), head, max(within, time.Millisecond)) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
 	var behind []string
-	for _, p := range rt.Runner.Projections() {
-		ok, err := rt.Runner.WaitFor(ctx, p.Name(), head, max(time.Until(deadline), time.Millisecond))
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
+	for i, p := range ps {
+		if !caught[i] {
 			behind = append(behind, p.Name())
 		}
 	}

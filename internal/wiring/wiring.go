@@ -217,23 +217,29 @@ func (rt *Runtime) WaitCaughtUp(ctx context.Context, within time.Duration) ([]st
 	if err != nil {
 		return nil, err
 	}
-	// Each read model is waited for at once, not one after another: most
-	// are caught up already, and each look is a round trip.
+	// One look at every checkpoint first: on a restart most read models
+	// are caught up already, and only those behind are waited for.
 	ps := rt.Runner.Projections()
-	caught := make([]bool, len(ps))
-	errs := make([]error, len(ps))
-	var wg sync.WaitGroup
+	names := make([]string, len(ps))
 	for i, p := range ps {
-		wg.Go(func() { caught[i], errs[i] = rt.Runner.WaitFor(ctx, p.Name(), head, max(within, time.Millisecond)) })
+		names[i] = p.Name()
 	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	at, err := rt.App.Store.Checkpoints(ctx, names)
+	if err != nil {
 		return nil, err
 	}
+	deadline := time.Now().Add(within)
 	var behind []string
-	for i, p := range ps {
-		if !caught[i] {
-			behind = append(behind, p.Name())
+	for _, name := range names {
+		if !at[name].Less(head) {
+			continue
+		}
+		ok, err := rt.Runner.WaitFor(ctx, name, head, max(time.Until(deadline), time.Millisecond))
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			behind = append(behind, name)
 		}
 	}
 	return behind, nil

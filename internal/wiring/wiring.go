@@ -234,6 +234,7 @@ func (rt *Runtime) WaitCaughtUp(ctx context.Context, within time.Duration) ([]st
 		if !at[name].Less(head) {
 			continue
 		}
+		rt.Log.Debug("waiting for a read model to catch up", "projection", name, "at", at[name], "head", head)
 		ok, err := rt.Runner.WaitFor(ctx, name, head, max(time.Until(deadline), time.Millisecond))
 		if err != nil {
 			return nil, err

@@ -37,6 +37,9 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	if len(args) > 0 && args[0] == "rebuild" {
 		return runBenchRebuild(ctx, args[1:], getenv, stdout)
 	}
+	if len(args) > 0 && args[0] == "start" {
+		return runBenchStart(ctx, args[1:], stdout)
+	}
 	if len(args) > 0 && args[0] == "chain" {
 		return runBenchChain(ctx, args[1:], getenv, stdout)
 	}

@@ -37,6 +37,7 @@ func TestHelpSucceedsAndListsEveryCommand(t *testing.T) {
 		{[]string{"bench", "http", "--help"}, []string{"-connections"}},
 		{[]string{"bench", "live", "--help"}, []string{"-sockets"}},
 		{[]string{"bench", "rebuild", "--help"}, []string{"-events"}},
+		{[]string{"bench", "start", "--help"}, []string{"-runs", "-binary", "-json"}},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"restaurant/internal/progress"
 	"restaurant/projections"
 )
 
@@ -49,22 +50,9 @@ func runProjections(ctx context.Context, args []string, getenv func(string) stri
 		for i, p := range chosen {
 			names[i] = p.Name()
 		}
-		// The bar is made once the number of events is known: a bar of
-		// unknown length redraws itself from a goroutine of its own that
-		// reads the bar's state unguarded.
-		var bar *progressbar.ProgressBar
-		n, err := projections.RebuildAll(ctx, a.Store, chosen, func(done, total int64) {
-			if bar == nil {
-				bar = progressbar.NewOptions64(max(total, done), progressbar.OptionSetWriter(stdout),
-					progressbar.OptionSetDescription("rebuilding "+strings.Join(names, ", ")),
-					progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("events"))
-			}
-			bar.ChangeMax64(max(total, done))
-			_ = bar.Set64(done)
-		})
-		if bar != nil {
-			_ = bar.Finish()
-		}
+		report, finish := rebuildProgress(stdout, "rebuilding "+strings.Join(names, ", "))
+		n, err := projections.RebuildAll(ctx, a.Store, chosen, report)
+		finish()
 		if err != nil {
 			return err
 		}
@@ -83,4 +71,32 @@ func runProjections(ctx context.Context, args []string, getenv func(string) stri
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%.1f\t%s\n", s.Name, s.Position, s.LagEvents, s.LagSeconds, s.LastError)
 	}
 	return tw.Flush()
+}
+
+// rebuildProgress reports a rebuild's progress: a bar on a terminal, and
+// one plain line per tenth of the way in a file or a pipe, where a bar's
+// carriage returns would run together on one line. It returns the reporter
+// and a function that ends the report.
+func rebuildProgress(stdout io.Writer, what string) (report func(done, total int64), finish func()) {
+	if !progress.IsTerminal(stdout) {
+		l := progress.New(stdout, what)
+		return l.Update, l.Finish
+	}
+	// The bar is made once the number of events is known: a bar of unknown
+	// length redraws itself from a goroutine of its own that reads the
+	// bar's state unguarded.
+	var bar *progressbar.ProgressBar
+	return func(done, total int64) {
+			if bar == nil {
+				bar = progressbar.NewOptions64(max(total, done), progressbar.OptionSetWriter(stdout),
+					progressbar.OptionSetDescription(what),
+					progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("events"))
+			}
+			bar.ChangeMax64(max(total, done))
+			_ = bar.Set64(done)
+		}, func() {
+			if bar != nil {
+				_ = bar.Finish()
+			}
+		}
 }

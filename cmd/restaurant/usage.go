@@ -26,6 +26,7 @@ var commands = []subcommand{
 	{"bench live", "", "commit-to-screen latency and memory per live screen"},
 	{"bench rebuild", "", "every read model rebuilt from a log of orders beside a COPY"},
 	{"bench chain", "", "restaurants of a chain on one server, in one log or a database each"},
+	{"bench start", "", "time from starting the server to its first page, on a new DATA_DIR and again"},
 	{"help", "[COMMAND]", "show this list, or a command's flags"},
 }
 

@@ -114,8 +114,10 @@ func (a Accounts) SetPassword(ctx context.Context, username, password, actor str
 }
 
 // dummyHash is compared against when there is no such user, so that a
-// wrong username takes as long as a wrong password.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no such user, no such password"), bcrypt.DefaultCost)
+// wrong username takes as long as a wrong password. It is the hash of "no
+// such user, no such password" at bcrypt's default cost, written out: making
+// it at start-up would cost every process start a bcrypt round.
+var dummyHash = []byte("$2a$10$SkMybvV0O66OEUGehc0Ut.CGk0wnTIrcOA9opYotiBPmxYVpGYciu")
 
 // ErrWrongCredentials is a failed sign-in, whatever was wrong.
 var ErrWrongCredentials = errors.New("wrong username or password")

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -70,6 +71,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 			return nil, err
 		}
 	}
+	began := time.Now()
 	pool, err := postgres.Open(ctx, a.ConnString, 50)
 	if err != nil {
 		a.Close()
@@ -90,6 +92,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		a.Close()
 		return nil, err
 	}
+	log.Debug("start-up step done", "step", "schema", "took", time.Since(began))
 	return a, nil
 }
 
@@ -97,11 +100,15 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 // and role, and returns the owner's address; the server's is a.ConnString.
 func (a *App) startEmbedded(ctx context.Context, cfg Config, log *slog.Logger) (string, error) {
 	log.Info("starting the embedded PostgreSQL", "data_dir", cfg.DataDir)
+	began := time.Now()
 	srv, err := pgembed.Start(ctx, pgembed.Options{DataDir: cfg.DataDir})
 	if err != nil {
 		return "", fmt.Errorf("embedded database: %w", err)
 	}
 	a.Embedded = srv
+	log.Debug("start-up step done", "step", "embedded PostgreSQL accepting connections", "took", time.Since(began))
+	began = time.Now()
+	defer func() { log.Debug("start-up step done", "step", "database and role", "took", time.Since(began)) }()
 	admin, err := postgres.Open(ctx, srv.ConnString("postgres"), 1)
 	if err != nil {
 		return "", err

@@ -38,20 +38,27 @@ type LiveOptions struct {
 
 // LiveFigure is one run with N kitchen screens connected.
 type LiveFigure struct {
-	Sockets        int     `json:"sockets"`
-	Samples        int     `json:"samples"`
-	P50Millis      float64 `json:"commit_to_screen_p50_ms"`
-	P99Millis      float64 `json:"commit_to_screen_p99_ms"`
-	BytesPerSocket float64 `json:"server_bytes_per_idle_socket"`
+	Sockets   int     `json:"sockets"`
+	Samples   int     `json:"samples"`
+	P50Millis float64 `json:"commit_to_screen_p50_ms"`
+	P99Millis float64 `json:"commit_to_screen_p99_ms"`
+	// BytesPerSocket is the growth of the server's resident memory per idle
+	// socket; nil when it cannot be measured (it shrank), and
+	// BytesNotMeasurable then says why.
+	BytesPerSocket     *float64 `json:"server_bytes_per_idle_socket"`
+	BytesNotMeasurable string   `json:"server_bytes_per_idle_socket_not_measurable,omitempty"`
 	// HeapStackPerSocket is the growth of the server's live heap (at a
-	// collection) and goroutine stacks, per idle socket.
-	HeapStackPerSocket float64 `json:"server_heap_stack_bytes_per_idle_socket"`
-	ServerRSSBefore    int64   `json:"server_rss_before"`
-	ServerRSSAfter     int64   `json:"server_rss_after"`
-	HeapLiveBefore     int64   `json:"server_heap_live_before"`
-	HeapLiveAfter      int64   `json:"server_heap_live_after"`
-	StacksBefore       int64   `json:"server_stacks_before"`
-	StacksAfter        int64   `json:"server_stacks_after"`
+	// collection) and goroutine stacks, per idle socket; nil when it cannot
+	// be measured (the collector freed more than the screens took), and
+	// HeapStackNotMeasurable then says why.
+	HeapStackPerSocket     *float64 `json:"server_heap_stack_bytes_per_idle_socket"`
+	HeapStackNotMeasurable string   `json:"server_heap_stack_bytes_per_idle_socket_not_measurable,omitempty"`
+	ServerRSSBefore        int64    `json:"server_rss_before"`
+	ServerRSSAfter         int64    `json:"server_rss_after"`
+	HeapLiveBefore         int64    `json:"server_heap_live_before"`
+	HeapLiveAfter          int64    `json:"server_heap_live_after"`
+	StacksBefore           int64    `json:"server_stacks_before"`
+	StacksAfter            int64    `json:"server_stacks_after"`
 	// With Stuck screens connected that never read: the same healthy
 	// screens' figures, and how many stuck screens the server still held
 	// at the end.
@@ -90,13 +97,43 @@ func RunLive(ctx context.Context, opts LiveOptions, out io.Writer) ([]LiveFigure
 			return figs, err
 		}
 		figs = append(figs, f)
-		fmt.Fprintf(out, "%-8d %8d %8.1fms %8.1fms %16.0f %16.0f", f.Sockets, f.Samples, f.P50Millis, f.P99Millis, f.BytesPerSocket, f.HeapStackPerSocket)
-		if opts.Stuck > 0 {
-			fmt.Fprintf(out, " %7d %8.1fms %8.1fms %9.2f %9.2f %10d", f.Stuck, f.StuckP50Millis, f.StuckP99Millis, f.StuckP50Ratio, f.StuckP99Ratio, f.StuckStillOpen)
-		}
-		fmt.Fprintln(out)
+		printLiveRow(out, f, opts.Stuck > 0)
 	}
 	return figs, nil
+}
+
+// printLiveRow prints one run's line, and under it why a figure is
+// missing.
+func printLiveRow(out io.Writer, f LiveFigure, stuck bool) {
+	fmt.Fprintf(out, "%-8d %8d %8.1fms %8.1fms %16s %16s", f.Sockets, f.Samples, f.P50Millis, f.P99Millis, bytesColumn(f.BytesPerSocket), bytesColumn(f.HeapStackPerSocket))
+	if stuck {
+		fmt.Fprintf(out, " %7d %8.1fms %8.1fms %9.2f %9.2f %10d", f.Stuck, f.StuckP50Millis, f.StuckP99Millis, f.StuckP50Ratio, f.StuckP99Ratio, f.StuckStillOpen)
+	}
+	fmt.Fprintln(out)
+	for _, why := range []string{f.BytesNotMeasurable, f.HeapStackNotMeasurable} {
+		if why != "" {
+			fmt.Fprintf(out, "  %d sockets: %s\n", f.Sockets, why)
+		}
+	}
+}
+
+// perSocket is the growth from before to after, per socket; a shrink is
+// not a measurement of what the sockets take (something else freed more),
+// so it gives nil and the reason instead of a negative figure.
+func perSocket(before, after int64, n int, shrank string) (*float64, string) {
+	if after < before {
+		return nil, shrank
+	}
+	v := float64(after-before) / float64(n)
+	return &v, ""
+}
+
+// bytesColumn prints a per-socket figure, or says there is none.
+func bytesColumn(v *float64) string {
+	if v == nil {
+		return "not measurable"
+	}
+	return fmt.Sprintf("%.0f", *v)
 }
 
 // screen is one healthy kitchen screen: it reads every push and notes when
@@ -149,8 +186,10 @@ func liveRun(ctx context.Context, opts LiveOptions, cookie string, n int) (LiveF
 		return f, err
 	}
 	f.HeapLiveAfter, f.StacksAfter = after.heapLive, after.stacks
-	f.BytesPerSocket = float64(f.ServerRSSAfter-f.ServerRSSBefore) / float64(n)
-	f.HeapStackPerSocket = float64(after.heapLive+after.stacks-before.heapLive-before.stacks) / float64(n)
+	f.BytesPerSocket, f.BytesNotMeasurable = perSocket(f.ServerRSSBefore, f.ServerRSSAfter, n,
+		"not measurable: the resident memory shrank while screens were opened")
+	f.HeapStackPerSocket, f.HeapStackNotMeasurable = perSocket(before.heapLive+before.stacks, after.heapLive+after.stacks, n,
+		"not measurable: the heap shrank while screens were opened")
 	for _, s := range screens {
 		readers.Go(func() {
 			for {

@@ -15,6 +15,7 @@ import (
 	"restaurant/domain/kitchen"
 	"restaurant/domain/ordering"
 	"restaurant/internal/eventstore"
+	"restaurant/internal/progress"
 	"restaurant/projections"
 )
 
@@ -103,11 +104,17 @@ func RunRebuild(ctx context.Context, store *eventstore.Store, events int, progre
 // FillOrders appends whole orders, decided by the domain, until at least n
 // more events are in the log: the quickest way to a long log that looks like
 // a restaurant's, for the benchmarks and for tests that need one.
-func FillOrders(ctx context.Context, store *eventstore.Store, n int64, progress io.Writer) error {
+// Progress goes to w, if any: one line redrawn on a terminal, a line per
+// tenth of the way elsewhere.
+func FillOrders(ctx context.Context, store *eventstore.Store, n int64, w io.Writer) error {
 	if n <= 0 {
 		return nil
 	}
 	const writers = 16
+	var report *progress.Line
+	if w != nil {
+		report = progress.New(w, "filling the log")
+	}
 	var written, number atomic.Int64
 	var firstErr error
 	var once sync.Once
@@ -122,8 +129,8 @@ func FillOrders(ctx context.Context, store *eventstore.Store, n int64, progress 
 					return
 				}
 				done := written.Add(int64(k))
-				if progress != nil && done/10000 != (done-int64(k))/10000 {
-					fmt.Fprintf(progress, "\rfilling the log: %d of %d events", done, n)
+				if report != nil {
+					report.Update(min(done, n), n)
 				}
 				select {
 				case <-stop:
@@ -134,8 +141,8 @@ func FillOrders(ctx context.Context, store *eventstore.Store, n int64, progress 
 		})
 	}
 	wg.Wait()
-	if progress != nil {
-		fmt.Fprintln(progress)
+	if report != nil {
+		report.Finish()
 	}
 	return firstErr
 }

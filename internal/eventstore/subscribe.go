@@ -72,6 +72,29 @@ func (s *Store) Checkpoint(ctx context.Context, name string) (Cursor, error) {
 	return c, nil
 }
 
+// Checkpoints reads several subscribers' positions in one query; one with
+// no checkpoint yet is at the start.
+func (s *Store) Checkpoints(ctx context.Context, names []string) (map[string]Cursor, error) {
+	rows, err := s.pool.Query(ctx, `SELECT name, transaction_id, position FROM checkpoints WHERE name = ANY($1)`, names)
+	if err != nil {
+		return nil, fmt.Errorf("read checkpoints: %w", err)
+	}
+	defer rows.Close()
+	at := make(map[string]Cursor, len(names))
+	for rows.Next() {
+		var name string
+		var c Cursor
+		if err := rows.Scan(&name, &c.TxID, &c.Position); err != nil {
+			return nil, fmt.Errorf("read checkpoints: %w", err)
+		}
+		at[name] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read checkpoints: %w", err)
+	}
+	return at, nil
+}
+
 // LockCheckpoint takes a subscriber's checkpoint row for the caller's
 // transaction, creating it if needed, so that no batch of that subscriber
 // commits until the transaction ends. A rebuild holds it while it swaps its

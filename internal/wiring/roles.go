@@ -123,7 +123,9 @@ func startWeb(ctx context.Context, rt *Runtime) (*Running, error) {
 	handler := rt.Handler()
 	// The first pages should show the menu: give the read models a moment
 	// to catch up with the log before taking requests.
+	began := time.Now()
 	behind, err := rt.WaitCaughtUp(ctx, firstPageWait)
+	rt.Log.Debug("start-up step done", "step", "read models caught up", "took", time.Since(began))
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}

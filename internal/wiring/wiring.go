@@ -170,6 +170,7 @@ const startupLock = 7_319_024_700
 // migrates under goose's own advisory lock.
 func (rt *Runtime) Prepare(ctx context.Context) error {
 	a := rt.App
+	locking := time.Now()
 	conn, err := pgx.ConnectConfig(ctx, a.Pool.Config().ConnConfig.Copy())
 	if err != nil {
 		return fmt.Errorf("connect for the start-up lock: %w", err)
@@ -182,7 +183,9 @@ func (rt *Runtime) Prepare(ctx context.Context) error {
 	defer func() {
 		_, _ = conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, int64(startupLock))
 	}()
+	rt.Log.Debug("start-up step done", "step", "start-up lock", "took", time.Since(locking))
 
+	began := time.Now()
 	if rt.Settings.DemoMenu {
 		added, err := demo.SeedMenu(ctx, a.Store)
 		if err != nil {
@@ -191,11 +194,14 @@ func (rt *Runtime) Prepare(ctx context.Context) error {
 		if added > 0 {
 			rt.Log.Info("demo menu added", "dishes", added)
 		}
+		rt.Log.Debug("start-up step done", "step", "demo menu", "took", time.Since(began))
 	}
+	began = time.Now()
 	generated, err := accounts.Accounts{Store: a.Store}.EnsureAdmin(ctx, rt.Settings.AdminPassword)
 	if err != nil {
 		return fmt.Errorf("admin account: %w", err)
 	}
+	rt.Log.Debug("start-up step done", "step", "admin account", "took", time.Since(began))
 	if generated != "" {
 		fmt.Fprintf(rt.Settings.Stdout, "Staff sign-in at /login: user %q, password %q (shown only this once; set RESTAURANT_ADMIN_PASSWORD to choose one)\n",
 			accounts.AdminUsername, generated)
@@ -211,15 +217,30 @@ func (rt *Runtime) WaitCaughtUp(ctx context.Context, within time.Duration) ([]st
 	if err != nil {
 		return nil, err
 	}
+	// One look at every checkpoint first: on a restart most read models
+	// are caught up already, and only those behind are waited for.
+	ps := rt.Runner.Projections()
+	names := make([]string, len(ps))
+	for i, p := range ps {
+		names[i] = p.Name()
+	}
+	at, err := rt.App.Store.Checkpoints(ctx, names)
+	if err != nil {
+		return nil, err
+	}
 	deadline := time.Now().Add(within)
 	var behind []string
-	for _, p := range rt.Runner.Projections() {
-		ok, err := rt.Runner.WaitFor(ctx, p.Name(), head, max(time.Until(deadline), time.Millisecond))
+	for _, name := range names {
+		if !at[name].Less(head) {
+			continue
+		}
+		rt.Log.Debug("waiting for a read model to catch up", "projection", name, "at", at[name], "head", head)
+		ok, err := rt.Runner.WaitFor(ctx, name, head, max(time.Until(deadline), time.Millisecond))
 		if err != nil {
 			return nil, err
 		}
 		if !ok {
-			behind = append(behind, p.Name())
+			behind = append(behind, name)
 		}
 	}
 	return behind, nil

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"restaurant/internal/app"
 	"restaurant/internal/demo"
@@ -112,5 +113,43 @@ func TestProcessesStartingAtOnceAddTheMenuAndTheAdminOnce(t *testing.T) {
 	}
 	if dishes != len(demo.DishIDs()) || admins != 1 {
 		t.Fatalf("%d dishes added (want %d), the admin %d times", dishes, len(demo.DishIDs()), admins)
+	}
+}
+
+// TestWaitCaughtUpNamesEveryReadModelBehindAndNoneOnceCaughtUp: with no
+// projector running, every read model and policy is behind the log, and
+// the wait says which; once the projector has run, none is.
+func TestWaitCaughtUpNamesEveryReadModelBehindAndNoneOnceCaughtUp(t *testing.T) {
+	url := testdb.EmptyURL(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ctx := context.Background()
+	a, err := app.Open(ctx, app.Config{DatabaseURL: url}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	rt := New(a, log, Settings{DemoMenu: true}, nil)
+	t.Cleanup(rt.Close)
+	if err := rt.Prepare(ctx); err != nil {
+		t.Fatal(err)
+	}
+	behind, err := rt.WaitCaughtUp(ctx, 50*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range rt.Runner.Projections() {
+		names = append(names, p.Name())
+	}
+	if strings.Join(behind, ",") != strings.Join(names, ",") {
+		t.Fatalf("with no projector running, %v are behind; want every one, in order: %v", behind, names)
+	}
+
+	work, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); rt.Runner.Run(work) }()
+	t.Cleanup(func() { stop(); <-done })
+	if behind, err = rt.WaitCaughtUp(ctx, time.Minute); err != nil || len(behind) != 0 {
+		t.Fatalf("with the projector running, %v are still behind (%v)", behind, err)
 	}
 }

@@ -13,3 +13,7 @@ func SetKeyLifetime(s *Store, d time.Duration) {
 // ForgetAggregates drops every stream the store keeps folded, as a new
 // process would start, so that a test loads them from the database.
 func ForgetAggregates(s *Store) { s.aggregates.clear() }
+
+// FencedSQL is the statement a caught-up subscriber runs each time it
+// looks for events held back by the fence.
+const FencedSQL = fencedSQL

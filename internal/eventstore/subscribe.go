@@ -38,13 +38,22 @@ type SubscribeOptions struct {
 // open transaction; the wait doubles while they still do (see fence.go).
 const fencedPoll = 5 * time.Millisecond
 
+const fencedSQL = `SELECT 1 FROM events
+	WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
+	ORDER BY transaction_id, position LIMIT 1`
+
 // fenced says whether events after the cursor exist that the fence still
-// holds back.
+// holds back. It asks for the first such event in the log's order, so that
+// PostgreSQL walks the log's index from the cursor: an EXISTS over the row
+// comparison alone is planned, once its plan is generic, as a scan of the
+// whole table, which finds nothing after a caught-up cursor only at its end.
 func (s *Store) fenced(ctx context.Context, after Cursor) (bool, error) {
-	var exists bool
-	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM events
-		WHERE (transaction_id, position) > ($1::xid8, $2::bigint))`, after.TxID, after.Position).Scan(&exists)
-	return exists, err
+	var one int
+	err := s.pool.QueryRow(ctx, fencedSQL, after.TxID, after.Position).Scan(&one)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // EventFailed is a handler's error that names the event it failed on. A

@@ -53,11 +53,19 @@ type Runner struct {
 	// reached is where each projection run here has got to, so a wait for
 	// a place it has passed needs no query.
 	reached map[string]eventstore.Cursor
+	// handled are the event types each selective projection acts on.
+	handled map[string][]string
 }
 
 // NewRunner makes a runner for the projections.
 func NewRunner(store *eventstore.Store, log *slog.Logger, ps ...Projection) *Runner {
-	return &Runner{store: store, projections: ps, log: log, progress: make(chan struct{}), reached: map[string]eventstore.Cursor{}}
+	handled := map[string][]string{}
+	for _, p := range ps {
+		if types := handledTypes(p); types != nil {
+			handled[p.Name()] = types
+		}
+	}
+	return &Runner{store: store, projections: ps, log: log, progress: make(chan struct{}), reached: map[string]eventstore.Cursor{}, handled: handled}
 }
 
 // Projections lists what the runner runs.
@@ -202,7 +210,9 @@ func (r *Runner) lead(ctx context.Context, p Projection) (progressed bool, err e
 		}
 		topics, err = topicsOf(notifier, p, events, topics[:0])
 		return err
-	}, eventstore.SubscribeOptions{BatchSize: batchSize(p), AsyncCommit: readModelOnly(p), Committed: func(c eventstore.Cursor) {
+	}, eventstore.SubscribeOptions{BatchSize: batchSize(p), AsyncCommit: readModelOnly(p), Relevant: relevance(r.handled[p.Name()]), Skipped: func(c eventstore.Cursor) {
+		r.advanced(p.Name(), c)
+	}, Committed: func(c eventstore.Cursor) {
 		progressed = true
 		r.advanced(p.Name(), c)
 		if r.Notify != nil {
@@ -343,6 +353,21 @@ func (r *Runner) WaitFor(ctx context.Context, name string, c eventstore.Cursor, 
 		}
 		if !at.Less(c) {
 			return true, nil
+		}
+		// A selective projection saves its place past events it does not
+		// act on only now and then: it has reached c if none of those it
+		// acts on lie between.
+		if types, ok := r.handled[name]; ok {
+			none, err := r.store.NoneOfTypes(ctx, at, c, types)
+			if err != nil {
+				if ctx.Err() != nil {
+					return false, nil
+				}
+				return false, err
+			}
+			if none {
+				return true, nil
+			}
 		}
 		select {
 		case <-ctx.Done():

@@ -38,14 +38,21 @@ var upcasters = []struct {
 	{ordering.ItemAddedToOrder{}.EventType(), 1, itemAddedWithoutOptions},
 }
 
+// Events lists every event type the contract knows, as zero values.
+func Events() []domain.Event {
+	var all []domain.Event
+	for _, group := range [][]domain.Event{menu.Events(), ordering.Events(), staff.Events(), kitchen.Events(), kitchen.StationEvents(), customers.Events(), menu.CategoryEvents(),
+		menu.PortionEvents(), settings.Events()} {
+		all = append(all, group...)
+	}
+	return all
+}
+
 // Codec returns a codec that knows every event type.
 func Codec() *eventstore.Codec {
 	c := eventstore.NewCodec()
-	for _, group := range [][]domain.Event{menu.Events(), ordering.Events(), staff.Events(), kitchen.Events(), kitchen.StationEvents(), customers.Events(), menu.CategoryEvents(),
-		menu.PortionEvents(), settings.Events()} {
-		for _, e := range group {
-			c.Register(e, max(versions[e.EventType()], 1))
-		}
+	for _, e := range Events() {
+		c.Register(e, max(versions[e.EventType()], 1))
 	}
 	for _, u := range upcasters {
 		c.Upcast(u.eventType, u.from, u.up)

@@ -17,3 +17,6 @@ func ForgetAggregates(s *Store) { s.aggregates.clear() }
 // FencedSQL is the statement a caught-up subscriber runs each time it
 // looks for events held back by the fence.
 const FencedSQL = fencedSQL
+
+// SharedReads is how many subscribers' reads were answered from another's.
+func SharedReads(s *Store) int64 { return s.share.shared.Load() }

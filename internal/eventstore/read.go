@@ -240,6 +240,22 @@ func (s *Store) Head(ctx context.Context) (Cursor, error) {
 	return c, nil
 }
 
+// NoneOfTypes says whether a subscriber at cursor from that acts only on
+// events of the given types has nothing left to do to reach cursor to: no
+// such event lies between them, and none can still commit before to (to is
+// below the fence, every older transaction has ended).
+func (s *Store) NoneOfTypes(ctx context.Context, from, to Cursor, types []string) (bool, error) {
+	var none bool
+	err := s.pool.QueryRow(ctx, `SELECT $3::xid8 < pg_snapshot_xmin(pg_current_snapshot()) AND NOT EXISTS (
+		SELECT 1 FROM events WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
+		  AND (transaction_id, position) <= ($3::xid8, $4::bigint) AND type = ANY($5))`,
+		from.TxID, from.Position, to.TxID, to.Position, types).Scan(&none)
+	if err != nil {
+		return false, fmt.Errorf("look for events of %d types: %w", len(types), err)
+	}
+	return none, nil
+}
+
 // NoStreamWithPrefix says whether no stream's id starts with prefix.
 func (s *Store) NoStreamWithPrefix(ctx context.Context, prefix string) (bool, error) {
 	var exists bool

@@ -117,6 +117,9 @@ type Store struct {
 	wake  *signal
 	// fence follows the fence while subscribers wait behind it (fence.go).
 	fence *fenceWatch
+	// share lets the subscribers woken together share their reads
+	// (shared.go).
+	share readShare
 	// notifyReq asks the notifier goroutine for one NOTIFY; a full buffer
 	// means one is already due, so requests coalesce.
 	notifyReq chan struct{}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"restaurant/domain"
 )
 
 // Handler applies a batch of events inside the transaction that also moves
@@ -25,14 +27,47 @@ type SubscribeOptions struct {
 	// Committed is called after each batch commits, with the new checkpoint.
 	Committed func(Cursor)
 	// AsyncCommit commits each batch without waiting for its WAL to reach
-	// the disk (synchronous_commit off, for the batch's transaction only).
+	// the disk (synchronous_commit off, for the batch's transaction only),
+	// and tells no other subscriber of it, since it appended nothing.
 	// Only for a subscriber whose every effect is rows it keeps with its
 	// checkpoint, a read model: a crash of PostgreSQL that loses a batch
 	// loses its checkpoint with it, and the batch is applied again from the
 	// durable events. Never for one that appends events or acts outside
 	// the database, whose effects others may have seen.
 	AsyncCommit bool
+	// Relevant, when set, names the events the handler acts on. A batch
+	// with none of them opens no transaction: the subscriber moves past it
+	// in memory, and saves that checkpoint (without waiting for the disk)
+	// once caught up, at most every SkippedSaveEvery. A crash before then
+	// only has it read those events again, and pass them by again.
+	Relevant func(RecordedEvent) bool
+	// Skipped is called after the subscriber passed a batch by, with its
+	// new place.
+	Skipped func(Cursor)
 }
+
+// TypeNames are the stored type names of events, sorted, each once.
+func TypeNames(events []domain.Event) []string {
+	types := make([]string, 0, len(events))
+	for _, e := range events {
+		types = append(types, e.EventType())
+	}
+	slices.Sort(types)
+	return slices.Compact(types)
+}
+
+// OfTypes is a SubscribeOptions.Relevant for a subscriber that acts on
+// events of the sorted type names only.
+func OfTypes(types []string) func(RecordedEvent) bool {
+	return func(e RecordedEvent) bool {
+		_, found := slices.BinarySearch(types, e.Type)
+		return found
+	}
+}
+
+// SkippedSaveEvery is how often, at most, a subscriber saves a checkpoint
+// it moved in memory past events it does not act on.
+const SkippedSaveEvery = 250 * time.Millisecond
 
 // fencedPoll is how soon to look again when events start to wait behind an
 // open transaction; the wait doubles while they still do (see fence.go).
@@ -161,14 +196,33 @@ func (s *Store) Subscribe(ctx context.Context, name string, h Handler, opts Subs
 	defer poll.Stop()
 	caughtUp := false
 	var fencedWait time.Duration
+	// saved is the checkpoint as the database has it; cur runs ahead of it
+	// past batches of events the handler does not act on.
+	saved, savedAt := cur, time.Now()
+	// byPoll: the last wait ended on the timer, not on a wake-up; what the
+	// subscribers woken before found may be stale (a fence lifted since
+	// wakes no one), so this one reads for itself.
+	byPoll := false
 	for {
 		wake := s.wake.wait()
-		events, err := s.ReadAll(ctx, cur, opts.BatchSize)
+		gen := wake // the wake-up whose reads this one may share
+		if byPoll {
+			gen = nil
+		}
+		events, err := s.readFor(ctx, gen, cur, opts.BatchSize)
 		if err != nil {
 			return fmt.Errorf("subscribe %s: %w", name, err)
 		}
-		if len(events) > 0 {
-			next, err := s.commitBatch(ctx, name, cur, events, h, opts.AsyncCommit)
+		if len(events) > 0 && opts.Relevant != nil && !slices.ContainsFunc(events, opts.Relevant) {
+			cur, fencedWait = events[len(events)-1].Cursor(), 0
+			if opts.Skipped != nil {
+				opts.Skipped(cur)
+			}
+			if len(events) == opts.BatchSize {
+				continue // more may be there already
+			}
+		} else if len(events) > 0 {
+			next, err := s.commitBatch(ctx, name, saved, events, h, opts.AsyncCommit)
 			if err != nil {
 				// Apply the events before the one that failed, so the
 				// subscriber stops exactly at it rather than at its batch.
@@ -180,7 +234,7 @@ func (s *Store) Subscribe(ctx context.Context, name string, h Handler, opts Subs
 				if i <= 0 {
 					return err
 				}
-				if before, perr := s.commitBatch(ctx, name, cur, events[:i], h, opts.AsyncCommit); perr == nil {
+				if before, perr := s.commitBatch(ctx, name, saved, events[:i], h, opts.AsyncCommit); perr == nil {
 					s.Committed()
 					if opts.Committed != nil {
 						opts.Committed(before)
@@ -188,16 +242,29 @@ func (s *Store) Subscribe(ctx context.Context, name string, h Handler, opts Subs
 				}
 				return err
 			}
-			cur, fencedWait = next, 0
-			// This batch's transaction may have been what held others'
-			// reads back, and a policy's batch appends events: let every
-			// subscriber, here and in other processes, look again.
-			s.Committed()
+			cur, saved, savedAt, fencedWait = next, next, time.Now(), 0
+			if opts.AsyncCommit {
+				// A read model's batch appended nothing; its transaction
+				// may only have held back the reads of subscribers here
+				// waiting behind the fence (those of other processes have
+				// their own watcher of it).
+				if s.fence.wanted() {
+					s.wake.fire()
+				}
+			} else {
+				// A policy's batch appends events: let every subscriber,
+				// here and in other processes, look again.
+				s.Committed()
+			}
 			if opts.Committed != nil {
 				opts.Committed(cur)
 			}
-			continue
+			if len(events) == opts.BatchSize {
+				continue // more may be there already
+			}
 		}
+		// A batch short of the limit was all there was when it was read:
+		// any event committed since has fired the wake taken before it.
 		if !caughtUp {
 			// Caught up without a failure: any error recorded before is
 			// over (a successful batch clears it too).
@@ -208,7 +275,17 @@ func (s *Store) Subscribe(ctx context.Context, name string, h Handler, opts Subs
 			caughtUp = true
 		}
 		wait := opts.PollInterval
-		if behind, err := s.fenced(ctx, cur); err != nil {
+		if saved != cur {
+			if due := time.Until(savedAt.Add(SkippedSaveEvery)); due > 0 {
+				wait = min(wait, due)
+			} else {
+				if err := s.saveSkipped(ctx, name, saved, cur); err != nil {
+					return fmt.Errorf("subscribe %s: %w", name, err)
+				}
+				saved, savedAt = cur, time.Now()
+			}
+		}
+		if behind, err := s.fencedFor(ctx, gen, cur); err != nil {
 			return fmt.Errorf("subscribe %s: %w", name, err)
 		} else if behind {
 			// Events are committed but wait behind an older transaction
@@ -216,7 +293,7 @@ func (s *Store) Subscribe(ctx context.Context, name string, h Handler, opts Subs
 			// the fence watcher wakes us when it does. Look again anyway,
 			// less often the longer it lasts.
 			fencedWait = s.fence.waiting(fencedWait, opts.PollInterval)
-			wait = fencedWait
+			wait = min(wait, fencedWait)
 		} else {
 			fencedWait = 0
 		}
@@ -225,9 +302,28 @@ func (s *Store) Subscribe(ctx context.Context, name string, h Handler, opts Subs
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-wake:
+			byPoll = false
 		case <-poll.C:
+			byPoll = true
 		}
 	}
+}
+
+// saveSkipped saves a checkpoint moved past events the subscriber does not
+// act on, from where the database has it: one statement, committed without
+// waiting for the disk, since losing it loses nothing but a second look.
+func (s *Store) saveSkipped(ctx context.Context, name string, from, to Cursor) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE checkpoints
+		SET transaction_id = $2, position = $3, updated_at = now(), last_error = NULL, last_error_at = NULL
+		FROM (SELECT set_config('synchronous_commit', 'off', true)) AS commit_mode
+		WHERE name = $1 AND transaction_id = $4 AND position = $5`, name, to.TxID, to.Position, from.TxID, from.Position)
+	if err != nil {
+		return fmt.Errorf("save checkpoint: %w", err)
+	}
+	if tag.RowsAffected() != 1 {
+		return ErrCheckpointMoved
+	}
+	return nil
 }
 
 func (s *Store) commitBatch(ctx context.Context, name string, from Cursor, events []RecordedEvent, h Handler, async bool) (Cursor, error) {

@@ -38,6 +38,14 @@ const OrdersProjection = "orders"
 // so the order's number is not known yet.
 var ErrNumberPending = errors.New("the orders projection has not numbered the order yet")
 
+// Translated lists, as zero values, the events with a public counterpart:
+// every other event translates to nothing, so a reader of the log may pass
+// them by.
+func Translated() []domain.Event {
+	return []domain.Event{ordering.OrderPlaced{}, ordering.OrderCanceled{}, kitchen.TicketBumped{}, kitchen.TicketHandedOver{},
+		kitchen.TicketDelivered{}, menu.MenuItemSoldOut{}, menu.MenuItemBackInStock{}}
+}
+
 // Translate gives an event's integration messages: nil for an event with no
 // public counterpart.
 func (t *Translator) Translate(ctx context.Context, e eventstore.RecordedEvent) ([]Message, error) {

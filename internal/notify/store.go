@@ -30,6 +30,9 @@ type StoreSource struct {
 	Translate Translate
 	// Checkpoint names the durable checkpoint (default "notifications").
 	Checkpoint string
+	// Relevant, when set, names the events Translate may give messages
+	// for; the others are passed by without a transaction.
+	Relevant func(eventstore.RecordedEvent) bool
 }
 
 // errPending stops a batch at an event whose messages are not all in the
@@ -157,7 +160,7 @@ func (s *service) leadStore(ctx context.Context, src StoreSource) (progressed bo
 				}
 			}
 			return nil
-		}, eventstore.SubscribeOptions{Committed: func(eventstore.Cursor) { progressed = true }})
+		}, eventstore.SubscribeOptions{Relevant: src.Relevant, Committed: func(eventstore.Cursor) { progressed = true }})
 		if !errors.Is(err, errPending) {
 			if subCtx.Err() != nil && ctx.Err() == nil {
 				return progressed, errors.New("lost the notifier's lock")

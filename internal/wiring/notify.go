@@ -23,7 +23,8 @@ func startNotify(ctx context.Context, rt *Runtime) (*Running, error) {
 	if cfg.AMQPURL == "" {
 		translator := &integration.Translator{Store: rt.App.Store}
 		run = func() error {
-			return notify.RunFromStore(work, cfg, notify.StoreSource{Store: rt.App.Store, Translate: deliveries(translator)})
+			return notify.RunFromStore(work, cfg, notify.StoreSource{Store: rt.App.Store, Translate: deliveries(translator),
+				Relevant: eventstore.OfTypes(eventstore.TypeNames(integration.Translated()))})
 		}
 		rt.Log.Info("notifications follow the event store in this process (no AMQP_URL)")
 	}

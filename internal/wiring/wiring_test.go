@@ -12,7 +12,9 @@ import (
 
 	"restaurant/internal/app"
 	"restaurant/internal/demo"
+	"restaurant/internal/eventstore"
 	"restaurant/internal/testdb"
+	"restaurant/projections"
 )
 
 func TestMain(m *testing.M) { testdb.Main(m) }
@@ -117,8 +119,10 @@ func TestProcessesStartingAtOnceAddTheMenuAndTheAdminOnce(t *testing.T) {
 }
 
 // TestWaitCaughtUpNamesEveryReadModelBehindAndNoneOnceCaughtUp: with no
-// projector running, every read model and policy is behind the log, and
-// the wait says which; once the projector has run, none is.
+// projector running, every read model and policy with events of the log
+// to act on is behind it, and the wait says which (one that acts on none
+// of them has nothing to catch up with); once the projector has run, none
+// is.
 func TestWaitCaughtUpNamesEveryReadModelBehindAndNoneOnceCaughtUp(t *testing.T) {
 	url := testdb.EmptyURL(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -133,16 +137,29 @@ func TestWaitCaughtUpNamesEveryReadModelBehindAndNoneOnceCaughtUp(t *testing.T) 
 	if err := rt.Prepare(ctx); err != nil {
 		t.Fatal(err)
 	}
-	behind, err := rt.WaitCaughtUp(ctx, 50*time.Millisecond)
+	behind, err := rt.WaitCaughtUp(ctx, 500*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var names []string
 	for _, p := range rt.Runner.Projections() {
-		names = append(names, p.Name())
+		var types []string
+		if s, ok := p.(projections.Selective); ok {
+			types = eventstore.TypeNames(s.Handles())
+		}
+		var toDo bool
+		if err := a.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM events WHERE $1::text[] IS NULL OR type = ANY($1))`, types).Scan(&toDo); err != nil {
+			t.Fatal(err)
+		}
+		if toDo {
+			names = append(names, p.Name())
+		}
+	}
+	if len(names) == 0 || len(names) == len(rt.Runner.Projections()) {
+		t.Fatalf("the demo menu gives %v events to act on: the test needs some with and some without", names)
 	}
 	if strings.Join(behind, ",") != strings.Join(names, ",") {
-		t.Fatalf("with no projector running, %v are behind; want every one, in order: %v", behind, names)
+		t.Fatalf("with no projector running, %v are behind; want those with events to act on, in order: %v", behind, names)
 	}
 
 	work, stop := context.WithCancel(ctx)

@@ -58,18 +58,48 @@ type piece struct {
 // shared renders a region once per generation of its topic, for every screen
 // that shows the same thing (the kitchen display): a change costs one query,
 // one rendering and one websocket frame, however many screens follow it.
+// The thousand screens of a change ask at once: the first renders, the rest
+// wait for its rendering to be done and are woken together, and a screen
+// that finds the rendering done takes it without a lock.
 type shared struct {
-	mu         sync.Mutex
-	generation uint64
-	piece      piece
+	mu      sync.Mutex // held only to start a rendering
+	current atomic.Pointer[rendering]
 }
 
+// rendering is one generation's region, done when done is closed.
+type rendering struct {
+	generation uint64
+	done       chan struct{}
+	piece      piece
+	err        error
+}
+
+// get returns the region at generation or later: a newer rendering shows
+// the newer state, which a screen woken for an older change may show as
+// well. A failed rendering is not kept: the next screen tries again.
 func (s *shared) get(generation uint64, render func() ([]byte, error)) (piece, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.piece.html != nil && s.generation == generation {
-		return s.piece, nil
+	r := s.current.Load()
+	if r == nil || r.generation < generation {
+		s.mu.Lock()
+		if r = s.current.Load(); r == nil || r.generation < generation {
+			r = &rendering{generation: generation, done: make(chan struct{})}
+			s.current.Store(r)
+			s.mu.Unlock()
+			r.piece, r.err = prepare(render)
+			if r.err != nil {
+				s.current.CompareAndSwap(r, nil)
+			}
+			close(r.done)
+		} else {
+			s.mu.Unlock()
+		}
 	}
+	<-r.done
+	return r.piece, r.err
+}
+
+// prepare renders a region and frames it once for every screen.
+func prepare(render func() ([]byte, error)) (piece, error) {
 	html, err := render()
 	if err != nil {
 		return piece{}, err
@@ -78,8 +108,7 @@ func (s *shared) get(generation uint64, render func() ([]byte, error)) (piece, e
 	if err != nil {
 		return piece{}, fmt.Errorf("prepare a live region: %w", err)
 	}
-	s.generation, s.piece = generation, piece{html: html, prepared: pm}
-	return s.piece, nil
+	return piece{html: html, prepared: pm}, nil
 }
 
 // sameOrigin accepts a browser's socket only from pages of this site.
@@ -675,7 +704,13 @@ func (d Deps) authorize(r *http.Request, topic live.Topic) (region, error) {
 				html, err := board(ctx)
 				return piece{html: html}, err
 			}
-			return d.kitchenBoard.get(d.Hub.Generation(live.KitchenTopic()), func() ([]byte, error) { return board(ctx) })
+			// The one rendering serves every screen: it must not end with
+			// the screen that happened to start it.
+			return d.kitchenBoard.get(d.Hub.Generation(live.KitchenTopic()), func() ([]byte, error) {
+				ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeWait)
+				defer cancel()
+				return board(ctx)
+			})
 		}, nil
 	case topic == live.ProjectionsTopic():
 		if manager, err := d.isManager(r); err != nil {

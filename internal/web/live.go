@@ -384,9 +384,18 @@ func (s *screen) checkAccess() {
 	}
 }
 
-// allowed runs one access check; a screen no longer allowed is closed.
+// accessKey names what an access check of the screen asks: the client (its
+// cookies) and what it follows (the socket's query). Screens with the same
+// key share their checks (accessChecks).
+func (s *screen) accessKey() string {
+	return strings.Join(s.req.Header.Values("Cookie"), "; ") + "\x00" + s.req.URL.RawQuery
+}
+
+// allowed runs one access check, or takes the answer of one that screens
+// like this one ran within a third of the ping period; a screen no longer
+// allowed is closed.
 func (s *screen) allowed() bool {
-	err := s.d.stillAllowed(s.req, s.topics)
+	err := s.d.accessChecks.check(s.accessKey(), s.d.LivePing/3, func() error { return s.d.stillAllowed(s.req, s.topics) })
 	if err == nil {
 		return true
 	}
@@ -417,6 +426,8 @@ func (s *screen) write(first bool) {
 		}
 		if i := slices.Index(topics, s.access); s.access != "" && i >= 0 {
 			topics = slices.Delete(topics, i, i+1)
+			// The member's access changed: no answer from before holds.
+			s.d.accessChecks.forget(s.accessKey())
 			go s.checkAccess()
 		}
 		topics = s.regionsFor(topics)

@@ -172,9 +172,14 @@ func freeAddr() (string, error) {
 // profileServer records the server's CPU profile for the length of the
 // load, starting a second in (once the screens are connected).
 func profileServer(ctx context.Context, debugAddr string, d time.Duration, path string) <-chan error {
+	return profileServerFor(ctx, debugAddr, max(1, int(d.Seconds())-2), path)
+}
+
+// profileServerFor records the server's CPU profile for the seconds from
+// now into path; the channel says when it is written.
+func profileServerFor(ctx context.Context, debugAddr string, seconds int, path string) <-chan error {
 	done := make(chan error, 1)
 	go func() {
-		seconds := max(1, int(d.Seconds())-2)
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet,
 			fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", debugAddr, seconds), nil)
 		if err != nil {

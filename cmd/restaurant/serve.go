@@ -79,6 +79,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	slog.SetDefault(log)
+	// Every live screen is an open socket: ten thousand need the hard limit.
+	if fl, err := raiseFileLimit(); err != nil {
+		log.Warn("open files limit not raised", "error", err, "soft", fl.Soft, "hard", fl.Hard)
+	} else {
+		log.Info("open files limit", "soft", fl.Soft, "hard", fl.Hard, "raised_from", fl.Before)
+	}
 	notifyCfg, err := parseNotify(cfg, log)
 	if err != nil {
 		return err

@@ -3,8 +3,10 @@ package bench
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -34,6 +36,12 @@ type LiveOptions struct {
 	Metrics  Metrics
 	Username string
 	Password string
+	// ProfileServer, when set, starts a CPU profile of the server as the
+	// orders for the last number of screens are placed; orders go on until
+	// the profile it returns has ended.
+	ProfileServer func(ctx context.Context) <-chan error
+	// Dialers is how many screens connect at once (at least one).
+	Dialers int
 }
 
 // LiveFigure is one run with N kitchen screens connected.
@@ -59,6 +67,20 @@ type LiveFigure struct {
 	HeapLiveAfter          int64    `json:"server_heap_live_after"`
 	StacksBefore           int64    `json:"server_stacks_before"`
 	StacksAfter            int64    `json:"server_stacks_after"`
+	// ServerP50Millis and ServerP99Millis are the server's own figures for
+	// the same pushes, from its histogram restaurant_live_commit_to_screen_seconds
+	// (kitchen): from the commit of the change the notice tells of to each
+	// screen's write, interpolated within the histogram's buckets (1, 2, 4,
+	// 8, 16, 32, 64 ms...). nil with ServerNotMeasurable when the server
+	// observed nothing.
+	ServerP50Millis     *float64 `json:"server_commit_to_write_p50_ms"`
+	ServerP99Millis     *float64 `json:"server_commit_to_write_p99_ms"`
+	ServerObservations  int      `json:"server_commit_to_write_observations"`
+	ServerNotMeasurable string   `json:"server_commit_to_write_not_measurable,omitempty"`
+	// PushBytes is the size of the largest board pushed to a screen, and
+	// PushWireBytes the same push as it travelled (compressed).
+	PushBytes     int `json:"push_bytes"`
+	PushWireBytes int `json:"push_wire_bytes"`
 	// With Stuck screens connected that never read: the same healthy
 	// screens' figures, and how many stuck screens the server still held
 	// at the end.
@@ -80,7 +102,7 @@ func RunLive(ctx context.Context, opts LiveOptions, out io.Writer) ([]LiveFigure
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(out, "%-8s %8s %10s %10s %16s %16s", "sockets", "samples", "p50", "p99", "RSS per socket", "heap+stack per")
+	fmt.Fprintf(out, "%-8s %8s %10s %10s %11s %11s %9s %9s %16s %16s", "sockets", "samples", "p50", "p99", "server p50", "server p99", "push KB", "wire KB", "RSS per socket", "heap+stack per")
 	if opts.Stuck > 0 {
 		fmt.Fprintf(out, " %7s %10s %10s %9s %9s %10s", "stuck", "p50", "p99", "p50 ratio", "p99 ratio", "stuck open")
 	}
@@ -91,8 +113,8 @@ func RunLive(ctx context.Context, opts LiveOptions, out io.Writer) ([]LiveFigure
 		return nil, err
 	}
 	var figs []LiveFigure
-	for _, n := range opts.Sockets {
-		f, err := liveRun(ctx, opts, cookie, n)
+	for i, n := range opts.Sockets {
+		f, err := liveRun(ctx, opts, cookie, n, i == len(opts.Sockets)-1)
 		if err != nil {
 			return figs, err
 		}
@@ -105,12 +127,13 @@ func RunLive(ctx context.Context, opts LiveOptions, out io.Writer) ([]LiveFigure
 // printLiveRow prints one run's line, and under it why a figure is
 // missing.
 func printLiveRow(out io.Writer, f LiveFigure, stuck bool) {
-	fmt.Fprintf(out, "%-8d %8d %8.1fms %8.1fms %16s %16s", f.Sockets, f.Samples, f.P50Millis, f.P99Millis, bytesColumn(f.BytesPerSocket), bytesColumn(f.HeapStackPerSocket))
+	fmt.Fprintf(out, "%-8d %8d %8.1fms %8.1fms %11s %11s %9.1f %9.1f %16s %16s", f.Sockets, f.Samples, f.P50Millis, f.P99Millis,
+		millisColumn(f.ServerP50Millis), millisColumn(f.ServerP99Millis), float64(f.PushBytes)/1024, float64(f.PushWireBytes)/1024, bytesColumn(f.BytesPerSocket), bytesColumn(f.HeapStackPerSocket))
 	if stuck {
 		fmt.Fprintf(out, " %7d %8.1fms %8.1fms %9.2f %9.2f %10d", f.Stuck, f.StuckP50Millis, f.StuckP99Millis, f.StuckP50Ratio, f.StuckP99Ratio, f.StuckStillOpen)
 	}
 	fmt.Fprintln(out)
-	for _, why := range []string{f.BytesNotMeasurable, f.HeapStackNotMeasurable} {
+	for _, why := range []string{f.ServerNotMeasurable, f.BytesNotMeasurable, f.HeapStackNotMeasurable} {
 		if why != "" {
 			fmt.Fprintf(out, "  %d sockets: %s\n", f.Sockets, why)
 		}
@@ -128,6 +151,14 @@ func perSocket(before, after int64, n int, shrank string) (*float64, string) {
 	return &v, ""
 }
 
+// millisColumn prints a server figure, or says there is none.
+func millisColumn(v *float64) string {
+	if v == nil {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1fms", *v)
+}
+
 // bytesColumn prints a per-socket figure, or says there is none.
 func bytesColumn(v *float64) string {
 	if v == nil {
@@ -139,12 +170,123 @@ func bytesColumn(v *float64) string {
 // screen is one healthy kitchen screen: it reads every push and notes when
 // each ticket first appeared.
 type screen struct {
-	conn *websocket.Conn
-	mu   sync.Mutex
-	seen map[string]time.Time
+	conn  *rawScreen
+	cache *pushCache
+	mu    sync.Mutex
+	seen  map[string]time.Time
+	bytes int // the largest push's size, inflated
+	wire  int // and as it came, compressed or not
 }
 
-func liveRun(ctx context.Context, opts LiveOptions, cookie string, n int) (LiveFigure, error) {
+// follow reads pushes until the socket ends, into a buffer shared with
+// the other screens between reads, so that ten thousand screens do not
+// keep ten thousand boards.
+func (s *screen) follow() {
+	for {
+		buf := pushBuffers.Get().(*bytes.Buffer)
+		compressed, err := s.conn.next(buf)
+		at := time.Now()
+		var ids []string
+		var size, wire int
+		if err == nil {
+			wire = buf.Len()
+			ids, size, err = s.cache.read(buf.Bytes(), compressed)
+		}
+		pushBuffers.Put(buf)
+		if err != nil {
+			return
+		}
+		s.mu.Lock()
+		if size > s.bytes {
+			s.bytes, s.wire = size, wire
+		}
+		for _, id := range ids {
+			if _, ok := s.seen[id]; !ok {
+				s.seen[id] = at
+			}
+		}
+		s.mu.Unlock()
+	}
+}
+
+var pushBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// connectScreens connects n kitchen screens, dialers at a time, and reads
+// the first whole board on each. A refused or reset connection is tried
+// again a few times (a listen queue momentarily full), each later.
+//
+// Each screen reads from the moment it is connected, as a real one does
+// (answering the server's pings), on a goroutine that readers waits for.
+func connectScreens(ctx context.Context, wsURL string, header http.Header, n, dialers int, readers *sync.WaitGroup) ([]*screen, error) {
+	screens := make([]*screen, n)
+	cache := newPushCache()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range max(1, min(dialers, n)) {
+		wg.Go(func() {
+			for i := range next {
+				s, err := connectScreen(ctx, wsURL, header)
+				if err != nil {
+					cancel(fmt.Errorf("connect screen %d: %w", i+1, err))
+					return
+				}
+				s.cache = cache
+				screens[i] = s
+				readers.Go(s.follow)
+			}
+		})
+	}
+feed:
+	for i := range n {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		for _, s := range screens {
+			if s != nil {
+				s.conn.Close()
+			}
+		}
+		return nil, err
+	}
+	return screens, nil
+}
+
+func connectScreen(ctx context.Context, wsURL string, header http.Header) (*screen, error) {
+	pause := 50 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		conn, err := dialRaw(ctx, wsURL, header)
+		if err == nil {
+			var first bytes.Buffer // the first, whole board
+			if _, err := conn.next(&first); err != nil {
+				conn.Close()
+				return nil, fmt.Errorf("first push: %w", err)
+			}
+			return &screen{conn: conn, seen: map[string]time.Time{}}, nil
+		}
+		if attempt == 5 || ctx.Err() != nil || !(errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF)) {
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, context.Cause(ctx)
+		case <-time.After(pause):
+		}
+		pause *= 2
+	}
+}
+
+// commitToScreen is the server's histogram of commit to screen.
+const commitToScreen = "restaurant_live_commit_to_screen_seconds"
+
+func liveRun(ctx context.Context, opts LiveOptions, cookie string, n int, profile bool) (LiveFigure, error) {
 	f := LiveFigure{Sockets: n}
 	before, err := settledMemory(ctx, opts.Base, opts.Metrics)
 	if err != nil {
@@ -156,7 +298,12 @@ func liveRun(ctx context.Context, opts LiveOptions, cookie string, n int) (LiveF
 	f.HeapLiveBefore, f.StacksBefore = before.heapLive, before.stacks
 	wsURL := "ws" + strings.TrimPrefix(opts.Base, "http") + live.Href(live.KitchenTopic())
 	header := http.Header{"Cookie": {cookie}}
-	screens := make([]*screen, 0, n)
+	var readers sync.WaitGroup
+	defer readers.Wait()
+	screens, err := connectScreens(ctx, wsURL, header, n, opts.Dialers, &readers)
+	if err != nil {
+		return f, err
+	}
 	var stuck []*websocket.Conn
 	defer func() {
 		for _, s := range screens {
@@ -166,18 +313,6 @@ func liveRun(ctx context.Context, opts LiveOptions, cookie string, n int) (LiveF
 			c.Close()
 		}
 	}()
-	var readers sync.WaitGroup
-	for range n {
-		conn, _, err := websocket.DefaultDialer.DialContext(ctx, wsURL, header)
-		if err != nil {
-			return f, fmt.Errorf("connect screen %d: %w", len(screens)+1, err)
-		}
-		if _, _, err := conn.ReadMessage(); err != nil { // the first, whole board
-			return f, fmt.Errorf("first push: %w", err)
-		}
-		s := &screen{conn: conn, seen: map[string]time.Time{}}
-		screens = append(screens, s)
-	}
 	if f.ServerRSSAfter, err = rss(opts.PID); err != nil {
 		return f, err
 	}
@@ -190,31 +325,29 @@ func liveRun(ctx context.Context, opts LiveOptions, cookie string, n int) (LiveF
 		"not measurable: the resident memory shrank while screens were opened")
 	f.HeapStackPerSocket, f.HeapStackNotMeasurable = perSocket(before.heapLive+before.stacks, after.heapLive+after.stacks, n,
 		"not measurable: the heap shrank while screens were opened")
-	for _, s := range screens {
-		readers.Go(func() {
-			for {
-				_, msg, err := s.conn.ReadMessage()
-				if err != nil {
-					return
-				}
-				at := time.Now()
-				s.mu.Lock()
-				for _, id := range ticketIDs(msg) {
-					if _, ok := s.seen[id]; !ok {
-						s.seen[id] = at
-					}
-				}
-				s.mu.Unlock()
-			}
-		})
-	}
-	samples, err := timeOrders(ctx, opts, screens)
+	histBefore, err := opts.Metrics.histogram(ctx, commitToScreen, `topic="kitchen"`)
 	if err != nil {
 		return f, err
 	}
+	var profiled <-chan error
+	if profile && opts.ProfileServer != nil {
+		profiled = opts.ProfileServer(ctx)
+	}
+	samples, err := timeOrders(ctx, opts, screens, profiled)
+	if err != nil {
+		return f, err
+	}
+	histAfter, err := opts.Metrics.histogram(ctx, commitToScreen, `topic="kitchen"`)
+	if err != nil {
+		return f, err
+	}
+	f.serverFigures(histAfter.since(histBefore))
 	f.Samples = len(samples)
 	f.P50Millis = percentile(samples, 0.50)
 	f.P99Millis = percentile(samples, 0.99)
+	screens[0].mu.Lock()
+	f.PushBytes, f.PushWireBytes = screens[0].bytes, screens[0].wire
+	screens[0].mu.Unlock()
 
 	if opts.Stuck > 0 {
 		// The same healthy screens again, now beside screens that never
@@ -229,7 +362,7 @@ func liveRun(ctx context.Context, opts LiveOptions, cookie string, n int) (LiveF
 			}
 			stuck = append(stuck, conn)
 		}
-		samples, err := timeOrders(ctx, opts, screens)
+		samples, err := timeOrders(ctx, opts, screens, nil)
 		if err != nil {
 			return f, fmt.Errorf("with %d stuck screens: %w", opts.Stuck, err)
 		}
@@ -255,12 +388,43 @@ func liveRun(ctx context.Context, opts LiveOptions, cookie string, n int) (LiveF
 	return f, nil
 }
 
+// serverFigures reads the server's own commit-to-write figures from what
+// its histogram observed during the run.
+func (f *LiveFigure) serverFigures(h histogram) {
+	f.ServerObservations = int(h[math.Inf(1)])
+	p50, ok50 := h.quantile(0.50)
+	p99, ok99 := h.quantile(0.99)
+	if !ok50 || !ok99 {
+		f.ServerNotMeasurable = "not measurable: the server observed no kitchen push during the run"
+		return
+	}
+	p50, p99 = p50*1000, p99*1000
+	f.ServerP50Millis, f.ServerP99Millis = &p50, &p99
+}
+
 // timeOrders places orders one after another and returns, for every
 // screen and order, the time from the place command's answer to the push
 // that showed the ticket.
-func timeOrders(ctx context.Context, opts LiveOptions, screens []*screen) ([]time.Duration, error) {
+//
+// While profiled is open (a profile of the server is being taken), orders go
+// on past opts.Orders until it ends.
+func timeOrders(ctx context.Context, opts LiveOptions, screens []*screen, profiled <-chan error) ([]time.Duration, error) {
 	var samples []time.Duration
-	for range opts.Orders {
+	for i := 0; ; i++ {
+		if i >= opts.Orders {
+			if profiled == nil {
+				break
+			}
+			select {
+			case err := <-profiled:
+				if err != nil {
+					return nil, fmt.Errorf("profile the server: %w", err)
+				}
+				profiled = nil
+				continue
+			default:
+			}
+		}
 		id, answered, err := placeOrder(ctx, opts.Base)
 		if err != nil {
 			return nil, err

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -30,10 +31,13 @@ type Hub struct {
 	// goes out at once. Zero delivers every notice at once.
 	PerFollower, MaxEvery time.Duration
 
-	mu          sync.Mutex
-	subs        map[Topic]map[*Subscription]struct{}
-	generations map[Topic]uint64
-	windows     map[Topic]*window
+	mu      sync.Mutex
+	subs    map[Topic]map[*Subscription]struct{}
+	windows map[Topic]*window
+	// generations counts notices of the topics asked about (Topic to
+	// *atomic.Uint64): every screen of a change reads its topic's count,
+	// a thousand at once, so reading it takes no lock.
+	generations sync.Map
 }
 
 // window is a topic's last delivery, while its length has not passed since.
@@ -46,7 +50,7 @@ type window struct {
 
 // NewHub makes an empty hub.
 func NewHub() *Hub {
-	return &Hub{subs: map[Topic]map[*Subscription]struct{}{}, generations: map[Topic]uint64{}, windows: map[Topic]*window{}}
+	return &Hub{subs: map[Topic]map[*Subscription]struct{}{}, windows: map[Topic]*window{}}
 }
 
 // Generation counts a topic's notices: screens that render a topic at the
@@ -55,13 +59,11 @@ func NewHub() *Hub {
 // when first asked and is never reset, so a cached rendering can never be
 // mistaken for a newer one.
 func (h *Hub) Generation(topic Topic) uint64 {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	g, ok := h.generations[topic]
-	if !ok {
-		h.generations[topic] = 0
+	if g, ok := h.generations.Load(topic); ok {
+		return g.(*atomic.Uint64).Load()
 	}
-	return g
+	g, _ := h.generations.LoadOrStore(topic, new(atomic.Uint64))
+	return g.(*atomic.Uint64).Load()
 }
 
 // Subscription is one screen's interest in some topics.
@@ -190,8 +192,8 @@ func (h *Hub) Publish(topic Topic) { h.publish(topic, time.Time{}) }
 // known).
 func (h *Hub) publish(topic Topic, at time.Time) {
 	h.mu.Lock()
-	if _, counted := h.generations[topic]; counted {
-		h.generations[topic]++
+	if g, counted := h.generations.Load(topic); counted {
+		g.(*atomic.Uint64).Add(1)
 	}
 	if every := min(h.MaxEvery, time.Duration(len(h.subs[topic]))*h.PerFollower); every > 0 {
 		now := time.Now()

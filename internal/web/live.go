@@ -41,11 +41,19 @@ var heartbeat = []byte(`<span id="live-beat" hx-swap-oob="true" hidden></span>`)
 // and a close, so its read buffer holds a frame header or two; the write
 // buffer is taken from the pool for a write and given back after it, and
 // shared regions are written as prepared frames, with no buffer at all.
+//
+// Pushes are compressed (permessage-deflate, which browsers offer) without
+// context takeover, so a shared region is compressed once for every screen
+// that shows it (its prepared frame keeps the compressed bytes): a kitchen
+// board of 50 KB goes to a thousand screens as a few KB each, which is what
+// a write to a socket costs. A screen that offers no compression is sent
+// the same region uncompressed, framed once as well.
 var upgrader = websocket.Upgrader{
-	ReadBufferSize:  256,
-	WriteBufferSize: 4096,
-	WriteBufferPool: &sync.Pool{},
-	CheckOrigin:     sameOrigin,
+	ReadBufferSize:    256,
+	WriteBufferSize:   4096,
+	WriteBufferPool:   &sync.Pool{},
+	CheckOrigin:       sameOrigin,
+	EnableCompression: true,
 }
 
 // piece is one region's bytes for a push; shared regions also carry their
@@ -58,18 +66,48 @@ type piece struct {
 // shared renders a region once per generation of its topic, for every screen
 // that shows the same thing (the kitchen display): a change costs one query,
 // one rendering and one websocket frame, however many screens follow it.
+// The thousand screens of a change ask at once: the first renders, the rest
+// wait for its rendering to be done and are woken together, and a screen
+// that finds the rendering done takes it without a lock.
 type shared struct {
-	mu         sync.Mutex
-	generation uint64
-	piece      piece
+	mu      sync.Mutex // held only to start a rendering
+	current atomic.Pointer[rendering]
 }
 
+// rendering is one generation's region, done when done is closed.
+type rendering struct {
+	generation uint64
+	done       chan struct{}
+	piece      piece
+	err        error
+}
+
+// get returns the region at generation or later: a newer rendering shows
+// the newer state, which a screen woken for an older change may show as
+// well. A failed rendering is not kept: the next screen tries again.
 func (s *shared) get(generation uint64, render func() ([]byte, error)) (piece, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.piece.html != nil && s.generation == generation {
-		return s.piece, nil
+	r := s.current.Load()
+	if r == nil || r.generation < generation {
+		s.mu.Lock()
+		if r = s.current.Load(); r == nil || r.generation < generation {
+			r = &rendering{generation: generation, done: make(chan struct{})}
+			s.current.Store(r)
+			s.mu.Unlock()
+			r.piece, r.err = prepare(render)
+			if r.err != nil {
+				s.current.CompareAndSwap(r, nil)
+			}
+			close(r.done)
+		} else {
+			s.mu.Unlock()
+		}
 	}
+	<-r.done
+	return r.piece, r.err
+}
+
+// prepare renders a region and frames it once for every screen.
+func prepare(render func() ([]byte, error)) (piece, error) {
 	html, err := render()
 	if err != nil {
 		return piece{}, err
@@ -78,8 +116,7 @@ func (s *shared) get(generation uint64, render func() ([]byte, error)) (piece, e
 	if err != nil {
 		return piece{}, fmt.Errorf("prepare a live region: %w", err)
 	}
-	s.generation, s.piece = generation, piece{html: html, prepared: pm}
-	return s.piece, nil
+	return piece{html: html, prepared: pm}, nil
 }
 
 // sameOrigin accepts a browser's socket only from pages of this site.
@@ -347,9 +384,18 @@ func (s *screen) checkAccess() {
 	}
 }
 
-// allowed runs one access check; a screen no longer allowed is closed.
+// accessKey names what an access check of the screen asks: the client (its
+// cookies) and what it follows (the socket's query). Screens with the same
+// key share their checks (accessChecks).
+func (s *screen) accessKey() string {
+	return strings.Join(s.req.Header.Values("Cookie"), "; ") + "\x00" + s.req.URL.RawQuery
+}
+
+// allowed runs one access check, or takes the answer of one that screens
+// like this one ran within a third of the ping period; a screen no longer
+// allowed is closed.
 func (s *screen) allowed() bool {
-	err := s.d.stillAllowed(s.req, s.topics)
+	err := s.d.accessChecks.check(s.accessKey(), s.d.LivePing/3, func() error { return s.d.stillAllowed(s.req, s.topics) })
 	if err == nil {
 		return true
 	}
@@ -380,6 +426,8 @@ func (s *screen) write(first bool) {
 		}
 		if i := slices.Index(topics, s.access); s.access != "" && i >= 0 {
 			topics = slices.Delete(topics, i, i+1)
+			// The member's access changed: no answer from before holds.
+			s.d.accessChecks.forget(s.accessKey())
 			go s.checkAccess()
 		}
 		topics = s.regionsFor(topics)
@@ -451,7 +499,11 @@ func (s *screen) heartbeat() bool {
 	}
 	// Pings are invisible to JavaScript: a screen that hears nothing for a
 	// while says so.
+	// A heartbeat is a few bytes: compressing them would cost a
+	// compressor's setup for nothing.
 	_ = s.conn.SetWriteDeadline(time.Now().Add(s.d.liveWriteWait()))
+	s.conn.EnableWriteCompression(false)
+	defer s.conn.EnableWriteCompression(true)
 	return s.conn.WriteMessage(websocket.TextMessage, heartbeat) == nil
 }
 
@@ -675,7 +727,13 @@ func (d Deps) authorize(r *http.Request, topic live.Topic) (region, error) {
 				html, err := board(ctx)
 				return piece{html: html}, err
 			}
-			return d.kitchenBoard.get(d.Hub.Generation(live.KitchenTopic()), func() ([]byte, error) { return board(ctx) })
+			// The one rendering serves every screen: it must not end with
+			// the screen that happened to start it.
+			return d.kitchenBoard.get(d.Hub.Generation(live.KitchenTopic()), func() ([]byte, error) {
+				ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeWait)
+				defer cancel()
+				return board(ctx)
+			})
 		}, nil
 	case topic == live.ProjectionsTopic():
 		if manager, err := d.isManager(r); err != nil {

@@ -100,6 +100,7 @@ type Deps struct {
 	settingsLog  *eventstore.Latest[settings.State]
 	clock        *clockNotices
 	kitchenBoard *shared
+	accessChecks *accessChecks
 	queue        *queueCache
 	rebuilds     *rebuilds
 	sockets      *liveSockets
@@ -121,6 +122,7 @@ func Handler(d Deps) http.Handler {
 	d.passkeys = accounts.Passkeys{Store: d.Store}
 	d.quota = quota.Counter{Pool: d.Pool}
 	d.kitchenBoard = &shared{}
+	d.accessChecks = newAccessChecks()
 	d.queue = &queueCache{}
 	d.rebuilds = &rebuilds{progress: map[string]string{}, running: map[string]bool{}}
 	if d.LivePing == 0 {

@@ -83,7 +83,7 @@ func RunChain(ctx context.Context, opts ChainOptions, out io.Writer) ([]ChainFig
 	fmt.Fprintf(out, "%-12s %11s %8s %12s %12s %22s %10s %16s %7s\n", "layout", "restaurants", "writers", "events/s", "orders/s",
 		"slowest restaurant/s", "p99 ms", "pgbench inserts/s", "ratio")
 	for _, n := range opts.Restaurants {
-		baseline, err := pgbenchInsert(ctx, opts.Shared.Pool(), Options{PgBench: opts.PgBench, PgBenchConn: opts.PgBenchConn, Duration: opts.Duration}, n*opts.Writers)
+		baseline, _, err := pgbenchInsert(ctx, opts.Shared.Pool(), Options{PgBench: opts.PgBench, PgBenchConn: opts.PgBenchConn, Duration: opts.Duration}, n*opts.Writers)
 		if err != nil {
 			return figs, err
 		}

@@ -45,6 +45,10 @@ type AppendFigure struct {
 	PgBenchInserts  float64 `json:"pgbench_inserts_per_sec"`
 	Ratio           float64 `json:"ratio"`
 	AppendP99Millis float64 `json:"append_p99_ms"`
+	// AppendWAL and PgBenchWAL are what each cost the write-ahead log, per
+	// append and per insert.
+	AppendWAL  WALUse `json:"append_wal"`
+	PgBenchWAL WALUse `json:"pgbench_wal"`
 }
 
 // ReadFigure compares reading the log through the store with COPY.
@@ -80,18 +84,20 @@ func Run(ctx context.Context, store *eventstore.Store, opts Options, out io.Writ
 	fmt.Fprintf(out, "durable commits: %v (fsync=%s, synchronous_commit=%s)\n\n", r.Durable, fsync, syncCommit)
 
 	fmt.Fprintf(out, "%-8s %16s %18s %7s %12s\n", "writers", "appends/s", "pgbench inserts/s", "ratio", "append p99")
+	var wal []string
 	for _, w := range opts.Writers {
-		base, err := pgbenchInsert(ctx, pool, opts, w)
+		f, err := appendFigure(ctx, store, opts, w)
 		if err != nil {
 			return r, err
 		}
-		rate, p99, err := appendLoad(ctx, store, w, opts.Duration)
-		if err != nil {
-			return r, err
-		}
-		f := AppendFigure{Writers: w, AppendsPerSec: rate, PgBenchInserts: base, Ratio: rate / base, AppendP99Millis: p99}
 		r.Appends = append(r.Appends, f)
 		fmt.Fprintf(out, "%-8d %16.0f %18.0f %7.2f %10.1fms\n", w, f.AppendsPerSec, f.PgBenchInserts, f.Ratio, f.AppendP99Millis)
+		wal = append(wal, fmt.Sprintf("%-8d %-8s %12.0f %12.1f %12.0f %12.1f", w, "append", f.AppendWAL.BytesPerOp, f.AppendWAL.RecordsPerOp, f.AppendWAL.FlushesPerSec, f.AppendWAL.OpsPerFlush),
+			fmt.Sprintf("%-8d %-8s %12.0f %12.1f %12.0f %12.1f", w, "pgbench", f.PgBenchWAL.BytesPerOp, f.PgBenchWAL.RecordsPerOp, f.PgBenchWAL.FlushesPerSec, f.PgBenchWAL.OpsPerFlush))
+	}
+	fmt.Fprintf(out, "\n%-8s %-8s %12s %12s %12s %12s\n", "writers", "", "WAL bytes/op", "records/op", "flushes/s", "ops/flush")
+	for _, line := range wal {
+		fmt.Fprintln(out, line)
 	}
 
 	read, err := readAll(ctx, store, opts.Events)
@@ -104,6 +110,36 @@ func Run(ctx context.Context, store *eventstore.Store, opts Options, out io.Writ
 	return r, nil
 }
 
+// appendFigure measures pgbench's insert, then the store's appends, with the
+// same concurrency, and what each cost the write-ahead log.
+func appendFigure(ctx context.Context, store *eventstore.Store, opts Options, writers int) (AppendFigure, error) {
+	pool := store.Pool()
+	f := AppendFigure{Writers: writers}
+	m0, err := markWAL(ctx, pool)
+	if err != nil {
+		return f, err
+	}
+	var inserts int64
+	if f.PgBenchInserts, inserts, err = pgbenchInsert(ctx, pool, opts, writers); err != nil {
+		return f, err
+	}
+	m1, err := markWAL(ctx, pool)
+	if err != nil {
+		return f, err
+	}
+	var appends int64
+	if f.AppendsPerSec, f.AppendP99Millis, appends, err = appendLoad(ctx, store, writers, opts.Duration); err != nil {
+		return f, err
+	}
+	m2, err := markWAL(ctx, pool)
+	if err != nil {
+		return f, err
+	}
+	f.Ratio = f.AppendsPerSec / f.PgBenchInserts
+	f.PgBenchWAL, f.AppendWAL = m1.since(m0, float64(inserts)), m2.since(m1, float64(appends))
+	return f, nil
+}
+
 // WriteJSON saves a report.
 func WriteJSON(path string, r Report) error {
 	b, err := json.MarshalIndent(r, "", "  ")
@@ -113,41 +149,52 @@ func WriteJSON(path string, r Report) error {
 	return os.WriteFile(path, append(b, '\n'), 0o644)
 }
 
-var tpsLine = regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`)
+var (
+	tpsLine   = regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`)
+	countLine = regexp.MustCompile(`number of transactions actually processed: ([0-9]+)`)
+)
 
 // pgbenchInsert runs pgbench's one-row insert transaction at the given
-// concurrency and returns its transactions per second.
-func pgbenchInsert(ctx context.Context, pool *pgxpool.Pool, opts Options, clients int) (float64, error) {
+// concurrency and returns its transactions per second and their number.
+func pgbenchInsert(ctx context.Context, pool *pgxpool.Pool, opts Options, clients int) (float64, int64, error) {
 	if _, err := pool.Exec(ctx, `CREATE TABLE IF NOT EXISTS bench_baseline (
 		id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, n int NOT NULL, note text NOT NULL)`); err != nil {
-		return 0, fmt.Errorf("baseline table: %w", err)
+		return 0, 0, fmt.Errorf("baseline table: %w", err)
 	}
 	dir, err := os.MkdirTemp("", "restaurant-bench-")
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer os.RemoveAll(dir)
 	script := filepath.Join(dir, "insert.sql")
 	if err := os.WriteFile(script, []byte("\\set n random(1, 1000000)\nINSERT INTO bench_baseline (n, note) VALUES (:n, 'one row');\n"), 0o644); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	args := []string{"-n", "-c", strconv.Itoa(clients), "-j", strconv.Itoa(min(clients, 4)),
 		"-T", strconv.Itoa(int(opts.Duration.Seconds())), "-f", script}
 	cmd := exec.CommandContext(ctx, opts.PgBench, append(args, opts.PgBenchConn...)...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return 0, fmt.Errorf("pgbench: %w: %s", err, out)
+		return 0, 0, fmt.Errorf("pgbench: %w: %s", err, out)
 	}
-	m := tpsLine.FindSubmatch(out)
-	if m == nil {
-		return 0, fmt.Errorf("pgbench printed no tps line: %s", out)
+	m, n := tpsLine.FindSubmatch(out), countLine.FindSubmatch(out)
+	if m == nil || n == nil {
+		return 0, 0, fmt.Errorf("pgbench printed no tps line: %s", out)
 	}
-	return strconv.ParseFloat(string(m[1]), 64)
+	tps, err := strconv.ParseFloat(string(m[1]), 64)
+	if err != nil {
+		return 0, 0, fmt.Errorf("pgbench's tps: %w", err)
+	}
+	count, err := strconv.ParseInt(string(n[1]), 10, 64)
+	if err != nil {
+		return 0, 0, fmt.Errorf("pgbench's count: %w", err)
+	}
+	return tps, count, nil
 }
 
 // appendLoad runs writers that each append one event per command, to streams
 // of their own (a new stream every 100 events), for the given time.
-func appendLoad(ctx context.Context, store *eventstore.Store, writers int, d time.Duration) (perSec float64, p99Millis float64, err error) {
+func appendLoad(ctx context.Context, store *eventstore.Store, writers int, d time.Duration) (perSec float64, p99Millis float64, count int64, err error) {
 	deadline := time.Now().Add(d)
 	var total atomic.Int64
 	var mu sync.Mutex
@@ -183,10 +230,10 @@ func appendLoad(ctx context.Context, store *eventstore.Store, writers int, d tim
 	}
 	wg.Wait()
 	if firstErr != nil {
-		return 0, 0, fmt.Errorf("append load: %w", firstErr)
+		return 0, 0, 0, fmt.Errorf("append load: %w", firstErr)
 	}
 	elapsed := time.Since(start)
-	return float64(total.Load()) / elapsed.Seconds(), percentile(latencies, 0.99), nil
+	return float64(total.Load()) / elapsed.Seconds(), percentile(latencies, 0.99), total.Load(), nil
 }
 
 // readAll makes sure the log holds at least n events, then times reading

@@ -83,7 +83,7 @@ func RunChain(ctx context.Context, opts ChainOptions, out io.Writer) ([]ChainFig
 	fmt.Fprintf(out, "%-12s %11s %8s %12s %12s %22s %10s %16s %7s\n", "layout", "restaurants", "writers", "events/s", "orders/s",
 		"slowest restaurant/s", "p99 ms", "pgbench inserts/s", "ratio")
 	for _, n := range opts.Restaurants {
-		baseline, err := pgbenchInsert(ctx, opts.Shared.Pool(), Options{PgBench: opts.PgBench, PgBenchConn: opts.PgBenchConn, Duration: opts.Duration}, n*opts.Writers)
+		baseline, _, err := pgbenchInsert(ctx, opts.Shared.Pool(), Options{PgBench: opts.PgBench, PgBenchConn: opts.PgBenchConn, Duration: opts.Duration}, n*opts.Writers)
 		if err != nil {
 			return figs, err
 		}
@@ -242,7 +242,7 @@ func checkRestaurantLog(ctx context.Context, store *eventstore.Store, l *restaur
 	var last eventstore.Cursor
 	versions := map[string]int{}
 	ids := map[uuid.UUID]bool{}
-	err := store.Replay(ctx, eventstore.Cursor{}, 5000, func(events []eventstore.RecordedEvent) error {
+	read := func(events []eventstore.RecordedEvent) error {
 		for _, e := range events {
 			if !last.Less(e.Cursor()) {
 				return fmt.Errorf("event at %+v after %+v: the log is out of order", e.Cursor(), last)
@@ -262,11 +262,26 @@ func checkRestaurantLog(ctx context.Context, store *eventstore.Store, l *restaur
 			seen++
 		}
 		return nil
-	})
-	if err != nil {
-		return err
 	}
-	if want := l.events.Load(); seen != want {
+	// The log is read behind the fence: an event committed after a
+	// transaction that is still open (a projection's, in this process or
+	// another) is readable once that one ends, so read on until every
+	// written event is there, or the fence has had time enough to pass.
+	want := l.events.Load()
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if err := store.Replay(ctx, last, 5000, read); err != nil {
+			return err
+		}
+		if seen >= want || time.Now().After(deadline) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	if seen != want {
 		return fmt.Errorf("restaurant %s: %d events in the log, %d written", l.prefix, seen, want)
 	}
 	return nil

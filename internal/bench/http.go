@@ -101,7 +101,7 @@ func RunHTTP(ctx context.Context, pool *pgxpool.Pool, app http.Handler, opts HTT
 	if err != nil {
 		return nil, err
 	}
-	inserts, err := pgbenchInsert(ctx, pool, Options{Duration: opts.Duration, PgBench: opts.PgBench, PgBenchConn: opts.PgBenchConn}, opts.Connections)
+	inserts, _, err := pgbenchInsert(ctx, pool, Options{Duration: opts.Duration, PgBench: opts.PgBench, PgBenchConn: opts.PgBenchConn}, opts.Connections)
 	if err != nil {
 		return nil, err
 	}

@@ -182,7 +182,7 @@ func RunMix(ctx context.Context, opts MixOptions, out io.Writer) (MixReport, err
 	r.BareRequestsPerSec = float64(len(bare.commands)+len(bare.pages)) / bareSeconds
 	r.RatioToBare = r.RequestsPerSec / r.BareRequestsPerSec
 	if opts.PgBench != "" {
-		tps, err := pgbenchInsert(ctx, opts.Pool, Options{PgBench: opts.PgBench, PgBenchConn: opts.PgBenchConn,
+		tps, _, err := pgbenchInsert(ctx, opts.Pool, Options{PgBench: opts.PgBench, PgBenchConn: opts.PgBenchConn,
 			Duration: max(time.Second, min(opts.Duration, 10*time.Second))}, opts.Guests+opts.Cooks)
 		if err != nil {
 			return r, err

@@ -3,7 +3,6 @@ package eventstore
 import (
 	"context"
 	"errors"
-	"hash/fnv"
 	"slices"
 	"strings"
 
@@ -17,10 +16,21 @@ import (
 // round trip, whatever it writes; appends that arrive together therefore
 // share one statement and one commit. Each request keeps its own version
 // check and its own outcome: a batch is an optimisation, never a coupling.
+//
+// One dispatcher forms the batches and keeps up to batchesInFlight of them
+// running at once, each on a connection of its own: while one batch waits
+// for its commit, the next gathers what arrived meanwhile and goes out as
+// soon as a slot is free, so no writer waits for a flush it is not in. A
+// stream is in at most one batch in flight, and its requests go in the
+// order they came, so each request's version check sees the one before it
+// and an append expecting Any never loses its version to this process's own
+// writers. Batches in flight at once commit in any order; readers stay
+// gapless through the fence (see store.go), which orders by transaction.
 const (
-	// batchWriters is how many batches may be in flight at once, so one
-	// batch's commit overlaps the next one's work.
-	batchWriters = 2
+	// batchesInFlight is how many batches may be written at once. More
+	// overlap one batch's commit with the next ones' work; each holds a
+	// pool connection while it runs.
+	batchesInFlight = 4
 	// maxBatchEvents caps the events in one statement.
 	maxBatchEvents = 256
 )
@@ -28,12 +38,12 @@ const (
 // ErrClosed is returned by appends to a closed store.
 var ErrClosed = errors.New("event store closed")
 
-// submit hands a request to the batch writers and waits for its outcome.
+// submit hands a request to the dispatcher and waits for its outcome.
 // If ctx ends first the outcome is unknown, as with any lost reply; the
 // command id makes a retry safe.
 func (s *Store) submit(ctx context.Context, r *appendRequest) (appendOutcome, error) {
 	select {
-	case s.queueOf(r.stream) <- r:
+	case s.queue <- r:
 	case <-s.closing:
 		return appendOutcome{}, ErrClosed
 	case <-ctx.Done():
@@ -49,59 +59,83 @@ func (s *Store) submit(ctx context.Context, r *appendRequest) (appendOutcome, er
 	}
 }
 
-// queueOf is the writer a stream's appends go to. A stream always goes to
-// the same writer, so two batches in flight never race for one stream: an
-// append expecting Any never loses its version to this process's own
-// writers.
-func (s *Store) queueOf(stream string) chan *appendRequest {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(stream))
-	return s.queues[h.Sum32()%uint32(len(s.queues))]
+// dispatchBatches forms batches from what is queued and writes up to
+// batchesInFlight of them at once, until ctx ends; then it waits for those
+// in flight and fails what is left.
+func (s *Store) dispatchBatches(ctx context.Context) {
+	var (
+		waiting  []*appendRequest
+		busy     = map[string]bool{}                    // streams in a batch in flight
+		finished = make(chan []string, batchesInFlight) // a batch's streams
+		inFlight = 0
+	)
+	for {
+		for inFlight < batchesInFlight {
+			var batch []*appendRequest
+			if batch, waiting = nextBatch(waiting, busy); batch == nil {
+				break
+			}
+			inFlight++
+			streams := make([]string, len(batch))
+			for i, r := range batch {
+				streams[i] = r.stream
+			}
+			go func() {
+				s.writeBatch(ctx, batch)
+				finished <- streams
+			}()
+		}
+		select {
+		case r := <-s.queue:
+			waiting = append(waiting, r)
+			// Take everything queued now, so one batch carries it.
+		drain:
+			for len(waiting) < 2*maxBatchEvents {
+				select {
+				case r := <-s.queue:
+					waiting = append(waiting, r)
+				default:
+					break drain
+				}
+			}
+		case streams := <-finished:
+			inFlight--
+			for _, stream := range streams {
+				delete(busy, stream)
+			}
+		case <-ctx.Done():
+			for ; inFlight > 0; inFlight-- {
+				<-finished
+			}
+			for _, r := range waiting {
+				r.done <- appendOutcome{err: ErrClosed}
+			}
+			failQueued(s.queue)
+			return
+		}
+	}
 }
 
-// writeBatches takes what is queued, at most one request per stream and
-// maxBatchEvents events, writes it in one statement, and answers each
-// request. A second request for a stream already in the batch waits for the
-// next batch, so each request's version check sees the one before it.
-func (s *Store) writeBatches(ctx context.Context, queue chan *appendRequest) {
-	var held []*appendRequest
-	for {
-		batch, streams, events := []*appendRequest(nil), map[string]bool{}, 0
-		add := func(r *appendRequest) bool {
-			if streams[r.stream] || (len(batch) > 0 && events+len(r.events) > maxBatchEvents) {
-				held = append(held, r)
-				return false
-			}
-			streams[r.stream] = true
+// nextBatch takes from waiting, in order, the requests whose stream is in no
+// batch in flight, at most one per stream and maxBatchEvents events, and
+// marks their streams busy. A request behind another of its stream stays
+// behind it. It returns nil when nothing can go now, and what still waits.
+func nextBatch(waiting []*appendRequest, busy map[string]bool) (batch, rest []*appendRequest) {
+	held := map[string]bool{}
+	events := 0
+	for _, r := range waiting {
+		switch {
+		case busy[r.stream] || held[r.stream],
+			len(batch) > 0 && events+len(r.events) > maxBatchEvents:
+			held[r.stream] = true
+			rest = append(rest, r)
+		default:
+			busy[r.stream] = true
 			events += len(r.events)
 			batch = append(batch, r)
-			return true
 		}
-		pending := held
-		held = nil
-		for _, r := range pending {
-			add(r)
-		}
-		if len(batch) == 0 {
-			select {
-			case r := <-queue:
-				add(r)
-			case <-ctx.Done():
-				failQueued(queue)
-				return
-			}
-		}
-	drain:
-		for len(held) == 0 && events < maxBatchEvents {
-			select {
-			case r := <-queue:
-				add(r)
-			default:
-				break drain
-			}
-		}
-		s.writeBatch(ctx, batch)
 	}
+	return batch, rest
 }
 
 func (s *Store) writeBatch(ctx context.Context, batch []*appendRequest) {

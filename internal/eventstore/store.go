@@ -123,8 +123,8 @@ type Store struct {
 	// notifyReq asks the notifier goroutine for one NOTIFY; a full buffer
 	// means one is already due, so requests coalesce.
 	notifyReq chan struct{}
-	// queues feed the batching writers, one each (see batch.go).
-	queues []chan *appendRequest
+	// queue feeds the dispatcher of batched appends (see batch.go).
+	queue chan *appendRequest
 	// aggregates keeps streams folded between commands (see Handle).
 	aggregates aggregateCache
 	// keys seal and open personal data (see keys.go).
@@ -146,15 +146,12 @@ func Open(pool *pgxpool.Pool, codec *Codec, opts ...Option) *Store {
 	for _, opt := range opts {
 		opt(s)
 	}
-	s.done.Add(3 + batchWriters)
+	s.done.Add(4)
 	go func() { defer s.done.Done(); s.listen(ctx) }()
 	go func() { defer s.done.Done(); s.watchFence(ctx) }()
 	go func() { defer s.done.Done(); s.notify(ctx) }()
-	for range batchWriters {
-		q := make(chan *appendRequest, 2*maxBatchEvents)
-		s.queues = append(s.queues, q)
-		go func() { defer s.done.Done(); s.writeBatches(ctx, q) }()
-	}
+	s.queue = make(chan *appendRequest, 2*maxBatchEvents)
+	go func() { defer s.done.Done(); s.dispatchBatches(ctx) }()
 	return s
 }
 

@@ -7,6 +7,8 @@ package live
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -38,6 +40,9 @@ type Hub struct {
 	// *atomic.Uint64): every screen of a change reads its topic's count,
 	// a thousand at once, so reading it takes no lock.
 	generations sync.Map
+	// origin tells this hub's notices from other processes' when they come
+	// back through PostgreSQL.
+	origin string
 }
 
 // window is a topic's last delivery, while its length has not passed since.
@@ -50,7 +55,9 @@ type window struct {
 
 // NewHub makes an empty hub.
 func NewHub() *Hub {
-	return &Hub{subs: map[Topic]map[*Subscription]struct{}{}, windows: map[Topic]*window{}}
+	origin := make([]byte, 8)
+	_, _ = rand.Read(origin)
+	return &Hub{subs: map[Topic]map[*Subscription]struct{}{}, windows: map[Topic]*window{}, origin: hex.EncodeToString(origin)}
 }
 
 // Generation counts a topic's notices: screens that render a topic at the
@@ -273,17 +280,36 @@ const channel = "restaurant_live"
 // It is called once the change they tell of has committed, and says when:
 // each process measures from then to its screens' writes.
 func Notify(ctx context.Context, pool *pgxpool.Pool, topics []Topic) error {
+	return notify(ctx, pool, wire(topics, time.Now(), ""))
+}
+
+// Notify tells this hub's screens at once, without the round trip through
+// PostgreSQL, and every other process's as the package's Notify does; the
+// hub knows its own notices when they come back, and drops them.
+func (h *Hub) Notify(ctx context.Context, pool *pgxpool.Pool, topics []Topic) error {
+	now := time.Now()
+	for _, t := range topics {
+		h.publish(t, now)
+	}
+	return notify(ctx, pool, wire(topics, now, h.origin))
+}
+
+func notify(ctx context.Context, pool *pgxpool.Pool, payloads []string) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	_, err := pool.Exec(ctx, `SELECT pg_notify($1, t) FROM unnest($2::text[]) AS t`, channel, wire(topics, time.Now()))
+	_, err := pool.Exec(ctx, `SELECT pg_notify($1, t) FROM unnest($2::text[]) AS t`, channel, payloads)
 	return err
 }
 
 // wire is how notices travel between processes: each topic's string, a
-// tab, and the commit's time in Unix nanoseconds.
-func wire(topics []Topic, committed time.Time) []string {
+// tab, the commit's time in Unix nanoseconds and, when a hub sent it, a
+// tab and the hub's origin.
+func wire(topics []Topic, committed time.Time, origin string) []string {
 	out := make([]string, len(topics))
 	at := "\t" + strconv.FormatInt(committed.UnixNano(), 10)
+	if origin != "" {
+		at += "\t" + origin
+	}
 	for i, t := range topics {
 		out[i] = string(t) + at
 	}
@@ -291,17 +317,19 @@ func wire(topics []Topic, committed time.Time) []string {
 }
 
 // unwire reads a notice from another process; one without a time (sent by
-// an older version) reads as a commit not known.
-func unwire(payload string) (Topic, time.Time) {
-	topic, nanos, ok := strings.Cut(payload, "\t")
+// an older version) reads as a commit not known, one without an origin as
+// no hub's.
+func unwire(payload string) (topic Topic, at time.Time, origin string) {
+	name, rest, ok := strings.Cut(payload, "\t")
 	if !ok {
-		return Topic(payload), time.Time{}
+		return Topic(payload), time.Time{}, ""
 	}
+	nanos, origin, _ := strings.Cut(rest, "\t")
 	n, err := strconv.ParseInt(nanos, 10, 64)
 	if err != nil {
-		return Topic(topic), time.Time{}
+		return Topic(name), time.Time{}, origin
 	}
-	return Topic(topic), time.Unix(0, n)
+	return Topic(name), time.Unix(0, n), origin
 }
 
 // Listen publishes every process's notices to this hub until ctx ends,
@@ -339,7 +367,11 @@ func (h *Hub) listenOnce(ctx context.Context, pool *pgxpool.Pool) error {
 		if err != nil {
 			return err
 		}
-		h.publish(unwire(n.Payload))
+		topic, at, origin := unwire(n.Payload)
+		if origin == h.origin {
+			continue // told here already, when it was sent
+		}
+		h.publish(topic, at)
 	}
 }
 

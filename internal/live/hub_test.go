@@ -126,15 +126,17 @@ func eventually(t *testing.T, ok func() bool) {
 // notice of this process's own, or one without a time, reads as not known.
 func TestNoticesCarryWhenTheirChangeCommitted(t *testing.T) {
 	committed := time.Date(2026, 12, 1, 19, 30, 0, 123456789, time.UTC)
-	payloads := wire([]Topic{KitchenTopic(), OrderTopic("6f1c1a52-0d0b-4c55-9b59-0cf5c7f6b2a1")}, committed)
-	for i, want := range []Topic{KitchenTopic(), OrderTopic("6f1c1a52-0d0b-4c55-9b59-0cf5c7f6b2a1")} {
-		topic, at := unwire(payloads[i])
-		if topic != want || !at.Equal(committed) {
-			t.Fatalf("%q read as %q at %v", payloads[i], topic, at)
+	for _, origin := range []string{"", "0a1b2c3d4e5f6071"} {
+		payloads := wire([]Topic{KitchenTopic(), OrderTopic("6f1c1a52-0d0b-4c55-9b59-0cf5c7f6b2a1")}, committed, origin)
+		for i, want := range []Topic{KitchenTopic(), OrderTopic("6f1c1a52-0d0b-4c55-9b59-0cf5c7f6b2a1")} {
+			topic, at, from := unwire(payloads[i])
+			if topic != want || !at.Equal(committed) || from != origin {
+				t.Fatalf("%q read as %q at %v from %q", payloads[i], topic, at, from)
+			}
 		}
 	}
-	if topic, at := unwire("kitchen"); topic != KitchenTopic() || !at.IsZero() {
-		t.Fatalf("a notice without a time read as %q at %v", topic, at)
+	if topic, at, origin := unwire("kitchen"); topic != KitchenTopic() || !at.IsZero() || origin != "" {
+		t.Fatalf("a notice without a time read as %q at %v from %q", topic, at, origin)
 	}
 
 	for _, window := range []time.Duration{0, 30 * time.Millisecond} {

@@ -105,7 +105,7 @@ func New(a *app.App, log *slog.Logger, s Settings, roles []Role) *Runtime {
 	// own order, or any change after a quiet moment, goes out at once.
 	rt.hub.PerFollower, rt.hub.MaxEvery = 50*time.Microsecond, 50*time.Millisecond
 	rt.Runner.Notify = func(topics []live.Topic) {
-		if err := live.Notify(context.Background(), a.Pool, topics); err != nil {
+		if err := rt.hub.Notify(context.Background(), a.Pool, topics); err != nil {
 			log.Warn("live notices not sent", "err", err)
 		}
 	}

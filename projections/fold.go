@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -108,7 +109,7 @@ func (t foldTable) upsert(b *pgx.Batch, rows [][]any) {
 		}
 		params[i] = fmt.Sprintf("$%d::%s[]", i+1, elem)
 		args[i] = col
-		if c.name != t.key {
+		if !slices.Contains(strings.Split(t.key, ", "), c.name) {
 			sets = append(sets, c.name+" = excluded."+c.name)
 		}
 	}
@@ -116,9 +117,13 @@ func (t foldTable) upsert(b *pgx.Batch, rows [][]any) {
 	for i := range aliases {
 		aliases[i] = fmt.Sprintf("c%d", i)
 	}
-	b.Queue(fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM unnest(%s) AS r(%s) ON CONFLICT (%s) DO UPDATE SET %s`,
+	onConflict := "DO NOTHING"
+	if len(sets) > 0 {
+		onConflict = "DO UPDATE SET " + strings.Join(sets, ", ")
+	}
+	b.Queue(fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM unnest(%s) AS r(%s) ON CONFLICT (%s) %s`,
 		t.name, strings.Join(t.names(), ", "), strings.Join(selects, ", "), strings.Join(params, ", "),
-		strings.Join(aliases, ", "), t.key, strings.Join(sets, ", ")), args...)
+		strings.Join(aliases, ", "), t.key, onConflict), args...)
 }
 
 // arrayLiteral is a text array as PostgreSQL writes it.

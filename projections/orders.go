@@ -21,152 +21,15 @@ import (
 // OrdersProjection keeps every order as its guest and the staff see it.
 type OrdersProjection struct{}
 
-// WriteOnly implements WriteOnly: its statements for a batch go to
-// PostgreSQL together.
-func (OrdersProjection) WriteOnly() {}
-
 // Name implements Projection.
 func (OrdersProjection) Name() string { return "orders" }
 
 // Tables implements Projection; lines go first, they refer to orders.
 func (OrdersProjection) Tables() []string { return []string{"order_lines", "orders", "order_numbers"} }
 
-const recomputeTotals = `UPDATE orders o SET
-	item_count = coalesce((SELECT sum(quantity) FROM order_lines l WHERE l.order_id = o.order_id), 0),
-	total_amount = coalesce((SELECT sum(quantity * unit_amount) FROM order_lines l WHERE l.order_id = o.order_id), 0),
-	version = $2, updated_at = $3
-	WHERE order_id = $1`
-
-// Apply implements Projection.
+// Apply implements Projection: the fold, over one event.
 func (o OrdersProjection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.RecordedEvent) error {
-	return o.ApplyBatch(ctx, tx, []eventstore.RecordedEvent{e})
-}
-
-// ApplyBatch implements BatchApplier. Numbers count orders in the order they
-// were opened, so a rebuild gives every order the same number again; the
-// batch takes the numbers of its new orders in one step.
-func (OrdersProjection) ApplyBatch(ctx context.Context, tx pgx.Tx, events []eventstore.RecordedEvent) error {
-	opened := 0
-	for _, e := range events {
-		if _, ok := e.Event.(ordering.OrderOpened); ok {
-			opened++
-		}
-	}
-	var next int64
-	if opened > 0 {
-		if err := tx.QueryRow(ctx, `INSERT INTO order_numbers (last) VALUES ($1)
-			ON CONFLICT (only_row) DO UPDATE SET last = order_numbers.last + $1
-			RETURNING last - $1 + 1`, opened).Scan(&next); err != nil {
-			return fmt.Errorf("number %d new orders: %w", opened, err)
-		}
-	}
-	for i, e := range events {
-		forEvent(tx, i)
-		number := int64(0)
-		if _, ok := e.Event.(ordering.OrderOpened); ok {
-			number, next = next, next+1
-		}
-		if err := applyOrderEvent(ctx, tx, e, number); err != nil {
-			return &AtEvent{Index: i, Err: err}
-		}
-	}
-	return nil
-}
-
-// eraseOrderContacts clears the contacts and addresses of the orders of
-// erased people, as a rebuild would read them once their keys are gone: ""
-// in every personal field, and the contact marked erased. Nothing else of
-// the order changes, its version and time neither.
-func eraseOrderContacts(ctx context.Context, tx pgx.Tx, subjects []string) error {
-	blank, err := json.Marshal(ordering.Address{})
-	if err != nil {
-		return err
-	}
-	if _, err := tx.Exec(ctx, `UPDATE orders SET contact_name = '', contact_phone = '', contact_erased = true
-		WHERE customer_id = ANY($1) AND contact_name <> ''`, subjects); err != nil {
-		return fmt.Errorf("erase contacts: %w", err)
-	}
-	if _, err := tx.Exec(ctx, `UPDATE orders SET delivery_address = $2
-		WHERE customer_id = ANY($1) AND delivery_address IS NOT NULL`, subjects, string(blank)); err != nil {
-		return fmt.Errorf("erase delivery addresses: %w", err)
-	}
-	return nil
-}
-
-// applyOrderEvent applies one event; number is a new order's.
-func applyOrderEvent(ctx context.Context, tx pgx.Tx, e eventstore.RecordedEvent, number int64) error {
-	var err error
-	switch ev := e.Event.(type) {
-	case ordering.OrderOpened:
-		_, err = tx.Exec(ctx, `INSERT INTO orders (order_id, number, customer_id, status, opened_at, version, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			ev.OrderID, number, ev.CustomerID, ordering.StatusOpen, ev.OpenedAt, e.Version, e.RecordedAt)
-	case ordering.ItemAddedToOrder:
-		var options string
-		if options, err = optionsJSON(ev.Options); err == nil {
-			_, err = tx.Exec(ctx, `INSERT INTO order_lines (order_id, line_id, seq, menu_item_id, name, quantity, note, allergy, unit_amount, unit_currency, options)
-				VALUES ($1, $2, (SELECT coalesce(max(seq), 0) + 1 FROM order_lines WHERE order_id = $1), $3, $4, $5, $6, $7, $8, $9, $10)`,
-				ev.OrderID, ev.LineID, ev.MenuItemID, ev.Name, ev.Quantity, ev.Note, ev.Allergy, ev.UnitPrice.Amount, ev.UnitPrice.Currency, options)
-		}
-		err = then(ctx, tx, err, recomputeTotals, ev.OrderID, e.Version, e.RecordedAt)
-	case ordering.ItemOptionsChanged:
-		var options string
-		if options, err = optionsJSON(ev.Options); err == nil {
-			_, err = tx.Exec(ctx, `UPDATE order_lines SET options = $3, unit_amount = $4, unit_currency = $5 WHERE order_id = $1 AND line_id = $2`,
-				ev.OrderID, ev.LineID, options, ev.UnitPrice.Amount, ev.UnitPrice.Currency)
-		}
-		err = then(ctx, tx, err, recomputeTotals, ev.OrderID, e.Version, e.RecordedAt)
-	case ordering.ItemRemovedFromOrder:
-		_, err = tx.Exec(ctx, `DELETE FROM order_lines WHERE order_id = $1 AND line_id = $2`, ev.OrderID, ev.LineID)
-		err = then(ctx, tx, err, recomputeTotals, ev.OrderID, e.Version, e.RecordedAt)
-	case ordering.ItemQuantityChanged:
-		_, err = tx.Exec(ctx, `UPDATE order_lines SET quantity = $3 WHERE order_id = $1 AND line_id = $2`, ev.OrderID, ev.LineID, ev.Quantity)
-		err = then(ctx, tx, err, recomputeTotals, ev.OrderID, e.Version, e.RecordedAt)
-	case ordering.PickupChosen:
-		_, err = tx.Exec(ctx, `UPDATE orders SET fulfilment = $2, delivery_address = NULL, version = $3, updated_at = $4 WHERE order_id = $1`,
-			ev.OrderID, ordering.FulfilmentPickup, e.Version, e.RecordedAt)
-	case ordering.DeliveryAddressGiven:
-		var address []byte
-		if address, err = json.Marshal(ev.Address); err == nil {
-			_, err = tx.Exec(ctx, `UPDATE orders SET fulfilment = $2, delivery_address = $3, version = $4, updated_at = $5 WHERE order_id = $1`,
-				ev.OrderID, ordering.FulfilmentDelivery, string(address), e.Version, e.RecordedAt)
-		}
-	case ordering.ContactGiven:
-		_, err = tx.Exec(ctx, `UPDATE orders SET contact_name = $2, contact_phone = $3, contact_erased = $4, version = $5, updated_at = $6
-			WHERE order_id = $1`, ev.OrderID, ev.Name, ev.Phone, e.Erased, e.Version, e.RecordedAt)
-	case domain.Erasure:
-		err = eraseOrderContacts(ctx, tx, ev.ErasedSubjects())
-	case ordering.OrderPlaced:
-		_, err = tx.Exec(ctx, `UPDATE orders SET status = $2, placed_at = $3, version = $4, updated_at = $5 WHERE order_id = $1`,
-			ev.OrderID, ordering.StatusPlaced, ev.PlacedAt, e.Version, e.RecordedAt)
-	case kitchen.TicketStarted:
-		err = setKitchenStatus(ctx, tx, ev.TicketID, kitchen.StatusPreparing, e)
-	case kitchen.TicketBumped:
-		err = setKitchenStatus(ctx, tx, ev.TicketID, kitchen.StatusReady, e)
-	case kitchen.TicketRecalled:
-		err = setKitchenStatus(ctx, tx, ev.TicketID, kitchen.StatusPreparing, e)
-	case kitchen.TicketHandedOver:
-		err = setKitchenStatus(ctx, tx, ev.TicketID, ev.Status(), e)
-	case kitchen.TicketDelivered:
-		err = setKitchenStatus(ctx, tx, ev.TicketID, kitchen.StatusDelivered, e)
-	case kitchen.TicketOpened:
-		err = setKitchenStatus(ctx, tx, ev.TicketID, kitchen.StatusQueued, e)
-	case ordering.OrderCanceled:
-		_, err = tx.Exec(ctx, `UPDATE orders SET status = $2, canceled_at = $3, cancel_reason = $4, version = $5, updated_at = $6 WHERE order_id = $1`,
-			ev.OrderID, ordering.StatusCanceled, ev.CanceledAt, ev.Reason, e.Version, e.RecordedAt)
-	case ordering.OrderScheduled:
-		err = setScheduledFor(ctx, tx, ev.OrderID, ev.For, e)
-	case ordering.OrderScheduleCleared:
-		err = setScheduledFor(ctx, tx, ev.OrderID, nil, e)
-	}
-	return err
-}
-
-// setScheduledFor keeps the time for later an order was asked for; nil:
-// as soon as possible.
-func setScheduledFor(ctx context.Context, tx pgx.Tx, orderID string, at any, e eventstore.RecordedEvent) error {
-	_, err := tx.Exec(ctx, `UPDATE orders SET scheduled_for = $2, version = $3, updated_at = $4 WHERE order_id = $1`, orderID, at, e.Version, e.RecordedAt)
-	return err
+	return applyFold(ctx, tx, o, []eventstore.RecordedEvent{e})
 }
 
 // optionsJSON is how a line's choices are kept in its row: "[]" for none,
@@ -198,22 +61,6 @@ func (OrdersProjection) Topics(e eventstore.RecordedEvent) []live.Topic {
 	}
 	// The guest's page, the order's history, and the staff's list of orders.
 	return []live.Topic{live.OrderTopic(id), live.HistoryTopic(id), live.OrdersTopic()}
-}
-
-// setKitchenStatus follows the order's ticket: the guest sees how far the
-// kitchen has got.
-func setKitchenStatus(ctx context.Context, tx pgx.Tx, orderID string, status kitchen.Status, e eventstore.RecordedEvent) error {
-	_, err := tx.Exec(ctx, `UPDATE orders SET kitchen_status = $2, updated_at = $3 WHERE order_id = $1`, orderID, status, e.RecordedAt)
-	return err
-}
-
-// then runs a second statement if the first succeeded.
-func then(ctx context.Context, tx pgx.Tx, err error, sql string, args ...any) error {
-	if err != nil {
-		return err
-	}
-	_, err = tx.Exec(ctx, sql, args...)
-	return err
 }
 
 // Order is an order as its page shows it.

@@ -143,6 +143,9 @@ func applyAll(ctx context.Context, tx pgx.Tx, p Projection, events []eventstore.
 // batch applier's panic does not say which event it was at: the batch is
 // undone and applied again event by event to find it.
 func apply(ctx context.Context, tx pgx.Tx, p Projection, events []eventstore.RecordedEvent) error {
+	if f, ok := p.(Folder); ok {
+		return applyFold(ctx, tx, f, events)
+	}
 	var q pgx.Tx = tx
 	var pl *pipeline
 	if _, ok := p.(WriteOnly); ok {
@@ -202,4 +205,13 @@ func findPanic(ctx context.Context, tx pgx.Tx, p Projection, events []eventstore
 		}
 	}
 	return fmt.Errorf("%w in a batch, though none of its events panics alone", panicked)
+}
+
+// then runs a second statement if the first succeeded.
+func then(ctx context.Context, tx pgx.Tx, err error, sql string, args ...any) error {
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, sql, args...)
+	return err
 }

@@ -110,19 +110,24 @@ func (r *rebuild) run(ctx context.Context) error {
 	if _, err := r.conn.Exec(ctx, `SET synchronous_commit = off`); err != nil {
 		return fmt.Errorf("set synchronous commit: %w", err)
 	}
-	sh, err := createShadows(ctx, r.conn, tables)
+	// A read model that is a fold is folded in memory and written once the
+	// log is read, with COPY, into tables that get their indexes after; the
+	// others apply each batch as it comes.
+	folds := map[string]Fold{}
+	later := map[string]bool{}
+	for _, p := range r.ps {
+		if f, ok := p.(Folder); ok {
+			folds[p.Name()] = f.NewFold()
+			for _, t := range p.Tables() {
+				later[t] = true
+			}
+		}
+	}
+	sh, err := createShadows(ctx, r.conn, tables, later)
 	if err != nil {
 		return err
 	}
 	r.shadows = sh
-	// A read model that can be folded in memory is written once the log is
-	// read, with COPY; the others apply each batch as it comes.
-	folds := map[string]Fold{}
-	for _, p := range r.ps {
-		if f, ok := p.(Folder); ok {
-			folds[p.Name()] = f.NewFold()
-		}
-	}
 	if err := r.store.Replay(ctx, eventstore.Cursor{}, replayBatch, func(batch []eventstore.RecordedEvent) error {
 		return r.apply(ctx, batch, folds)
 	}); err != nil {
@@ -134,6 +139,9 @@ func (r *rebuild) run(ctx context.Context) error {
 				return err
 			}
 		}
+	}
+	if err := r.shadows.complete(ctx); err != nil {
+		return err
 	}
 	if err := r.shadows.analyze(ctx); err != nil {
 		return err

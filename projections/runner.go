@@ -301,9 +301,12 @@ func topicsOf(n Notifier, p Projection, events []eventstore.RecordedEvent, topic
 func readModelOnly(p Projection) bool { return len(p.Tables()) > 0 }
 
 // batchSize keeps every projection's transaction short: a write-only
-// projection's batch is one round trip, a policy's takes a few per event.
+// projection's batch is one round trip, a folded one's two, a policy's
+// takes a few per event.
 func batchSize(p Projection) int {
-	if _, ok := p.(WriteOnly); ok {
+	_, writeOnly := p.(WriteOnly)
+	_, folded := p.(Folder)
+	if writeOnly || folded {
 		return 500
 	}
 	return 50

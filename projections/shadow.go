@@ -45,13 +45,19 @@ type shadows struct {
 	conn   *pgx.Conn
 	tables []*shadowTable
 	byOID  map[uint32]*shadowTable
+	// later are the shadows that get their indexes and foreign keys only
+	// once their rows are in (complete): building an index once is quicker
+	// than keeping it row by row, and a foreign key checked once for all
+	// rows quicker than once per row.
+	later map[uint32]bool
 }
 
 // createShadows makes a shadow of every table, dropping any a failed
 // rebuild left, and the views that show them to this session under the
-// live names.
-func createShadows(ctx context.Context, conn *pgx.Conn, tables []string) (*shadows, error) {
-	s := &shadows{conn: conn, byOID: map[uint32]*shadowTable{}}
+// live names. The shadows of the tables in later have no indexes and no
+// foreign keys until complete gives them theirs.
+func createShadows(ctx context.Context, conn *pgx.Conn, tables []string, later map[string]bool) (*shadows, error) {
+	s := &shadows{conn: conn, byOID: map[uint32]*shadowTable{}, later: map[uint32]bool{}}
 	for _, name := range tables {
 		t := &shadowTable{}
 		err := conn.QueryRow(ctx, `SELECT n.nspname, c.relname, c.oid FROM pg_class c
@@ -64,6 +70,7 @@ func createShadows(ctx context.Context, conn *pgx.Conn, tables []string) (*shado
 		}
 		s.tables = append(s.tables, t)
 		s.byOID[t.oid] = t
+		s.later[t.oid] = later[name]
 	}
 	if len(s.tables) == 0 {
 		return s, nil // a policy: it keeps no tables
@@ -79,13 +86,15 @@ func createShadows(ctx context.Context, conn *pgx.Conn, tables []string) (*shado
 			if _, err := tx.Exec(ctx, `CREATE TABLE `+t.shadowIdent()+` (LIKE `+t.liveIdent()+` INCLUDING ALL EXCLUDING INDEXES)`); err != nil {
 				return fmt.Errorf("create shadow of %s: %w", t.live, err)
 			}
-			if err := s.copyIndexes(ctx, tx, t); err != nil {
-				return fmt.Errorf("shadow of %s: %w", t.live, err)
+			if !s.later[t.oid] {
+				if err := s.copyIndexes(ctx, tx, t); err != nil {
+					return fmt.Errorf("shadow of %s: %w", t.live, err)
+				}
 			}
 		}
 		// Keys first, for the foreign keys that refer to them.
 		for _, t := range s.tables {
-			if err := s.copyForeignKeys(ctx, tx, t); err != nil {
+			if err := s.copyForeignKeys(ctx, tx, t, false); err != nil {
 				return fmt.Errorf("shadow of %s: %w", t.live, err)
 			}
 			if err := copyGrants(ctx, tx, t); err != nil {
@@ -106,6 +115,26 @@ func createShadows(ctx context.Context, conn *pgx.Conn, tables []string) (*shado
 		return nil, err
 	}
 	return s, nil
+}
+
+// complete gives the shadows made without them their indexes and foreign
+// keys, once their rows are in.
+func (s *shadows) complete(ctx context.Context) error {
+	return pgx.BeginFunc(ctx, s.conn, func(tx pgx.Tx) error {
+		for _, t := range s.tables {
+			if s.later[t.oid] {
+				if err := s.copyIndexes(ctx, tx, t); err != nil {
+					return fmt.Errorf("shadow of %s: %w", t.live, err)
+				}
+			}
+		}
+		for _, t := range s.tables {
+			if err := s.copyForeignKeys(ctx, tx, t, true); err != nil {
+				return fmt.Errorf("shadow of %s: %w", t.live, err)
+			}
+		}
+		return nil
+	})
 }
 
 // check refuses what a swap could not carry over: a table outside the read
@@ -187,8 +216,10 @@ func (s *shadows) copyIndexes(ctx context.Context, tx pgx.Tx, t *shadowTable) er
 
 // copyForeignKeys gives the shadow the live table's foreign keys, under
 // their own names (a table's constraint names are its own); a key that
-// refers to a table being rebuilt refers to its shadow.
-func (s *shadows) copyForeignKeys(ctx context.Context, tx pgx.Tx, t *shadowTable) error {
+// refers to a table being rebuilt refers to its shadow. A key of a shadow
+// that gets its indexes later, or that refers to one, is given at
+// completion (late), the others at once.
+func (s *shadows) copyForeignKeys(ctx context.Context, tx pgx.Tx, t *shadowTable, late bool) error {
 	rows, err := tx.Query(ctx, `SELECT conname, confrelid, pg_get_constraintdef(oid) FROM pg_constraint
 		WHERE conrelid = $1 AND contype = 'f' ORDER BY oid`, t.oid)
 	if err != nil {
@@ -207,6 +238,9 @@ func (s *shadows) copyForeignKeys(ctx context.Context, tx pgx.Tx, t *shadowTable
 		return fmt.Errorf("read foreign keys: %w", err)
 	}
 	for _, k := range keys {
+		if (s.later[t.oid] || s.later[k.to]) != late {
+			continue
+		}
 		def := k.def
 		if to, ok := s.byOID[k.to]; ok {
 			// "FOREIGN KEY (a) REFERENCES t(b) ..." names the shadow of t.

@@ -19,57 +19,15 @@ import (
 // TicketsProjection keeps the kitchen display's tickets.
 type TicketsProjection struct{}
 
-// WriteOnly implements WriteOnly: its statements for a batch go to
-// PostgreSQL together.
-func (TicketsProjection) WriteOnly() {}
-
 // Name implements Projection.
 func (TicketsProjection) Name() string { return "tickets" }
 
 // Tables implements Projection.
 func (TicketsProjection) Tables() []string { return []string{"tickets"} }
 
-// Apply implements Projection.
-func (TicketsProjection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.RecordedEvent) error {
-	var err error
-	switch ev := e.Event.(type) {
-	case kitchen.TicketOpened:
-		var items []byte
-		if items, err = json.Marshal(ev.Items); err == nil {
-			_, err = tx.Exec(ctx, `INSERT INTO tickets (ticket_id, order_number, items, fulfilment, subject_id, contact_name, status, placed_at, opened_at, updated_at, due_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, ev.TicketID, ev.OrderNumber, string(items), ev.Fulfilment, ev.SubjectID, ev.ContactName,
-				kitchen.StatusQueued, ev.Since(), ev.OpenedAt, e.RecordedAt, dueAt(ev))
-		}
-	case kitchen.TicketStarted:
-		_, err = tx.Exec(ctx, `UPDATE tickets SET status = $2, started_at = $3, updated_at = $4 WHERE ticket_id = $1`,
-			ev.TicketID, kitchen.StatusPreparing, ev.StartedAt, e.RecordedAt)
-	case kitchen.TicketBumped:
-		_, err = tx.Exec(ctx, `UPDATE tickets SET status = $2, bumped_at = $3, updated_at = $4 WHERE ticket_id = $1`,
-			ev.TicketID, kitchen.StatusReady, ev.BumpedAt, e.RecordedAt)
-	case kitchen.TicketRecalled:
-		_, err = tx.Exec(ctx, `UPDATE tickets SET status = $2, bumped_at = NULL, updated_at = $3 WHERE ticket_id = $1`,
-			ev.TicketID, kitchen.StatusPreparing, e.RecordedAt)
-	case kitchen.TicketHandedOver:
-		_, err = tx.Exec(ctx, `UPDATE tickets SET status = $2, handed_over_at = $3, updated_at = $4 WHERE ticket_id = $1`,
-			ev.TicketID, ev.Status(), ev.HandedOverAt, e.RecordedAt)
-	case kitchen.TicketDelivered:
-		_, err = tx.Exec(ctx, `UPDATE tickets SET status = $2, updated_at = $3 WHERE ticket_id = $1`, ev.TicketID, kitchen.StatusDelivered, e.RecordedAt)
-	case kitchen.TicketCanceled:
-		_, err = tx.Exec(ctx, `UPDATE tickets SET status = $2, canceled_at = $3, cancel_reason = $4, updated_at = $5 WHERE ticket_id = $1`,
-			ev.TicketID, kitchen.StatusCanceled, ev.CanceledAt, ev.Reason, e.RecordedAt)
-	case kitchen.TicketLineBumped:
-		_, err = tx.Exec(ctx, `UPDATE tickets SET done_lines = array_append(done_lines, $2), updated_at = $3 WHERE ticket_id = $1`,
-			ev.TicketID, ev.LineID, e.RecordedAt)
-	case kitchen.TicketLineRecalled:
-		_, err = tx.Exec(ctx, `UPDATE tickets SET done_lines = array_remove(done_lines, $2), updated_at = $3 WHERE ticket_id = $1`,
-			ev.TicketID, ev.LineID, e.RecordedAt)
-	case kitchen.TicketLineFired:
-		_, err = tx.Exec(ctx, `UPDATE tickets SET fired_lines = array_append(fired_lines, $2), updated_at = $3 WHERE ticket_id = $1`,
-			ev.TicketID, ev.LineID, e.RecordedAt)
-	case domain.Erasure:
-		_, err = tx.Exec(ctx, `UPDATE tickets SET contact_name = '' WHERE subject_id = ANY($1)`, ev.ErasedSubjects())
-	}
-	return err
+// Apply implements Projection: the fold, over one event.
+func (t TicketsProjection) Apply(ctx context.Context, tx pgx.Tx, e eventstore.RecordedEvent) error {
+	return applyFold(ctx, tx, t, []eventstore.RecordedEvent{e})
 }
 
 // Topics implements Notifier: the kitchen display follows every ticket, and

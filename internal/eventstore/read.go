@@ -179,13 +179,13 @@ func (s *Store) readAll(ctx context.Context, q Querier, after Cursor, limit int)
 
 // Replay reads every event after a cursor that is readable now, in global
 // order and in batches, handing each batch to fn. The next batch is fetched
-// while the current one is decoded and handled, so PostgreSQL and the
-// decoder work at the same time: this is how projections rebuild.
+// and decoded while the current one is handled, so PostgreSQL, the decoder
+// and fn work at the same time: this is how projections rebuild.
 func (s *Store) Replay(ctx context.Context, after Cursor, batchSize int, fn func([]RecordedEvent) error) error {
 	type fetched struct {
-		events []RecordedEvent
-		raw    [][]byte
-		err    error
+		events    []RecordedEvent
+		err       error // reading
+		decodeErr error
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	batches := make(chan fetched, 1)
@@ -195,16 +195,19 @@ func (s *Store) Replay(ctx context.Context, after Cursor, batchSize int, fn func
 		defer close(batches)
 		for cur := after; ; {
 			events, raw, err := fetch(ctx, s.pool, readAllSQL, cur.TxID, cur.Position, batchSize)
+			var decodeErr error
 			if len(events) > 0 {
 				// Taken before the batch is handed over: the consumer owns it then.
 				cur = events[len(events)-1].Cursor()
+				// Decoded here, while the consumer takes the batch before.
+				decodeErr = s.decodeAll(ctx, events, raw)
 			}
 			select {
-			case batches <- fetched{events, raw, err}:
+			case batches <- fetched{events, err, decodeErr}:
 			case <-ctx.Done():
 				return
 			}
-			if err != nil || len(events) < batchSize {
+			if err != nil || decodeErr != nil || len(events) < batchSize {
 				return
 			}
 		}
@@ -216,8 +219,8 @@ func (s *Store) Replay(ctx context.Context, after Cursor, batchSize int, fn func
 		if len(b.events) == 0 {
 			return nil
 		}
-		if err := s.decodeAll(ctx, b.events, b.raw); err != nil {
-			return err
+		if b.decodeErr != nil {
+			return b.decodeErr
 		}
 		if err := fn(b.events); err != nil {
 			return err

@@ -330,6 +330,18 @@ func (r *Runner) changed(name string, c eventstore.Cursor) (<-chan struct{}, boo
 	return r.progress, !r.reached[name].Less(c)
 }
 
+// NothingBetween says whether a projection whose checkpoint is at from has
+// reached to already: a selective projection saves its place past events
+// it does not act on only now and then, and has reached to when none of
+// those it acts on lie between.
+func (r *Runner) NothingBetween(ctx context.Context, name string, from, to eventstore.Cursor) (bool, error) {
+	types, ok := r.handled[name]
+	if !ok {
+		return false, nil
+	}
+	return r.store.NoneOfTypes(ctx, from, to, types)
+}
+
 // WaitFor waits, at most max, until the projection has applied the event at
 // cursor c: the read-your-writes promise for the user who just acted. It
 // reads the checkpoint from the database, so it works whichever process runs
@@ -357,20 +369,13 @@ func (r *Runner) WaitFor(ctx context.Context, name string, c eventstore.Cursor, 
 		if !at.Less(c) {
 			return true, nil
 		}
-		// A selective projection saves its place past events it does not
-		// act on only now and then: it has reached c if none of those it
-		// acts on lie between.
-		if types, ok := r.handled[name]; ok {
-			none, err := r.store.NoneOfTypes(ctx, at, c, types)
-			if err != nil {
-				if ctx.Err() != nil {
-					return false, nil
-				}
-				return false, err
+		if none, err := r.NothingBetween(ctx, name, at, c); err != nil {
+			if ctx.Err() != nil {
+				return false, nil
 			}
-			if none {
-				return true, nil
-			}
+			return false, err
+		} else if none {
+			return true, nil
 		}
 		select {
 		case <-ctx.Done():

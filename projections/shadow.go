@@ -120,21 +120,22 @@ func createShadows(ctx context.Context, conn *pgx.Conn, tables []string, later m
 // complete gives the shadows made without them their indexes and foreign
 // keys, once their rows are in.
 func (s *shadows) complete(ctx context.Context) error {
-	return pgx.BeginFunc(ctx, s.conn, func(tx pgx.Tx) error {
-		for _, t := range s.tables {
-			if s.later[t.oid] {
-				if err := s.copyIndexes(ctx, tx, t); err != nil {
-					return fmt.Errorf("shadow of %s: %w", t.live, err)
-				}
-			}
+	// A transaction per table: building an index takes a transaction id,
+	// which holds every subscriber's fence for as long as it lasts.
+	for _, t := range s.tables {
+		if !s.later[t.oid] {
+			continue
 		}
-		for _, t := range s.tables {
-			if err := s.copyForeignKeys(ctx, tx, t, true); err != nil {
-				return fmt.Errorf("shadow of %s: %w", t.live, err)
-			}
+		if err := pgx.BeginFunc(ctx, s.conn, func(tx pgx.Tx) error { return s.copyIndexes(ctx, tx, t) }); err != nil {
+			return fmt.Errorf("shadow of %s: %w", t.live, err)
 		}
-		return nil
-	})
+	}
+	for _, t := range s.tables {
+		if err := pgx.BeginFunc(ctx, s.conn, func(tx pgx.Tx) error { return s.copyForeignKeys(ctx, tx, t, true) }); err != nil {
+			return fmt.Errorf("shadow of %s: %w", t.live, err)
+		}
+	}
+	return nil
 }
 
 // check refuses what a swap could not carry over: a table outside the read

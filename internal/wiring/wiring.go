@@ -234,6 +234,11 @@ func (rt *Runtime) WaitCaughtUp(ctx context.Context, within time.Duration) ([]st
 		if !at[name].Less(head) {
 			continue
 		}
+		if none, err := rt.Runner.NothingBetween(ctx, name, at[name], head); err != nil {
+			return nil, err
+		} else if none {
+			continue // none of its events since its saved place
+		}
 		rt.Log.Debug("waiting for a read model to catch up", "projection", name, "at", at[name], "head", head)
 		ok, err := rt.Runner.WaitFor(ctx, name, head, max(time.Until(deadline), time.Millisecond))
 		if err != nil {

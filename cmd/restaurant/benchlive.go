@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 	"slices"
 
 	"restaurant/internal/bench"
@@ -19,6 +20,7 @@ func runBenchLive(ctx context.Context, args []string, getenv func(string) string
 	fs, cfg := flags("bench live", getenv, stdout)
 	sockets := fs.String("sockets", "1,100,1000", "kitchen screens, comma separated")
 	orders := fs.Int("orders", 20, "orders placed for each number of screens")
+	every := fs.Duration("every", 100*time.Millisecond, "least time between two orders; the kitchen board goes to many screens at most every 50 ms, and orders closer together wait for that window")
 	stuck := fs.Int("stuck", 0, "extra screens that connect and never read; the orders are then timed again beside them")
 	dialers := fs.Int("dialers", 32, "screens that connect at once")
 	serverProfile := fs.String("server-cpuprofile", "", "write a CPU profile of the server to this file, taken while the orders for the last number of screens are placed")
@@ -64,7 +66,7 @@ func runBenchLive(ctx context.Context, args []string, getenv func(string) string
 	if soft < need {
 		return fmt.Errorf("%d screens need about %d open files in the server, and it may open %d", need-fileSlack, need, soft)
 	}
-	opts := bench.LiveOptions{Sockets: ns, Orders: *orders, Stuck: *stuck, Base: server.base, PID: server.pid, Metrics: server.metrics,
+	opts := bench.LiveOptions{Sockets: ns, Orders: *orders, Every: *every, Stuck: *stuck, Base: server.base, PID: server.pid, Metrics: server.metrics,
 		Username: "admin", Password: server.password, Dialers: *dialers}
 	if *serverProfile != "" {
 		opts.ProfileServer = func(ctx context.Context) <-chan error {

@@ -27,6 +27,12 @@ import (
 type LiveOptions struct {
 	Sockets []int
 	Orders  int
+	// Every is the least time between two orders. The kitchen board is
+	// pushed to a thousand screens at most every 50 ms, however fast
+	// tickets come (a busy topic's notices in that window go out together
+	// at its end); orders further apart than that time the path from
+	// commit to screen, not the wait for the window.
+	Every time.Duration
 	// Stuck is the number of extra screens that connect and never read,
 	// measured against the same healthy screens without them.
 	Stuck int
@@ -410,6 +416,7 @@ func (f *LiveFigure) serverFigures(h histogram) {
 // on past opts.Orders until it ends.
 func timeOrders(ctx context.Context, opts LiveOptions, screens []*screen, profiled <-chan error) ([]time.Duration, error) {
 	var samples []time.Duration
+	var placed time.Time
 	for i := 0; ; i++ {
 		if i >= opts.Orders {
 			if profiled == nil {
@@ -425,6 +432,14 @@ func timeOrders(ctx context.Context, opts LiveOptions, screens []*screen, profil
 			default:
 			}
 		}
+		if wait := time.Until(placed.Add(opts.Every)); wait > 0 {
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(wait):
+			}
+		}
+		placed = time.Now()
 		id, answered, err := placeOrder(ctx, opts.Base)
 		if err != nil {
 			return nil, err

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 	"slices"
+	"time"
 
 	"restaurant/internal/bench"
 )

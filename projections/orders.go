@@ -52,11 +52,8 @@ func (OrdersProjection) Topics(e eventstore.RecordedEvent) []live.Topic {
 	if _, erasure := e.Event.(domain.Erasure); erasure {
 		return []live.Topic{live.OrdersTopic()} // the staff's list shows their orders erased
 	}
-	id, ok := strings.CutPrefix(e.StreamID, ordering.StreamPrefix)
-	if !ok {
-		id, ok = strings.CutPrefix(e.StreamID, kitchen.StreamPrefix)
-	}
-	if !ok {
+	id, _ := orderOf(e)
+	if id == "" {
 		return nil
 	}
 	// The guest's page, the order's history, and the staff's list of orders.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -80,46 +81,17 @@ type ordersFold struct {
 	removed    [][2]string // the lines removed since Load: order id, line id
 }
 
-// orderOf is the order an event of the read model's concerns, and whether
-// the fold needs the order's lines for it.
+// orderOf is the order an event concerns: its stream names it, an order's
+// or its ticket's (a ticket has its order's id); lines says whether the
+// event is the order's own, whose lines the fold may need. Taking the id
+// from the stream rather than from each event type's field, no event of
+// the order can be missed by a batch's load.
 func orderOf(e eventstore.RecordedEvent) (id string, lines bool) {
-	switch ev := e.Event.(type) {
-	case ordering.OrderOpened:
-		return ev.OrderID, false
-	case ordering.ItemAddedToOrder:
-		return ev.OrderID, true
-	case ordering.ItemOptionsChanged:
-		return ev.OrderID, true
-	case ordering.ItemRemovedFromOrder:
-		return ev.OrderID, true
-	case ordering.ItemQuantityChanged:
-		return ev.OrderID, true
-	case ordering.PickupChosen:
-		return ev.OrderID, false
-	case ordering.DeliveryAddressGiven:
-		return ev.OrderID, false
-	case ordering.ContactGiven:
-		return ev.OrderID, false
-	case ordering.OrderPlaced:
-		return ev.OrderID, false
-	case ordering.OrderCanceled:
-		return ev.OrderID, false
-	case ordering.OrderScheduled:
-		return ev.OrderID, false
-	case ordering.OrderScheduleCleared:
-		return ev.OrderID, false
-	case kitchen.TicketOpened:
-		return ev.TicketID, false
-	case kitchen.TicketStarted:
-		return ev.TicketID, false
-	case kitchen.TicketBumped:
-		return ev.TicketID, false
-	case kitchen.TicketRecalled:
-		return ev.TicketID, false
-	case kitchen.TicketHandedOver:
-		return ev.TicketID, false
-	case kitchen.TicketDelivered:
-		return ev.TicketID, false
+	if id, ok := strings.CutPrefix(e.StreamID, ordering.StreamPrefix); ok {
+		return id, true
+	}
+	if id, ok := ticketOf(e); ok {
+		return id, false
 	}
 	return "", false
 }

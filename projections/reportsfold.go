@@ -271,7 +271,7 @@ type kitchenReportsFold struct {
 func (f *kitchenReportsFold) Load(ctx context.Context, tx pgx.Tx, events []eventstore.RecordedEvent) error {
 	var ids []string
 	for _, e := range events {
-		if id := ticketOf(e); id != "" {
+		if id, ok := ticketOf(e); ok {
 			ids = append(ids, id)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -61,7 +62,7 @@ func (f *ticketsFold) Load(ctx context.Context, tx pgx.Tx, events []eventstore.R
 	for _, e := range events {
 		if ev, ok := e.Event.(domain.Erasure); ok {
 			subjects = append(subjects, ev.ErasedSubjects()...)
-		} else if id := ticketOf(e); id != "" {
+		} else if id, ok := ticketOf(e); ok {
 			ids = append(ids, id)
 		}
 	}
@@ -89,31 +90,9 @@ func (f *ticketsFold) Load(ctx context.Context, tx pgx.Tx, events []eventstore.R
 	return nil
 }
 
-// ticketOf is the ticket a kitchen event concerns.
-func ticketOf(e eventstore.RecordedEvent) string {
-	switch ev := e.Event.(type) {
-	case kitchen.TicketOpened:
-		return ev.TicketID
-	case kitchen.TicketStarted:
-		return ev.TicketID
-	case kitchen.TicketBumped:
-		return ev.TicketID
-	case kitchen.TicketRecalled:
-		return ev.TicketID
-	case kitchen.TicketHandedOver:
-		return ev.TicketID
-	case kitchen.TicketDelivered:
-		return ev.TicketID
-	case kitchen.TicketCanceled:
-		return ev.TicketID
-	case kitchen.TicketLineBumped:
-		return ev.TicketID
-	case kitchen.TicketLineRecalled:
-		return ev.TicketID
-	case kitchen.TicketLineFired:
-		return ev.TicketID
-	}
-	return ""
+// ticketOf is the ticket an event concerns, as its stream names it.
+func ticketOf(e eventstore.RecordedEvent) (string, bool) {
+	return strings.CutPrefix(e.StreamID, kitchen.StreamPrefix)
 }
 
 func (f *ticketsFold) keep(t *ticketRow) {

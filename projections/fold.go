@@ -126,6 +126,9 @@ func (t foldTable) upsert(b *pgx.Batch, rows [][]any) {
 		strings.Join(aliases, ", "), t.key, onConflict), args...)
 }
 
+// arrayQuoter escapes an element of a text array's literal.
+var arrayQuoter = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+
 // arrayLiteral is a text array as PostgreSQL writes it.
 func arrayLiteral(ss []string) string {
 	var b strings.Builder
@@ -135,7 +138,7 @@ func arrayLiteral(ss []string) string {
 			b.WriteByte(',')
 		}
 		b.WriteByte('"')
-		b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s))
+		b.WriteString(arrayQuoter.Replace(s))
 		b.WriteByte('"')
 	}
 	b.WriteByte('}')

@@ -55,28 +55,30 @@ func (s *Store) readFor(ctx context.Context, gen <-chan struct{}, cur Cursor, li
 	}
 	s.share.mu.Lock()
 	r := s.share.read
-	if r == nil || r.gen != gen || cur.Less(r.from) {
+	leads := r == nil || r.gen != gen || cur.Less(r.from)
+	if leads {
 		r = &sharedRead{gen: gen, from: cur, done: make(chan struct{})}
 		s.share.read = r
-		s.share.mu.Unlock()
+	}
+	s.share.mu.Unlock()
+	if leads {
 		r.events, r.err = s.ReadAll(ctx, cur, sharedReadLimit)
 		close(r.done)
 	} else {
-		s.share.mu.Unlock()
 		select {
 		case <-r.done:
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
-		if events, ok := r.answer(cur, limit); ok {
-			s.share.shared.Add(1)
-			return events, nil
-		}
 	}
-	if events, ok := r.answer(cur, limit); ok {
-		return events, nil
+	events, ok := r.answer(cur, limit)
+	if !ok {
+		return s.ReadAll(ctx, cur, limit)
 	}
-	return s.ReadAll(ctx, cur, limit)
+	if !leads {
+		s.share.shared.Add(1)
+	}
+	return events, nil
 }
 
 // answer is what the read says of the events after cur (at or after its
